@@ -1,0 +1,119 @@
+//! The Leptos pages of the Lost Device app.
+//!
+//! Built twice: with `ssr` the server renders every page to HTML (readable before, and without,
+//! any WebAssembly); with `hydrate` the same components become interactive in the browser.
+//! The content comes from the `guidance` crate; this crate only decides how it looks.
+//!
+//! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), anything
+//! else is a 404 page. `/offline` is not a route: see [`offline`].
+
+#[cfg(feature = "hydrate")]
+mod browser;
+pub mod components;
+pub mod offline;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    ParamSegment, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::SiteHeader;
+use crate::pages::{GuidanceRoute, NotFound};
+
+/// The name people see on the home screen and in the header.
+pub const APP_NAME: &str = "Lost Device";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <DocumentHead options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// What every page's `<head>` has, hydrated or not: encoding, viewport, styles, icons, manifest.
+#[component]
+pub fn DocumentHead(
+    /// Build options: the stylesheet's hashed name comes from here.
+    options: LeptosOptions,
+) -> impl IntoView {
+    view! {
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+        <meta name="theme-color" content="#0b0c0c"/>
+        <leptos_meta::HashedStylesheet options id="app-style"/>
+        <link rel="manifest" href="/manifest.webmanifest"/>
+        <link rel="icon" href="/favicon.ico" sizes="32x32"/>
+        <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
+        <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
+        <script src="/sw-register.js" defer></script>
+    }
+}
+
+/// The app: header, the page for the current URL, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    set_security_headers();
+    view! {
+        <Router>
+            <a href="#main" class="app-skip-link">"Skip to main content"</a>
+            <SiteHeader/>
+            <main id="main" class="app-main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=GuidanceRoute/>
+                    <Route path=StaticSegment("contacts") view=GuidanceRoute/>
+                    <Route path=(StaticSegment("guidance"), ParamSegment("slug")) view=GuidanceRoute/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Sends the page's Content-Security-Policy with this response's nonce: scripts run only from our
+/// own origin or with the nonce, and WebAssembly may compile ('wasm-unsafe-eval'), nothing else.
+#[cfg(feature = "ssr")]
+fn set_security_headers() {
+    use http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
+    let Some(options) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let policy = content_security_policy(&nonce);
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        options.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The Content-Security-Policy for a page whose inline scripts carry `nonce`.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; \
+         worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Entry point of the browser bundle: make the server-rendered page interactive.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

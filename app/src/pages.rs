@@ -1,0 +1,75 @@
+//! The pages the router shows: a guidance page for a known URL, or "page not found".
+
+use guidance::Page;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_location;
+
+use crate::APP_NAME;
+use crate::components::{BlockView, SourceNote};
+
+/// Shows the guidance page at the current URL, or [`NotFound`].
+#[component]
+pub fn GuidanceRoute() -> impl IntoView {
+    let location = use_location();
+    move || {
+        let path = location.pathname.get();
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/').to_owned()
+        } else {
+            path
+        };
+        match guidance::page_at(&path) {
+            Some(page) => view! { <GuidancePage page/> }.into_any(),
+            None => view! { <NotFound/> }.into_any(),
+        }
+    }
+}
+
+/// One page of guidance: heading, summary, sections, source.
+#[component]
+pub fn GuidancePage(
+    /// The content to show.
+    page: &'static Page,
+) -> impl IntoView {
+    let is_home = page.path == "/";
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| crate::browser::mark_hydrated());
+    view! {
+        <Title text=format!("{} – {APP_NAME}", page.title)/>
+        <Meta name="description" content=page.summary/>
+        <h1 class="app-heading-xl">{page.title}</h1>
+        <p class="app-lead">{page.summary}</p>
+        // The rehearsal build adds an element before the content, so that its markup differs
+        // from the release it replaces: hydrating one with the other's code would misplace handlers.
+        {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="app-body">"Rehearsal of the next release."</p> })}
+        {page
+            .sections
+            .iter()
+            .map(|section| view! {
+                <section class="app-section">
+                    {section.heading.map(|h| view! { <h2 class="app-heading-l">{h}</h2> })}
+                    {section.blocks.iter().map(|block| view! { <BlockView block checklist=is_home/> }).collect_view()}
+                </section>
+            })
+            .collect_view()}
+        <SourceNote sources=page.sources/>
+    }
+}
+
+/// The page for a URL the app does not have; the server also answers 404.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| crate::browser::mark_hydrated());
+    view! {
+        <Title text=format!("Page not found – {APP_NAME}")/>
+        <h1 class="app-heading-xl">"Page not found"</h1>
+        <p class="app-body">"There is no page at this address. It may have moved."</p>
+        <crate::offline::HelpLinks/>
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --tests, testing) needs, pinned, from the package registries
+# only. Safe to run again: each step is skipped when the right version is already there.
+#
+#   scripts/setup.sh          toolchain, cargo-leptos, wasm-bindgen-cli, npm build tools
+#   scripts/setup.sh --tests  the same, plus test packages and Debian's Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+RUST_VERSION=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+# wasm-bindgen-cli must be exactly the wasm-bindgen the app links, or the build fails late.
+WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# Installing tools with a quicker profile than their own (fat LTO, one codegen unit) saves
+# ~15 minutes on 2 cores; the tools run for seconds, so their speed does not matter here.
+quick_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
+}
+
+if ! command -v rustup >/dev/null; then
+  echo "rustup is needed (https://rustup.rs); this machine's image ships it." >&2
+  exit 1
+fi
+if ! rustup run "$RUST_VERSION" rustc --version >/dev/null 2>&1 \
+  || ! rustup target list --installed --toolchain "$RUST_VERSION" | grep -q wasm32-unknown-unknown; then
+  say "Rust $RUST_VERSION with the wasm32 target"
+  rustup toolchain install "$RUST_VERSION" --profile minimal --target wasm32-unknown-unknown \
+    --component clippy --component rustfmt
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+  say "cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once per machine)"
+  quick_install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once per machine)"
+  # Not --locked: its lock file wants a crate version the registry does not serve.
+  quick_install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# wasm-opt comes from npm (binaryen): cargo-leptos would otherwise try to download it.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm build tools (wasm-opt)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "${1:-}" = "--tests" ]; then
+  if [ ! -d tests/node_modules/playwright-core ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+    say "npm test packages (playwright-core)"
+    (cd tests && npm ci --no-audit --no-fund)
+  fi
+  if ! command -v chromium >/dev/null; then
+    say "Chromium from Debian's packages"
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+fi

@@ -1,0 +1,59 @@
+//! Response layers every route shares: caching rules, security headers, compression.
+
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderName, HeaderValue, header},
+    middleware::{self, Next},
+    response::Response,
+};
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
+
+/// Files whose names carry a content hash never change: cache them for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Everything else (pages, manifest, worker, icons) is checked with the server on each use.
+const REVALIDATE: &str = "no-cache";
+/// The policy for anything that is not a page: pages set their own, with a nonce.
+const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
+                           frame-ancestors 'none'; form-action 'self'";
+
+/// Wraps every route of `router` in the shared layers.
+pub fn apply(router: Router) -> Router {
+    let fixed = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+    ];
+    let mut router = router
+        .layer(middleware::from_fn(cache_control))
+        // Generated responses (pages, worker) are compressed here; built files are served
+        // precompressed by the file handler and are left alone.
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        ));
+    for (name, value) in fixed {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
+    }
+    router
+}
+
+/// Sets how long browsers may keep a response, and that it varies with `Accept-Encoding`
+/// (the precompressed files do not say so themselves).
+async fn cache_control(request: Request, next: Next) -> Response {
+    let immutable = request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    let policy = if immutable && response.status().is_success() { IMMUTABLE } else { REVALIDATE };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    if !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}

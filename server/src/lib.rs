@@ -1,0 +1,136 @@
+//! The Lost Device server: renders the app's pages, serves its files and the offline worker.
+//!
+//! Routes:
+//! - every guidance page (`/`, `/guidance/{slug}`, `/contacts`): server-rendered, hydrated later;
+//! - `/offline`: the page the worker shows for an unknown address while offline (no scripts);
+//! - `/sw.js`: the service worker with this build's precache list;
+//! - `/healthz`: liveness;
+//! - anything else: a file from the site root, or the app's 404 page.
+//!
+//! `app()` builds the whole router so tests can call it without a socket.
+
+mod headers;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use service_worker::Precache;
+
+/// Everything the handlers share. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Leptos build options (site root, output name, hashed file names).
+    pub leptos_options: LeptosOptions,
+    /// The bytes of `/sw.js` for this build.
+    pub worker_script: Arc<str>,
+    /// The offline page, rendered once at start-up.
+    pub offline_html: Arc<str>,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The built site is missing: the server was not built with cargo-leptos.
+    #[error(
+        "the built site is incomplete ({0}). Build it with `cargo leptos build --release` \
+         (or run ./scripts/run.sh), then start the server from the project folder"
+    )]
+    NotBuilt(String),
+    /// The precache list could not be made.
+    #[error(transparent)]
+    Precache(#[from] service_worker::PrecacheError),
+}
+
+impl AppState {
+    /// Checks the built site and prepares the worker script and the offline page. `build_id`
+    /// names this server build (see [`build_id`]).
+    pub fn new(leptos_options: LeptosOptions, build_id: &str) -> Result<Self, StartError> {
+        let site_root = PathBuf::from(leptos_options.site_root.as_ref());
+        let pkg = site_root.join(leptos_options.site_pkg_dir.as_ref());
+        if !pkg.is_dir() {
+            return Err(StartError::NotBuilt(format!("{} does not exist", pkg.display())));
+        }
+        if leptos_options.hash_files && !hash_file(&leptos_options).is_file() {
+            return Err(StartError::NotBuilt(format!(
+                "{} does not exist",
+                hash_file(&leptos_options).display()
+            )));
+        }
+        let pages: Vec<&str> = guidance::paths().collect();
+        let precache =
+            Precache::from_site(&site_root, &pages, app::offline::OFFLINE_PATH, build_id)?;
+        let offline_html = {
+            let options = leptos_options.clone();
+            Owner::new().with(move || app::offline::offline_document(options).to_html())
+        };
+        Ok(Self {
+            leptos_options,
+            worker_script: precache.worker_script().into(),
+            offline_html: offline_html.into(),
+        })
+    }
+}
+
+/// The file where cargo-leptos records the hashes in this build's file names (next to the binary).
+fn hash_file(options: &LeptosOptions) -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+        .join(options.hash_file.as_ref())
+}
+
+/// Identifies the running server build (a hash of its executable), so that a change to the server
+/// alone still updates phones' copies of the pages it renders.
+pub fn build_id() -> String {
+    use sha2::{Digest, Sha256};
+    std::env::current_exe()
+        .and_then(std::fs::read)
+        .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
+        .unwrap_or_default()
+}
+
+/// The whole application: pages, worker, health check, files, and the layers around them.
+pub fn app(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let options = state.leptos_options.clone();
+    let router = Router::new()
+        .route("/healthz", get(healthz_show))
+        .route("/sw.js", get(worker_show))
+        .route(app::offline::OFFLINE_PATH, get(offline_show))
+        .leptos_routes(&state, routes, move || app::shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .with_state(state);
+    headers::apply(router)
+}
+
+async fn healthz_show() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn worker_show(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"))],
+        state.worker_script.to_string(),
+    )
+        .into_response()
+}
+
+async fn offline_show(State(state): State<AppState>) -> Html<String> {
+    Html(state.offline_html.to_string())
+}

@@ -1,0 +1,88 @@
+//! The router answered in-process (`tower::ServiceExt::oneshot`), against a small fake site.
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use http_body_util::BodyExt as _;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt as _;
+
+struct TestSite {
+    _dir: tempfile::TempDir,
+    router: axum::Router,
+}
+
+fn site() -> TestSite {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("pkg")).expect("pkg dir");
+    std::fs::write(dir.path().join("pkg/lost-device.css"), "body{}").expect("css");
+    std::fs::write(dir.path().join("manifest.webmanifest"), "{}").expect("manifest");
+    let options = LeptosOptions::builder()
+        .output_name("lost-device")
+        .site_root(dir.path().to_string_lossy().to_string())
+        .build();
+    let state = server::AppState::new(options, "test-build").expect("state");
+    TestSite { _dir: dir, router: server::app(state) }
+}
+
+async fn get(site: &TestSite, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let request = Request::get(path).body(Body::empty()).expect("request");
+    let response = site.router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn every_guidance_page_renders_with_its_heading_and_a_nonce_policy() {
+    let site = site();
+    for page in guidance::PAGES {
+        let (status, headers, body) = get(&site, page.path).await;
+        assert_eq!(status, StatusCode::OK, "{}", page.path);
+        let title = page.title.replace('\'', "&#39;");
+        assert!(body.contains(&title), "{} shows its title", page.path);
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii");
+        assert!(csp.contains("'nonce-") && !csp.contains("'unsafe-inline'"), "{csp}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_with_the_service_desk_number() {
+    let (status, _, body) = get(&site(), "/guidance/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found") && body.contains("tel:08009175148"));
+}
+
+#[tokio::test]
+async fn the_offline_page_has_no_hydration_scripts() {
+    let (status, _, body) = get(&site(), "/offline").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("You are offline") && body.contains("tel:08009175148"));
+    assert!(!body.contains("type=\"module\""), "{body}");
+}
+
+#[tokio::test]
+async fn the_worker_precaches_every_page_and_file() {
+    let (status, headers, body) = get(&site(), "/sw.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().expect("ascii").starts_with("text/javascript"));
+    for path in guidance::paths().chain(["/offline", "/pkg/lost-device.css", "/manifest.webmanifest"]) {
+        assert!(body.contains(&format!("\"{path}\"")), "{path} is precached");
+    }
+}
+
+#[tokio::test]
+async fn the_health_check_answers_ok() {
+    let (status, _, body) = get(&site(), "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"ok"}"#));
+}
+
+#[tokio::test]
+async fn a_missing_build_is_refused_with_a_plain_reason() {
+    let options = LeptosOptions::builder().output_name("x").site_root("/no/such/site").build();
+    let error = server::AppState::new(options, "test-build").expect_err("not built");
+    assert!(error.to_string().contains("cargo leptos build"), "{error}");
+}

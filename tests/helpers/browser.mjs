@@ -1,0 +1,46 @@
+// Debian's Chromium, driven by playwright-core. Never a downloaded browser.
+import { chromium } from 'playwright-core';
+
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// As root Chromium needs --no-sandbox; the rest stop it reaching for Google's servers, which
+// this machine's closed network refuses.
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A fresh browser; close it with `browser.close()`. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+/** A browser with a profile on disk, like a phone's browser that is closed and opened again. */
+export function launchProfile(userDataDir, options = {}) {
+  return chromium.launchPersistentContext(userDataDir, { executablePath, args, headless: true, ...options });
+}
+
+/** Resolves once the offline worker has installed (pages and files stored) and controls `page`. */
+export async function waitForOfflineCopy(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    }
+  });
+}
+
+/** The names of this origin's caches. */
+export function cacheNames(page) {
+  return page.evaluate(() => caches.keys());
+}
+
+/** Resolves once the page's WebAssembly has hydrated it. */
+export async function waitForHydration(page) {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}

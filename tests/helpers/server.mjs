@@ -1,0 +1,54 @@
+// Starts the real release server on a free loopback port, with a fresh data directory.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The release build, and the rehearsal of the next release built beside it by scripts/test.sh. */
+export const builds = {
+  current: { binary: path.join(root, 'target/release/lost-device'), site: path.join(root, 'target/site') },
+  next: { binary: path.join(root, 'target/rehearsal/lost-device'), site: path.join(root, 'target/rehearsal/site') },
+};
+
+/**
+ * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) and resolves once it is listening.
+ * Returns `{ url, port, stop }`.
+ */
+export async function startServer({ build = builds.current, port = 0 } = {}) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
+  const child = spawn(
+    build.binary,
+    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+  );
+  let log = '';
+  child.stderr.on('data', (chunk) => (log += chunk));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/running at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${log}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { url, port: Number(new URL(url).port), stop, log: () => log };
+}

@@ -1,0 +1,52 @@
+// The app can be installed to the home screen: Chromium finds nothing wrong with it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launchProfile, waitForOfflineCopy } from './helpers/browser.mjs';
+import { startServer } from './helpers/server.mjs';
+
+let server;
+let profile;
+let context;
+before(async () => {
+  server = await startServer();
+  // A profile on disk: Chromium does not offer installs in incognito contexts.
+  profile = await mkdtemp(path.join(tmpdir(), 'lost-device-profile-'));
+  context = await launchProfile(profile);
+});
+after(async () => {
+  await context?.close();
+  await server?.stop();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+test('Chromium reports no installability errors and the manifest is complete', async () => {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const failed = [];
+  page.on('requestfailed', (request) => failed.push(request.url()));
+  page.on('response', (response) => response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`));
+  await page.goto(server.url + '/');
+  await waitForOfflineCopy(page);
+
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors, []);
+  const { errors } = await cdp.send('Page.getAppManifest');
+  assert.deepEqual(errors, []);
+
+  const manifest = await (await fetch(server.url + '/manifest.webmanifest')).json();
+  for (const key of ['id', 'name', 'short_name', 'start_url', 'scope', 'theme_color', 'background_color']) {
+    assert.ok(manifest[key], `manifest has ${key}`);
+  }
+  assert.equal(manifest.display, 'standalone');
+  const sizes = manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`);
+  for (const wanted of ['192x192 any', '512x512 any', '512x512 maskable']) assert.ok(sizes.includes(wanted), wanted);
+  for (const icon of manifest.icons) {
+    const response = await fetch(server.url + icon.src);
+    assert.equal(response.status, 200, icon.src);
+    assert.equal(response.headers.get('content-type'), icon.type, icon.src);
+  }
+  assert.deepEqual(failed, []);
+});

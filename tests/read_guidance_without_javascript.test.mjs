@@ -1,0 +1,41 @@
+// Security-minded staff turn JavaScript or WebAssembly off (iOS Lockdown Mode): the guidance is
+// complete in the HTML itself.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser } from './helpers/browser.mjs';
+import { expectPageContent, pages } from './helpers/guidance.mjs';
+import { startServer } from './helpers/server.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('with JavaScript off, every page shows its full content', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const entry of pages) {
+    await page.goto(server.url + entry.path);
+    await expectPageContent(page, entry);
+  }
+  // Toggles that need the app's code are not offered when it cannot run.
+  await page.goto(server.url + '/');
+  assert.equal(await page.getByRole('button', { name: /Mark step/ }).count(), 0);
+  await context.close();
+});
+
+test('an unknown address gets a 404 page with a way home and the service desk number', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const response = await page.goto(server.url + '/no-such-page');
+  assert.equal(response.status(), 404);
+  await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
+  await context.close();
+});
