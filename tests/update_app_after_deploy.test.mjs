@@ -3,7 +3,7 @@
 // and the old copy is deleted.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cacheNames, launchBrowser, waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
+import { cacheNames, launchBrowser, waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { builds, startServer } from './helpers/server.mjs';
 
 const NEW_TEXT = 'Rehearsal of the next release.';
@@ -53,10 +53,10 @@ test('the next online visit after a deploy gets the new release, working, and ol
   await page.getByRole('heading', { level: 1, name: 'Who to contact' }).waitFor();
 
   // The new worker takes over and removes the old release's cache.
-  await page.waitForFunction(async (old) => {
-    const names = await caches.keys();
-    return names.length === 1 && names[0] !== old;
-  }, oldCaches[0]);
+  await waitUntil(async () => {
+    const names = await cacheNames(page);
+    return names.length === 1 && names[0] !== oldCaches[0];
+  }, 'only the new release is cached');
 
   // Offline, the phone's copy is now the new release, and it works too.
   await context.setOffline(true);

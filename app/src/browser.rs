@@ -22,13 +22,17 @@ pub fn save_done_steps(done: &[bool]) -> Result<(), String> {
     })
 }
 
-/// Marks the document as interactive, so tests and measurements can wait for hydration.
+/// Marks the document as interactive (`data-hydrated` on `<html>`, and a `hydrated` performance
+/// mark), so tests and measurements can wait for hydration.
 pub fn mark_hydrated() {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        // Setting an attribute cannot fail for a valid name; nothing to tell the user if it did.
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // Neither call can fail for these fixed names; there is nothing to tell the user if one did.
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("data-hydrated", "true");
+    }
+    if let Some(performance) = window.performance() {
+        let _ = performance.mark("hydrated");
     }
 }

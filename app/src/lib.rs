@@ -68,6 +68,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
     set_security_headers();
+    // Effects run only in the browser, after hydration: this one tells tests and measurements.
+    #[cfg(feature = "hydrate")]
+    Effect::new(browser::mark_hydrated);
     view! {
         <Router>
             <a href="#main" class="app-skip-link">"Skip to main content"</a>

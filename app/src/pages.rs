@@ -33,8 +33,6 @@ pub fn GuidancePage(
     page: &'static Page,
 ) -> impl IntoView {
     let is_home = page.path == "/";
-    #[cfg(feature = "hydrate")]
-    Effect::new(|| crate::browser::mark_hydrated());
     view! {
         <Title text=format!("{} – {APP_NAME}", page.title)/>
         <Meta name="description" content=page.summary/>
@@ -64,8 +62,6 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
-    #[cfg(feature = "hydrate")]
-    Effect::new(|| crate::browser::mark_hydrated());
     view! {
         <Title text=format!("Page not found – {APP_NAME}")/>
         <h1 class="app-heading-xl">"Page not found"</h1>

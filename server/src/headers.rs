@@ -23,7 +23,10 @@ pub fn apply(router: Router) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
         (
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(), payment=()",
@@ -39,7 +42,10 @@ pub fn apply(router: Router) -> Router {
             HeaderValue::from_static(DEFAULT_CSP),
         ));
     for (name, value) in fixed {
-        router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
     }
     router
 }
@@ -49,7 +55,11 @@ pub fn apply(router: Router) -> Router {
 async fn cache_control(request: Request, next: Next) -> Response {
     let immutable = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
-    let policy = if immutable && response.status().is_success() { IMMUTABLE } else { REVALIDATE };
+    let policy = if immutable && response.status().is_success() {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     if !headers.contains_key(header::VARY) {

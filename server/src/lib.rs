@@ -63,7 +63,10 @@ impl AppState {
         let site_root = PathBuf::from(leptos_options.site_root.as_ref());
         let pkg = site_root.join(leptos_options.site_pkg_dir.as_ref());
         if !pkg.is_dir() {
-            return Err(StartError::NotBuilt(format!("{} does not exist", pkg.display())));
+            return Err(StartError::NotBuilt(format!(
+                "{} does not exist",
+                pkg.display()
+            )));
         }
         if leptos_options.hash_files && !hash_file(&leptos_options).is_file() {
             return Err(StartError::NotBuilt(format!(
@@ -107,14 +110,16 @@ pub fn build_id() -> String {
 
 /// The whole application: pages, worker, health check, files, and the layers around them.
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let page_routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(healthz_show))
         .route("/sw.js", get(worker_show))
         .route(app::offline::OFFLINE_PATH, get(offline_show))
-        .leptos_routes(&state, routes, move || app::shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .leptos_routes(&state, page_routes, move || app::shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .with_state(state);
     headers::apply(router)
 }
@@ -125,7 +130,10 @@ async fn healthz_show() -> Json<serde_json::Value> {
 
 async fn worker_show(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/javascript; charset=utf-8"),
+        )],
         state.worker_script.to_string(),
     )
         .into_response()

@@ -1,5 +1,5 @@
 //! `lost-device`: the server binary. Run it from the project folder after
-//! `cargo leptos build --release` (./scripts/run.sh does both), then open http://127.0.0.1:3000.
+//! `cargo leptos build --release` (./scripts/run.sh does both), then open <http://127.0.0.1:3000>.
 //!
 //! Flags (or environment): `--bind` (`LOST_DEVICE_BIND`, default 127.0.0.1), `--port`
 //! (`LOST_DEVICE_PORT`, default 3000), `--data-dir` (`LOST_DEVICE_DATA_DIR`, default `data`),
@@ -33,11 +33,17 @@ struct Config {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let config = Config::parse();
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "could not create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
 
     let mut options = leptos::config::get_configuration(None)
         .context("could not read the Leptos settings")?

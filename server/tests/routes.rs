@@ -23,15 +23,28 @@ fn site() -> TestSite {
         .site_root(dir.path().to_string_lossy().to_string())
         .build();
     let state = server::AppState::new(options, "test-build").expect("state");
-    TestSite { _dir: dir, router: server::app(state) }
+    TestSite {
+        _dir: dir,
+        router: server::app(state),
+    }
 }
 
 async fn get(site: &TestSite, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
     let request = Request::get(path).body(Body::empty()).expect("request");
-    let response = site.router.clone().oneshot(request).await.expect("response");
+    let response = site
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("response");
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
@@ -43,8 +56,13 @@ async fn every_guidance_page_renders_with_its_heading_and_a_nonce_policy() {
         assert_eq!(status, StatusCode::OK, "{}", page.path);
         let title = page.title.replace('\'', "&#39;");
         assert!(body.contains(&title), "{} shows its title", page.path);
-        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii");
-        assert!(csp.contains("'nonce-") && !csp.contains("'unsafe-inline'"), "{csp}");
+        let csp = headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("ascii");
+        assert!(
+            csp.contains("'nonce-") && !csp.contains("'unsafe-inline'"),
+            "{csp}"
+        );
         assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
     }
 }
@@ -68,8 +86,15 @@ async fn the_offline_page_has_no_hydration_scripts() {
 async fn the_worker_precaches_every_page_and_file() {
     let (status, headers, body) = get(&site(), "/sw.js").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE].to_str().expect("ascii").starts_with("text/javascript"));
-    for path in guidance::paths().chain(["/offline", "/pkg/lost-device.css", "/manifest.webmanifest"]) {
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/javascript")
+    );
+    for path in
+        guidance::paths().chain(["/offline", "/pkg/lost-device.css", "/manifest.webmanifest"])
+    {
         assert!(body.contains(&format!("\"{path}\"")), "{path} is precached");
     }
 }
@@ -77,12 +102,18 @@ async fn the_worker_precaches_every_page_and_file() {
 #[tokio::test]
 async fn the_health_check_answers_ok() {
     let (status, _, body) = get(&site(), "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"ok"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"status":"ok"}"#)
+    );
 }
 
 #[tokio::test]
 async fn a_missing_build_is_refused_with_a_plain_reason() {
-    let options = LeptosOptions::builder().output_name("x").site_root("/no/such/site").build();
+    let options = LeptosOptions::builder()
+        .output_name("x")
+        .site_root("/no/such/site")
+        .build();
     let error = server::AppState::new(options, "test-build").expect_err("not built");
     assert!(error.to_string().contains("cargo leptos build"), "{error}");
 }

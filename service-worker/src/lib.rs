@@ -90,7 +90,9 @@ impl Precache {
         for page in &pages {
             version.update(page.as_bytes());
         }
-        let version = hex(&version.finalize()[..8]);
+        // 16 hex digits are plenty to tell builds apart.
+        let mut version = format!("{:x}", version.finalize());
+        version.truncate(16);
         Ok(Self {
             version,
             assets,
@@ -116,7 +118,10 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PrecacheError
         let path = entry.map_err(read_error)?.path();
         if path.is_dir() {
             collect_files(&path, out)?;
-        } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz" | "ts")) {
+        } else if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("br" | "gz" | "ts")
+        ) {
             out.push(path);
         }
     }
@@ -130,10 +135,6 @@ fn url_path(relative: &Path) -> Option<String> {
         url.push_str(part.as_os_str().to_str()?);
     }
     Some(url)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -159,7 +160,8 @@ mod tests {
     fn every_file_is_listed_with_its_integrity_and_compressed_twins_are_not() {
         let dir = site(&[
             ("pkg/app.1.js", "alert(1)"),
-            ("pkg/app.1.js.br", "x"), ("pkg/app.d.ts", "x"),
+            ("pkg/app.1.js.br", "x"),
+            ("pkg/app.d.ts", "x"),
             ("icons/a.png", ""),
         ]);
         let urls: Vec<_> = precache(&dir)

@@ -35,6 +35,17 @@ export async function waitForOfflineCopy(page) {
   });
 }
 
+/** Polls `check` (async, in Node) until it returns a truthy value, or fails after `timeout` ms. */
+export async function waitUntil(check, what, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The names of this origin's caches. */
 export function cacheNames(page) {
   return page.evaluate(() => caches.keys());

@@ -1,0 +1,168 @@
+// Prints the figures for the offline guidance app, side by side with a plain static page of the
+// same home content, measured in the same run:
+// - bytes a first visit transfers (compressed), by kind;
+// - offline cold start with Chromium's CPU slowed 4x: first contentful paint, and hydration.
+// Run with ./scripts/bench.sh (it builds first). RUNS=n changes the number of cold starts.
+import http from 'node:http';
+import { brotliCompressSync } from 'node:zlib';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
+import { builds, startServer } from '../helpers/server.mjs';
+
+const RUNS = Number(process.env.RUNS || 10);
+const CPU_SLOWDOWN = 4;
+
+/** GETs `url` asking for brotli and returns the body's size as sent, and its content type. */
+function transferred(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': 'br, gzip' } }, (response) => {
+        let bytes = 0;
+        response.on('data', (chunk) => (bytes += chunk.length));
+        response.on('end', () => resolve({ bytes, type: response.headers['content-type'] || '' }));
+      })
+      .on('error', reject);
+  });
+}
+
+function kind(url, type) {
+  if (type.startsWith('text/html')) return 'html';
+  if (url.endsWith('.wasm')) return 'wasm';
+  if (url.endsWith('.js')) return 'js';
+  if (url.endsWith('.css')) return 'css';
+  return 'other';
+}
+
+/** Every byte the app's first visit downloads: the page, its files, and what the worker stores. */
+async function appBytes(base) {
+  const script = await (await fetch(base + '/sw.js')).text();
+  const precache = JSON.parse(script.match(/^const PRECACHE = (.*);$/m)[1]);
+  const urls = ['/sw.js', ...precache.pages, ...precache.assets.map((a) => a.url)];
+  const totals = { html: 0, js: 0, wasm: 0, css: 0, other: 0 };
+  for (const url of new Set(urls)) {
+    const { bytes, type } = await transferred(base + url);
+    totals[kind(url, type)] += bytes;
+  }
+  return totals;
+}
+
+/**
+ * The baseline: the server's home page with every script and preload removed, plus its
+ * stylesheet, served brotli-compressed from a tiny server whose worker stores both for offline.
+ */
+async function startStaticSite(appBase) {
+  const original = await (await fetch(appBase + '/')).text();
+  const cssPath = original.match(/href="(\/pkg\/[^"]+\.css)"/)[1];
+  const css = await readFile(path.join(builds.current.site, cssPath));
+  const html = original
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
+    .replace(/<link rel="(modulepreload|preload|manifest|apple-touch-icon)"[^>]*>/g, '')
+    .replace('</head>', '<script src="/register.js" defer></script></head>');
+  const worker = `
+    const FILES = ['/', '${cssPath}'];
+    self.addEventListener('install', (e) => e.waitUntil(caches.open('static').then((c) => c.addAll(FILES)).then(() => self.skipWaiting())));
+    self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+    self.addEventListener('fetch', (e) => e.respondWith(caches.match(e.request, { ignoreSearch: true }).then((r) => r || fetch(e.request))));`;
+  const files = {
+    '/': ['text/html; charset=utf-8', html],
+    [cssPath]: ['text/css', css],
+    '/register.js': ['text/javascript', "navigator.serviceWorker.register('/sw.js');"],
+    '/sw.js': ['text/javascript', worker],
+    '/favicon.ico': ['image/x-icon', await readFile(path.join(builds.current.site, 'favicon.ico'))],
+  };
+  const server = http.createServer((request, response) => {
+    const file = files[new URL(request.url, 'http://x').pathname];
+    if (!file) return response.writeHead(404).end();
+    const body = brotliCompressSync(Buffer.from(file[1]));
+    response.writeHead(200, { 'content-type': file[0], 'content-encoding': 'br', 'cache-control': 'no-cache' });
+    response.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const bytes = { html: 0, js: 0, wasm: 0, css: 0, other: 0 };
+  for (const url of ['/', cssPath]) bytes[url === '/' ? 'html' : 'css'] += (await transferred(base + url)).bytes;
+  return { base, bytes, stop: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** Visits `base` once online so its worker stores the page, in a new profile. */
+async function prepareProfile(base) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lost-device-bench-'));
+  const context = await launchProfile(dir);
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(base + '/');
+  await waitForOfflineCopy(page);
+  await context.close();
+  return dir;
+}
+
+/** One cold start offline: a new browser process, worker not running, CPU slowed. */
+async function coldStart(profile, base, hydrates) {
+  const context = await launchProfile(profile, { offline: true });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+  await page.goto(base + '/');
+  await page.getByRole('heading', { name: /Step 3/ }).waitFor();
+  const fcp = await page.evaluate(
+    () =>
+      new Promise((resolve) =>
+        new PerformanceObserver((list) => {
+          const entry = list.getEntriesByName('first-contentful-paint')[0];
+          if (entry) resolve(entry.startTime);
+        }).observe({ type: 'paint', buffered: true }),
+      ),
+  );
+  let hydrated = null;
+  if (hydrates) {
+    await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+    hydrated = await page.evaluate(() => performance.getEntriesByName('hydrated')[0].startTime);
+  }
+  await context.close();
+  return { fcp, hydrated };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const kib = (bytes) => (bytes / 1024).toFixed(1).padStart(8) + ' KiB';
+const ms = (value) => (value === null ? '       -' : value.toFixed(0).padStart(6) + ' ms');
+
+const server = await startServer();
+const staticSite = await startStaticSite(server.url);
+try {
+  const app = await appBytes(server.url);
+  const appProfile = await prepareProfile(server.url);
+  const staticProfile = await prepareProfile(staticSite.base);
+  const runs = { app: [], static: [] };
+  for (let i = 0; i < RUNS; i++) {
+    // Alternate, so both see the same machine noise.
+    runs.app.push(await coldStart(appProfile, server.url, true));
+    runs.static.push(await coldStart(staticProfile, staticSite.base, false));
+  }
+  await rm(appProfile, { recursive: true, force: true });
+  await rm(staticProfile, { recursive: true, force: true });
+
+  const total = (bytes) => Object.values(bytes).reduce((a, b) => a + b, 0);
+  console.log('\nFirst visit: bytes transferred, compressed (body bytes; headers not counted)');
+  console.log('                          app         static page');
+  for (const key of ['html', 'js', 'wasm', 'css', 'other']) {
+    console.log(`  ${key.padEnd(10)} ${kib(app[key])}   ${kib(staticSite.bytes[key])}`);
+  }
+  console.log(`  ${'total'.padEnd(10)} ${kib(total(app))}   ${kib(total(staticSite.bytes))}   (target: app < 150 KiB)`);
+
+  const appFcp = median(runs.app.map((r) => r.fcp));
+  const staticFcp = median(runs.static.map((r) => r.fcp));
+  console.log(`\nOffline cold start, CPU slowed ${CPU_SLOWDOWN}x, median of ${RUNS}`);
+  console.log('                               app        static page');
+  console.log(`  first contentful paint   ${ms(appFcp)}     ${ms(staticFcp)}   (app/static = ${(appFcp / staticFcp).toFixed(2)}, target <= 1.5)`);
+  console.log(`  hydrated (interactive)   ${ms(median(runs.app.map((r) => r.hydrated)))}     ${ms(null)}`);
+  console.log(`  all app FCPs (ms): ${runs.app.map((r) => r.fcp.toFixed(0)).join(' ')}`);
+  console.log(`  all static FCPs (ms): ${runs.static.map((r) => r.fcp.toFixed(0)).join(' ')}`);
+} finally {
+  await staticSite.stop();
+  await server.stop();
+}
