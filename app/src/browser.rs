@@ -15,11 +15,14 @@ pub fn load_done_steps(count: usize) -> Vec<bool> {
     }
 }
 
-/// Remembers the checklist, or says in plain words why it could not.
-pub fn save_done_steps(done: &[bool]) -> Result<(), String> {
-    LocalStorage::set(DONE_STEPS_KEY, done).map_err(|_| {
-        "Your ticks could not be saved on this phone. The steps still work.".to_owned()
-    })
+/// Records step `index` (of `count`) as done or not, or says in plain words why it could not.
+pub fn save_done_step(count: usize, index: usize, done: bool) -> Result<(), String> {
+    let mut steps = load_done_steps(count);
+    if let Some(step) = steps.get_mut(index) {
+        *step = done;
+    }
+    LocalStorage::set(DONE_STEPS_KEY, steps)
+        .map_err(|_| "Your tick could not be saved on this phone. The steps still work.".to_owned())
 }
 
 /// Marks the document as interactive (`data-hydrated` on `<html>`, and a `hydrated` performance

@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en-GB">
             <head>
                 <DocumentHead options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -68,9 +68,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
     set_security_headers();
-    // Effects run only in the browser, after hydration: this one tells tests and measurements.
-    #[cfg(feature = "hydrate")]
-    Effect::new(browser::mark_hydrated);
     view! {
         <Router>
             <a href="#main" class="app-skip-link">"Skip to main content"</a>
@@ -113,10 +110,11 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Entry point of the browser bundle: make the server-rendered page interactive.
+/// Entry point of the browser bundle: make the interactive parts (islands) of the
+/// server-rendered page work. The rest of the page is plain HTML and needs no code.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

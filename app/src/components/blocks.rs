@@ -8,7 +8,7 @@ use super::{ActionLink, StepList};
 pub fn BlockView(
     /// The content.
     block: &'static Block,
-    /// Whether steps get "mark as done" buttons (only on the home page).
+    /// Whether steps get "mark as done" toggles (only on the home page).
     #[prop(optional)]
     checklist: bool,
 ) -> impl IntoView {

@@ -4,35 +4,16 @@ use leptos::prelude::*;
 use super::ActionLink;
 
 /// Numbered steps, each with its calls and links. As a checklist (home page), each step gets a
-/// "mark as done" toggle that is remembered on this phone, so a stressed person can see what is
-/// left after a phone call. The toggles appear only once the page is interactive: without
-/// WebAssembly they could not work, so they are not shown.
+/// [`StepToggle`] so a stressed person can see what is left after a phone call.
 #[component]
 pub fn StepList(
     /// The steps, in order.
     steps: &'static [Step],
-    /// Whether to show and remember "mark as done" toggles.
+    /// Whether to show "mark as done" toggles.
     #[prop(optional)]
     checklist: bool,
 ) -> impl IntoView {
-    let done = RwSignal::new(vec![false; steps.len()]);
-    let interactive = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<String>);
-    #[cfg(feature = "hydrate")]
-    if checklist {
-        // Read what was saved only after hydration, so the first render matches the server's HTML.
-        Effect::new(move || {
-            done.set(crate::browser::load_done_steps(steps.len()));
-            interactive.set(true);
-        });
-        Effect::watch(
-            move || done.get(),
-            move |state, _, _| save_error.set(crate::browser::save_done_steps(state).err()),
-            false,
-        );
-    }
-    let toggle_hidden = move || !(checklist && interactive.get());
-
+    let total = steps.len();
     view! {
         <ol class="app-steps">
             {steps
@@ -40,9 +21,8 @@ pub fn StepList(
                 .enumerate()
                 .map(|(index, step)| {
                     let number = index + 1;
-                    let is_done = move || done.with(|d| d.get(index).copied().unwrap_or(false));
                     view! {
-                        <li class="app-step" class:app-step--done=is_done>
+                        <li class="app-step">
                             <h2 class="app-step__title">
                                 <span class="app-step__number" aria-hidden="true">{number}</span>
                                 <span class="app-visually-hidden">{format!("Step {number}: ")}</span>
@@ -54,27 +34,64 @@ pub fn StepList(
                                     {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
                                 </div>
                             })}
-                            <p class="app-step__status" hidden=move || !is_done()>
-                                <span class="app-tag">"Done"</span>
-                            </p>
-                            <button
-                                type="button"
-                                class="app-step__toggle"
-                                aria-pressed=move || is_done().to_string()
-                                hidden=toggle_hidden
-                                on:click=move |_| done.update(|d| {
-                                    if let Some(flag) = d.get_mut(index) {
-                                        *flag = !*flag;
-                                    }
-                                })
-                            >
-                                {format!("Mark step {number} as done")}
-                            </button>
+                            {checklist.then(|| view! { <StepToggle number total/> })}
                         </li>
                     }
                 })
                 .collect_view()}
         </ol>
+    }
+}
+
+/// "Mark step N as done", remembered on this phone. An island: the only part of the page that
+/// needs WebAssembly. It stays hidden until it works, so nothing dead is shown where WebAssembly
+/// is off, and it reads what was saved only after hydration, so its first render matches the
+/// server's HTML.
+#[island]
+fn StepToggle(
+    /// The step's number, from 1.
+    number: usize,
+    /// How many steps there are (the saved record must match).
+    total: usize,
+) -> impl IntoView {
+    let done = RwSignal::new(false);
+    let interactive = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        done.set(
+            crate::browser::load_done_steps(total)
+                .get(number - 1)
+                .copied()
+                .unwrap_or(false),
+        );
+        interactive.set(true);
+        crate::browser::mark_hydrated();
+    });
+    let toggle = move |_| {
+        done.update(|d| *d = !*d);
+        #[cfg(feature = "hydrate")]
+        save_error
+            .set(crate::browser::save_done_step(total, number - 1, done.get_untracked()).err());
+        #[cfg(not(feature = "hydrate"))]
+        let _ = total;
+    };
+    view! {
+        <p class="app-step__status" hidden=move || !done.get()>
+            <span class="app-tag">"Done"</span>
+        </p>
+        // The rehearsal build changes the markup inside the island too, so a page hydrated by
+        // another build's code would put the click handler on the wrong element.
+        {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-step__rehearsal"></span> })}
+        <button
+            type="button"
+            class="app-step__toggle"
+            aria-pressed=move || done.get().to_string()
+            hidden=move || !interactive.get()
+            on:click=toggle
+        >
+            {format!("Mark step {number} as done")}
+        </button>
         <p class="app-error-message" role="alert" hidden=move || save_error.with(Option::is_none)>
             {move || save_error.get()}
         </p>
