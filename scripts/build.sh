@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
-# Builds the site (WebAssembly, JS, CSS, assets, precompressed) and the server, in release mode.
+# Builds the release: the offline worker's WebAssembly, then the site (app WebAssembly, JS, CSS,
+# assets, all precompressed) and the server, with cargo-leptos. Extra arguments go to cargo-leptos.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+
+# The worker's Rust code goes into public/sw/ (not committed), which cargo-leptos then copies
+# into the site and precompresses with everything else.
+cargo build -p service-worker --lib --target wasm32-unknown-unknown --profile wasm-release --locked
+mkdir -p public/sw
+wasm-bindgen --target no-modules --no-typescript --out-dir public/sw --out-name lost-device-sw \
+  target/wasm32-unknown-unknown/wasm-release/service_worker.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  public/sw/lost-device-sw_bg.wasm -o public/sw/lost-device-sw_bg.wasm
+
 cargo leptos build --release --precompress "$@"

@@ -13,6 +13,7 @@ step "Formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p app --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p service-worker --target wasm32-unknown-unknown --locked -- -D warnings
 # Guidance must be in our own words: no run of ten words copied from the source pages.
 python3 ../shared/tools/copied-sentences ../shared/guidance-source .
 

@@ -4,35 +4,37 @@ import assert from 'node:assert/strict';
 import { launchBrowser, waitForOfflineCopy } from './helpers/browser.mjs';
 import { startServer } from './helpers/server.mjs';
 
-let server;
 let browser;
 before(async () => {
-  server = await startServer();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await server?.stop();
 });
 
-test('an unknown address offline shows the offline page with links home and to the service desk', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(server.url + '/');
-  await waitForOfflineCopy(page);
-  await context.setOffline(true);
+// Both implementations of the worker (see read_guidance_offline.test.mjs).
+for (const worker of ['rust', 'js']) {
+  test(`an unknown address offline shows the offline page with links home and to the service desk (${worker} worker)`, async () => {
+    const server = await startServer({ worker });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(server.url + '/');
+    await waitForOfflineCopy(page);
+    await context.setOffline(true);
 
-  const response = await page.goto(server.url + '/guidance/not-saved-anywhere?x=1');
-  assert.ok(response.fromServiceWorker());
-  await page.getByRole('heading', { level: 1, name: 'You are offline' }).waitFor();
-  await page.getByRole('link', { name: /lost or stolen/ }).click();
-  await page.getByRole('heading', { level: 1, name: 'Lost device or security incident' }).waitFor();
+    const response = await page.goto(server.url + '/guidance/not-saved-anywhere?x=1');
+    assert.ok(response.fromServiceWorker());
+    await page.getByRole('heading', { level: 1, name: 'You are offline' }).waitFor();
+    await page.getByRole('link', { name: /lost or stolen/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Lost device or security incident' }).waitFor();
 
-  await page.goBack();
-  const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
-  assert.equal(await call.getAttribute('href'), 'tel:08009175148');
-  assert.deepEqual(errors, []);
-  await context.close();
-});
+    await page.goBack();
+    const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
+    assert.equal(await call.getAttribute('href'), 'tel:08009175148');
+    assert.deepEqual(errors, []);
+    await context.close();
+    await server.stop();
+  });
+}

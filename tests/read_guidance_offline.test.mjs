@@ -1,77 +1,88 @@
 // A person opens the app once with signal, then loses it: every page still opens, by reload and
 // by typing its address, with the exact numbers to call.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitForOfflineCopy, waitForHydration } from './helpers/browser.mjs';
 import { expectPageContent, pages } from './helpers/guidance.mjs';
 import { startServer } from './helpers/server.mjs';
 
-let server;
 let browser;
 before(async () => {
-  server = await startServer();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await server?.stop();
 });
 
-test('after one online visit, every page works with no network', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(server.url + '/');
-  await waitForOfflineCopy(page);
+// The worker is written in Rust; the same worker in plain JavaScript is kept for comparison
+// (scripts/bench.sh), so both must behave the same.
+for (const worker of ['rust', 'js']) {
+  describe(`with the ${worker} worker`, () => {
+    let server;
+    before(async () => {
+      server = await startServer({ worker });
+    });
+    after(async () => {
+      await server?.stop();
+    });
 
-  await context.setOffline(true);
-  await page.reload();
-  await expectPageContent(page, pages[0]);
-  await waitForHydration(page);
+    test('after one online visit, every page works with no network', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url + '/');
+      await waitForOfflineCopy(page);
 
-  for (const entry of pages) {
-    const response = await page.goto(server.url + entry.path);
-    assert.ok(response.fromServiceWorker(), `${entry.path} comes from the offline copy`);
-    await expectPageContent(page, entry);
-  }
-  await context.close();
-});
+      await context.setOffline(true);
+      await page.reload();
+      await expectPageContent(page, pages[0]);
+      await waitForHydration(page);
 
-test('offline, links between pages work after hydration', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(server.url + '/');
-  await waitForOfflineCopy(page);
-  await context.setOffline(true);
-  await page.reload();
-  await waitForHydration(page);
+      for (const entry of pages) {
+        const response = await page.goto(server.url + entry.path);
+        assert.ok(response.fromServiceWorker(), `${entry.path} comes from the offline copy`);
+        await expectPageContent(page, entry);
+      }
+      await context.close();
+    });
 
-  await page.getByRole('link', { name: 'All contacts' }).click();
-  await expectPageContent(page, pages.find((p) => p.path === '/contacts'));
-  await page.getByRole('link', { name: 'Lost Device' }).click();
-  await expectPageContent(page, pages[0]);
-  await context.close();
-});
+    test('offline, links between pages work after hydration', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url + '/');
+      await waitForOfflineCopy(page);
+      await context.setOffline(true);
+      await page.reload();
+      await waitForHydration(page);
 
-test('the home checklist remembers ticked steps across a reload offline', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(server.url + '/');
-  await waitForOfflineCopy(page);
-  await context.setOffline(true);
-  await page.reload();
-  await waitForHydration(page);
+      await page.getByRole('link', { name: 'All contacts' }).click();
+      await expectPageContent(page, pages.find((p) => p.path === '/contacts'));
+      await page.getByRole('link', { name: 'Lost Device' }).click();
+      await expectPageContent(page, pages[0]);
+      await context.close();
+    });
 
-  const toggle = page.getByRole('button', { name: 'Mark step 1 as done' });
-  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
-  await toggle.click();
-  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
-  await page.locator('ol.app-steps > li').first().getByText('Done', { exact: true }).waitFor();
+    test('the home checklist remembers ticked steps across a reload offline', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url + '/');
+      await waitForOfflineCopy(page);
+      await context.setOffline(true);
+      await page.reload();
+      await waitForHydration(page);
 
-  await page.reload();
-  await waitForHydration(page);
-  const again = page.getByRole('button', { name: 'Mark step 1 as done' });
-  await page.waitForFunction(() => document.querySelector('.app-step__toggle[aria-pressed="true"]'));
-  assert.equal(await again.getAttribute('aria-pressed'), 'true');
-  assert.equal(await page.getByRole('button', { name: 'Mark step 2 as done' }).getAttribute('aria-pressed'), 'false');
-  await context.close();
-});
+      const toggle = page.getByRole('button', { name: 'Mark step 1 as done' });
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await toggle.click();
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      await page.locator('ol.app-steps > li').first().getByText('Done', { exact: true }).waitFor();
+
+      await page.reload();
+      await waitForHydration(page);
+      const again = page.getByRole('button', { name: 'Mark step 1 as done' });
+      await page.waitForFunction(() => document.querySelector('.app-step__toggle[aria-pressed="true"]'));
+      assert.equal(await again.getAttribute('aria-pressed'), 'true');
+      assert.equal(await page.getByRole('button', { name: 'Mark step 2 as done' }).getAttribute('aria-pressed'), 'false');
+      await context.close();
+    });
+  });
+}

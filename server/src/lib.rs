@@ -23,7 +23,7 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use service_worker::Precache;
+use service_worker::{Precache, WorkerKind};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -58,8 +58,12 @@ pub enum StartError {
 
 impl AppState {
     /// Checks the built site and prepares the worker script and the offline page. `build_id`
-    /// names this server build (see [`build_id`]).
-    pub fn new(leptos_options: LeptosOptions, build_id: &str) -> Result<Self, StartError> {
+    /// names this server build (see [`build_id`]); `worker` picks the worker's implementation.
+    pub fn new(
+        leptos_options: LeptosOptions,
+        build_id: &str,
+        worker: WorkerKind,
+    ) -> Result<Self, StartError> {
         let site_root = PathBuf::from(leptos_options.site_root.as_ref());
         let pkg = site_root.join(leptos_options.site_pkg_dir.as_ref());
         if !pkg.is_dir() {
@@ -74,6 +78,17 @@ impl AppState {
                 hash_file(&leptos_options).display()
             )));
         }
+        let worker_wasm = site_root.join(
+            service_worker::RUST_WORKER_FILES
+                .wasm
+                .trim_start_matches('/'),
+        );
+        if worker == WorkerKind::Rust && !worker_wasm.is_file() {
+            return Err(StartError::NotBuilt(format!(
+                "{} does not exist",
+                worker_wasm.display()
+            )));
+        }
         let pages: Vec<&str> = guidance::paths().collect();
         let precache =
             Precache::from_site(&site_root, &pages, app::offline::OFFLINE_PATH, build_id)?;
@@ -83,7 +98,7 @@ impl AppState {
         };
         Ok(Self {
             leptos_options,
-            worker_script: precache.worker_script().into(),
+            worker_script: precache.worker_script(worker).into(),
             offline_html: offline_html.into(),
         })
     }
@@ -130,10 +145,19 @@ async fn healthz_show() -> Json<serde_json::Value> {
 
 async fn worker_show(State(state): State<AppState>) -> Response {
     (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/javascript; charset=utf-8"),
-        )],
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            // The worker's own policy: its code only from here, and it may compile WebAssembly.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
+                ),
+            ),
+        ],
         state.worker_script.to_string(),
     )
         .into_response()

@@ -3,7 +3,8 @@
 //!
 //! Flags (or environment): `--bind` (`LOST_DEVICE_BIND`, default 127.0.0.1), `--port`
 //! (`LOST_DEVICE_PORT`, default 3000), `--data-dir` (`LOST_DEVICE_DATA_DIR`, default `data`),
-//! `--site-root` (`LOST_DEVICE_SITE_ROOT`, default `target/site`).
+//! `--site-root` (`LOST_DEVICE_SITE_ROOT`, default `target/site`), `--worker` (`LOST_DEVICE_WORKER`,
+//! `rust` or `js`, default `rust`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -28,6 +29,15 @@ struct Config {
     /// The built site (cargo-leptos output) to serve.
     #[arg(long, env = "LOST_DEVICE_SITE_ROOT", default_value = "target/site")]
     site_root: String,
+    /// The offline worker's implementation (both behave the same; `scripts/bench.sh` compares).
+    #[arg(long, env = "LOST_DEVICE_WORKER", value_enum, default_value_t = Worker::Rust)]
+    worker: Worker,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Worker {
+    Rust,
+    Js,
 }
 
 #[tokio::main]
@@ -52,7 +62,11 @@ async fn main() -> anyhow::Result<()> {
     // The server is always built by cargo-leptos with hashed file names (see Cargo.toml): a page
     // must never be hydrated by the WebAssembly of another build.
     options.hash_files = true;
-    let state = server::AppState::new(options, &server::build_id())?;
+    let worker = match config.worker {
+        Worker::Rust => service_worker::WorkerKind::Rust,
+        Worker::Js => service_worker::WorkerKind::Js,
+    };
+    let state = server::AppState::new(options, &server::build_id(), worker)?;
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await

@@ -6,6 +6,7 @@ use axum::{
 };
 use http_body_util::BodyExt as _;
 use leptos::config::LeptosOptions;
+use service_worker::WorkerKind;
 use tower::ServiceExt as _;
 
 struct TestSite {
@@ -13,16 +14,26 @@ struct TestSite {
     router: axum::Router,
 }
 
-fn site() -> TestSite {
+/// A built site with a stylesheet and a manifest (no Rust worker).
+fn site_files() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("pkg")).expect("pkg dir");
     std::fs::write(dir.path().join("pkg/lost-device.css"), "body{}").expect("css");
     std::fs::write(dir.path().join("manifest.webmanifest"), "{}").expect("manifest");
-    let options = LeptosOptions::builder()
+    dir
+}
+
+fn options_for(dir: &tempfile::TempDir) -> LeptosOptions {
+    LeptosOptions::builder()
         .output_name("lost-device")
         .site_root(dir.path().to_string_lossy().to_string())
-        .build();
-    let state = server::AppState::new(options, "test-build").expect("state");
+        .build()
+}
+
+fn site() -> TestSite {
+    let dir = site_files();
+    let state =
+        server::AppState::new(options_for(&dir), "test-build", WorkerKind::Js).expect("state");
     TestSite {
         _dir: dir,
         router: server::app(state),
@@ -109,11 +120,24 @@ async fn the_health_check_answers_ok() {
 }
 
 #[tokio::test]
+async fn a_site_without_the_rust_worker_cannot_serve_it() {
+    let site = site_files();
+    let options = options_for(&site);
+    let error =
+        server::AppState::new(options, "test-build", WorkerKind::Rust).expect_err("no worker");
+    assert!(
+        error.to_string().contains("lost-device-sw_bg.wasm"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn a_missing_build_is_refused_with_a_plain_reason() {
     let options = LeptosOptions::builder()
         .output_name("x")
         .site_root("/no/such/site")
         .build();
-    let error = server::AppState::new(options, "test-build").expect_err("not built");
+    let error =
+        server::AppState::new(options, "test-build", WorkerKind::Rust).expect_err("not built");
     assert!(error.to_string().contains("cargo leptos build"), "{error}");
 }

@@ -1,7 +1,9 @@
 // Prints the figures for the offline guidance app, side by side with a plain static page of the
 // same home content, measured in the same run:
 // - bytes a first visit transfers (compressed), by kind;
-// - offline cold start with Chromium's CPU slowed 4x: first contentful paint, and hydration.
+// - offline cold start with Chromium's CPU slowed 4x: first contentful paint, and hydration;
+// - the offline worker written in Rust against the same worker in plain JavaScript: how long an
+//   offline navigation takes to get its page from a worker that is not running yet.
 // Run with ./scripts/bench.sh (it builds first). RUNS=n changes the number of cold starts.
 import http from 'node:http';
 import { brotliCompressSync } from 'node:zlib';
@@ -123,28 +125,41 @@ async function coldStart(profile, base, hydrates) {
   return { fcp, hydrated };
 }
 
+/** One offline navigation with a cold worker: ms from navigation start to the page's last byte. */
+async function coldNavigation(profile, base) {
+  const context = await launchProfile(profile, { offline: true });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(base + '/');
+  const timing = await page.evaluate(() => performance.getEntriesByType('navigation')[0].toJSON());
+  await context.close();
+  return timing.responseEnd;
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const kib = (bytes) => (bytes / 1024).toFixed(1).padStart(8) + ' KiB';
-const ms = (value) => (value === null ? '       -' : value.toFixed(0).padStart(6) + ' ms');
+const ms = (value) => (value === null ? '       -' : value.toFixed(1).padStart(7) + ' ms');
 
-const server = await startServer();
+const server = await startServer({ worker: 'rust' });
+const jsWorkerServer = await startServer({ worker: 'js' });
 const staticSite = await startStaticSite(server.url);
 try {
   const app = await appBytes(server.url);
   const appProfile = await prepareProfile(server.url);
   const staticProfile = await prepareProfile(staticSite.base);
-  const runs = { app: [], static: [] };
+  const jsWorkerProfile = await prepareProfile(jsWorkerServer.url);
+  const runs = { app: [], static: [], rustWorker: [], jsWorker: [] };
   for (let i = 0; i < RUNS; i++) {
-    // Alternate, so both see the same machine noise.
+    // Alternate, so all see the same machine noise.
     runs.app.push(await coldStart(appProfile, server.url, true));
     runs.static.push(await coldStart(staticProfile, staticSite.base, false));
+    runs.rustWorker.push(await coldNavigation(appProfile, server.url));
+    runs.jsWorker.push(await coldNavigation(jsWorkerProfile, jsWorkerServer.url));
   }
-  await rm(appProfile, { recursive: true, force: true });
-  await rm(staticProfile, { recursive: true, force: true });
+  for (const profile of [appProfile, staticProfile, jsWorkerProfile]) await rm(profile, { recursive: true, force: true });
 
   const total = (bytes) => Object.values(bytes).reduce((a, b) => a + b, 0);
   console.log('\nFirst visit: bytes transferred, compressed (body bytes; headers not counted)');
@@ -162,7 +177,17 @@ try {
   console.log(`  hydrated (interactive)   ${ms(median(runs.app.map((r) => r.hydrated)))}     ${ms(null)}`);
   console.log(`  all app FCPs (ms): ${runs.app.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   console.log(`  all static FCPs (ms): ${runs.static.map((r) => r.fcp.toFixed(0)).join(' ')}`);
+
+  const rust = median(runs.rustWorker);
+  const js = median(runs.jsWorker);
+  console.log(`\nOffline navigation with a cold worker (page from the worker, CPU not slowed), median of ${RUNS}`);
+  console.log(`  worker in Rust         ${ms(rust)}`);
+  console.log(`  worker in JavaScript   ${ms(js)}`);
+  console.log(`  Rust costs ${(rust - js).toFixed(1)} ms per cold start (keep Rust while <= 10 ms)`);
+  console.log(`  all Rust (ms): ${runs.rustWorker.map((v) => v.toFixed(1)).join(' ')}`);
+  console.log(`  all JavaScript (ms): ${runs.jsWorker.map((v) => v.toFixed(1)).join(' ')}`);
 } finally {
   await staticSite.stop();
+  await jsWorkerServer.stop();
   await server.stop();
 }

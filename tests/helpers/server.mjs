@@ -14,14 +14,14 @@ export const builds = {
 };
 
 /**
- * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) and resolves once it is listening.
- * Returns `{ url, port, stop }`.
+ * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
+ * `worker` ('rust' or 'js'), and resolves once it is listening. Returns `{ url, port, stop }`.
  */
-export async function startServer({ build = builds.current, port = 0 } = {}) {
+export async function startServer({ build = builds.current, port = 0, worker = 'rust' } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
   const child = spawn(
     build.binary,
-    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site],
+    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site, '--worker', worker],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let log = '';
