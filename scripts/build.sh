@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
+# cargo-leptos downloads any tool it cannot find on PATH, from a host these machines cannot reach.
+# Make sure it never has to: every tool it uses must already be here (scripts/setup.sh).
+for tool in cargo-leptos wasm-bindgen wasm-opt; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/setup.sh first" >&2; exit 1; }
+done
+
 # The worker's Rust code goes into public/sw/ (not committed), which cargo-leptos then copies
 # into the site and precompresses with everything else.
 cargo build -p service-worker --lib --target wasm32-unknown-unknown --profile wasm-release --locked

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitForOfflineCopy, waitForHydration } from './helpers/browser.mjs';
-import { expectPageContent, pages } from './helpers/guidance.mjs';
+import { OFFLINE_STATUS, SAVED_STATUS, expectPageContent, pages } from './helpers/guidance.mjs';
 import { startServer } from './helpers/server.mjs';
 
 let browser;
@@ -31,10 +31,14 @@ for (const worker of ['rust', 'js']) {
       const page = await context.newPage();
       await page.goto(server.url + '/');
       await waitForOfflineCopy(page);
+      await page.getByText(SAVED_STATUS).waitFor();
 
       await context.setOffline(true);
+      await page.getByText(OFFLINE_STATUS).waitFor();
       await page.reload();
       await expectPageContent(page, pages[0]);
+      await page.getByText(OFFLINE_STATUS).waitFor();
+      assert.equal(await page.getByText(SAVED_STATUS).isVisible(), false);
       await waitForHydration(page);
 
       for (const entry of pages) {

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser } from './helpers/browser.mjs';
-import { expectPageContent, pages } from './helpers/guidance.mjs';
+import { OFFLINE_STATUS, SAVED_STATUS, expectPageContent, pages } from './helpers/guidance.mjs';
 import { startServer } from './helpers/server.mjs';
 
 let server;
@@ -27,6 +27,9 @@ test('with JavaScript off, every page shows its full content', async () => {
   // Toggles that need the app's code are not offered when it cannot run.
   await page.goto(server.url + '/');
   assert.equal(await page.getByRole('button', { name: /Mark step/ }).count(), 0);
+  // Without JavaScript nothing is saved on the phone, so nothing says it is.
+  assert.equal(await page.getByText(SAVED_STATUS).isVisible(), false);
+  assert.equal(await page.getByText(OFFLINE_STATUS).isVisible(), false);
   await context.close();
 });
 

@@ -1,8 +1,10 @@
 //! The Leptos pages of the Lost Device app.
 //!
 //! Built twice: with `ssr` the server renders every page to HTML (readable before, and without,
-//! any WebAssembly); with `hydrate` the same components become interactive in the browser.
-//! The content comes from the `guidance` crate; this crate only decides how it looks.
+//! any WebAssembly); with `hydrate` the browser makes the interactive parts work. Those parts are
+//! Leptos islands (`#[island]`): only their code is in the WebAssembly, and the rest of each page
+//! stays the server's HTML. The content comes from the `guidance` crate; this crate only decides
+//! how it looks.
 //!
 //! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), anything
 //! else is a 404 page. `/offline` is not a route: see [`offline`].
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a href="#main" class="app-skip-link">"Skip to main content"</a>
             <SiteHeader/>
+            <OfflineStatus/>
             <main id="main" class="app-main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=GuidanceRoute/>
@@ -80,6 +83,24 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Tells the reader whether this guidance is saved on the phone and whether there is a
+/// connection. Both lines start hidden; `public/sw-register.js` shows the one that is true (plain
+/// JavaScript, so it also works where WebAssembly is off). Without JavaScript there is no
+/// offline copy, so nothing is claimed.
+#[component]
+fn OfflineStatus() -> impl IntoView {
+    view! {
+        <div class="app-status" role="status">
+            <p id="app-status-saved" class="app-status__line" hidden>
+                "Saved on this phone: this guidance works without signal."
+            </p>
+            <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
+                "No connection. You are reading the copy saved on this phone."
+            </p>
+        </div>
     }
 }
 

@@ -1,6 +1,10 @@
 // What a person should find on each guidance page: the facts, checked as they appear.
 import assert from 'node:assert/strict';
 
+/** The status lines: the phone has its own copy; there is no connection. */
+export const SAVED_STATUS = 'Saved on this phone: this guidance works without signal.';
+export const OFFLINE_STATUS = 'No connection. You are reading the copy saved on this phone.';
+
 /** Every guidance page, with its heading. */
 export const pages = [
   { path: '/', heading: 'Lost device or security incident' },
