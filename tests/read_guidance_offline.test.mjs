@@ -26,6 +26,18 @@ for (const worker of ['rust', 'js']) {
       await server?.stop();
     });
 
+    /** Visits home once online, then reloads it with no network and waits until it is interactive. */
+    async function openHomeOffline(url) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(url + '/');
+      await waitForOfflineCopy(page);
+      await context.setOffline(true);
+      await page.reload();
+      await waitForHydration(page);
+      return { context, page };
+    }
+
     test('after one online visit, every page works with no network', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
@@ -50,13 +62,7 @@ for (const worker of ['rust', 'js']) {
     });
 
     test('offline, links between pages work after hydration', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(server.url + '/');
-      await waitForOfflineCopy(page);
-      await context.setOffline(true);
-      await page.reload();
-      await waitForHydration(page);
+      const { context, page } = await openHomeOffline(server.url);
 
       await page.getByRole('link', { name: 'All contacts' }).click();
       await expectPageContent(page, pages.find((p) => p.path === '/contacts'));
@@ -66,13 +72,7 @@ for (const worker of ['rust', 'js']) {
     });
 
     test('the home checklist remembers ticked steps across a reload offline', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(server.url + '/');
-      await waitForOfflineCopy(page);
-      await context.setOffline(true);
-      await page.reload();
-      await waitForHydration(page);
+      const { context, page } = await openHomeOffline(server.url);
 
       const toggle = page.getByRole('button', { name: 'Mark step 1 as done' });
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');

@@ -65,28 +65,19 @@ impl AppState {
         worker: WorkerKind,
     ) -> Result<Self, StartError> {
         let site_root = PathBuf::from(leptos_options.site_root.as_ref());
-        let pkg = site_root.join(leptos_options.site_pkg_dir.as_ref());
-        if !pkg.is_dir() {
-            return Err(StartError::NotBuilt(format!(
-                "{} does not exist",
-                pkg.display()
-            )));
+        // Everything a release build leaves, so a half-built site fails here, in plain words.
+        let mut required = vec![site_root.join(leptos_options.site_pkg_dir.as_ref())];
+        if leptos_options.hash_files {
+            required.push(hash_file(&leptos_options));
         }
-        if leptos_options.hash_files && !hash_file(&leptos_options).is_file() {
-            return Err(StartError::NotBuilt(format!(
-                "{} does not exist",
-                hash_file(&leptos_options).display()
-            )));
+        if worker == WorkerKind::Rust {
+            let wasm = service_worker::RUST_WORKER_FILES.wasm;
+            required.push(site_root.join(wasm.trim_start_matches('/')));
         }
-        let worker_wasm = site_root.join(
-            service_worker::RUST_WORKER_FILES
-                .wasm
-                .trim_start_matches('/'),
-        );
-        if worker == WorkerKind::Rust && !worker_wasm.is_file() {
+        if let Some(missing) = required.iter().find(|path| !path.exists()) {
             return Err(StartError::NotBuilt(format!(
                 "{} does not exist",
-                worker_wasm.display()
+                missing.display()
             )));
         }
         let pages: Vec<&str> = guidance::paths().collect();
