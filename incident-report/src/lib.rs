@@ -1,0 +1,21 @@
+//! The incident report domain, in plain Rust: no browser, no database, no clock, no randomness
+//! (callers pass the time and random bytes in). The same code runs on the phone (WebAssembly) and
+//! on the server.
+//!
+//! - [`id`]: the report id, made on the phone when a draft starts.
+//! - [`form`]: the answers as typed (drafts, the wire format), and [`form::ReportForm::validate`],
+//!   which turns them into a [`form::Report`] or per-field errors.
+//! - [`delivery`]: the delivery state machine (draft → queued → sending → delivered | rejected).
+//! - [`retry`]: when to try sending again.
+//! - [`queue`]: the versioned format a phone stores its reports in.
+
+pub mod delivery;
+pub mod form;
+pub mod id;
+pub mod queue;
+pub mod retry;
+
+pub use delivery::{DeliveryEvent, DeliveryState, TransitionError};
+pub use form::{Field, FieldError, Report, ReportForm};
+pub use id::{ReportId, ReportIdError};
+pub use retry::RetryPolicy;

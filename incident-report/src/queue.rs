@@ -1,0 +1,176 @@
+//! The format a phone keeps its reports in (one local-storage value), versioned because a phone
+//! may hold reports for weeks while the app updates under it.
+//!
+//! Decoding never loses anything: a record that cannot be read is returned as it was, with the
+//! reason, so the app can keep it aside and tell the reporter, rather than drop or overwrite it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{DeliveryState, ReportForm, ReportId};
+
+/// The format this code writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// One report on the phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedReport {
+    /// Its id (also the server's idempotency key).
+    pub id: ReportId,
+    /// The answers.
+    pub form: ReportForm,
+    /// Where it is on its way to the server.
+    pub delivery: DeliveryState,
+    /// When the draft started, in milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    /// When a send was last tried, if ever.
+    pub last_attempt_at_ms: Option<i64>,
+    /// When the next send is due, if one is waiting.
+    pub next_attempt_at_ms: Option<i64>,
+    /// Why the last send did not count, in words for the reporter.
+    pub last_error: Option<String>,
+}
+
+/// A stored record that could not be read, kept exactly as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The record's stored text.
+    pub raw: String,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+/// What was read from storage.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Decoded {
+    /// The reports that could be read.
+    pub reports: Vec<QueuedReport>,
+    /// Everything else, to keep aside.
+    pub unreadable: Vec<Unreadable>,
+}
+
+#[derive(Serialize)]
+struct Stored<'a> {
+    version: u64,
+    reports: &'a [QueuedReport],
+}
+
+/// The stored text for `reports`, in the current format.
+pub fn encode(reports: &[QueuedReport]) -> String {
+    // Serialising these plain types cannot fail.
+    serde_json::to_string(&Stored {
+        version: FORMAT_VERSION,
+        reports,
+    })
+    .unwrap_or_default()
+}
+
+/// Reads stored text. Empty text is an empty queue.
+pub fn decode(text: &str) -> Decoded {
+    if text.trim().is_empty() {
+        return Decoded::default();
+    }
+    let whole = |reason: &str| Decoded {
+        reports: Vec::new(),
+        unreadable: vec![Unreadable {
+            raw: text.to_owned(),
+            reason: reason.to_owned(),
+        }],
+    };
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return whole("the saved reports are not valid JSON");
+    };
+    match (
+        value.get("version").and_then(Value::as_u64),
+        value.get("reports"),
+    ) {
+        (Some(FORMAT_VERSION), Some(Value::Array(records))) => {
+            let mut decoded = Decoded::default();
+            for record in records {
+                match serde_json::from_value::<QueuedReport>(record.clone()) {
+                    Ok(report) => decoded.reports.push(report),
+                    Err(error) => decoded.unreadable.push(Unreadable {
+                        raw: record.to_string(),
+                        reason: format!("a saved report could not be read: {error}"),
+                    }),
+                }
+            }
+            decoded
+        }
+        (Some(version), _) if version > FORMAT_VERSION => {
+            whole("the saved reports were written by a newer version of the app")
+        }
+        _ => whole("the saved reports are in a format this app does not know"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(byte: u8) -> QueuedReport {
+        QueuedReport {
+            id: ReportId::from_random_bytes([byte; 16]),
+            form: ReportForm {
+                name: "Sam".into(),
+                ..ReportForm::default()
+            },
+            delivery: DeliveryState::Queued { attempts: 1 },
+            created_at_ms: 1_764_230_400_000,
+            last_attempt_at_ms: Some(1_764_230_460_000),
+            next_attempt_at_ms: Some(1_764_230_470_000),
+            last_error: Some("The server did not answer in time.".into()),
+        }
+    }
+
+    #[test]
+    fn reports_survive_a_round_trip() {
+        let reports = vec![report(1), report(2)];
+        assert_eq!(
+            decode(&encode(&reports)),
+            Decoded {
+                reports,
+                unreadable: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_stored_is_an_empty_queue() {
+        assert_eq!(decode(""), Decoded::default());
+    }
+
+    #[test]
+    fn one_bad_record_is_kept_aside_and_the_others_are_read() {
+        let good = serde_json::to_value(report(1)).expect("json");
+        let text =
+            serde_json::json!({ "version": 1, "reports": [good, { "id": "broken" }] }).to_string();
+        let decoded = decode(&text);
+        assert_eq!(decoded.reports, [report(1)]);
+        assert_eq!(decoded.unreadable.len(), 1);
+        assert_eq!(decoded.unreadable[0].raw, r#"{"id":"broken"}"#);
+    }
+
+    #[test]
+    fn corrupt_text_is_kept_whole_with_a_reason() {
+        let decoded = decode("{\"version\":1,\"reports\":[");
+        assert_eq!(decoded.reports, []);
+        assert_eq!(decoded.unreadable[0].raw, "{\"version\":1,\"reports\":[");
+        assert_eq!(
+            decoded.unreadable[0].reason,
+            "the saved reports are not valid JSON"
+        );
+    }
+
+    #[test]
+    fn a_newer_or_unknown_format_is_kept_whole_not_overwritten() {
+        let newer = decode(r#"{"version":2,"reports":[]}"#);
+        assert!(newer.unreadable[0].reason.contains("newer version"));
+        let unknown = decode(r#"[{"name":"Sam"}]"#);
+        assert!(
+            unknown.unreadable[0]
+                .reason
+                .contains("format this app does not know")
+        );
+    }
+}
