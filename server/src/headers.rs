@@ -13,6 +13,8 @@ use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLay
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Everything else (pages, manifest, worker, icons) is checked with the server on each use.
 const REVALIDATE: &str = "no-cache";
+/// Answers about reports are never kept by any cache.
+const NO_STORE: &str = "no-store";
 /// The policy for anything that is not a page: pages set their own, with a nonce.
 const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
                            frame-ancestors 'none'; form-action 'self'";
@@ -53,12 +55,13 @@ pub fn apply(router: Router) -> Router {
 /// Sets how long browsers may keep a response, and that it varies with `Accept-Encoding`
 /// (the precompressed files do not say so themselves).
 async fn cache_control(request: Request, next: Next) -> Response {
-    let immutable = request.uri().path().starts_with("/pkg/");
+    let path = request.uri().path();
+    let (immutable, api) = (path.starts_with("/pkg/"), path.starts_with("/api/"));
     let mut response = next.run(request).await;
-    let policy = if immutable && response.status().is_success() {
-        IMMUTABLE
-    } else {
-        REVALIDATE
+    let policy = match (api, immutable && response.status().is_success()) {
+        (true, _) => NO_STORE,
+        (false, true) => IMMUTABLE,
+        (false, false) => REVALIDATE,
     };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));

@@ -5,11 +5,13 @@
 //! - `/offline`: the page the worker shows for an unknown address while offline (no scripts);
 //! - `/sw.js`: the service worker with this build's precache list;
 //! - `/healthz`: liveness;
+//! - `POST /api/v1/reports`: incident reports from phones (see [`reports`]);
 //! - anything else: a file from the site root, or the app's 404 page.
 //!
 //! `app()` builds the whole router so tests can call it without a socket.
 
 mod headers;
+pub mod reports;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub worker_script: Arc<str>,
     /// The offline page, rendered once at start-up.
     pub offline_html: Arc<str>,
+    /// Stored incident reports.
+    pub reports: Arc<reports::Reports>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -63,6 +67,7 @@ impl AppState {
         leptos_options: LeptosOptions,
         build_id: &str,
         worker: WorkerKind,
+        store: report_store::ReportStore,
     ) -> Result<Self, StartError> {
         let site_root = PathBuf::from(leptos_options.site_root.as_ref());
         // Everything a release build leaves, so a half-built site fails here, in plain words.
@@ -91,6 +96,7 @@ impl AppState {
             leptos_options,
             worker_script: precache.worker_script(worker).into(),
             offline_html: offline_html.into(),
+            reports: Arc::new(reports::Reports::new(store)),
         })
     }
 }
@@ -120,6 +126,11 @@ pub fn app(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(healthz_show))
+        .route(
+            "/api/v1/reports",
+            axum::routing::post(reports::reports_create)
+                .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT)),
+        )
         .route("/sw.js", get(worker_show))
         .route(app::offline::OFFLINE_PATH, get(offline_show))
         .leptos_routes(&state, page_routes, move || app::shell(options.clone()))

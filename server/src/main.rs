@@ -66,7 +66,10 @@ async fn main() -> anyhow::Result<()> {
         Worker::Rust => service_worker::WorkerKind::Rust,
         Worker::Js => service_worker::WorkerKind::Js,
     };
-    let state = server::AppState::new(options, &server::build_id(), worker)?;
+    let database = config.data_dir.join("reports.sqlite3");
+    let store = report_store::ReportStore::open(&database)
+        .with_context(|| format!("could not open the report database {}", database.display()))?;
+    let state = server::AppState::new(options, &server::build_id(), worker, store)?;
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await

@@ -23,6 +23,10 @@ fn site_files() -> tempfile::TempDir {
     dir
 }
 
+fn store() -> report_store::ReportStore {
+    report_store::ReportStore::open_in_memory().expect("store")
+}
+
 fn options_for(dir: &tempfile::TempDir) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("lost-device")
@@ -32,8 +36,8 @@ fn options_for(dir: &tempfile::TempDir) -> LeptosOptions {
 
 fn site() -> TestSite {
     let dir = site_files();
-    let state =
-        server::AppState::new(options_for(&dir), "test-build", WorkerKind::Js).expect("state");
+    let state = server::AppState::new(options_for(&dir), "test-build", WorkerKind::Js, store())
+        .expect("state");
     TestSite {
         _dir: dir,
         router: server::app(state),
@@ -123,8 +127,8 @@ async fn the_health_check_answers_ok() {
 async fn a_site_without_the_rust_worker_cannot_serve_it() {
     let site = site_files();
     let options = options_for(&site);
-    let error =
-        server::AppState::new(options, "test-build", WorkerKind::Rust).expect_err("no worker");
+    let error = server::AppState::new(options, "test-build", WorkerKind::Rust, store())
+        .expect_err("no worker");
     assert!(
         error.to_string().contains("lost-device-sw_bg.wasm"),
         "{error}"
@@ -137,7 +141,7 @@ async fn a_missing_build_is_refused_with_a_plain_reason() {
         .output_name("x")
         .site_root("/no/such/site")
         .build();
-    let error =
-        server::AppState::new(options, "test-build", WorkerKind::Rust).expect_err("not built");
+    let error = server::AppState::new(options, "test-build", WorkerKind::Rust, store())
+        .expect_err("not built");
     assert!(error.to_string().contains("cargo leptos build"), "{error}");
 }

@@ -1,0 +1,271 @@
+//! `POST /api/v1/reports`: where phones send incident reports.
+//!
+//! The request carries the report id in an `Idempotency-Key` header (as the IETF
+//! idempotency-key draft describes; quoted or bare) and `{"id", "form"}` as JSON. Answers:
+//! - 201 `{"id", "reference"}`: stored now (committed to disk before the answer);
+//! - 200 with the same body: this id was already stored with the same content;
+//! - 400: no or malformed key, malformed JSON, or a key that is not the body's id;
+//! - 409: a request with this id is still being processed;
+//! - 413: the body is over 64 KiB;
+//! - 422: the answers are invalid (`fields` says which and why), or this id was already used
+//!   for a different report (`error` is `idempotency-key-reused`).
+//!
+//! Nothing is stored on any error.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use incident_report::{FieldError, ReportForm, ReportId};
+use report_store::{NewReport, ReportStore, Submission};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::AppState;
+
+/// The largest report body accepted, in bytes: a full report with every text at its longest is
+/// under 16 KiB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The report store and the ids being processed right now.
+#[derive(Debug)]
+pub struct Reports {
+    store: Arc<ReportStore>,
+    in_flight: Mutex<HashSet<ReportId>>,
+}
+
+impl Reports {
+    /// Serves reports from `store`.
+    pub fn new(store: ReportStore) -> Self {
+        Self {
+            store: Arc::new(store),
+            in_flight: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// How many reports are stored.
+    pub fn count(&self) -> Result<u64, report_store::StoreError> {
+        self.store.count()
+    }
+
+    /// Marks `id` as being processed until the returned guard is dropped, or `None` if it
+    /// already is.
+    pub fn begin(self: &Arc<Self>, id: ReportId) -> Option<InFlight> {
+        let inserted = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id);
+        inserted.then(|| InFlight {
+            reports: Arc::clone(self),
+            id,
+        })
+    }
+}
+
+/// While alive, `id` is being processed; dropping it (also on error or cancellation) ends that.
+#[derive(Debug)]
+pub struct InFlight {
+    reports: Arc<Reports>,
+    id: ReportId,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.reports
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+/// The request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSubmission {
+    /// The report id; must equal the `Idempotency-Key`.
+    pub id: ReportId,
+    /// The answers.
+    pub form: ReportForm,
+}
+
+/// The answer to a stored report.
+#[derive(Debug, Serialize)]
+pub struct ReportReceipt {
+    /// The report id, as sent.
+    pub id: ReportId,
+    /// The server's reference for it.
+    pub reference: String,
+}
+
+/// What went wrong with a request, as the phone (and the person) will be told.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The body could not be read (too large, or broken off).
+    Body(BytesRejection),
+    /// No `Idempotency-Key`, or not a report id.
+    BadKey,
+    /// The JSON is not a report submission.
+    Malformed(String),
+    /// The key is not the body's id.
+    KeyMismatch,
+    /// The answers are invalid.
+    Invalid(Vec<FieldError>),
+    /// A request with this id is being processed.
+    InProgress,
+    /// This id was already used for a different report.
+    KeyReused,
+    /// Something failed on the server.
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<FieldMessage<'a>>>,
+}
+
+#[derive(Serialize)]
+struct FieldMessage<'a> {
+    field: incident_report::Field,
+    id: &'static str,
+    message: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, message) = match &self {
+            Self::Body(rejection) => (rejection.status(), "unreadable-body", rejection.body_text()),
+            Self::BadKey => (
+                StatusCode::BAD_REQUEST,
+                "bad-idempotency-key",
+                "Send the report id as the Idempotency-Key header.".to_owned(),
+            ),
+            Self::Malformed(detail) => (
+                StatusCode::BAD_REQUEST,
+                "malformed-report",
+                format!("The report could not be read: {detail}"),
+            ),
+            Self::KeyMismatch => (
+                StatusCode::BAD_REQUEST,
+                "idempotency-key-mismatch",
+                "The Idempotency-Key header must be the report's id.".to_owned(),
+            ),
+            Self::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-report",
+                "Some answers need to be corrected.".to_owned(),
+            ),
+            Self::InProgress => (
+                StatusCode::CONFLICT,
+                "in-progress",
+                "This report is already being received. Try again in a moment.".to_owned(),
+            ),
+            Self::KeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "A different report was already received with this id.".to_owned(),
+            ),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "report intake failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "The report could not be stored. It is safe to send it again.".to_owned(),
+                )
+            }
+        };
+        let fields = match &self {
+            Self::Invalid(errors) => Some(
+                errors
+                    .iter()
+                    .map(|e| FieldMessage {
+                        field: e.field,
+                        id: e.field.id(),
+                        message: &e.message,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        (
+            status,
+            Json(ErrorBody {
+                error,
+                message,
+                fields,
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// `POST /api/v1/reports`.
+pub async fn reports_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ReportReceipt>), ApiError> {
+    let body = body.map_err(ApiError::Body)?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| ReportId::parse(value.trim().trim_matches('"')).ok())
+        .ok_or(ApiError::BadKey)?;
+    let submission: ReportSubmission =
+        serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    if submission.id != key {
+        return Err(ApiError::KeyMismatch);
+    }
+    let now = OffsetDateTime::now_utc();
+    // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
+    let latest_date = now.date().next_day().unwrap_or(now.date());
+    submission
+        .form
+        .validate(latest_date)
+        .map_err(ApiError::Invalid)?;
+
+    let _in_flight = state.reports.begin(key).ok_or(ApiError::InProgress)?;
+    // The canonical form (re-serialised, so spacing and key order do not matter) is what is
+    // stored and what tells a repeat from a different report.
+    let form_json =
+        serde_json::to_string(&submission.form).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let fingerprint = format!("{:x}", Sha256::digest(form_json.as_bytes()));
+    let received_at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let store = Arc::clone(&state.reports.store);
+    let outcome = tokio::task::spawn_blocking(move || {
+        store.submit(NewReport {
+            id: key,
+            fingerprint: &fingerprint,
+            form_json: &form_json,
+            received_at: &received_at,
+            year: now.year(),
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+
+    match outcome {
+        Submission::Created { reference } => Ok((
+            StatusCode::CREATED,
+            Json(ReportReceipt { id: key, reference }),
+        )),
+        Submission::Repeat { reference } => {
+            Ok((StatusCode::OK, Json(ReportReceipt { id: key, reference })))
+        }
+        Submission::Mismatch => Err(ApiError::KeyReused),
+    }
+}

@@ -1,0 +1,249 @@
+//! `POST /api/v1/reports`, answered in-process (`tower::ServiceExt::oneshot`), one test per answer.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use http_body_util::BodyExt as _;
+use incident_report::ReportId;
+use leptos::config::LeptosOptions;
+use serde_json::{Value, json};
+use service_worker::WorkerKind;
+use tower::ServiceExt as _;
+
+struct Api {
+    _site: tempfile::TempDir,
+    router: axum::Router,
+    reports: Arc<server::reports::Reports>,
+}
+
+fn api() -> Api {
+    let site = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg dir");
+    let options = LeptosOptions::builder()
+        .output_name("lost-device")
+        .site_root(site.path().to_string_lossy().to_string())
+        .build();
+    let store = report_store::ReportStore::open_in_memory().expect("store");
+    let state = server::AppState::new(options, "test-build", WorkerKind::Js, store).expect("state");
+    let reports = Arc::clone(&state.reports);
+    Api {
+        _site: site,
+        router: server::app(state),
+        reports,
+    }
+}
+
+fn id(byte: u8) -> ReportId {
+    ReportId::from_random_bytes([byte; 16])
+}
+
+/// A complete, valid set of answers.
+fn form() -> Value {
+    json!({
+        "what_happened": "stolen",
+        "device": "laptop",
+        "date_day": "2", "date_month": "11", "date_year": "2026",
+        "location": "Train from Leeds to London",
+        "shut_down": "locked-or-asleep",
+        "moj_information": "no",
+        "contacted_service_desk": "yes",
+        "told_line_manager": "no",
+        "name": "Sam Example",
+        "email": "sam.example@justice.gov.uk",
+        "phone": "07700 900 982"
+    })
+}
+
+async fn post(api: &Api, key: Option<&str>, body: String) -> (StatusCode, Value, String) {
+    let mut request =
+        Request::post("/api/v1/reports").header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = api
+        .router
+        .clone()
+        .oneshot(request.body(Body::from(body)).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let cache = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        cache.unwrap_or_default(),
+    )
+}
+
+async fn send(api: &Api, report: ReportId, form: &Value) -> (StatusCode, Value) {
+    let key = format!("\"{report}\"");
+    let (status, body, _) = post(
+        api,
+        Some(&key),
+        json!({ "id": report, "form": form }).to_string(),
+    )
+    .await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_new_report_is_stored_and_gets_a_reference() {
+    let api = api();
+    let (status, body) = send(&api, id(1), &form()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["id"], id(1).to_string());
+    let reference = body["reference"].as_str().expect("reference");
+    assert!(
+        reference.starts_with("LD-20") && reference.ends_with("-000001"),
+        "{reference}"
+    );
+    assert_eq!(api.reports.count().expect("count"), 1);
+}
+
+#[tokio::test]
+async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
+    let api = api();
+    let (_, first) = send(&api, id(1), &form()).await;
+    // The same answers with different spacing and key order are the same report.
+    let reordered: Value = serde_json::from_str(&form().to_string()).expect("json");
+    let (status, again) = send(&api, id(1), &reordered).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, first);
+    assert_eq!(api.reports.count().expect("count"), 1);
+}
+
+#[tokio::test]
+async fn the_same_id_with_a_different_report_is_refused() {
+    let api = api();
+    send(&api, id(1), &form()).await;
+    let mut other = form();
+    other["location"] = json!("Somewhere else");
+    let (status, body) = send(&api, id(1), &other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "idempotency-key-reused");
+    assert_eq!(api.reports.count().expect("count"), 1);
+}
+
+#[tokio::test]
+async fn invalid_answers_are_refused_with_a_message_per_field() {
+    let api = api();
+    let mut bad = form();
+    bad["email"] = json!("not an email");
+    bad["name"] = json!("");
+    let (status, body) = send(&api, id(1), &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "invalid-report");
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert_eq!(fields, ["name", "email"]);
+    assert_eq!(body["fields"][0]["message"], "Enter your name");
+    assert_eq!(api.reports.count().expect("count"), 0);
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_key_or_broken_json_is_a_bad_request() {
+    let api = api();
+    let body = json!({ "id": id(1), "form": form() }).to_string();
+    let other_key = id(2).to_string();
+    for (key, body, error) in [
+        (None, body.clone(), "bad-idempotency-key"),
+        (Some("not-a-uuid"), body.clone(), "bad-idempotency-key"),
+        (
+            Some(other_key.as_str()),
+            body.clone(),
+            "idempotency-key-mismatch",
+        ),
+        (
+            Some(other_key.as_str()),
+            "{\"id\":".to_owned(),
+            "malformed-report",
+        ),
+    ] {
+        let (status, answer, _) = post(&api, key, body).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(error))
+        );
+    }
+    assert_eq!(api.reports.count().expect("count"), 0);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused() {
+    let api = api();
+    let mut huge = form();
+    huge["location"] = json!("x".repeat(server::reports::BODY_LIMIT));
+    let (status, _) = send(&api, id(1), &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(api.reports.count().expect("count"), 0);
+}
+
+#[tokio::test]
+async fn a_report_still_being_processed_gets_409() {
+    let api = api();
+    let held = api.reports.begin(id(1)).expect("not yet in flight");
+    let (status, body) = send(&api, id(1), &form()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("in-progress"))
+    );
+    drop(held);
+    assert_eq!(send(&api, id(1), &form()).await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn answers_about_reports_are_never_cached() {
+    let api = api();
+    let body = json!({ "id": id(1), "form": form() }).to_string();
+    let (_, _, cache) = post(&api, Some(&id(1).to_string()), body).await;
+    assert_eq!(cache, "no-store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_duplicates_store_one_report() {
+    let api = Arc::new(api());
+    let sends = (0..20).map(|_| {
+        let api = Arc::clone(&api);
+        tokio::spawn(async move { send(&api, id(7), &form()).await })
+    });
+    let mut statuses = Vec::new();
+    let mut references = std::collections::HashSet::new();
+    for handle in sends {
+        let (status, body) = handle.await.expect("task");
+        if status != StatusCode::CONFLICT {
+            references.insert(body["reference"].as_str().expect("reference").to_owned());
+        }
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| [StatusCode::CREATED, StatusCode::OK, StatusCode::CONFLICT].contains(s))
+    );
+    assert_eq!(references.len(), 1);
+    assert_eq!(api.reports.count().expect("count"), 1);
+}
