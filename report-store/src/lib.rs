@@ -193,6 +193,13 @@ mod tests {
         }
     }
 
+    /// What resubmitting the first stored report answers.
+    fn repeat_of_first() -> Submission {
+        Submission::Repeat {
+            reference: "LD-2026-000001".into(),
+        }
+    }
+
     fn id(byte: u8) -> ReportId {
         ReportId::from_random_bytes([byte; 16])
     }
@@ -220,9 +227,7 @@ mod tests {
         store.submit(report(id(1), "a")).expect("ok");
         assert_eq!(
             store.submit(report(id(1), "a")).expect("ok"),
-            Submission::Repeat {
-                reference: "LD-2026-000001".into()
-            }
+            repeat_of_first()
         );
         assert_eq!(store.count().expect("count"), 1);
     }
@@ -237,9 +242,7 @@ mod tests {
         );
         assert_eq!(
             store.submit(report(id(1), "a")).expect("ok"),
-            Submission::Repeat {
-                reference: "LD-2026-000001".into()
-            }
+            repeat_of_first()
         );
         assert_eq!(store.count().expect("count"), 1);
     }
@@ -256,9 +259,7 @@ mod tests {
         assert_eq!(again.count().expect("count"), 1);
         assert_eq!(
             again.submit(report(id(1), "a")).expect("ok"),
-            Submission::Repeat {
-                reference: "LD-2026-000001".into()
-            }
+            repeat_of_first()
         );
     }
 

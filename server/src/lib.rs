@@ -34,6 +34,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The bytes of `/sw.js` for this build.
     pub worker_script: Arc<str>,
+    /// The entity tag of `/sw.js`: browsers check the worker on every visit, and with this the
+    /// answer is a bodiless 304 until the next deploy.
+    pub worker_etag: HeaderValue,
     /// The offline page, rendered once at start-up.
     pub offline_html: Arc<str>,
     /// Stored incident reports.
@@ -94,6 +97,7 @@ impl AppState {
         };
         Ok(Self {
             leptos_options,
+            worker_etag: worker_etag(&precache.version, worker),
             worker_script: precache.worker_script(worker).into(),
             offline_html: offline_html.into(),
             reports: Arc::new(reports::Reports::new(store)),
@@ -145,7 +149,21 @@ async fn healthz_show() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn worker_show(State(state): State<AppState>) -> Response {
+fn worker_etag(version: &str, worker: WorkerKind) -> HeaderValue {
+    let kind = match worker {
+        WorkerKind::Rust => "rust",
+        WorkerKind::Js => "js",
+    };
+    // The version is hex digits, so the value is always a valid header.
+    HeaderValue::from_str(&format!("\"{version}-{kind}\""))
+        .unwrap_or(HeaderValue::from_static("\"\""))
+}
+
+async fn worker_show(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let etag = (header::ETAG, state.worker_etag.clone());
+    if headers.get(header::IF_NONE_MATCH) == Some(&state.worker_etag) {
+        return (axum::http::StatusCode::NOT_MODIFIED, [etag]).into_response();
+    }
     (
         [
             (
@@ -159,6 +177,7 @@ async fn worker_show(State(state): State<AppState>) -> Response {
                     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
                 ),
             ),
+            etag,
         ],
         state.worker_script.to_string(),
     )

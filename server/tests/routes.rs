@@ -44,8 +44,10 @@ fn site() -> TestSite {
     }
 }
 
-async fn get(site: &TestSite, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let request = Request::get(path).body(Body::empty()).expect("request");
+async fn send(
+    site: &TestSite,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
     let response = site
         .router
         .clone()
@@ -61,6 +63,14 @@ async fn get(site: &TestSite, path: &str) -> (StatusCode, axum::http::HeaderMap,
         .expect("body")
         .to_bytes();
     (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn get(site: &TestSite, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    send(
+        site,
+        Request::get(path).body(Body::empty()).expect("request"),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -112,6 +122,19 @@ async fn the_worker_precaches_every_page_and_file() {
     {
         assert!(body.contains(&format!("\"{path}\"")), "{path} is precached");
     }
+}
+
+#[tokio::test]
+async fn the_worker_is_not_sent_again_while_it_is_unchanged() {
+    let site = site();
+    let (_, headers, _) = get(&site, "/sw.js").await;
+    let etag = headers[header::ETAG].clone();
+    let request = Request::get("/sw.js")
+        .header(header::IF_NONE_MATCH, etag)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(&site, request).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
 }
 
 #[tokio::test]
