@@ -6,11 +6,11 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 source scripts/env.sh
-cargo build --release --locked -p server --example intake_load
+cargo build --release --locked -p intake-load
 data=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 target/release/lost-device --port 0 --data-dir "$data" > "$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do grep -q "running at" "$data/server.log" && break; sleep 0.1; done
 url=$(sed -n 's/.*running at \(http:[^ ]*\)/\1/p' "$data/server.log")
-target/release/examples/intake_load "$url" "${REQUESTS:-4000}" "${CONNECTIONS:-16}"
+target/release/intake-load "$url" "${REQUESTS:-4000}" "${CONNECTIONS:-16}"

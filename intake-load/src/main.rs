@@ -2,7 +2,9 @@
 //! then the same ids again (repeats), then `GET /healthz` as the baseline of the same run.
 //! Prints requests per second and p50/p99 latency for each. Used by `scripts/bench-intake.sh`.
 //!
-//! `cargo run --release -p server --example intake_load -- http://127.0.0.1:PORT [REQUESTS] [CONNECTIONS]`
+//! `cargo run --release -p intake-load -- http://127.0.0.1:PORT [REQUESTS] [CONNECTIONS]`
+//!
+//! A crate of its own, without Leptos, so building it never invalidates the server's build.
 
 use std::time::{Duration, Instant};
 
