@@ -38,8 +38,8 @@ pub fn GuidancePage(
         <Meta name="description" content=page.summary/>
         <h1 class="app-heading-xl">{page.title}</h1>
         <p class="app-lead">{page.summary}</p>
-        // The rehearsal build adds an element before the content, so that its markup differs
-        // from the release it replaces: hydrating one with the other's code would misplace handlers.
+        // The rehearsal build says so on screen, so the deploy test can tell which release a page
+        // came from (its checklist island's markup differs too: see `StepToggle`).
         {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="app-body">"Rehearsal of the next release."</p> })}
         {page
             .sections
