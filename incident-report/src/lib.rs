@@ -8,12 +8,14 @@
 //! - [`delivery`]: the delivery state machine (draft → queued → sending → delivered | rejected).
 //! - [`retry`]: when to try sending again.
 //! - [`queue`]: the versioned format a phone stores its reports in.
+//! - [`text`]: questions, choice labels, and a report as plain text or an email link.
 
 pub mod delivery;
 pub mod form;
 pub mod id;
 pub mod queue;
 pub mod retry;
+pub mod text;
 
 pub use delivery::{DeliveryEvent, DeliveryState, TransitionError};
 pub use form::{Field, FieldError, Report, ReportForm};
