@@ -8,11 +8,13 @@
 //! - [`delivery`]: the delivery state machine (draft → queued → sending → delivered | rejected).
 //! - [`retry`]: when to try sending again.
 //! - [`queue`]: the versioned format a phone stores its reports in.
+//! - [`outbox`]: what to send next and what each answer from the network means.
 //! - [`text`]: questions, choice labels, and a report as plain text or an email link.
 
 pub mod delivery;
 pub mod form;
 pub mod id;
+pub mod outbox;
 pub mod queue;
 pub mod retry;
 pub mod text;

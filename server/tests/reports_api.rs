@@ -247,3 +247,58 @@ async fn concurrent_duplicates_store_one_report() {
     assert_eq!(references.len(), 1);
     assert_eq!(api.reports.count().expect("count"), 1);
 }
+
+/// The phone's reading of each answer (`incident_report::outbox::classify`) matches what the
+/// server meant: the two sides of the contract are checked against each other.
+#[tokio::test]
+async fn the_phone_reads_each_answer_as_the_server_means_it() {
+    use incident_report::outbox::{Attempt, Outcome, classify};
+    let api = api();
+    let reports = Arc::clone(&api.reports);
+    let mut invalid = form();
+    invalid["email"] = json!("");
+    let held = id(3);
+    let _in_flight = reports.begin(held).expect("not in flight");
+    for (report, form, expected) in [
+        (id(1), form(), "delivered"),
+        (id(1), form(), "delivered"),
+        (id(2), invalid, "rejected"),
+        (held, form(), "retry"),
+    ] {
+        let request = Request::post("/api/v1/reports")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", report.to_string())
+            .body(Body::from(
+                json!({ "id": report, "form": form }).to_string(),
+            ))
+            .expect("request");
+        let response = api.router.clone().oneshot(request).await.expect("response");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = String::from_utf8_lossy(&body);
+        let outcome = classify(
+            report,
+            Attempt::Answered {
+                status,
+                content_type: content_type.as_deref(),
+                body: &body,
+            },
+        );
+        let kind = match outcome {
+            Outcome::Delivered { .. } => "delivered",
+            Outcome::Rejected { .. } => "rejected",
+            Outcome::Retry { .. } => "retry",
+        };
+        assert_eq!(kind, expected, "{status} {body}");
+    }
+}
