@@ -145,7 +145,20 @@ struct FieldMessage<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, message) = match &self {
-            Self::Body(rejection) => (rejection.status(), "unreadable-body", rejection.body_text()),
+            // The phone shows this message to the reporter, so it is in plain words.
+            Self::Body(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "The report is too long to send. Shorten the longest answers.".to_owned(),
+            ),
+            Self::Body(rejection) => {
+                tracing::warn!(detail = %rejection.body_text(), "report body could not be read");
+                (
+                    rejection.status(),
+                    "unreadable-body",
+                    "The report arrived incomplete.".to_owned(),
+                )
+            }
             Self::BadKey => (
                 StatusCode::BAD_REQUEST,
                 "bad-idempotency-key",

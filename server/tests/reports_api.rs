@@ -189,8 +189,11 @@ async fn a_body_over_the_limit_is_refused() {
     let api = api();
     let mut huge = form();
     huge["location"] = json!("x".repeat(server::reports::BODY_LIMIT));
-    let (status, _) = send(&api, id(1), &huge).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, body) = send(&api, id(1), &huge).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too-large"))
+    );
     assert_eq!(api.reports.count().expect("count"), 0);
 }
 
