@@ -34,11 +34,11 @@ fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
 if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-  say "cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once per machine)"
-  quick_install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+  say "cargo-leptos $CARGO_LEPTOS_VERSION (about 9 minutes, once per machine)"
+  quick_install --locked --force cargo-leptos --version "$CARGO_LEPTOS_VERSION"
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once per machine)"
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes, once per machine)"
   # Not --locked: its lock file wants a crate version the registry does not serve.
   quick_install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
