@@ -235,6 +235,11 @@ mod tests {
         }
     }
 
+    /// Whether an answer with this status, type and body to report `id()` means "try again".
+    fn retries(status: u16, content_type: &str, body: &str) -> bool {
+        is_retry(&classify(id(), answered(status, content_type, body)))
+    }
+
     fn is_retry(outcome: &Outcome) -> bool {
         matches!(outcome, Outcome::Retry { .. })
     }
@@ -258,32 +263,21 @@ mod tests {
 
     #[test]
     fn a_wifi_sign_in_page_or_another_reports_receipt_is_not_a_delivery() {
-        assert!(is_retry(&classify(
-            id(),
-            answered(200, "text/html", "<html>Sign in to Hotel Wi-Fi</html>")
-        )));
-        assert!(is_retry(&classify(
-            id(),
-            answered(200, "text/html", &receipt(id()))
-        )));
+        assert!(retries(
+            200,
+            "text/html",
+            "<html>Sign in to Hotel Wi-Fi</html>"
+        ));
+        assert!(retries(200, "text/html", &receipt(id())));
         let other = receipt(ReportId::from_random_bytes([1; 16]));
-        assert!(is_retry(&classify(
-            id(),
-            answered(201, "application/json", &other)
-        )));
-        assert!(is_retry(&classify(
-            id(),
-            answered(200, "application/json", "{}")
-        )));
+        assert!(retries(201, "application/json", &other));
+        assert!(retries(200, "application/json", "{}"));
     }
 
     #[test]
     fn server_trouble_and_network_trouble_mean_try_again() {
         for status in [408, 409, 429, 500, 502, 503, 302, 404] {
-            assert!(
-                is_retry(&classify(id(), answered(status, "application/json", "{}"))),
-                "{status}"
-            );
+            assert!(retries(status, "application/json", "{}"), "{status}");
         }
         assert!(is_retry(&classify(id(), Attempt::TimedOut)));
         assert!(is_retry(&classify(id(), Attempt::NetworkFailed)));
@@ -320,14 +314,8 @@ mod tests {
 
     #[test]
     fn a_4xx_that_is_not_our_json_is_not_a_rejection() {
-        assert!(is_retry(&classify(
-            id(),
-            answered(422, "text/html", "<p>no</p>")
-        )));
-        assert!(is_retry(&classify(
-            id(),
-            answered(400, "application/json", "not json")
-        )));
+        assert!(retries(422, "text/html", "<p>no</p>"));
+        assert!(retries(400, "application/json", "not json"));
     }
 
     fn queued(byte: u8, created: i64, next: Option<i64>) -> QueuedReport {
