@@ -54,10 +54,11 @@ if [ "${1:-}" = "--tests" ]; then
     say "npm test packages (playwright-core)"
     (cd tests && npm ci --no-audit --no-fund)
   fi
-  if ! command -v chromium >/dev/null; then
-    say "Chromium from Debian's packages"
+  # sqlite3: the browser tests count the reports in the server's database with it.
+  if ! command -v chromium >/dev/null || ! command -v sqlite3 >/dev/null; then
+    say "Chromium and sqlite3 from Debian's packages"
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium sqlite3 >/dev/null
   fi
 fi

@@ -6,14 +6,20 @@
 //! stays the server's HTML. The content comes from the `guidance` crate; this crate only decides
 //! how it looks.
 //!
-//! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), anything
-//! else is a 404 page. `/offline` is not a route: see [`offline`].
+//! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), `/report`
+//! and `/reports` (see [`report`]), anything else is a 404 page. `/offline` is not a route: see
+//! [`offline`].
+
+// Leptos views are deeply nested types; the report pages pass the default limit.
+#![recursion_limit = "256"]
 
 #[cfg(feature = "hydrate")]
 mod browser;
 pub mod components;
+mod device;
 pub mod offline;
 pub mod pages;
+pub mod report;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -24,6 +30,7 @@ use leptos_router::{
 
 use crate::components::SiteHeader;
 use crate::pages::{GuidanceRoute, NotFound};
+use crate::report::{ReportRoute, YourReportsRoute};
 
 /// The name people see on the home screen and in the header.
 pub const APP_NAME: &str = "Lost Device";
@@ -80,6 +87,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=GuidanceRoute/>
                     <Route path=StaticSegment("contacts") view=GuidanceRoute/>
                     <Route path=(StaticSegment("guidance"), ParamSegment("slug")) view=GuidanceRoute/>
+                    <Route path=StaticSegment("report") view=ReportRoute/>
+                    <Route path=StaticSegment("reports") view=YourReportsRoute/>
                 </Routes>
             </main>
         </Router>
@@ -138,4 +147,6 @@ pub fn content_security_policy(nonce: &str) -> String {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
+    // Reports waiting on the phone are sent from whichever page the app opens on.
+    browser::sender::start();
 }

@@ -10,13 +10,30 @@
 //!   408, 429, an unknown page, a timeout, no network) leaves it queued to try again later;
 //! - a report that was being sent when the app stopped (tab closed) goes back to the queue.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::delivery::{DeliveryEvent, DeliveryState};
-use crate::form::{Field, FieldError};
+use crate::form::{Field, FieldError, ReportForm};
 use crate::id::ReportId;
 use crate::queue::QueuedReport;
 use crate::retry::RetryPolicy;
+
+/// The body of `POST /api/v1/reports`: the report's id and its answers, as the phone sends them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// The report id; the `Idempotency-Key` header carries it too.
+    pub id: ReportId,
+    /// The answers.
+    pub form: ReportForm,
+}
+
+impl Submission {
+    /// The `Idempotency-Key` header's value: the id as a quoted string, as the IETF draft writes it.
+    pub fn idempotency_key(&self) -> String {
+        format!("\"{}\"", self.id)
+    }
+}
 
 /// What one send attempt produced, as far as the phone could tell.
 #[derive(Debug, Clone, Copy)]

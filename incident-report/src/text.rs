@@ -35,6 +35,38 @@ impl Field {
     }
 }
 
+impl Field {
+    /// A short line under the question that helps answer it, if it needs one.
+    pub fn hint(self) -> Option<&'static str> {
+        Some(match self {
+            Self::AssetTag => "Optional. It is usually on a sticker on the bottom of the device.",
+            Self::Date => "For example, 27 11 2026",
+            Self::ApproximateTime => "Optional. For example, about 6pm, or between 2pm and 4pm",
+            Self::Location => {
+                "For example, a train from Leeds to London, or a café near the office"
+            }
+            Self::ShutDown => {
+                "This matters because a laptop that was shut down is protected by its disk \
+                 encryption. One that was only locked or asleep is easier to get into."
+            }
+            Self::MojInformation => {
+                "For example, files saved on it, or email and shared drives it was signed in to."
+            }
+            Self::MojInformationDetails => {
+                "For example, case files or staff names. Do not copy the information itself."
+            }
+            Self::ServiceDeskTicket => "Optional. If they gave you one, enter it here.",
+            Self::PoliceReference => {
+                "Optional. If you have not told the police yet, do it as soon as you can and ask \
+                 for the reference. You can send this report without it."
+            }
+            Self::Email => "Your work address, for example name@justice.gov.uk",
+            Self::Phone => "A number you can answer now. Your work phone may be the lost device.",
+            _ => return None,
+        })
+    }
+}
+
 impl WhatHappened {
     /// The choice's label.
     pub fn label(self) -> &'static str {

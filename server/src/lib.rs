@@ -10,6 +10,9 @@
 //!
 //! `app()` builds the whole router so tests can call it without a socket.
 
+// Rendering the app's deeply nested view types needs more than the default limit.
+#![recursion_limit = "256"]
+
 mod headers;
 pub mod reports;
 
@@ -88,7 +91,7 @@ impl AppState {
                 missing.display()
             )));
         }
-        let pages: Vec<&str> = guidance::paths().collect();
+        let pages: Vec<&str> = guidance::paths().chain(app::report::PATHS).collect();
         let precache =
             Precache::from_site(&site_root, &pages, app::offline::OFFLINE_PATH, build_id)?;
         let offline_html = {

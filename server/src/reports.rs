@@ -22,9 +22,10 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use incident_report::{FieldError, ReportForm, ReportId};
+use incident_report::outbox::Submission as ReportSubmission;
+use incident_report::{FieldError, ReportId};
 use report_store::{NewReport, ReportStore, Submission};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -85,16 +86,6 @@ impl Drop for InFlight {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&self.id);
     }
-}
-
-/// The request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReportSubmission {
-    /// The report id; must equal the `Idempotency-Key`.
-    pub id: ReportId,
-    /// The answers.
-    pub form: ReportForm,
 }
 
 /// The answer to a stored report.

@@ -15,7 +15,7 @@ export const builds = {
 
 /**
  * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
- * `worker` ('rust' or 'js'), and resolves once it is listening. Returns `{ url, port, stop }`.
+ * `worker` ('rust' or 'js'), and resolves once it is listening. Returns `{ url, port, dataDir, stop }`.
  */
 export async function startServer({ build = builds.current, port = 0, worker = 'rust' } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
@@ -50,5 +50,5 @@ export async function startServer({ build = builds.current, port = 0, worker = '
     }
     await rm(dataDir, { recursive: true, force: true });
   };
-  return { url, port: Number(new URL(url).port), stop, log: () => log };
+  return { url, port: Number(new URL(url).port), dataDir, stop, log: () => log };
 }

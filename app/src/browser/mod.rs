@@ -1,0 +1,141 @@
+//! Everything the app does with browser APIs, in one place (only in the `hydrate` build).
+//!
+//! - [`report_storage`]: the reports kept on the phone;
+//! - [`sender`]: sends them to the server;
+//! - here: the clock, random ids, the address bar, the home page's checklist.
+
+pub mod report_storage;
+pub mod sender;
+
+use gloo_storage::{LocalStorage, Storage};
+use incident_report::ReportId;
+use wasm_bindgen::JsCast;
+
+/// Where the home page's checklist is kept. The `v1` is the stored format's version.
+const DONE_STEPS_KEY: &str = "lost-device.done-steps.v1";
+
+/// Which of `count` steps were marked done on this phone. A missing, unreadable or
+/// different-length record means the steps changed or nothing was saved: start with none done
+/// (a checklist is only a reminder; nothing of the user's is lost).
+pub fn load_done_steps(count: usize) -> Vec<bool> {
+    match LocalStorage::get::<Vec<bool>>(DONE_STEPS_KEY) {
+        Ok(saved) if saved.len() == count => saved,
+        _ => vec![false; count],
+    }
+}
+
+/// Records step `index` (of `count`) as done or not, or says in plain words why it could not.
+pub fn save_done_step(count: usize, index: usize, done: bool) -> Result<(), String> {
+    let mut steps = load_done_steps(count);
+    if let Some(step) = steps.get_mut(index) {
+        *step = done;
+    }
+    LocalStorage::set(DONE_STEPS_KEY, steps)
+        .map_err(|_| "Your tick could not be saved on this phone. The steps still work.".to_owned())
+}
+
+/// Marks the document as interactive (`data-hydrated` on `<html>`, and a `hydrated` performance
+/// mark), so tests and measurements can wait for hydration.
+pub fn mark_hydrated() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // Neither call can fail for these fixed names; there is nothing to tell the user if one did.
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
+    if let Some(performance) = window.performance() {
+        let _ = performance.mark("hydrated");
+    }
+}
+
+/// Milliseconds since the Unix epoch, by the phone's clock.
+#[allow(clippy::cast_possible_truncation)] // Whole milliseconds fit an i64 for 292 million years.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Today's date where the phone is (a report's date may not be after it).
+pub fn today() -> Option<time::Date> {
+    let now = js_sys::Date::new_0();
+    let month = u8::try_from(now.get_month() + 1).ok()?;
+    let day = u8::try_from(now.get_date()).ok()?;
+    let year = i32::try_from(now.get_full_year()).ok()?;
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// A new report id from the browser's cryptographic random numbers.
+pub fn new_report_id() -> Option<ReportId> {
+    let mut bytes = [0_u8; 16];
+    web_sys::window()?
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(ReportId::from_random_bytes(bytes))
+}
+
+/// A query parameter of the current address.
+pub fn query(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// Shows `url` in the address bar: as a new history entry (`push`) or in place of this one.
+pub fn set_address(url: &str, push: bool) {
+    let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        return;
+    };
+    // Only fails for another origin's address, which these never are.
+    let _ = if push {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+    } else {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+    };
+}
+
+/// Sets the document's title (the first thing a screen reader says on a new page).
+pub fn set_title(title: &str) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+}
+
+/// Moves keyboard and screen reader focus to the element with this id, if there is one.
+pub fn focus(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
+/// Whether the browser thinks it has a connection (when it says no, it is right).
+pub fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// A moment as the phone shows it, e.g. "27 Nov, 14:05".
+pub fn clock_time(ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)] // Exact for any real date.
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"day".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"month".into(), &"short".into());
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date.to_locale_string("en-GB", &options).into()
+}
+
+/// Puts `text` on the clipboard. Resolves to whether it worked.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}

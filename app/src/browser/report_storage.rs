@@ -1,0 +1,120 @@
+//! The reports kept on this phone: local storage, in `incident_report::queue`'s versioned format.
+//!
+//! Every change reads the stored copy afresh, changes it and writes it back in one synchronous
+//! step, so two open tabs never write back a stale copy over each other's reports. Records that
+//! cannot be read (corrupt, or from an unknown or newer format) are first moved, whole and with
+//! the reason, to a key of their own and shown on "Your reports": never dropped or overwritten.
+//! Local storage is used through `web_sys` rather than `gloo-storage` here because a full quota
+//! and disabled storage must be told apart and reported, not panicked on.
+
+use incident_report::queue::{self, QueuedReport};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use web_sys::{DomException, Storage};
+
+/// The reports, in `queue::encode`'s format (which carries its own version number).
+const REPORTS_KEY: &str = "lost-device.reports";
+/// Records that could not be read, each with why and when it was set aside.
+const SET_ASIDE_KEY: &str = "lost-device.reports-set-aside.v1";
+/// Fired on `window` after this tab changes the stored reports (other tabs get `storage`).
+pub const CHANGED_EVENT: &str = "lost-device:reports-changed";
+
+/// Why the reports could not be saved, in words for the person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    /// The storage quota is used up.
+    #[error(
+        "This phone's storage for the app is full, so your latest answers are not saved. \
+         Copy them somewhere safe before you close the app."
+    )]
+    Full,
+    /// Storage is switched off or blocked (for example some private modes).
+    #[error(
+        "This browser is not letting the app save anything on the phone, so your answers will \
+         be lost if you close it. Copy them somewhere safe, or send the report now."
+    )]
+    Unavailable,
+}
+
+/// A stored record that could not be read, kept so nothing typed is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAside {
+    /// The record exactly as it was stored.
+    pub raw: String,
+    /// Why it could not be read.
+    pub reason: String,
+    /// When it was set aside (ms since the Unix epoch).
+    pub at_ms: i64,
+}
+
+fn storage() -> Result<Storage, StorageError> {
+    web_sys::window()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .ok_or(StorageError::Unavailable)
+}
+
+fn write(storage: &Storage, key: &str, value: &str) -> Result<(), StorageError> {
+    storage.set_item(key, value).map_err(|error| {
+        match error.dyn_ref::<DomException>().map(DomException::name) {
+            Some(name) if name == "QuotaExceededError" => StorageError::Full,
+            _ => StorageError::Unavailable,
+        }
+    })
+}
+
+/// The readable reports. Unreadable records are moved aside first (see the module docs).
+pub fn load() -> Result<Vec<QueuedReport>, StorageError> {
+    let storage = storage()?;
+    let raw = storage
+        .get_item(REPORTS_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let decoded = queue::decode(&raw);
+    if !decoded.unreadable.is_empty() {
+        let mut aside = set_aside();
+        let now = super::now_ms();
+        aside.extend(decoded.unreadable.into_iter().map(|u| SetAside {
+            raw: u.raw,
+            reason: u.reason,
+            at_ms: now,
+        }));
+        let aside = serde_json::to_string(&aside).map_err(|_| StorageError::Unavailable)?;
+        // Only once the unreadable records are safe elsewhere may the main record be rewritten.
+        write(&storage, SET_ASIDE_KEY, &aside)?;
+        write(&storage, REPORTS_KEY, &queue::encode(&decoded.reports))?;
+    }
+    Ok(decoded.reports)
+}
+
+/// Records set aside because they could not be read, oldest first.
+pub fn set_aside() -> Vec<SetAside> {
+    storage()
+        .ok()
+        .and_then(|storage| storage.get_item(SET_ASIDE_KEY).ok().flatten())
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .unwrap_or_default()
+}
+
+/// Reads the reports, lets `change` alter them, writes them back and tells the open pages.
+pub fn update<T>(change: impl FnOnce(&mut Vec<QueuedReport>) -> T) -> Result<T, StorageError> {
+    let storage = storage()?;
+    let mut reports = load()?;
+    let result = change(&mut reports);
+    write(&storage, REPORTS_KEY, &queue::encode(&reports))?;
+    notify();
+    Ok(result)
+}
+
+/// Whether a `storage` event from another tab is about the reports.
+pub fn is_reports_key(key: Option<String>) -> bool {
+    key.is_none_or(|key| key == REPORTS_KEY || key == SET_ASIDE_KEY)
+}
+
+fn notify() {
+    if let (Some(window), Ok(event)) = (web_sys::window(), web_sys::CustomEvent::new(CHANGED_EVENT))
+    {
+        // Dispatching a plain event cannot fail in a way anyone could act on.
+        let _ = window.dispatch_event(&event);
+    }
+}

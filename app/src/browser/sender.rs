@@ -1,0 +1,217 @@
+//! Sends queued reports to the server, one at a time, around the decisions in
+//! `incident_report::outbox` (what is due, what an answer means, when to try again).
+//!
+//! A send is tried when the app starts, when the phone comes back online, when the page becomes
+//! visible again, when the backoff timer fires and when the person presses "Send now". One tab
+//! sends at a time: the sending is done under a Web Lock, which the browser releases if the tab
+//! closes, so a report left "sending" by a closed tab is safely put back in the queue by the next
+//! holder. (Where Web Locks are missing, two tabs may send the same report; the server's
+//! idempotency keys make that harmless.)
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use gloo_net::http::Request;
+use incident_report::outbox::{self, Attempt, Outcome, Submission};
+use incident_report::{DeliveryState, ReportId, RetryPolicy};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::AbortController;
+
+use super::{now_ms, report_storage};
+
+/// Where reports go.
+const REPORTS_URL: &str = "/api/v1/reports";
+/// The Web Lock held while sending.
+const LOCK_NAME: &str = "lost-device-sender";
+/// How long one send may take before it counts as timed out: generous for a weak signal, short
+/// enough that a stuck connection does not hold the queue for long.
+const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Default)]
+struct Sender {
+    /// A run is under way in this tab.
+    running: bool,
+    /// Something asked for a run while one was under way: go round once more.
+    again: bool,
+    /// The backoff timer for the next due report.
+    timer: Option<TimeoutHandle>,
+}
+
+thread_local! {
+    static SENDER: RefCell<Sender> = RefCell::new(Sender::default());
+}
+
+/// Starts sending in the background and listens for the moments to try again.
+pub fn start() {
+    kick();
+    // The handles are dropped on purpose: the listeners live as long as the page.
+    let _ = window_event_listener(leptos::ev::online, |_| kick());
+    let _ = window_event_listener(leptos::ev::visibilitychange, |_| {
+        if !document().hidden() {
+            kick();
+        }
+    });
+}
+
+/// Sends `id` now, without waiting for its backoff timer.
+pub fn send_now(id: ReportId) -> Result<(), report_storage::StorageError> {
+    report_storage::update(|reports| {
+        if let Some(report) = reports.iter_mut().find(|r| r.id == id) {
+            report.next_attempt_at_ms = None;
+        }
+    })?;
+    kick();
+    Ok(())
+}
+
+/// Starts a run, or asks the current one to go round again.
+pub fn kick() {
+    let start = SENDER.with_borrow_mut(|sender| {
+        sender.again = sender.running;
+        !std::mem::replace(&mut sender.running, true)
+    });
+    if start {
+        leptos::task::spawn_local(async {
+            loop {
+                with_lock(send_due).await;
+                let again = SENDER.with_borrow_mut(|sender| {
+                    sender.running = sender.again;
+                    std::mem::take(&mut sender.again)
+                });
+                if !again {
+                    break;
+                }
+            }
+            schedule_next();
+        });
+    }
+}
+
+/// Runs `send` holding the sender's Web Lock (waiting for another tab to finish first).
+async fn with_lock<F, Fut>(send: F)
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let locks = js_sys::Reflect::get(&window().navigator(), &"locks".into())
+        .ok()
+        .filter(|locks| !locks.is_undefined() && !locks.is_null());
+    let request = locks.as_ref().and_then(|locks| {
+        js_sys::Reflect::get(locks, &"request".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        send().await;
+        return;
+    };
+    let callback = Closure::once_into_js(move |_lock: JsValue| {
+        future_to_promise(async move {
+            send().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    if let Ok(held) = request.call2(&locks, &LOCK_NAME.into(), &callback) {
+        // The promise settles when `send` is done; an error there was already recorded.
+        let _ = JsFuture::from(js_sys::Promise::from(held)).await;
+    }
+}
+
+/// Sends every due report, oldest first, until none is due or the phone is offline.
+async fn send_due() {
+    let policy = RetryPolicy::default();
+    while window().navigator().on_line() {
+        let now = now_ms();
+        // Holding the lock, no other tab is sending: a report still "sending" was cut off.
+        let next = report_storage::update(|reports| {
+            outbox::recover_interrupted(reports);
+            let id = outbox::next_due(reports, now)?;
+            let report = reports.iter_mut().find(|r| r.id == id)?;
+            report.start_sending(now).ok()?;
+            Some(Submission {
+                id,
+                form: report.form.clone(),
+            })
+        });
+        let Ok(Some(submission)) = next else {
+            // Nothing is due, or nothing can be recorded (storage full): stop until next time.
+            return;
+        };
+        let outcome = post(&submission).await;
+        let finished = report_storage::update(|reports| {
+            if let Some(report) = reports.iter_mut().find(|r| r.id == submission.id) {
+                let _ = report.finish_sending(outcome, now_ms(), &policy, js_sys::Math::random());
+            }
+        });
+        if finished.is_err() {
+            // The answer cannot be recorded; the report stays "sending" and is recovered and
+            // sent again later, which the server answers with the same reference.
+            return;
+        }
+    }
+}
+
+/// One attempt: POST with the idempotency key, bounded by [`SEND_TIMEOUT`].
+async fn post(submission: &Submission) -> Outcome {
+    let Ok(controller) = AbortController::new() else {
+        return outbox::classify(submission.id, Attempt::NetworkFailed);
+    };
+    let signal = controller.signal();
+    let timer = set_timeout_with_handle(move || controller.abort(), SEND_TIMEOUT).ok();
+    let body = serde_json::to_string(submission).unwrap_or_default();
+    let request = Request::post(REPORTS_URL)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", &submission.idempotency_key())
+        .abort_signal(Some(&signal))
+        .body(body);
+    let attempt = match request {
+        Err(_) => Err(()),
+        Ok(request) => match request.send().await {
+            Err(_) => Err(()),
+            Ok(response) => {
+                let content_type = response.headers().get("content-type");
+                match response.text().await {
+                    Ok(body) => Ok((response.status(), content_type, body)),
+                    Err(_) => Err(()),
+                }
+            }
+        },
+    };
+    if let Some(timer) = timer {
+        timer.clear();
+    }
+    let outcome = match &attempt {
+        Ok((status, content_type, body)) => Attempt::Answered {
+            status: *status,
+            content_type: content_type.as_deref(),
+            body,
+        },
+        Err(()) if signal.aborted() => Attempt::TimedOut,
+        Err(()) => Attempt::NetworkFailed,
+    };
+    outbox::classify(submission.id, outcome)
+}
+
+/// Sets the backoff timer for the earliest report waiting to be retried.
+fn schedule_next() {
+    let Ok(reports) = report_storage::load() else {
+        return;
+    };
+    let due = reports
+        .iter()
+        .filter(|r| matches!(r.delivery, DeliveryState::Queued { .. }))
+        .filter_map(|r| r.next_attempt_at_ms)
+        .min();
+    let handle = due.and_then(|due| {
+        let wait = u64::try_from(due.saturating_sub(now_ms())).unwrap_or(0);
+        set_timeout_with_handle(kick, Duration::from_millis(wait)).ok()
+    });
+    SENDER.with_borrow_mut(|sender| {
+        if let Some(old) = std::mem::replace(&mut sender.timer, handle) {
+            old.clear();
+        }
+    });
+}

@@ -1,0 +1,190 @@
+//! What the report pages need from the phone, in both builds. In the browser (`hydrate`) each
+//! call goes to [`crate::browser`]. While the server renders a page's first HTML there is no
+//! phone: nothing is stored or sent, so the pages render their empty first state, and the
+//! browser fills them in after hydration.
+
+// The server's versions do nothing but must have the browser's signatures.
+#![allow(clippy::unnecessary_wraps)]
+
+use incident_report::ReportId;
+use incident_report::queue::QueuedReport;
+
+/// A record that could not be read, as "Your reports" shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Exactly what was stored.
+    pub raw: String,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+/// Milliseconds since the Unix epoch (0 on the server).
+pub fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::now_ms();
+    #[cfg(not(feature = "hydrate"))]
+    0
+}
+
+/// Today's date on the phone.
+pub fn today() -> Option<time::Date> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::today();
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// The reports stored on the phone, or why they cannot be read.
+pub fn reports() -> Result<Vec<QueuedReport>, String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::report_storage::load().map_err(|e| e.to_string());
+    #[cfg(not(feature = "hydrate"))]
+    Ok(Vec::new())
+}
+
+/// Changes the stored reports in one step; the error is in words for the person.
+pub fn update_reports<T>(change: impl FnOnce(&mut Vec<QueuedReport>) -> T) -> Result<T, String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::report_storage::update(change).map_err(|e| e.to_string());
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = change;
+        Err(String::new())
+    }
+}
+
+/// Records that could not be read and were kept aside.
+pub fn unreadable() -> Vec<Unreadable> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::report_storage::set_aside()
+        .into_iter()
+        .map(|s| Unreadable {
+            raw: s.raw,
+            reason: s.reason,
+        })
+        .collect();
+    #[cfg(not(feature = "hydrate"))]
+    Vec::new()
+}
+
+/// Calls `changed` whenever the stored reports change, in this tab or another.
+pub fn on_reports_changed(changed: impl Fn() + Clone + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::browser::report_storage::{CHANGED_EVENT, is_reports_key};
+        use leptos::prelude::window_event_listener;
+        let here = changed.clone();
+        let _ = leptos::prelude::window_event_listener_untyped(CHANGED_EVENT, move |_| here());
+        let _ = window_event_listener(leptos::ev::storage, move |event| {
+            if is_reports_key(event.key()) {
+                changed();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = changed;
+}
+
+/// Tries to send this report now rather than at its next retry.
+pub fn send_now(id: ReportId) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::sender::send_now(id).map_err(|e| e.to_string());
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        Ok(())
+    }
+}
+
+/// Asks the sender to look at the queue now (a report was just queued).
+pub fn wake_sender() {
+    #[cfg(feature = "hydrate")]
+    crate::browser::sender::kick();
+}
+
+/// Whether the phone has a connection, kept up to date.
+pub fn online() -> leptos::prelude::ReadSignal<bool> {
+    use leptos::prelude::*;
+    let (online, set_online) = signal(true);
+    #[cfg(feature = "hydrate")]
+    {
+        Effect::new(move || set_online.set(crate::browser::is_online()));
+        let _ = window_event_listener(leptos::ev::online, move |_| set_online.set(true));
+        let _ = window_event_listener(leptos::ev::offline, move |_| set_online.set(false));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_online;
+    online
+}
+
+/// A moment as the phone shows it, e.g. "27 Nov, 14:05".
+pub fn clock_time(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::clock_time(ms);
+    #[cfg(not(feature = "hydrate"))]
+    ms.to_string()
+}
+
+/// Copies `text` to the clipboard, then calls `done` with whether it worked.
+pub fn copy_text(text: String, done: impl FnOnce(bool) + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move { done(crate::browser::copy_text(&text).await) });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, done);
+}
+
+/// Marks the page as interactive for tests and measurements.
+pub fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    crate::browser::mark_hydrated();
+}
+
+/// A query parameter of the page's address (none on the server).
+pub fn query(name: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::query(name);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+/// Shows a new page of a journey: its address (a new history entry when `push`), its title,
+/// and focus on the element `focus_id` so screen readers start there.
+pub fn show_page(url: &str, push: bool, title: &str, focus_id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        crate::browser::set_address(url, push);
+        crate::browser::set_title(title);
+        let focus_id = focus_id.to_owned();
+        // After the new page is drawn.
+        leptos::prelude::request_animation_frame(move || focus(&focus_id));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, push, title, focus_id);
+}
+
+/// Calls `moved` when the person goes back or forward in the browser's history.
+pub fn on_history_move(moved: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::prelude::window_event_listener(leptos::ev::popstate, move |_| moved());
+    #[cfg(not(feature = "hydrate"))]
+    let _ = moved;
+}
+
+/// A new report id from the phone's secure random numbers.
+pub fn new_report_id() -> Option<ReportId> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::new_report_id();
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// Moves focus to the element with this id (an error summary's link to its question).
+pub fn focus(id: &str) {
+    #[cfg(feature = "hydrate")]
+    crate::browser::focus(id);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}

@@ -1,0 +1,426 @@
+//! The report journey, one island: a question page at a time, "Check your answers", then the
+//! confirmation, which follows the report until the server has it.
+//!
+//! Every change is saved to the phone at once (`device::update_reports`). The address bar
+//! carries the report's id and page, so reload, back and reopening the app return to the same
+//! place; the page itself never needs the network.
+
+use incident_report::queue::QueuedReport;
+use incident_report::{
+    DeliveryEvent, DeliveryState, Field, FieldError, FormPage, ReportForm, ReportId,
+};
+use leptos::either::Either;
+use leptos::prelude::*;
+
+use super::fields::{Binding, ErrorSummary, Question, is_shown};
+use super::status::ReportStatus;
+use super::{StateTag, YOUR_REPORTS_PATH, page_url, report_title};
+use crate::{APP_NAME, device};
+
+/// The confirmation's slug (after "Check your answers").
+const SENT: &str = "sent";
+
+/// Which screen of the journey is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Page(FormPage),
+    Sent,
+}
+
+impl Screen {
+    fn from_slug(slug: &str) -> Self {
+        if slug == SENT {
+            Self::Sent
+        } else {
+            Self::Page(FormPage::from_slug(slug).unwrap_or(FormPage::WhatHappened))
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Self::Page(page) => page.slug(),
+            Self::Sent => SENT,
+        }
+    }
+}
+
+/// The page's heading when it is not the first question (a page of several equal questions).
+fn own_heading(page: FormPage) -> Option<&'static str> {
+    match page {
+        FormPage::YourDetails => Some("How can the security team reach you?"),
+        FormPage::Check => Some("Check your answers before sending your report"),
+        _ => None,
+    }
+}
+
+fn title(screen: Screen, has_errors: bool) -> String {
+    let name = match screen {
+        Screen::Sent => "Your report",
+        Screen::Page(page) => {
+            own_heading(page).unwrap_or_else(|| page.fields().first().map_or("", |f| f.question()))
+        }
+    };
+    let error = if has_errors { "Error: " } else { "" };
+    format!("{error}{name} – {APP_NAME}")
+}
+
+/// The journey's state. Signals are cheap handles, so this is `Copy` and every handler holds it.
+#[derive(Clone, Copy)]
+struct Journey {
+    screen: RwSignal<Screen>,
+    id: RwSignal<Option<ReportId>>,
+    form: RwSignal<ReportForm>,
+    /// The report as stored (its delivery state changes as the sender works).
+    record: RwSignal<Option<QueuedReport>>,
+    errors: RwSignal<Vec<FieldError>>,
+    /// Why something could not be saved or started, in plain words.
+    problem: RwSignal<Option<String>>,
+    /// False until the report is loaded and answers can be saved.
+    ready: RwSignal<bool>,
+    /// Set when a page was opened from "Check your answers": Continue goes back there.
+    from_check: RwSignal<bool>,
+}
+
+impl Journey {
+    fn new(screen: Screen) -> Self {
+        Self {
+            screen: RwSignal::new(screen),
+            id: RwSignal::new(None),
+            form: RwSignal::new(ReportForm::default()),
+            record: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            ready: RwSignal::new(false),
+            from_check: RwSignal::new(false),
+        }
+    }
+
+    /// The screen the address asks for.
+    fn asked() -> Screen {
+        device::query("page").map_or(Screen::Page(FormPage::WhatHappened), |slug| {
+            Screen::from_slug(&slug)
+        })
+    }
+
+    /// In the browser: finds (or starts) the report named in the address and shows it.
+    fn open(self) {
+        let this = device::query("id")
+            .and_then(|text| ReportId::parse(&text).ok())
+            .or_else(device::new_report_id);
+        let Some(this) = this else {
+            self.problem.set(Some(
+                "This browser cannot start a report. Phone the IT Service Desk instead.".to_owned(),
+            ));
+            return;
+        };
+        self.id.set(Some(this));
+        self.reload();
+        let stored = self.record.get_untracked();
+        if let Some(stored) = &stored {
+            self.form.set(stored.form.clone());
+            if let DeliveryState::Rejected { reasons } = &stored.delivery {
+                self.errors.set(reasons.clone());
+            }
+        }
+        // A report already queued or sent cannot be changed: show where it is instead.
+        let editable = stored.as_ref().is_none_or(|r| {
+            matches!(
+                r.delivery,
+                DeliveryState::Draft | DeliveryState::Rejected { .. }
+            )
+        });
+        let start = if editable {
+            Self::asked()
+        } else {
+            Screen::Sent
+        };
+        self.screen.set(start);
+        device::show_page(
+            &page_url(this, start.slug()),
+            false,
+            &title(start, false),
+            "",
+        );
+        device::on_reports_changed(move || self.reload());
+        device::on_history_move(move || {
+            self.errors.set(Vec::new());
+            self.screen.set(Self::asked());
+        });
+        self.ready.set(true);
+        device::mark_hydrated();
+    }
+
+    /// Reads this report's stored record again.
+    fn reload(self) {
+        let Some(this) = self.id.get_untracked() else {
+            return;
+        };
+        match device::reports() {
+            Ok(reports) => self.record.set(reports.into_iter().find(|r| r.id == this)),
+            Err(why) => self.problem.set(Some(why)),
+        }
+    }
+
+    /// Shows `next` with its address and title, focusing its heading (or the error summary).
+    fn show(self, next: Screen, push: bool) {
+        let Some(this) = self.id.get_untracked() else {
+            return;
+        };
+        self.screen.set(next);
+        let has_errors = self.errors.with_untracked(|e| !e.is_empty());
+        let focus = if has_errors {
+            "error-summary"
+        } else {
+            "journey-heading"
+        };
+        device::show_page(
+            &page_url(this, next.slug()),
+            push,
+            &title(next, has_errors),
+            focus,
+        );
+    }
+
+    /// Saves the answers as they are now. A refused report becomes a draft again once changed.
+    fn save(self) {
+        let (Some(this), answers) = (self.id.get_untracked(), self.form.get_untracked()) else {
+            return;
+        };
+        let saved = device::update_reports(|reports| {
+            if let Some(existing) = reports.iter_mut().find(|r| r.id == this) {
+                if let Ok(state) = existing.delivery.clone().apply(DeliveryEvent::Edited) {
+                    existing.delivery = state;
+                }
+                if existing.delivery == DeliveryState::Draft {
+                    existing.form = answers;
+                }
+            } else {
+                reports.push(QueuedReport {
+                    id: this,
+                    form: answers,
+                    delivery: DeliveryState::Draft,
+                    created_at_ms: device::now_ms(),
+                    last_attempt_at_ms: None,
+                    next_attempt_at_ms: None,
+                    last_error: None,
+                });
+            }
+        });
+        self.problem.set(saved.err());
+    }
+
+    /// The errors on `page` with the answers as they are.
+    fn check(self, page: FormPage) -> Vec<FieldError> {
+        let Some(today) = device::today() else {
+            return Vec::new();
+        };
+        match self.form.with_untracked(|f| f.validate(today)) {
+            Ok(_) => Vec::new(),
+            Err(all) => page.errors(&all),
+        }
+    }
+
+    /// Opens the question `field` (from the error summary or "Check your answers").
+    fn go_to(self, field: Field) {
+        let page = FormPage::of(field);
+        if self.screen.get_untracked() == Screen::Page(page) {
+            device::focus(field.id());
+        } else {
+            self.from_check.set(true);
+            self.errors.set(Vec::new());
+            self.show(Screen::Page(page), true);
+        }
+    }
+
+    /// "Continue" (or "Send report"): checks this page, then moves on or shows what is wrong.
+    fn proceed(self) {
+        let Screen::Page(page) = self.screen.get_untracked() else {
+            return;
+        };
+        self.errors.set(self.check(page));
+        if !self.errors.with_untracked(Vec::is_empty) {
+            self.show(Screen::Page(page), false);
+        } else if page == FormPage::Check {
+            self.queue();
+            self.show(Screen::Sent, true);
+        } else if self.from_check.get_untracked() {
+            self.show(Screen::Page(FormPage::Check), true);
+        } else {
+            let next = self.form.with_untracked(|f| page.next(f));
+            self.show(Screen::Page(next), true);
+        }
+    }
+
+    /// "Back": the previous page that applies.
+    fn back(self) {
+        if let Screen::Page(page) = self.screen.get_untracked()
+            && let Some(previous) = self.form.with_untracked(|f| page.previous(f))
+        {
+            self.errors.set(Vec::new());
+            self.show(Screen::Page(previous), true);
+        }
+    }
+
+    /// Queues the report (a refused one again, after changes) and wakes the sender.
+    fn queue(self) {
+        let Some(this) = self.id.get_untracked() else {
+            return;
+        };
+        let queued = device::update_reports(|reports| {
+            let report = reports.iter_mut().find(|r| r.id == this)?;
+            let state = report.delivery.clone();
+            let state = state.clone().apply(DeliveryEvent::Edited).unwrap_or(state);
+            if let Ok(state) = state.apply(DeliveryEvent::Submitted) {
+                report.delivery = state;
+                report.next_attempt_at_ms = None;
+                report.last_error = None;
+            }
+            Some(report.clone())
+        });
+        match queued {
+            Ok(report) => {
+                self.record.set(report);
+                device::wake_sender();
+            }
+            Err(why) => self.problem.set(Some(why)),
+        }
+    }
+}
+
+/// The report form. `page` is the page the address asked for, so the server's HTML shows it.
+#[island]
+pub fn ReportJourney(
+    /// The slug of the page in the address (`?page=`).
+    page: String,
+) -> impl IntoView {
+    let journey = Journey::new(Screen::from_slug(&page));
+    let online = device::online();
+    Effect::new(move || journey.open());
+    let form = journey.form;
+    view! {
+        <p class="app-error-message" role="alert" hidden=move || journey.problem.with(Option::is_none)>
+            {move || journey.problem.get()}
+        </p>
+        {move || match journey.screen.get() {
+            Screen::Sent => Either::Left(view! { <Confirmation record=journey.record online/> }),
+            Screen::Page(page) => Either::Right(view! { <QuestionPage journey page/> }),
+        }}
+        <p class="app-body app-draft-note">
+            {move || form.with(|f| (journey.screen.get() != Screen::Sent && !f.answers().is_empty()).then(|| {
+                format!("{}: your answers are saved on this phone as you type.", report_title(f))
+            }))}
+        </p>
+    }
+}
+
+/// One page of questions, or "Check your answers", with Back, the error summary and Continue.
+#[component]
+fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
+    let form = journey.form;
+    let ready = journey.ready;
+    let binding = Binding {
+        form,
+        errors: journey.errors.into(),
+        changed: Callback::new(move |()| journey.save()),
+        ready: ready.into(),
+    };
+    let go_to = Callback::new(move |field| journey.go_to(field));
+    view! {
+        {move || form.with(|f| page.previous(f)).map(|_| view! {
+            <a href="#" class="app-back-link" on:click=move |event| {
+                event.prevent_default();
+                journey.back();
+            }>"Back"</a>
+        })}
+        <form class="app-form" novalidate on:submit=move |event| {
+            event.prevent_default();
+            journey.proceed();
+        }>
+            <ErrorSummary errors=journey.errors.into() on_follow=go_to/>
+            {own_heading(page).map(|h| view! {
+                <h1 class="app-heading-xl" id="journey-heading" tabindex="-1">{h}</h1>
+            })}
+            {if page == FormPage::Check {
+                Either::Left(view! { <CheckAnswers form on_change=go_to/> })
+            } else {
+                Either::Right(
+                    page.fields()
+                        .iter()
+                        .enumerate()
+                        .map(|(index, &field)| {
+                            let heading = index == 0 && own_heading(page).is_none();
+                            view! { <Question field heading binding/> }
+                        })
+                        .collect_view(),
+                )
+            }}
+            {(page == FormPage::Check).then(|| view! {
+                <h2 class="app-heading-l">"Now send your report"</h2>
+                <p class="app-body">
+                    "It is saved on this phone first, then sent. With no signal, it is sent by itself when you are back online."
+                </p>
+            })}
+            <button type="submit" class="app-button" disabled=move || !ready.get()>
+                {if page == FormPage::Check { "Send report" } else { "Continue" }}
+            </button>
+        </form>
+    }
+}
+
+/// After "Send report": where the report is, until the server's reference is shown.
+#[component]
+fn Confirmation(record: RwSignal<Option<QueuedReport>>, online: ReadSignal<bool>) -> impl IntoView {
+    view! {
+        <h1 class="app-heading-xl" id="journey-heading" tabindex="-1">
+            {move || record.with(|r| match r.as_ref().map(|r| &r.delivery) {
+                Some(DeliveryState::Delivered { .. }) => "Report sent",
+                Some(DeliveryState::Rejected { .. }) => "Your report needs changes",
+                _ => "Report saved on this phone",
+            })}
+        </h1>
+        {move || record.get().map(|report| view! {
+            <p class="app-body"><StateTag state=report.delivery.clone()/></p>
+            <ReportStatus report online/>
+        })}
+        <p class="app-body"><a href=YOUR_REPORTS_PATH>"See all your reports"</a></p>
+        <p class="app-body"><a href="/">"Back to what to do now"</a></p>
+    }
+}
+
+/// "Check your answers": every question asked, its answer, and a link to change it.
+#[component]
+fn CheckAnswers(form: RwSignal<ReportForm>, on_change: Callback<Field>) -> impl IntoView {
+    let rows = move || {
+        form.with(|f| {
+            let answers = f.answers();
+            FormPage::ALL
+                .into_iter()
+                .filter(|page| page.applies(f))
+                .flat_map(|page| page.fields().iter().copied())
+                .filter(|&field| is_shown(field, f))
+                .map(|field| {
+                    let answer = answers
+                        .iter()
+                        .find(|(asked, _)| *asked == field)
+                        .map_or_else(|| "Not given".to_owned(), |(_, a)| a.clone());
+                    view! {
+                        <div class="app-summary__row">
+                            <dt class="app-summary__key">{field.question()}</dt>
+                            <dd class="app-summary__value">{answer}</dd>
+                            <dd class="app-summary__actions">
+                                <a href=format!("?page={}", FormPage::of(field).slug()) on:click=move |event| {
+                                    event.prevent_default();
+                                    on_change.run(field);
+                                }>
+                                    "Change"
+                                    <span class="app-visually-hidden">{format!(" {}", field.question())}</span>
+                                </a>
+                            </dd>
+                        </div>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! { <dl class="app-summary">{rows}</dl> }
+}

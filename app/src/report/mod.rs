@@ -1,0 +1,87 @@
+//! Reporting an incident from the phone: the form pages, "Check your answers", the confirmation,
+//! and "Your reports". The routes render on the server; everything that changes is in two
+//! islands ([`journey::ReportJourney`] and [`your_reports::YourReports`]) that keep every answer
+//! in the phone's storage as it is typed, so the form works offline and nothing is lost.
+
+mod fields;
+mod journey;
+mod status;
+mod your_reports;
+
+use incident_report::{DeliveryState, ReportForm};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::APP_NAME;
+
+/// The address of the report form.
+pub const REPORT_PATH: &str = "/report";
+/// The address of "Your reports".
+pub const YOUR_REPORTS_PATH: &str = "/reports";
+/// The pages the offline worker must keep, besides the guidance.
+pub const PATHS: [&str; 2] = [REPORT_PATH, YOUR_REPORTS_PATH];
+
+/// Where a report can be sent another way when the server cannot be reached.
+const SECURITY_EMAIL: &str = "security@justice.gov.uk";
+
+/// `/report?id=…&page=…`: the report journey.
+#[component]
+pub fn ReportRoute() -> impl IntoView {
+    let query = use_query_map();
+    let page = query.with_untracked(|q| q.get("page")).unwrap_or_default();
+    view! {
+        <Title text=format!("Report a lost or stolen device – {APP_NAME}")/>
+        <journey::ReportJourney page/>
+    }
+}
+
+/// `/reports`: every report on this phone and where it is.
+#[component]
+pub fn YourReportsRoute() -> impl IntoView {
+    view! {
+        <Title text=format!("Your reports – {APP_NAME}")/>
+        <h1 class="app-heading-xl">"Your reports"</h1>
+        <your_reports::YourReports/>
+    }
+}
+
+/// A short name for a report, e.g. "Stolen laptop".
+fn report_title(form: &ReportForm) -> String {
+    use incident_report::form::{DeviceKind, WhatHappened};
+    let what = match form.what_happened {
+        Some(WhatHappened::Lost) => "Lost",
+        Some(WhatHappened::Stolen) => "Stolen",
+        Some(WhatHappened::HackedOrCompromised) => "Hacked or compromised",
+        Some(WhatHappened::SomethingElse) => "Problem with",
+        None => return "Report not finished".to_owned(),
+    };
+    let device = match form.device {
+        Some(DeviceKind::Laptop) => "laptop",
+        Some(DeviceKind::Phone) => "mobile phone",
+        Some(DeviceKind::Tablet) => "tablet",
+        Some(DeviceKind::Other) | None => "device",
+    };
+    format!("{what} {device}")
+}
+
+/// The state as a short coloured tag.
+#[component]
+fn StateTag(state: DeliveryState) -> impl IntoView {
+    let (text, class) = match state {
+        DeliveryState::Draft => ("Not sent: still being written", "app-tag app-tag--draft"),
+        DeliveryState::Queued { .. } => ("Saved on this phone", "app-tag app-tag--waiting"),
+        DeliveryState::Sending { .. } => ("Sending", "app-tag app-tag--waiting"),
+        DeliveryState::Delivered { .. } => ("Sent", "app-tag"),
+        DeliveryState::Rejected { .. } => ("Needs attention", "app-tag app-tag--attention"),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+/// The address of one page of one report.
+fn page_url(id: incident_report::ReportId, page: &str) -> String {
+    format!("{REPORT_PATH}?id={id}&page={page}")
+}
+
+pub use journey::ReportJourney;
+pub use your_reports::YourReports;

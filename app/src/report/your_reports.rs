@@ -1,0 +1,88 @@
+//! "Your reports": every report on this phone, newest first, with where it is, when it was last
+//! tried and when it will be tried next; and any stored record that could not be read.
+
+use incident_report::queue::QueuedReport;
+use leptos::prelude::*;
+
+use super::status::ReportStatus;
+use super::{REPORT_PATH, SECURITY_EMAIL, StateTag, report_title};
+use crate::device::{self, Unreadable};
+
+/// The list, read from the phone's storage after hydration and kept up to date.
+#[island]
+pub fn YourReports() -> impl IntoView {
+    let reports = RwSignal::new(Vec::<QueuedReport>::new());
+    let unreadable = RwSignal::new(Vec::<Unreadable>::new());
+    let problem = RwSignal::new(None::<String>);
+    let loaded = RwSignal::new(false);
+    let online = device::online();
+    let reload = move || {
+        match device::reports() {
+            Ok(mut list) => {
+                list.sort_by_key(|r| std::cmp::Reverse(r.created_at_ms));
+                reports.set(list);
+                problem.set(None);
+            }
+            Err(why) => problem.set(Some(why)),
+        }
+        unreadable.set(device::unreadable());
+        loaded.set(true);
+    };
+    Effect::new(move || {
+        reload();
+        device::on_reports_changed(reload);
+        device::mark_hydrated();
+    });
+    view! {
+        <p class="app-error-message" role="alert" hidden=move || problem.with(Option::is_none)>
+            {move || problem.get()}
+        </p>
+        <p class="app-body" hidden=move || loaded.get()>"Looking for reports saved on this phone…"</p>
+        <p class="app-body" hidden=move || !loaded.get() || !reports.with(Vec::is_empty)>
+            "There are no reports on this phone."
+        </p>
+        <p class="app-body">
+            <a class="app-button" href=REPORT_PATH>"Start a new report"</a>
+        </p>
+        <ul class="app-reports">
+            <For
+                each=move || reports.get()
+                key=|report| (report.id, format!("{:?}{:?}{:?}", report.delivery, report.last_attempt_at_ms, report.next_attempt_at_ms))
+                children=move |report| {
+                    let created = device::clock_time(report.created_at_ms);
+                    view! {
+                        <li class="app-report">
+                            <h2 class="app-heading-m">{report_title(&report.form)}</h2>
+                            <p class="app-body">
+                                <StateTag state=report.delivery.clone()/>
+                                " "
+                                <span class="app-secondary">{format!("Started {created}")}</span>
+                            </p>
+                            <ReportStatus report online/>
+                        </li>
+                    }
+                }
+            />
+        </ul>
+        <section class="app-section" hidden=move || unreadable.with(Vec::is_empty)>
+            <h2 class="app-heading-l">"Saved reports that could not be read"</h2>
+            <p class="app-body">
+                {format!("Something saved on this phone could not be read, so it cannot be sent from here. It has been kept exactly as it was. Email it to {SECURITY_EMAIL} so nothing is lost.")}
+            </p>
+            <For
+                each=move || unreadable.get().into_iter().enumerate()
+                key=|(index, _)| *index
+                children=move |(index, item)| {
+                    let id = format!("unreadable-{index}");
+                    view! {
+                        <div class="app-unreadable">
+                            <p class="app-body">{format!("Why: {}.", item.reason)}</p>
+                            <label class="app-label" for=id.clone()>"What was saved"</label>
+                            <textarea class="app-textarea" id=id rows="4" readonly>{item.raw}</textarea>
+                        </div>
+                    }
+                }
+            />
+        </section>
+    }
+}

@@ -1,0 +1,201 @@
+//! The form as pages, following the GOV.UK "one thing per page" pattern: which questions each
+//! page asks, their order, and which pages apply to a set of answers (the police page only when
+//! the device was lost or stolen). Phone and tests share this, so the order lives in one place.
+
+use crate::form::{Field, FieldError, ReportForm, WhatHappened};
+
+/// A page of the report journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // The names say which questions.
+pub enum FormPage {
+    WhatHappened,
+    Device,
+    When,
+    Where,
+    ShutDown,
+    Information,
+    ServiceDesk,
+    LineManager,
+    Police,
+    YourDetails,
+    /// "Check your answers", then send.
+    Check,
+}
+
+impl FormPage {
+    /// Every page, in order (some may not apply: see [`FormPage::applies`]).
+    pub const ALL: [Self; 11] = [
+        Self::WhatHappened,
+        Self::Device,
+        Self::When,
+        Self::Where,
+        Self::ShutDown,
+        Self::Information,
+        Self::ServiceDesk,
+        Self::LineManager,
+        Self::Police,
+        Self::YourDetails,
+        Self::Check,
+    ];
+
+    /// The page's name in the address (`/report?page=…`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::WhatHappened => "what-happened",
+            Self::Device => "device",
+            Self::When => "when",
+            Self::Where => "where",
+            Self::ShutDown => "shut-down",
+            Self::Information => "information",
+            Self::ServiceDesk => "service-desk",
+            Self::LineManager => "line-manager",
+            Self::Police => "police",
+            Self::YourDetails => "your-details",
+            Self::Check => "check",
+        }
+    }
+
+    /// The page with this slug.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|page| page.slug() == slug)
+    }
+
+    /// The questions asked on the page, in order. The first is the page's main question.
+    pub fn fields(self) -> &'static [Field] {
+        use Field as F;
+        match self {
+            Self::WhatHappened => &[F::WhatHappened, F::WhatHappenedOther],
+            Self::Device => &[F::Device, F::DeviceOther, F::AssetTag],
+            Self::When => &[F::Date, F::ApproximateTime],
+            Self::Where => &[F::Location],
+            Self::ShutDown => &[F::ShutDown],
+            Self::Information => &[F::MojInformation, F::MojInformationDetails],
+            Self::ServiceDesk => &[F::ContactedServiceDesk, F::ServiceDeskTicket],
+            Self::LineManager => &[F::ToldLineManager],
+            Self::Police => &[F::PoliceReference],
+            Self::YourDetails => &[F::Name, F::Email, F::Phone],
+            Self::Check => &[],
+        }
+    }
+
+    /// The page that asks `field`.
+    pub fn of(field: Field) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|page| page.fields().contains(&field))
+            .unwrap_or(Self::Check)
+    }
+
+    /// Whether the page is asked with these answers.
+    pub fn applies(self, form: &ReportForm) -> bool {
+        match self {
+            Self::Police => form
+                .what_happened
+                .is_some_and(WhatHappened::involves_police),
+            _ => true,
+        }
+    }
+
+    /// The page after this one, skipping pages that do not apply.
+    #[must_use]
+    pub fn next(self, form: &ReportForm) -> Self {
+        Self::ALL
+            .into_iter()
+            .skip_while(|page| *page != self)
+            .skip(1)
+            .find(|page| page.applies(form))
+            .unwrap_or(Self::Check)
+    }
+
+    /// The page before this one (for "Back"), or `None` on the first page.
+    pub fn previous(self, form: &ReportForm) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .take_while(|page| *page != self)
+            .filter(|page| page.applies(form))
+            .last()
+    }
+
+    /// Of all `errors`, those about this page's questions.
+    pub fn errors(self, errors: &[FieldError]) -> Vec<FieldError> {
+        errors
+            .iter()
+            .filter(|error| self == Self::Check || self.fields().contains(&error.field))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(what: WhatHappened) -> ReportForm {
+        ReportForm {
+            what_happened: Some(what),
+            ..ReportForm::default()
+        }
+    }
+
+    #[test]
+    fn every_question_is_on_exactly_one_page() {
+        let mut asked: Vec<Field> = FormPage::ALL
+            .iter()
+            .flat_map(|page| page.fields().iter().copied())
+            .collect();
+        let count = asked.len();
+        asked.sort();
+        asked.dedup();
+        assert_eq!(asked.len(), count, "a question is asked twice");
+        assert_eq!(count, 18, "every question of the form is asked");
+        for field in asked {
+            assert!(FormPage::of(field).fields().contains(&field));
+        }
+    }
+
+    #[test]
+    fn slugs_lead_back_to_their_page() {
+        for page in FormPage::ALL {
+            assert_eq!(FormPage::from_slug(page.slug()), Some(page));
+        }
+        assert_eq!(FormPage::from_slug("nope"), None);
+    }
+
+    #[test]
+    fn the_police_page_is_asked_only_for_a_lost_or_stolen_device() {
+        let stolen = answered(WhatHappened::Stolen);
+        let hacked = answered(WhatHappened::HackedOrCompromised);
+        assert_eq!(FormPage::LineManager.next(&stolen), FormPage::Police);
+        assert_eq!(FormPage::LineManager.next(&hacked), FormPage::YourDetails);
+        assert_eq!(
+            FormPage::YourDetails.previous(&hacked),
+            Some(FormPage::LineManager)
+        );
+        assert_eq!(
+            FormPage::YourDetails.previous(&stolen),
+            Some(FormPage::Police)
+        );
+    }
+
+    #[test]
+    fn the_journey_starts_with_what_happened_and_ends_with_check_your_answers() {
+        let form = ReportForm::default();
+        assert_eq!(FormPage::WhatHappened.previous(&form), None);
+        assert_eq!(FormPage::YourDetails.next(&form), FormPage::Check);
+        assert_eq!(FormPage::Check.next(&form), FormPage::Check);
+    }
+
+    #[test]
+    fn a_page_shows_only_its_own_errors_and_check_shows_all() {
+        let errors = ReportForm::default()
+            .validate(time::macros::date!(2026 - 11 - 27))
+            .expect_err("an empty form is not a report");
+        let on_device: Vec<Field> = FormPage::Device
+            .errors(&errors)
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(on_device, [Field::Device]);
+        assert_eq!(FormPage::Check.errors(&errors), errors);
+    }
+}

@@ -1,0 +1,104 @@
+// Filling in and following an incident report as a person would: by label, role and visible text.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+
+/** The sentence shown while a report waits on the phone. */
+export const SAVED_MESSAGE = 'Saved on this phone. It will be sent automatically when you are back online.';
+/** What a server reference looks like. */
+export const REFERENCE = /LD-\d{4}-\d{6}/;
+
+/** Yesterday's date parts, as typed into the form. */
+export function yesterday() {
+  const date = new Date(Date.now() - 24 * 3600 * 1000);
+  return { day: String(date.getDate()), month: String(date.getMonth() + 1), year: String(date.getFullYear()) };
+}
+
+/** A complete set of answers; `overrides` replaces some. */
+export function answers(overrides = {}) {
+  return {
+    whatHappened: 'It was stolen',
+    device: 'Laptop',
+    assetTag: 'MOJ-123456',
+    date: yesterday(),
+    time: 'about 6pm',
+    where: 'On the train from Leeds to London',
+    shutDown: 'No, it was only locked or asleep',
+    information: 'Yes',
+    informationDetails: 'Case notes in my documents folder',
+    serviceDesk: 'Yes',
+    ticket: 'INC0012345',
+    lineManager: 'Yes',
+    police: 'CAD 1234 27/11',
+    name: 'Sam Example',
+    email: 'sam.example@justice.gov.uk',
+    phone: '07700 900 982',
+    ...overrides,
+  };
+}
+
+async function choose(page, question, label) {
+  await page.getByRole('heading', { level: 1, name: question }).waitFor();
+  await page.getByRole('radio', { name: label, exact: true }).check();
+}
+
+async function next(page) {
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** Goes from the first question to "Check your answers", answering every page. */
+export async function fillReport(page, a = answers()) {
+  await choose(page, 'What happened to the device?', a.whatHappened);
+  await next(page);
+  await choose(page, 'What kind of device is it?', a.device);
+  await page.getByLabel('Asset tag or serial number').fill(a.assetTag);
+  await next(page);
+  await page.getByRole('heading', { level: 1, name: 'When did it happen, or when did you notice?' }).waitFor();
+  await page.getByLabel('Day').fill(a.date.day);
+  await page.getByLabel('Month').fill(a.date.month);
+  await page.getByLabel('Year').fill(a.date.year);
+  await page.getByLabel('Roughly what time').fill(a.time);
+  await next(page);
+  await page.getByLabel('Where did it happen, or where did you last have it?').fill(a.where);
+  await next(page);
+  await choose(page, 'Was the device shut down?', a.shutDown);
+  await next(page);
+  await choose(page, 'Was MoJ information on it, or could it be reached from it?', a.information);
+  await page.getByLabel('Roughly what information').fill(a.informationDetails);
+  await next(page);
+  await choose(page, 'Have you contacted the IT Service Desk?', a.serviceDesk);
+  await page.getByLabel('Service desk ticket reference').fill(a.ticket);
+  await next(page);
+  await choose(page, 'Have you told your line manager?', a.lineManager);
+  await next(page);
+  await page.getByLabel('Police incident reference number').fill(a.police);
+  await next(page);
+  await page.getByRole('heading', { level: 1, name: 'How can the security team reach you?' }).waitFor();
+  await page.getByLabel('Your name').fill(a.name);
+  await page.getByLabel('Your work email address').fill(a.email);
+  await page.getByLabel('A phone number to reach you on now').fill(a.phone);
+  await next(page);
+  await page.getByRole('heading', { level: 1, name: 'Check your answers before sending your report' }).waitFor();
+}
+
+/** Presses "Send report" on "Check your answers". */
+export async function sendReport(page) {
+  await page.getByRole('button', { name: 'Send report' }).click();
+}
+
+/** How many reports the server's database holds (read with Debian's sqlite3). */
+export async function storedReports(dataDir) {
+  const { stdout } = await promisify(execFile)('sqlite3', [
+    '-readonly',
+    path.join(dataDir, 'reports.sqlite3'),
+    'SELECT count(*) FROM reports',
+  ]);
+  return Number(stdout.trim());
+}
+
+/** The server reference shown on the page, once there is one. */
+export async function shownReference(page) {
+  const reference = page.getByText(REFERENCE).first();
+  await reference.waitFor({ timeout: 20_000 });
+  return (await reference.innerText()).match(REFERENCE)[0];
+}

@@ -1,0 +1,52 @@
+// No signal: the report is filled in and sent on the phone, survives a reload and a closed
+// browser, and reaches the server once, by itself, when the connection comes back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launchProfile, waitForOfflineCopy } from './helpers/browser.mjs';
+import { SAVED_MESSAGE, fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { startServer } from './helpers/server.mjs';
+
+test('a report sent offline is kept, shown as saved, and delivered once when back online', async () => {
+  const profile = await mkdtemp(path.join(tmpdir(), 'lost-device-profile-'));
+  const server = await startServer();
+  let context;
+  try {
+    context = await launchProfile(profile);
+    let page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(server.url + '/');
+    await waitForOfflineCopy(page);
+
+    await context.setOffline(true);
+    await page.getByRole('link', { name: 'Report what happened' }).click();
+    await fillReport(page);
+    await sendReport(page);
+    await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
+    await page.getByText(SAVED_MESSAGE).waitFor();
+
+    await page.reload();
+    await page.getByText(SAVED_MESSAGE).waitFor();
+    await context.close();
+
+    context = await launchProfile(profile, { offline: true });
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(server.url + '/reports');
+    await page.getByRole('heading', { level: 2, name: 'Stolen laptop' }).waitFor();
+    await page.getByText('Saved on this phone', { exact: true }).waitFor();
+    await page.getByText(SAVED_MESSAGE).waitFor();
+    assert.equal(await storedReports(server.dataDir), 0, 'nothing reached the server while offline');
+
+    await context.setOffline(false);
+    const reference = await shownReference(page);
+    await page.getByText('Sent', { exact: true }).waitFor();
+    assert.equal(await storedReports(server.dataDir), 1, 'exactly one report stored');
+    await page.reload();
+    assert.equal(await shownReference(page), reference, 'the same reference after a reload');
+  } finally {
+    await context?.close();
+    await server.stop();
+    await rm(profile, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,109 @@
+// What goes wrong on the phone itself: unreadable saved reports, full storage, two open tabs.
+// Nothing typed is lost or sent twice, and the person is told in plain words.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
+import { startFaultProxy } from './helpers/fault_proxy.mjs';
+import { REFERENCE, SAVED_MESSAGE, fillReport, sendReport, storedReports } from './helpers/report.mjs';
+import { startServer } from './helpers/server.mjs';
+
+test('unreadable saved reports are kept aside and shown; readable ones still work', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url + '/report');
+    await waitForOfflineCopy(page);
+    await context.setOffline(true);
+    await fillReport(page);
+    await sendReport(page);
+    await page.getByText(SAVED_MESSAGE).waitFor();
+
+    await page.evaluate(() => {
+      const stored = JSON.parse(localStorage.getItem('lost-device.reports'));
+      stored.reports.push({ id: 'broken', form: { name: 'Half a report' } });
+      localStorage.setItem('lost-device.reports', JSON.stringify(stored));
+    });
+    await page.goto(server.url + '/reports');
+    await page.getByRole('heading', { level: 2, name: 'Saved reports that could not be read' }).waitFor();
+    assert.match(await page.getByLabel('What was saved').inputValue(), /Half a report/);
+    await page.getByText(SAVED_MESSAGE).waitFor();
+
+    // A whole record in a format this app does not know (say, from a newer version) is kept too.
+    await page.evaluate(() => localStorage.setItem('lost-device.reports', '{"version":7,"reports":"?"}'));
+    await page.reload();
+    await page.getByText('Why: the saved reports were written by a newer version of the app.').waitFor();
+    const kept = await page.getByLabel('What was saved').evaluateAll((areas) => areas.map((a) => a.value));
+    assert.ok(kept.includes('{"version":7,"reports":"?"}'), 'the newer record is kept exactly');
+    assert.ok(kept.some((text) => text.includes('Half a report')), 'the earlier one is still kept');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('full storage: the person is told their answers are not saved, and saving resumes with space', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/report');
+    await waitForHydration(page);
+    await page.getByRole('radio', { name: 'It is lost' }).check();
+    // Fill the origin's storage to the last byte: big pieces first, then ever smaller ones.
+    await page.evaluate(() => {
+      let i = 0;
+      for (const size of [262144, 16384, 1024, 64, 1]) {
+        const chunk = 'x'.repeat(size);
+        for (;;) {
+          try { localStorage.setItem(`filler-${i++}`, chunk); } catch { break; }
+        }
+      }
+    });
+    await page.getByRole('radio', { name: 'It was stolen' }).check();
+    await page.getByRole('alert').filter({ hasText: "This phone's storage for the app is full" }).waitFor();
+
+    await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler-')).forEach((k) => localStorage.removeItem(k)));
+    await page.getByRole('radio', { name: 'Something else' }).check();
+    await page.getByRole('alert').filter({ hasText: 'storage' }).waitFor({ state: 'hidden' });
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('lost-device.reports')).reports[0].form.what_happened);
+    assert.equal(saved, 'something-else');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('two open tabs send a queued report once, and both show its reference', async () => {
+  const server = await startServer();
+  const proxy = await startFaultProxy(server.url, () => 'pass');
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(proxy.url + '/report');
+    await waitForOfflineCopy(first);
+    const second = await context.newPage();
+    await second.goto(proxy.url + '/reports');
+    await waitForHydration(second);
+
+    await context.setOffline(true);
+    await first.bringToFront();
+    await fillReport(first);
+    await sendReport(first);
+    await first.getByText(SAVED_MESSAGE).waitFor();
+    await second.getByText(SAVED_MESSAGE).waitFor();
+
+    await context.setOffline(false);
+    await first.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+    const shown = await Promise.all([first, second].map((p) => p.getByText(REFERENCE).first().innerText()));
+    assert.equal(shown[0], shown[1], 'both tabs show the same reference');
+    assert.equal(proxy.submissions(), 1, 'one tab sent it, once');
+    assert.equal(await storedReports(server.dataDir), 1);
+  } finally {
+    await browser.close();
+    await proxy.stop();
+    await server.stop();
+  }
+});

@@ -1,0 +1,59 @@
+// The server fails, or its reply is lost after it stored the report: the phone keeps the report,
+// tries again by itself, and the server ends up with exactly one copy, whose reference is shown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { launchBrowser, waitForOfflineCopy } from './helpers/browser.mjs';
+import { startFaultProxy } from './helpers/fault_proxy.mjs';
+import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { startServer } from './helpers/server.mjs';
+
+/** Fills in and sends a report through a proxy that follows `plan`; returns what happened. */
+async function sendThrough(plan, whilst = async () => {}) {
+  const server = await startServer();
+  const proxy = await startFaultProxy(server.url, plan);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(proxy.url + '/report');
+    await waitForOfflineCopy(page);
+    await fillReport(page);
+    await sendReport(page);
+    await whilst(page);
+    const reference = await shownReference(page);
+    await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+    const { stdout } = await promisify(execFile)('sqlite3', [
+      '-readonly', path.join(server.dataDir, 'reports.sqlite3'), 'SELECT reference FROM reports',
+    ]);
+    return { reference, stored: stdout.trim(), rows: await storedReports(server.dataDir), submissions: proxy.submissions() };
+  } finally {
+    await browser.close();
+    await proxy.stop();
+    await server.stop();
+  }
+}
+
+test('two server errors, then the report goes through by itself, once', async () => {
+  const result = await sendThrough(
+    (n) => (n <= 2 ? 'fail-500' : 'pass'),
+    async (page) => {
+      await page.getByText('Not sent yet. The server had a problem.').waitFor();
+      await page.getByText('Next try', { exact: true }).waitFor();
+    },
+  );
+  assert.equal(result.submissions, 3, 'two failures and one success');
+  assert.equal(result.rows, 1);
+  assert.equal(result.reference, result.stored, 'the reference shown is the stored one');
+});
+
+test('a reply lost after the server stored the report: the retry gets the same reference', async () => {
+  const result = await sendThrough(
+    (n) => (n === 1 ? 'commit-then-drop' : 'pass'),
+    (page) => page.getByText('Not sent yet. There is no connection to the server.').waitFor(),
+  );
+  assert.equal(result.submissions, 2, 'sent again after the lost reply');
+  assert.equal(result.rows, 1, 'still one report on the server');
+  assert.equal(result.reference, result.stored);
+});
