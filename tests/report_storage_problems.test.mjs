@@ -61,14 +61,17 @@ test('full storage: the person is told their answers are not saved, and saving r
         }
       }
     });
-    await page.getByRole('radio', { name: 'It was stolen' }).check();
+    await page.getByRole('radio', { name: 'Something else' }).check();
+    const words = page.getByLabel('What happened, in your words');
+    await words.fill('My bag was taken from the luggage rack on the train.');
     await page.getByRole('alert').filter({ hasText: "This phone's storage for the app is full" }).waitFor();
 
     await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler-')).forEach((k) => localStorage.removeItem(k)));
-    await page.getByRole('radio', { name: 'Something else' }).check();
+    await words.fill('My bag was taken from the luggage rack on the train to York.');
     await page.getByRole('alert').filter({ hasText: 'storage' }).waitFor({ state: 'hidden' });
-    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('lost-device.reports')).reports[0].form.what_happened);
-    assert.equal(saved, 'something-else');
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('lost-device.reports')).reports[0].form);
+    assert.equal(saved.what_happened, 'something-else');
+    assert.equal(saved.what_happened_other, 'My bag was taken from the luggage rack on the train to York.');
   } finally {
     await browser.close();
     await server.stop();

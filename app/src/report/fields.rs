@@ -47,10 +47,7 @@ pub fn ErrorSummary(
         >
             <h2 class="app-error-summary__title">"There is a problem"</h2>
             <ul class="app-error-summary__list">
-                <For
-                    each=move || errors.get()
-                    key=|error| (error.field, error.message.clone())
-                    children=move |error| {
+                {move || errors.get().into_iter().map(|error| {
                         let field = error.field;
                         view! {
                             <li>
@@ -65,8 +62,7 @@ pub fn ErrorSummary(
                                 </a>
                             </li>
                         }
-                    }
-                />
+                    }).collect_view()}
             </ul>
         </div>
     }

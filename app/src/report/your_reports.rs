@@ -45,10 +45,7 @@ pub fn YourReports() -> impl IntoView {
             <a class="app-button" href=REPORT_PATH>"Start a new report"</a>
         </p>
         <ul class="app-reports">
-            <For
-                each=move || reports.get()
-                key=|report| (report.id, format!("{:?}{:?}{:?}", report.delivery, report.last_attempt_at_ms, report.next_attempt_at_ms))
-                children=move |report| {
+            {move || reports.get().into_iter().map(|report| {
                     let created = device::clock_time(report.created_at_ms);
                     view! {
                         <li class="app-report">
@@ -61,18 +58,14 @@ pub fn YourReports() -> impl IntoView {
                             <ReportStatus report online/>
                         </li>
                     }
-                }
-            />
+                }).collect_view()}
         </ul>
         <section class="app-section" hidden=move || unreadable.with(Vec::is_empty)>
             <h2 class="app-heading-l">"Saved reports that could not be read"</h2>
             <p class="app-body">
                 {format!("Something saved on this phone could not be read, so it cannot be sent from here. It has been kept exactly as it was. Email it to {SECURITY_EMAIL} so nothing is lost.")}
             </p>
-            <For
-                each=move || unreadable.get().into_iter().enumerate()
-                key=|(index, _)| *index
-                children=move |(index, item)| {
+            {move || unreadable.get().into_iter().enumerate().map(|(index, item)| {
                     let id = format!("unreadable-{index}");
                     view! {
                         <div class="app-unreadable">
@@ -81,8 +74,7 @@ pub fn YourReports() -> impl IntoView {
                             <textarea class="app-textarea" id=id rows="4" readonly>{item.raw}</textarea>
                         </div>
                     }
-                }
-            />
+                }).collect_view()}
         </section>
     }
 }
