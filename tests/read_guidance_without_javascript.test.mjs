@@ -42,3 +42,14 @@ test('an unknown address gets a 404 page with a way home and the service desk nu
   assert.equal(await page.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
   await context.close();
 });
+
+test('the report form says it cannot work without WebAssembly, and who to phone instead', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const path of ['/report', '/reports']) {
+    await page.goto(server.url + path);
+    await page.getByText(/This form cannot work in this browser/).waitFor({ state: 'visible' });
+    assert.equal(await page.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
+  }
+  await context.close();
+});

@@ -22,6 +22,7 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     await context.setOffline(true);
     await page.getByRole('link', { name: 'Report what happened' }).click();
     await fillReport(page);
+    assert.equal(await page.getByText(/This form cannot work/).isVisible(), false, 'no fallback once working');
     await sendReport(page);
     await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
     await page.getByText(SAVED_MESSAGE).waitFor();

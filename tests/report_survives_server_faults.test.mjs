@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { launchBrowser, waitForOfflineCopy } from './helpers/browser.mjs';
+import { launchBrowser, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { startFaultProxy } from './helpers/fault_proxy.mjs';
 import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { startServer } from './helpers/server.mjs';
@@ -56,4 +56,42 @@ test('a reply lost after the server stored the report: the retry gets the same r
   assert.equal(result.submissions, 2, 'sent again after the lost reply');
   assert.equal(result.rows, 1, 'still one report on the server');
   assert.equal(result.reference, result.stored);
+});
+
+test('a server that never answers: the send times out and is tried again', async () => {
+  const result = await sendThrough(
+    (n) => (n === 1 ? 'hang' : 'pass'),
+    (page) => page.getByText('Not sent yet. The server did not answer in time.').waitFor({ timeout: 30_000 }),
+  );
+  assert.equal(result.submissions, 2);
+  assert.equal(result.rows, 1);
+});
+
+test('the tab is closed mid-send after the server stored the report: reopened, it is sent once', async () => {
+  const server = await startServer();
+  const proxy = await startFaultProxy(server.url, (n) => (n === 1 ? 'commit-then-hang' : 'pass'));
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    let page = await context.newPage();
+    await page.goto(proxy.url + '/report');
+    await waitForOfflineCopy(page);
+    await fillReport(page);
+    await sendReport(page);
+    await page.getByText('Sending', { exact: true }).waitFor();
+    await waitUntil(async () => (await storedReports(server.dataDir)) === 1, 'the server stored it');
+    await page.close();
+
+    page = await context.newPage();
+    await page.goto(proxy.url + '/reports');
+    const reference = await shownReference(page);
+    await page.getByText('Sent', { exact: true }).waitFor();
+    assert.equal(proxy.submissions(), 2, 'sent again after the tab closed');
+    assert.equal(await storedReports(server.dataDir), 1, 'still one report');
+    assert.match(reference, /LD-\d{4}-000001/);
+  } finally {
+    await browser.close();
+    await proxy.stop();
+    await server.stop();
+  }
 });

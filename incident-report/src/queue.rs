@@ -86,7 +86,9 @@ pub fn decode(text: &str) -> Decoded {
         .reports
         .and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
     // A version that is not a whole number counts as none: an unknown format.
-    let version = envelope.version.and_then(|raw| raw.get().parse::<u64>().ok());
+    let version = envelope
+        .version
+        .and_then(|raw| raw.get().parse::<u64>().ok());
     match (version, records) {
         (Some(FORMAT_VERSION), Some(records)) => {
             let mut decoded = Decoded::default();

@@ -5,8 +5,10 @@ import http from 'node:http';
 
 /**
  * Starts the proxy for `target` (the server's URL). `plan(n)` decides what happens to the n-th
- * report submission (from 1): 'pass', 'fail-500', or 'commit-then-drop' (forward it, let the
- * server store it, then cut the connection in the middle of the reply). Returns
+ * report submission (from 1): 'pass'; 'fail-500'; 'hang' (never answer, never forward);
+ * 'commit-then-hang' (the server stores it, its answer is held back forever); or
+ * 'commit-then-drop' (the server stores it, the connection is cut in the middle of its answer).
+ * Returns
  * `{ url, submissions: () => number, stop }`.
  */
 export async function startFaultProxy(target, plan) {
@@ -15,6 +17,10 @@ export async function startFaultProxy(target, plan) {
   const server = http.createServer((request, response) => {
     const isSubmission = request.method === 'POST' && request.url.startsWith('/api/v1/reports');
     const fault = isSubmission ? plan(++submissions) : 'pass';
+    if (fault === 'hang') {
+      request.resume();
+      return; // Never answer: the phone's own time limit has to end the wait.
+    }
     if (fault === 'fail-500') {
       request.resume();
       response.writeHead(500, { 'content-type': 'application/json' });
@@ -24,6 +30,10 @@ export async function startFaultProxy(target, plan) {
     const forwarded = http.request(
       { host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers },
       (reply) => {
+        if (fault === 'commit-then-hang') {
+          reply.resume(); // Stored, but the answer never comes.
+          return;
+        }
         if (fault === 'commit-then-drop') {
           // Wait for the whole reply (the server has committed), then lose it after its first
           // bytes. (Cut before any byte, Chromium itself would resend the request on a reused

@@ -43,7 +43,7 @@ pub fn ErrorSummary(
             class="app-error-summary"
             id="error-summary"
             tabindex="-1"
-            hidden=move || errors.with(Vec::is_empty)
+            hidden=Signal::derive(move || errors.with(Vec::is_empty))
         >
             <h2 class="app-error-summary__title">"There is a problem"</h2>
             <ul class="app-error-summary__list">
@@ -77,8 +77,8 @@ pub struct Binding {
     pub errors: Signal<Vec<FieldError>>,
     /// Called after every change (to save the draft).
     pub changed: Callback<()>,
-    /// False until the page can save what is typed: inputs stay disabled until then.
-    pub ready: Signal<bool>,
+    /// True until the page can save what is typed: inputs stay disabled until then.
+    pub locked: Signal<bool>,
 }
 
 impl Binding {
@@ -124,8 +124,8 @@ pub fn Question(
     view! {
         <div
             class="app-form-group"
-            class:app-form-group--error=move || error.with(Option::is_some)
-            hidden=move || !shown()
+            class:app-form-group--error=Signal::derive(move || error.with(Option::is_some))
+            hidden=Signal::derive(move || !shown())
         >
             {inner}
         </div>
@@ -150,9 +150,9 @@ fn described_by(field: Field, error: Signal<Option<String>>) -> impl Fn() -> Opt
 fn HintAndError(field: Field, error: Signal<Option<String>>) -> impl IntoView {
     view! {
         {field.hint().map(|hint| view! { <div class="app-hint" id=format!("{}-hint", field.id())>{hint}</div> })}
-        <p class="app-error-message" id=format!("{}-error", field.id()) hidden=move || error.with(Option::is_none)>
+        <p class="app-error-message" id=format!("{}-error", field.id()) hidden=Signal::derive(move || error.with(Option::is_none))>
             <span class="app-visually-hidden">"Error: "</span>
-            {move || error.get()}
+            {error}
         </p>
     }
 }
@@ -178,7 +178,6 @@ fn Radios(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
-    let ready = binding.ready;
     view! {
         <fieldset class="app-fieldset" aria-describedby=described_by(field, error)>
             <Legend field heading/>
@@ -203,8 +202,8 @@ fn Radios(
                                     id=id.clone()
                                     name=field.id()
                                     value=option.value
-                                    disabled=move || !ready.get()
-                                    prop:checked=move || form.with(|f| f.choice(field) == Some(option.value))
+                                    disabled=binding.locked
+                                    prop:checked=Signal::derive(move || form.with(|f| f.choice(field) == Some(option.value)))
                                     on:change=move |_| binding.change(|f| {
                                         f.set_choice(field, option.value);
                                     })
@@ -227,8 +226,7 @@ fn TextInput(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
-    let ready = binding.ready;
-    let value = move || form.with(|f| f.text(field));
+    let value = Signal::derive(move || form.with(|f| f.text(field)));
     let on_input = move |event| {
         let typed = event_target_value(&event);
         binding.change(|f| {
@@ -252,7 +250,7 @@ fn TextInput(
                 name=field.id()
                 rows="4"
                 aria-describedby=described_by(field, error)
-                disabled=move || !ready.get()
+                disabled=binding.locked
                 prop:value=value
                 on:input=on_input
             ></textarea>
@@ -267,7 +265,7 @@ fn TextInput(
                 autocomplete=autocomplete
                 spellcheck=(kind != "text").then_some("false")
                 aria-describedby=described_by(field, error)
-                disabled=move || !ready.get()
+                disabled=binding.locked
                 prop:value=value
                 on:input=on_input
             />
@@ -287,7 +285,6 @@ fn TextInput(
 #[component]
 fn DateInput(heading: bool, binding: Binding, error: Signal<Option<String>>) -> impl IntoView {
     let form = binding.form;
-    let ready = binding.ready;
     let field = Field::Date;
     view! {
         <fieldset class="app-fieldset" role="group" aria-describedby=described_by(field, error)>
@@ -305,8 +302,8 @@ fn DateInput(heading: bool, binding: Binding, error: Signal<Option<String>>) -> 
                                 inputmode="numeric"
                                 id=part.id()
                                 name=part.id()
-                                disabled=move || !ready.get()
-                                prop:value=move || form.with(|f| f.date_part(part))
+                                disabled=binding.locked
+                                prop:value=Signal::derive(move || form.with(|f| f.date_part(part)))
                                 on:input=move |event| {
                                     let typed = event_target_value(&event);
                                     binding.change(|f| *f.date_part_mut(part) = typed);

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use super::fields::{Binding, ErrorSummary, Question, is_shown};
 use super::status::ReportStatus;
-use super::{StateTag, YOUR_REPORTS_PATH, page_url, report_title};
+use super::{Alert, NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url, report_title};
 use crate::{APP_NAME, device};
 
 /// The confirmation's slug (after "Check your answers").
@@ -298,9 +298,8 @@ pub fn ReportJourney(
     Effect::new(move || journey.open());
     let form = journey.form;
     view! {
-        <p class="app-error-message" role="alert" hidden=move || journey.problem.with(Option::is_none)>
-            {move || journey.problem.get()}
-        </p>
+        <Alert message=journey.problem/>
+        <NeedsWebAssembly ready=journey.ready.into()/>
         {move || match journey.screen.get() {
             Screen::Sent => Either::Left(view! { <Confirmation record=journey.record online/> }),
             Screen::Page(page) => Either::Right(view! { <QuestionPage journey page/> }),
@@ -322,7 +321,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         form,
         errors: journey.errors.into(),
         changed: Callback::new(move |()| journey.save()),
-        ready: ready.into(),
+        locked: Signal::derive(move || !ready.get()),
     };
     let go_to = Callback::new(move |field| journey.go_to(field));
     view! {
@@ -360,7 +359,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                     "It is saved on this phone first, then sent. With no signal, it is sent by itself when you are back online."
                 </p>
             })}
-            <button type="submit" class="app-button" disabled=move || !ready.get()>
+            <button type="submit" class="app-button" disabled=Signal::derive(move || !ready.get())>
                 {if page == FormPage::Check { "Send report" } else { "Continue" }}
             </button>
         </form>

@@ -46,6 +46,30 @@ pub fn YourReportsRoute() -> impl IntoView {
     }
 }
 
+/// A problem to tell the person about at once (`role="alert"`); hidden while there is none.
+#[component]
+fn Alert(message: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="app-error-message" role="alert" hidden=Signal::derive(move || message.with(Option::is_none))>
+            {message}
+        </p>
+    }
+}
+
+/// Shown only if the page never becomes interactive (WebAssembly off, as in iOS Lockdown Mode):
+/// CSS reveals it after a few seconds, and hydration hides it first on every other phone.
+#[component]
+fn NeedsWebAssembly(ready: Signal<bool>) -> impl IntoView {
+    view! {
+        <div class="app-needs-wasm" hidden=ready>
+            <p class="app-body app-body--strong">
+                "This form cannot work in this browser because WebAssembly is turned off (for example by Lockdown Mode)."
+            </p>
+            <crate::offline::HelpLinks/>
+        </div>
+    }
+}
+
 /// A short name for a report, e.g. "Stolen laptop".
 fn report_title(form: &ReportForm) -> String {
     use incident_report::form::{DeviceKind, WhatHappened};

@@ -6,7 +6,7 @@ use incident_report::{DeliveryState, FormPage};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
-use super::{SECURITY_EMAIL, page_url};
+use super::{Alert, SECURITY_EMAIL, page_url};
 use crate::device;
 
 /// The sentence the issue promised: shown while a report waits on the phone.
@@ -83,14 +83,12 @@ fn SendNow(id: incident_report::ReportId, online: ReadSignal<bool>) -> impl Into
         <button
             type="button"
             class="app-button app-button--secondary"
-            hidden=move || !online.get()
+            hidden=Signal::derive(move || !online.get())
             on:click=move |_| problem.set(device::send_now(id).err())
         >
             "Send now"
         </button>
-        <p class="app-error-message" role="alert" hidden=move || problem.with(Option::is_none)>
-            {move || problem.get()}
-        </p>
+        <Alert message=problem/>
     }
 }
 

@@ -5,7 +5,7 @@ use incident_report::queue::QueuedReport;
 use leptos::prelude::*;
 
 use super::status::ReportStatus;
-use super::{REPORT_PATH, SECURITY_EMAIL, StateTag, report_title};
+use super::{Alert, NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag, report_title};
 use crate::device::{self, Unreadable};
 
 /// The list, read from the phone's storage after hydration and kept up to date.
@@ -34,11 +34,10 @@ pub fn YourReports() -> impl IntoView {
         device::mark_hydrated();
     });
     view! {
-        <p class="app-error-message" role="alert" hidden=move || problem.with(Option::is_none)>
-            {move || problem.get()}
-        </p>
-        <p class="app-body" hidden=move || loaded.get()>"Looking for reports saved on this phone…"</p>
-        <p class="app-body" hidden=move || !loaded.get() || !reports.with(Vec::is_empty)>
+        <Alert message=problem/>
+        <NeedsWebAssembly ready=loaded.into()/>
+        <p class="app-body" hidden=loaded>"Looking for reports saved on this phone…"</p>
+        <p class="app-body" hidden=Signal::derive(move || !loaded.get() || !reports.with(Vec::is_empty))>
             "There are no reports on this phone."
         </p>
         <p class="app-body">
@@ -60,7 +59,7 @@ pub fn YourReports() -> impl IntoView {
                     }
                 }).collect_view()}
         </ul>
-        <section class="app-section" hidden=move || unreadable.with(Vec::is_empty)>
+        <section class="app-section" hidden=Signal::derive(move || unreadable.with(Vec::is_empty))>
             <h2 class="app-heading-l">"Saved reports that could not be read"</h2>
             <p class="app-body">
                 {format!("Something saved on this phone could not be read, so it cannot be sent from here. It has been kept exactly as it was. Email it to {SECURITY_EMAIL} so nothing is lost.")}
