@@ -79,6 +79,8 @@ struct Journey {
     ready: RwSignal<bool>,
     /// Set when a page was opened from "Check your answers": Continue goes back there.
     from_check: RwSignal<bool>,
+    /// Another report not sent yet, offered when a new one starts (so none is forgotten).
+    unsent_draft: RwSignal<Option<ReportId>>,
 }
 
 impl Journey {
@@ -92,6 +94,7 @@ impl Journey {
             problem: RwSignal::new(None),
             ready: RwSignal::new(false),
             from_check: RwSignal::new(false),
+            unsent_draft: RwSignal::new(None),
         }
     }
 
@@ -104,10 +107,8 @@ impl Journey {
 
     /// In the browser: finds (or starts) the report named in the address and shows it.
     fn open(self) {
-        let this = device::query("id")
-            .and_then(|text| ReportId::parse(&text).ok())
-            .or_else(device::new_report_id);
-        let Some(this) = this else {
+        let named = device::query("id").and_then(|text| ReportId::parse(&text).ok());
+        let Some(this) = named.or_else(device::new_report_id) else {
             self.problem.set(Some(
                 "This browser cannot start a report. Phone the IT Service Desk instead.".to_owned(),
             ));
@@ -122,18 +123,7 @@ impl Journey {
                 self.errors.set(reasons.clone());
             }
         }
-        // A report already queued or sent cannot be changed: show where it is instead.
-        let editable = stored.as_ref().is_none_or(|r| {
-            matches!(
-                r.delivery,
-                DeliveryState::Draft | DeliveryState::Rejected { .. }
-            )
-        });
-        let start = if editable {
-            Self::asked()
-        } else {
-            Screen::Sent
-        };
+        let start = self.allowed(Self::asked());
         self.screen.set(start);
         device::show_page(
             &page_url(this, start.slug()),
@@ -141,13 +131,30 @@ impl Journey {
             &title(start, false),
             "",
         );
+        if named.is_none() {
+            self.unsent_draft.set(latest_other_draft(this));
+        }
         device::on_reports_changed(move || self.reload());
         device::on_history_move(move || {
             self.errors.set(Vec::new());
-            self.screen.set(Self::asked());
+            self.screen.set(self.allowed(Self::asked()));
         });
         self.ready.set(true);
         device::mark_hydrated();
+    }
+
+    /// `asked`, unless the report is already queued or sent: then it cannot be changed, and
+    /// the confirmation shows where it is instead.
+    fn allowed(self, asked: Screen) -> Screen {
+        let editable = self.record.with_untracked(|stored| {
+            stored.as_ref().is_none_or(|r| {
+                matches!(
+                    r.delivery,
+                    DeliveryState::Draft | DeliveryState::Rejected { .. }
+                )
+            })
+        });
+        if editable { asked } else { Screen::Sent }
     }
 
     /// Reads this report's stored record again.
@@ -287,6 +294,16 @@ impl Journey {
     }
 }
 
+/// The most recently started other report still being written, if any.
+fn latest_other_draft(this: ReportId) -> Option<ReportId> {
+    device::reports()
+        .ok()?
+        .into_iter()
+        .filter(|r| r.id != this && r.delivery == DeliveryState::Draft)
+        .max_by_key(|r| r.created_at_ms)
+        .map(|r| r.id)
+}
+
 /// The report form. `page` is the page the address asked for, so the server's HTML shows it.
 #[island]
 pub fn ReportJourney(
@@ -300,6 +317,14 @@ pub fn ReportJourney(
     view! {
         <Alert message=journey.problem/>
         <NeedsWebAssembly ready=journey.ready.into()/>
+        {move || journey.unsent_draft.get().map(|other| view! {
+            <div class="app-inset">
+                <p class="app-body">"You have started another report and not sent it yet."</p>
+                <p class="app-body">
+                    <a class="app-link-strong" href=page_url(other, FormPage::Check.slug())>"Continue that report"</a>
+                </p>
+            </div>
+        })}
         {move || match journey.screen.get() {
             Screen::Sent => Either::Left(view! { <Confirmation record=journey.record online/> }),
             Screen::Page(page) => Either::Right(view! { <QuestionPage journey page/> }),
@@ -374,7 +399,10 @@ fn Confirmation(record: RwSignal<Option<QueuedReport>>, online: ReadSignal<bool>
             {move || record.with(|r| match r.as_ref().map(|r| &r.delivery) {
                 Some(DeliveryState::Delivered { .. }) => "Report sent",
                 Some(DeliveryState::Rejected { .. }) => "Your report needs changes",
-                _ => "Report saved on this phone",
+                Some(DeliveryState::Queued { .. } | DeliveryState::Sending { .. }) => {
+                    "Report saved on this phone"
+                }
+                Some(DeliveryState::Draft) | None => "Report not sent yet",
             })}
         </h1>
         {move || record.get().map(|report| view! {
