@@ -27,6 +27,13 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
     await page.getByText(SAVED_MESSAGE).waitFor();
 
+    // Another way to send it, should the signal stay away: an email to the security team.
+    await page.getByText('Send it another way').click();
+    const email = await page.getByRole('link', { name: 'Email this report' }).getAttribute('href');
+    assert.match(email, /^mailto:security@justice\.gov\.uk\?subject=/);
+    const id = new URL(page.url()).searchParams.get('id');
+    assert.ok(decodeURIComponent(email).includes(`Report id: ${id}`), 'the email carries the report and its id');
+
     await page.reload();
     await page.getByText(SAVED_MESSAGE).waitFor();
     await context.close();

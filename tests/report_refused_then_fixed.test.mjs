@@ -2,8 +2,8 @@
 // The report stays on the phone, the person sees why, fixes it and sends it again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitForOfflineCopy } from './helpers/browser.mjs';
-import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { launchBrowser } from './helpers/browser.mjs';
+import { queueReportOffline, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { startServer } from './helpers/server.mjs';
 
 test('a refused report shows the reason, is fixed, resent and delivered once', async () => {
@@ -12,12 +12,7 @@ test('a refused report shows the reason, is fixed, resent and delivered once', a
   try {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url + '/report');
-    await waitForOfflineCopy(page);
-    await context.setOffline(true);
-    await fillReport(page);
-    await sendReport(page);
-    await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
+    await queueReportOffline(context, page, server.url);
 
     // An older app let this address through; the server's checks do not.
     await page.evaluate(() => {

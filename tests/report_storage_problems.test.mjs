@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
 import { startFaultProxy } from './helpers/fault_proxy.mjs';
-import { REFERENCE, SAVED_MESSAGE, fillReport, sendReport, storedReports } from './helpers/report.mjs';
+import { REFERENCE, SAVED_MESSAGE, fillReport, queueReportOffline, sendReport, storedReports } from './helpers/report.mjs';
 import { startServer } from './helpers/server.mjs';
 
 test('unreadable saved reports are kept aside and shown; readable ones still work', async () => {
@@ -13,12 +13,7 @@ test('unreadable saved reports are kept aside and shown; readable ones still wor
   try {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url + '/report');
-    await waitForOfflineCopy(page);
-    await context.setOffline(true);
-    await fillReport(page);
-    await sendReport(page);
-    await page.getByText(SAVED_MESSAGE).waitFor();
+    await queueReportOffline(context, page, server.url);
 
     await page.evaluate(() => {
       const stored = JSON.parse(localStorage.getItem('lost-device.reports'));

@@ -2,8 +2,8 @@
 // the phone is back online, beside a baseline measured in the same run: the same report POSTed
 // straight from the page with `fetch` (the network and the server alone, no app).
 // Run with ./scripts/bench-report.sh (it builds first). RUNS=n changes the number of reports.
-import { launchBrowser, waitForOfflineCopy } from '../helpers/browser.mjs';
-import { SAVED_MESSAGE, fillReport, sendReport } from '../helpers/report.mjs';
+import { launchBrowser } from '../helpers/browser.mjs';
+import { queueReportOffline } from '../helpers/report.mjs';
 import { startServer } from '../helpers/server.mjs';
 
 const RUNS = Number(process.env.RUNS || 12);
@@ -23,12 +23,7 @@ try {
   for (let run = 0; run < RUNS; run++) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url + '/report');
-    await waitForOfflineCopy(page);
-    await context.setOffline(true);
-    await fillReport(page);
-    await sendReport(page);
-    await page.getByText(SAVED_MESSAGE).waitFor();
+    await queueReportOffline(context, page, server.url);
     // Timed in the page: from the browser's `online` event to the reference on screen.
     await page.evaluate(() => {
       window.__online = new Promise((resolve) => window.addEventListener('online', () => resolve(performance.now()), { once: true }));

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { waitForOfflineCopy } from './browser.mjs';
 
 /** The sentence shown while a report waits on the phone. */
 export const SAVED_MESSAGE = 'Saved on this phone. It will be sent automatically when you are back online.';
@@ -84,6 +85,20 @@ export async function fillReport(page, a = answers()) {
 /** Presses "Send report" on "Check your answers". */
 export async function sendReport(page) {
   await page.getByRole('button', { name: 'Send report' }).click();
+}
+
+/**
+ * With no signal, fills in and sends a report from `base` + `/report` (once the app is saved on
+ * the phone): afterwards it waits in the phone's queue. `context` is `page`'s browser context.
+ */
+export async function queueReportOffline(context, page, base, a = answers()) {
+  await page.goto(base + '/report');
+  await waitForOfflineCopy(page);
+  await context.setOffline(true);
+  await fillReport(page, a);
+  await sendReport(page);
+  await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
+  await page.getByText(SAVED_MESSAGE).waitFor();
 }
 
 /** How many reports the server's database holds (read with Debian's sqlite3). */
