@@ -12,10 +12,13 @@ after(async () => {
   await server?.stop();
 });
 
+/** Every page the app serves: the guidance and the two report pages. */
+const appPages = [...pages.map((page) => page.path), '/report', '/reports'];
+
 const get = (path, encoding = 'br') => fetch(server.url + path, { headers: { 'accept-encoding': encoding } });
 
 test('pages are compressed, revalidated and carry a strict nonce-based policy', async () => {
-  for (const { path } of pages) {
+  for (const path of appPages) {
     const response = await get(path);
     assert.equal(response.status, 200, path);
     assert.match(response.headers.get('content-type'), /^text\/html/);
@@ -57,7 +60,7 @@ test('the worker lists every page and file of this build and is always revalidat
   assert.equal(response.headers.get('cache-control'), 'no-cache');
   const script = await response.text();
   const precache = JSON.parse(script.match(/^const PRECACHE = (.*);$/m)[1]);
-  for (const { path } of pages) assert.ok(precache.pages.includes(path), path);
+  for (const path of appPages) assert.ok(precache.pages.includes(path), path);
   assert.ok(precache.pages.includes('/offline'));
   const urls = precache.assets.map((a) => a.url);
   for (const expected of ['/manifest.webmanifest', '/favicon.ico', '/sw-register.js', '/icons/icon-192.png']) {

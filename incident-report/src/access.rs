@@ -123,7 +123,8 @@ impl ReportForm {
         }
     }
 
-    /// The words typed for a question answered in words; empty when there are none.
+    /// The words typed for a question answered in words; empty when there are none. (It copies
+    /// the form, a few hundred bytes, so that the list of text questions is written only once.)
     pub fn text(&self, field: Field) -> String {
         self.clone().text_mut(field).cloned().unwrap_or_default()
     }

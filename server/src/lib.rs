@@ -1,7 +1,8 @@
 //! The Lost Device server: renders the app's pages, serves its files and the offline worker.
 //!
 //! Routes:
-//! - every guidance page (`/`, `/guidance/{slug}`, `/contacts`): server-rendered, hydrated later;
+//! - every guidance page (`/`, `/guidance/{slug}`, `/contacts`) and the report pages (`/report`,
+//!   `/reports`): server-rendered, their interactive parts hydrated later;
 //! - `/offline`: the page the worker shows for an unknown address while offline (no scripts);
 //! - `/sw.js`: the service worker with this build's precache list;
 //! - `/healthz`: liveness;
