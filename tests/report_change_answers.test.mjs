@@ -1,0 +1,47 @@
+// "Check your answers" sends the person to one question and back again; the browser's own Back
+// button walks back through the questions without losing anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, waitForHydration } from './helpers/browser.mjs';
+import { fillReport } from './helpers/report.mjs';
+import { startServer } from './helpers/server.mjs';
+
+const CHECK = 'Check your answers before sending your report';
+
+test('change one answer from Check your answers, and go back with the browser', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/report');
+    await waitForHydration(page);
+    await fillReport(page);
+
+    await page.getByRole('link', { name: 'Change Your name' }).click();
+    const name = page.getByLabel('Your name');
+    assert.equal(await name.inputValue(), 'Sam Example');
+    await name.fill('Sam Q. Example');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: CHECK }).waitFor();
+    await page.getByText('Sam Q. Example').waitFor();
+
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'How can the security team reach you?' }).waitFor();
+    assert.equal(await page.getByLabel('Your name').inputValue(), 'Sam Q. Example');
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: CHECK }).waitFor();
+
+    // An empty answer is caught on its own page, with the summary linking to the question.
+    await page.getByRole('link', { name: 'Change Where did it happen, or where did you last have it?' }).click();
+    await page.getByLabel('Where did it happen, or where did you last have it?').fill('');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const message = 'Enter where it happened or where you last had the device';
+    await page.getByRole('link', { name: message }).waitFor();
+    assert.match(await page.title(), /^Error: /);
+    await page.getByRole('link', { name: message }).click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'location', 'the link focuses the question');
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
