@@ -58,6 +58,15 @@ test('a reply lost after the server stored the report: the retry gets the same r
   assert.equal(result.reference, result.stored);
 });
 
+test('a Wi-Fi sign-in page answering 200 is not a delivery: the report waits and goes later', async () => {
+  const result = await sendThrough(
+    (n) => (n === 1 ? 'wifi-sign-in' : 'pass'),
+    (page) => page.getByText(/Not sent yet\. Something answered that is not the report server/).waitFor(),
+  );
+  assert.equal(result.submissions, 2);
+  assert.equal(result.rows, 1);
+});
+
 test('a server that never answers: the send times out and is tried again', async () => {
   const result = await sendThrough(
     (n) => (n === 1 ? 'hang' : 'pass'),

@@ -5,7 +5,8 @@ import http from 'node:http';
 
 /**
  * Starts the proxy for `target` (the server's URL). `plan(n)` decides what happens to the n-th
- * report submission (from 1): 'pass'; 'fail-500'; 'hang' (never answer, never forward);
+ * report submission (from 1): 'pass'; 'fail-500'; 'wifi-sign-in' (a 200 HTML page, as hotel Wi-Fi
+ * answers before you sign in); 'hang' (never answer, never forward);
  * 'commit-then-hang' (the server stores it, its answer is held back forever); or
  * 'commit-then-drop' (the server stores it, the connection is cut in the middle of its answer).
  * Returns
@@ -20,6 +21,12 @@ export async function startFaultProxy(target, plan) {
     if (fault === 'hang') {
       request.resume();
       return; // Never answer: the phone's own time limit has to end the wait.
+    }
+    if (fault === 'wifi-sign-in') {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<!doctype html><title>Hotel Wi-Fi</title><h1>Sign in to use the Wi-Fi</h1>');
+      return;
     }
     if (fault === 'fail-500') {
       request.resume();

@@ -13,6 +13,10 @@ use crate::device;
 pub const SAVED_MESSAGE: &str =
     "Saved on this phone. It will be sent automatically when you are back online.";
 
+/// Shown instead while there is a connection but the last try failed.
+const RETRYING_MESSAGE: &str =
+    "Saved on this phone. The app keeps trying to send it, by itself, until it goes.";
+
 /// What is happening to the report, and the actions that fit.
 #[component]
 pub fn ReportStatus(
@@ -48,10 +52,14 @@ pub fn ReportStatus(
         }),
         DeliveryState::Sending { .. } | DeliveryState::Queued { .. } => {
             let sending = matches!(report.delivery, DeliveryState::Sending { .. });
+            let failed = last_error.is_some();
+            let headline = move || match (online.get(), sending, failed) {
+                (true, true, _) => "Sending your report now.",
+                (true, false, true) => RETRYING_MESSAGE,
+                _ => SAVED_MESSAGE,
+            };
             EitherOf4::D(view! {
-                <p class="app-body app-body--strong">
-                    {move || if sending && online.get() { "Sending your report now." } else { SAVED_MESSAGE }}
-                </p>
+                <p class="app-body app-body--strong">{headline}</p>
                 {last_error.map(|why| view! {
                     <p class="app-body">{format!("Not sent yet. {why}")}</p>
                 })}
