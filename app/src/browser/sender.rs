@@ -124,6 +124,16 @@ async fn send_due() {
     let policy = RetryPolicy::default();
     while window().navigator().on_line() {
         let now = now_ms();
+        // Look before writing: most wake-ups find nothing to do, and a write redraws open pages.
+        let Ok(stored) = report_storage::load() else {
+            return;
+        };
+        let interrupted = stored
+            .iter()
+            .any(|r| matches!(r.delivery, DeliveryState::Sending { .. }));
+        if !interrupted && outbox::next_due(&stored, now).is_none() {
+            return;
+        }
         // Holding the lock, no other tab is sending: a report still "sending" was cut off.
         let next = report_storage::update(|reports| {
             outbox::recover_interrupted(reports);
