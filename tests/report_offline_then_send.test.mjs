@@ -28,11 +28,15 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     await page.getByText(SAVED_MESSAGE).waitFor();
 
     // Another way to send it, should the signal stay away: an email to the security team.
-    await page.getByText('Send it another way').click();
     const email = await page.getByRole('link', { name: 'Email this report' }).getAttribute('href');
     assert.match(email, /^mailto:security@justice\.gov\.uk\?subject=/);
     const id = new URL(page.url()).searchParams.get('id');
     assert.ok(decodeURIComponent(email).includes(`Report id: ${id}`), 'the email carries the report and its id');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.getByRole('button', { name: 'Copy this report' }).click();
+    await page.getByText('Copied. You can paste it into an email or message.').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(copied.includes(`Report id: ${id}`) && copied.includes('It was stolen'), 'the copy is the report');
 
     await page.reload();
     await page.getByText(SAVED_MESSAGE).waitFor();

@@ -110,29 +110,33 @@ fn SendAnotherWay(report: QueuedReport) -> impl IntoView {
         let text = text.clone();
         move |_| device::copy_text(text.clone(), move |ok| copied.set(Some(ok)))
     };
+    let text_id = format!("report-text-{}", report.id);
     view! {
-        <details class="app-details">
-            <summary class="app-details__summary">"Send it another way"</summary>
-            <div class="app-details__text">
-                <p class="app-body">
-                    {format!("If it cannot be sent for a long time, email it to {SECURITY_EMAIL} or copy it into another app.")}
-                </p>
-                <div class="app-button-group">
-                    <a class="app-button app-button--secondary" href=mailto>"Email this report"</a>
-                    <button type="button" class="app-button app-button--secondary" on:click=copy>
-                        "Copy this report"
-                    </button>
-                </div>
-                <p class="app-body" role="status">
-                    {move || match copied.get() {
-                        Some(true) => "Copied. You can paste it into an email or message.",
-                        Some(false) => "It could not be copied. Select the text below and copy it.",
-                        None => "",
-                    }}
-                </p>
-                <label class="app-label" for=format!("report-text-{}", report.id)>"The report as text"</label>
-                <textarea class="app-textarea" id=format!("report-text-{}", report.id) rows="8" readonly>{text}</textarea>
+        <div class="app-another-way">
+            <p class="app-body">
+                {format!("If it cannot be sent for a long time, email it to {SECURITY_EMAIL} or copy it into another app.")}
+            </p>
+            <div class="app-button-group">
+                <a class="app-button app-button--secondary" href=mailto>"Email this report"</a>
+                <button type="button" class="app-button app-button--secondary" on:click=copy>
+                    "Copy this report"
+                </button>
             </div>
-        </details>
+            <p class="app-body" role="status">
+                {move || match copied.get() {
+                    Some(true) => "Copied. You can paste it into an email or message.",
+                    Some(false) => "It could not be copied. Select the text below and copy it.",
+                    None => "",
+                }}
+            </p>
+            // Opened by itself when copying fails, so the text can be selected by hand.
+            <details class="app-details" prop:open=Signal::derive(move || copied.get() == Some(false))>
+                <summary class="app-details__summary">"Show the report as text"</summary>
+                <div class="app-details__text">
+                    <label class="app-label" for=text_id.clone()>"The report as text"</label>
+                    <textarea class="app-textarea" id=text_id rows="8" readonly>{text}</textarea>
+                </div>
+            </details>
+        </div>
     }
 }
