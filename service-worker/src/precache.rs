@@ -131,9 +131,17 @@ impl Precache {
     }
 
     /// The bytes of `/sw.js` for this build: the manifest as a constant, then the worker's code.
+    /// The JavaScript worker leaves out the Rust worker's own files: nobody would use them.
     pub fn worker_script(&self, kind: WorkerKind) -> String {
+        let mut manifest = self.clone();
+        if kind == WorkerKind::Js {
+            let rust = [self.worker.glue, self.worker.wasm];
+            manifest
+                .assets
+                .retain(|asset| !rust.contains(&asset.url.as_str()));
+        }
         // Serialising plain strings and vectors cannot fail.
-        let manifest = serde_json::to_string(self).unwrap_or_default();
+        let manifest = serde_json::to_string(&manifest).unwrap_or_default();
         format!("const PRECACHE = {manifest};\n{}", kind.source())
     }
 }
@@ -234,6 +242,32 @@ mod tests {
         )
         .expect("precache");
         assert_ne!(other_build.version, before);
+    }
+
+    #[test]
+    fn only_the_rust_worker_stores_its_own_files() {
+        let precache = precache(&site(&[("a.txt", "a"), ("sw/lost-device-sw_bg.wasm", "w")]));
+        let stored = |kind| -> Vec<String> {
+            let script = precache.worker_script(kind);
+            let json = script
+                .lines()
+                .next()
+                .and_then(|line| line.strip_prefix("const PRECACHE = "))
+                .and_then(|line| line.strip_suffix(';'))
+                .expect("the manifest line");
+            let manifest: serde_json::Value = serde_json::from_str(json).expect("json");
+            manifest["assets"]
+                .as_array()
+                .expect("assets")
+                .iter()
+                .map(|asset| asset["url"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            stored(WorkerKind::Rust),
+            ["/a.txt", "/sw/lost-device-sw_bg.wasm"]
+        );
+        assert_eq!(stored(WorkerKind::Js), ["/a.txt"]);
     }
 
     #[test]

@@ -143,23 +143,24 @@ const median = (values) => {
 const kib = (bytes) => (bytes / 1024).toFixed(1).padStart(8) + ' KiB';
 const ms = (value) => (value === null ? '       -' : value.toFixed(1).padStart(7) + ' ms');
 
-const server = await startServer({ worker: 'rust' });
-const jsWorkerServer = await startServer({ worker: 'js' });
+// The app as served (its default worker, JavaScript), and the same build with the Rust worker.
+const server = await startServer();
+const rustWorkerServer = await startServer({ worker: 'rust' });
 const staticSite = await startStaticSite(server.url);
 try {
   const app = await appBytes(server.url);
   const appProfile = await prepareProfile(server.url);
   const staticProfile = await prepareProfile(staticSite.base);
-  const jsWorkerProfile = await prepareProfile(jsWorkerServer.url);
+  const rustWorkerProfile = await prepareProfile(rustWorkerServer.url);
   const runs = { app: [], static: [], rustWorker: [], jsWorker: [] };
   for (let i = 0; i < RUNS; i++) {
     // Alternate, so all see the same machine noise.
     runs.app.push(await coldStart(appProfile, server.url, true));
     runs.static.push(await coldStart(staticProfile, staticSite.base, false));
-    runs.rustWorker.push(await coldNavigation(appProfile, server.url));
-    runs.jsWorker.push(await coldNavigation(jsWorkerProfile, jsWorkerServer.url));
+    runs.rustWorker.push(await coldNavigation(rustWorkerProfile, rustWorkerServer.url));
+    runs.jsWorker.push(await coldNavigation(appProfile, server.url));
   }
-  for (const profile of [appProfile, staticProfile, jsWorkerProfile]) await rm(profile, { recursive: true, force: true });
+  for (const profile of [appProfile, staticProfile, rustWorkerProfile]) await rm(profile, { recursive: true, force: true });
 
   const total = (bytes) => Object.values(bytes).reduce((a, b) => a + b, 0);
   console.log('\nFirst visit: bytes transferred, compressed (body bytes; headers not counted)');
@@ -183,11 +184,11 @@ try {
   console.log(`\nOffline navigation with a cold worker (page from the worker, CPU not slowed), median of ${RUNS}`);
   console.log(`  worker in Rust         ${ms(rust)}`);
   console.log(`  worker in JavaScript   ${ms(js)}`);
-  console.log(`  Rust costs ${(rust - js).toFixed(1)} ms per cold start (keep Rust while <= 10 ms)`);
+  console.log(`  Rust costs ${(rust - js).toFixed(1)} ms per cold start (Rust is served only while <= 10 ms)`);
   console.log(`  all Rust (ms): ${runs.rustWorker.map((v) => v.toFixed(1)).join(' ')}`);
   console.log(`  all JavaScript (ms): ${runs.jsWorker.map((v) => v.toFixed(1)).join(' ')}`);
 } finally {
   await staticSite.stop();
-  await jsWorkerServer.stop();
+  await rustWorkerServer.stop();
   await server.stop();
 }

@@ -15,9 +15,9 @@ export const builds = {
 
 /**
  * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
- * `worker` ('rust' or 'js'), and resolves once it is listening. Returns `{ url, port, dataDir, stop }`.
+ * `worker` ('js', the server's default, or 'rust'), and resolves once it is listening. Returns `{ url, port, dataDir, stop }`.
  */
-export async function startServer({ build = builds.current, port = 0, worker = 'rust' } = {}) {
+export async function startServer({ build = builds.current, port = 0, worker = 'js' } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
   const child = spawn(
     build.binary,
