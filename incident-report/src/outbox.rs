@@ -73,10 +73,14 @@ pub enum Outcome {
     },
 }
 
-#[derive(Deserialize)]
-struct Receipt {
-    id: String,
-    reference: String,
+/// The server's answer for a stored report: the phone's id and the server's reference. Both sides
+/// use this one type, so the shape the server sends is the shape the phone checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The report id, as sent.
+    pub id: ReportId,
+    /// The server's reference for it, e.g. `LD-2026-000123`.
+    pub reference: String,
 }
 
 /// Our server's error body. `error` must be there (it is how a refusal from our server is told
@@ -117,11 +121,7 @@ pub fn classify(id: ReportId, attempt: Attempt<'_>) -> Outcome {
     });
     match status {
         200..=299 => match serde_json::from_str::<Receipt>(body) {
-            Ok(receipt)
-                if is_json
-                    && receipt.id == id.to_string()
-                    && !receipt.reference.trim().is_empty() =>
-            {
+            Ok(receipt) if is_json && receipt.id == id && !receipt.reference.trim().is_empty() => {
                 Outcome::Delivered {
                     reference: receipt.reference,
                 }

@@ -22,7 +22,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use incident_report::outbox::Submission as ReportSubmission;
+use incident_report::outbox::{Receipt as ReportReceipt, Submission as ReportSubmission};
 use incident_report::{FieldError, ReportId};
 use report_store::{NewReport, ReportStore, Submission};
 use serde::Serialize;
@@ -86,15 +86,6 @@ impl Drop for InFlight {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&self.id);
     }
-}
-
-/// The answer to a stored report.
-#[derive(Debug, Serialize)]
-pub struct ReportReceipt {
-    /// The report id, as sent.
-    pub id: ReportId,
-    /// The server's reference for it.
-    pub reference: String,
 }
 
 /// What went wrong with a request, as the phone (and the person) will be told.
