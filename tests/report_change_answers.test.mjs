@@ -2,16 +2,14 @@
 // button walks back through the questions without losing anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitForHydration } from './helpers/browser.mjs';
+import { waitForHydration } from './helpers/browser.mjs';
 import { fillReport } from './helpers/report.mjs';
-import { startServer } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 const CHECK = 'Check your answers before sending your report';
 
 test('change one answer from Check your answers, and go back with the browser', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const page = await browser.newPage();
     await page.goto(server.url + '/report');
     await waitForHydration(page);
@@ -40,8 +38,5 @@ test('change one answer from Check your answers, and go back with the browser', 
     assert.match(await page.title(), /^Error: /);
     await page.getByRole('link', { name: message }).click();
     assert.equal(await page.evaluate(() => document.activeElement.id), 'location', 'the link focuses the question');
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });

@@ -1,13 +1,11 @@
 // Every keystroke is kept: a reload, or starting again from the home page, finds the answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitForHydration } from './helpers/browser.mjs';
-import { startServer } from './helpers/server.mjs';
+import { waitForHydration } from './helpers/browser.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('a draft survives a reload and is offered again when a new report is started', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const page = await browser.newPage();
     await page.goto(server.url + '/');
     await page.getByRole('link', { name: 'Report what happened' }).click();
@@ -24,8 +22,5 @@ test('a draft survives a reload and is offered again when a new report is starte
     await page.getByRole('link', { name: 'Continue that report' }).click();
     await page.getByRole('heading', { level: 1, name: 'Check your answers before sending your report' }).waitFor();
     await page.getByText('Laptop bag left in a ta').waitFor();
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });

@@ -2,14 +2,11 @@
 // The report stays on the phone, the person sees why, fixes it and sends it again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from './helpers/browser.mjs';
 import { queueReportOffline, sendReport, shownReference, storedReports } from './helpers/report.mjs';
-import { startServer } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('a refused report shows the reason, is fixed, resent and delivered once', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await queueReportOffline(context, page, server.url);
@@ -41,8 +38,5 @@ test('a refused report shows the reason, is fixed, resent and delivered once', a
     await shownReference(page);
     await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
     assert.equal(await storedReports(server.dataDir), 1);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });

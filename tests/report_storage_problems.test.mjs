@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import { launchBrowser, waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
 import { startFaultProxy } from './helpers/fault_proxy.mjs';
 import { REFERENCE, SAVED_MESSAGE, fillReport, queueReportOffline, sendReport, storedReports } from './helpers/report.mjs';
-import { startServer } from './helpers/server.mjs';
+import { startServer, withServerAndBrowser } from './helpers/server.mjs';
 
 test('unreadable saved reports are kept aside and shown; readable ones still work', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await queueReportOffline(context, page, server.url);
@@ -32,16 +30,11 @@ test('unreadable saved reports are kept aside and shown; readable ones still wor
     const kept = await page.getByLabel('What was saved').evaluateAll((areas) => areas.map((a) => a.value));
     assert.ok(kept.includes('{"version":7,"reports":"?"}'), 'the newer record is kept exactly');
     assert.ok(kept.some((text) => text.includes('Half a report')), 'the earlier one is still kept');
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });
 
 test('full storage: the person is told their answers are not saved, and saving resumes with space', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const page = await browser.newPage();
     await page.goto(server.url + '/report');
     await waitForHydration(page);
@@ -67,10 +60,7 @@ test('full storage: the person is told their answers are not saved, and saving r
     const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('lost-device.reports')).reports[0].form);
     assert.equal(saved.what_happened, 'something-else');
     assert.equal(saved.what_happened_other, 'My bag was taken from the luggage rack on the train to York.');
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });
 
 test('two open tabs send a queued report once, and both show its reference', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from './browser.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -51,4 +52,16 @@ export async function startServer({ build = builds.current, port = 0, worker = '
     await rm(dataDir, { recursive: true, force: true });
   };
   return { url, port: Number(new URL(url).port), dataDir, stop, log: () => log };
+}
+
+/** Runs `use({ server, browser })` with a fresh server and a fresh browser, and always stops both. */
+export async function withServerAndBrowser(use) {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    return await use({ server, browser });
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
 }
