@@ -38,15 +38,10 @@ pub fn GuidancePage(
         <Meta name="description" content=page.summary/>
         <h1 class="app-heading-xl">{page.title}</h1>
         <p class="app-lead">{page.summary}</p>
+        <p class="app-body app-audience">{page.audience}</p>
         // The rehearsal build says so on screen, so the deploy test can tell which release a page
         // came from (its checklist island's markup differs too: see `StepToggle`).
         {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="app-body">"Rehearsal of the next release."</p> })}
-        {is_home.then(|| view! {
-            <div class="app-start">
-                <a class="app-button app-button--start" href=crate::report::REPORT_PATH>"Report what happened"</a>
-                <p class="app-body">"Fill in a report on this phone, even without signal. It is sent when you are back online."</p>
-            </div>
-        })}
         {page
             .sections
             .iter()

@@ -9,25 +9,27 @@ pub const SERVICE_DESK_PHONE: Action = Action {
     target: "0800 917 5148",
 };
 
-/// The MoJ Service Portal (it also has live chat): the other way to reach the service desk.
+/// The MoJ Service Portal (it also has Live Chat): the other way to reach the service desk.
 pub const SERVICE_PORTAL: Action = Action {
     kind: ActionKind::Web,
-    label: "Open the MoJ Service Portal",
+    label: "Open the MoJ Service Portal or Live Chat",
     target: "https://mojprod.service-now.com/moj_sp",
 };
 
 /// The Technology Service Desk.
 pub const SERVICE_DESK: Contact = Contact {
     name: "IT Service Desk (Technology Service Desk)",
-    purpose: "First call for a lost, stolen, hacked or compromised device, and for password resets. \
-              It covers DOM1, Quantum and the Digital & Technology Digital Service Desk.",
+    purpose: "First call for a lost, stolen, hacked or compromised device, for general \
+              enquiries and for password resets. It covers DOM1 and Quantum (the names of MoJ \
+              computer systems: if your laptop runs on one of them, this is your desk) and the \
+              Digital & Technology Digital Service Desk.",
     actions: &[SERVICE_DESK_PHONE, SERVICE_PORTAL],
 };
 
 /// HMPPS Information & security.
 pub const HMPPS_SECURITY: Contact = Contact {
     name: "HMPPS Information & security",
-    purpose: "For staff in HM Prison and Probation Service.",
+    purpose: "The guidance also lists this team for general enquiries, including theft and loss.",
     actions: &[
         Action {
             kind: ActionKind::Email,
@@ -42,14 +44,17 @@ pub const HMPPS_SECURITY: Contact = Contact {
     ],
 };
 
+/// The security team's address, which the guidance gives for further questions about security.
+pub const SECURITY_EMAIL: &str = "security@justice.gov.uk";
+
 /// The security team.
 pub const SECURITY_TEAM: Contact = Contact {
     name: "Security team",
-    purpose: "Any other question or advice about security.",
+    purpose: "Any further questions about security, or advice on it.",
     actions: &[Action {
         kind: ActionKind::Email,
         label: "Email the security team",
-        target: "security@justice.gov.uk",
+        target: SECURITY_EMAIL,
     }],
 };
 

@@ -11,6 +11,8 @@ pub struct Page {
     pub title: &'static str,
     /// A short line for links to this page and for the description meta tag.
     pub summary: &'static str,
+    /// Who the guidance is for, as its source says.
+    pub audience: &'static str,
     /// What the page says, in order.
     pub sections: &'static [Section],
     /// The published pages this one is based on.
@@ -22,6 +24,10 @@ pub struct Page {
 pub struct Section {
     /// A level-2 heading, if the section has one.
     pub heading: Option<&'static str>,
+    /// The heading of the source section whose facts this section carries (its first words, enough
+    /// to tell it apart), where the place of a fact is itself advice: contacts, above all. Not
+    /// shown; the tests compare it with the source.
+    pub source_heading: Option<&'static str>,
     /// What the section says, in order.
     pub blocks: &'static [Block],
 }
@@ -43,6 +49,8 @@ pub enum Block {
     Contacts(&'static [&'static Contact]),
     /// Links to other guidance pages, by path.
     Related(&'static [&'static str]),
+    /// The way into the incident report, with the words on its button.
+    ReportStart(&'static str),
 }
 
 /// One numbered step.

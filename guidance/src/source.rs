@@ -24,9 +24,15 @@ pub const LOST_DEVICES: Source = Source {
     url: None,
 };
 
+/// Who "Lost devices or other IT security incidents" is for.
+pub const LOST_DEVICES_AUDIENCE: &str = "For all MoJ staff and contractors.";
+
 /// "Laptops".
 pub const LAPTOPS: Source = Source {
     title: "Laptops",
     publisher: "Ministry of Justice security guidance",
     url: Some("https://security-guidance.service.justice.gov.uk/laptops/"),
 };
+
+/// Who "Laptops" is for.
+pub const LAPTOPS_AUDIENCE: &str = "For all MoJ staff.";

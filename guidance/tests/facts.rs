@@ -1,22 +1,79 @@
 //! Every phone number, email address and web address in the guidance must appear, exactly, in the
 //! published source pages kept in `shared/guidance-source/`. Sentences are ours; facts are theirs.
 
-use guidance::{Block, PAGES, Page, contacts, pages::home};
+use guidance::pages::{home, saving_data};
+use guidance::{Action, Block, PAGES, Page, contacts};
 
-fn source_text() -> String {
+fn source_pages() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/guidance-source");
-    let mut text = String::new();
+    let mut pages = Vec::new();
     for entry in std::fs::read_dir(dir).expect("shared/guidance-source is beside the project") {
         let path = entry.expect("readable directory entry").path();
-        text.push_str(&std::fs::read_to_string(&path).expect("readable source page"));
+        pages.push(std::fs::read_to_string(&path).expect("readable source page"));
     }
+    assert_eq!(pages.len(), 2, "both source pages are there");
+    pages
+}
+
+fn source_text() -> String {
+    let text = source_pages().concat();
     assert!(text.len() > 1000, "the source pages are there");
     text
 }
 
+/// The text of every source section whose heading (level 2, `##` with or without a space)
+/// starts with `heading`, from either page, up to the next level-2 heading.
+fn source_section(heading: &str) -> String {
+    let mut found = String::new();
+    for page in source_pages() {
+        let mut inside = false;
+        for line in page.lines() {
+            if let Some(title) = line.strip_prefix("##") {
+                inside = title.trim().starts_with(heading);
+            } else if inside {
+                found.push_str(line);
+                found.push('\n');
+            }
+        }
+    }
+    assert!(
+        !found.is_empty(),
+        "the source has a section headed {heading:?}"
+    );
+    found
+}
+
+/// The items of the first numbered list in `text`, without their numbers.
+fn numbered_list(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter_map(|line| {
+            let (number, item) = line.split_once('.')?;
+            number
+                .parse::<u8>()
+                .is_ok()
+                // The source is Markdown: `\(` is a plain bracket.
+                .then(|| item.trim().trim_end_matches('.').replace('\\', ""))
+        })
+        .collect()
+}
+
+/// The actions of a block: step calls and links, and contacts' ways to reach them.
+fn actions(block: &Block) -> Vec<&'static Action> {
+    match block {
+        Block::Steps(steps) => steps.iter().flat_map(|s| s.actions).collect(),
+        Block::Contacts(list) => list.iter().flat_map(|c| c.actions).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// All the text a page shows, including action targets.
 fn page_text(page: &Page) -> Vec<String> {
-    let mut out = vec![page.title.to_owned(), page.summary.to_owned()];
+    let mut out = vec![
+        page.title.to_owned(),
+        page.summary.to_owned(),
+        page.audience.to_owned(),
+    ];
     for section in page.sections {
         out.extend(section.heading.map(str::to_owned));
         for block in section.blocks {
@@ -39,7 +96,7 @@ fn page_text(page: &Page) -> Vec<String> {
                         out.extend(contact.actions.iter().map(|a| a.target.to_owned()));
                     }
                 }
-                Block::Related(_) => {}
+                Block::Related(_) | Block::ReportStart(_) => {}
             }
         }
     }
@@ -125,12 +182,7 @@ fn routes_that_are_no_longer_monitored_are_never_links() {
     for page in PAGES {
         for section in page.sections {
             for block in section.blocks {
-                let actions: Vec<_> = match block {
-                    Block::Steps(steps) => steps.iter().flat_map(|s| s.actions).collect(),
-                    Block::Contacts(list) => list.iter().flat_map(|c| c.actions).collect(),
-                    _ => continue,
-                };
-                for action in actions {
+                for action in actions(block) {
                     let is_old = contacts::NOT_MONITORED
                         .iter()
                         .any(|old| old.split(' ').next() == Some(action.target));
@@ -143,20 +195,148 @@ fn routes_that_are_no_longer_monitored_are_never_links() {
 
 #[test]
 fn the_three_steps_come_in_the_published_order() {
+    let steps = numbered_list(&source_section("What to do if your device"));
+    assert!(steps[0].starts_with("Contact your IT Service Desk"));
+    assert!(steps[1].starts_with("Tell your line manager"));
+    assert!(steps[2].starts_with("For a lost or stolen device, contact the Police"));
     let titles: Vec<&str> = home::STEPS.iter().map(|s| s.title).collect();
     assert_eq!(titles.len(), 3);
     assert!(titles[0].contains("IT Service Desk"));
     assert!(titles[1].contains("line manager"));
     assert!(titles[2].contains("police"));
-    let hrefs: Vec<String> = home::STEPS[0]
-        .actions
-        .iter()
-        .map(guidance::Action::href)
-        .collect();
+    let hrefs: Vec<String> = home::STEPS[0].actions.iter().map(Action::href).collect();
     assert_eq!(
         hrefs,
         ["tel:08009175148", "https://mojprod.service-now.com/moj_sp"]
     );
+}
+
+#[test]
+fn step_three_is_only_for_a_lost_or_stolen_device_and_the_reference_is_a_must() {
+    let police = &home::STEPS[2];
+    assert!(police.title.starts_with("If it was lost or stolen"));
+    assert!(
+        police
+            .detail
+            .contains("Only for a device that is lost or stolen")
+    );
+    assert!(police.detail.contains("make sure"));
+    assert!(police.detail.contains("incident reference number"));
+}
+
+#[test]
+fn the_steps_apply_when_a_person_only_thinks_something_is_wrong() {
+    let source = source_section("What to do if your device");
+    assert!(source.contains("If you think your device is lost"));
+    let lead = home::PAGE.summary;
+    assert!(lead.contains("think your device is lost, stolen, hacked or compromised"));
+    assert!(lead.contains("Even if you are not sure"));
+    assert!(
+        home::PAGE
+            .audience
+            .contains("all MoJ staff and contractors")
+    );
+    assert!(source_text().contains("applies to all staff and contractors"));
+}
+
+#[test]
+fn the_first_thing_to_press_on_home_is_step_one_and_the_report_comes_after_the_steps() {
+    let blocks: Vec<&Block> = home::PAGE
+        .sections
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .collect();
+    let first_pressable = blocks
+        .iter()
+        .position(|b| {
+            matches!(
+                b,
+                Block::Steps(_) | Block::Contacts(_) | Block::Related(_) | Block::ReportStart(_)
+            )
+        })
+        .expect("home has something to press");
+    assert!(
+        matches!(blocks[first_pressable], Block::Steps(steps) if steps[0].actions[0].href() == "tel:08009175148")
+    );
+    let report = blocks
+        .iter()
+        .position(|b| matches!(b, Block::ReportStart(_)))
+        .expect("home offers the report");
+    assert!(report > first_pressable);
+    let just_before = &blocks[..report];
+    assert!(
+        just_before.iter().any(
+            |b| matches!(b, Block::Text(t) if t.contains("always be reported as a data incident"))
+        ),
+        "the report is introduced as the data incident report"
+    );
+    assert!(
+        just_before
+            .iter()
+            .any(|b| matches!(b, Block::Text(t) if t.contains("Call the IT Service Desk first"))),
+        "the report says the call comes first"
+    );
+}
+
+#[test]
+fn the_three_places_to_save_data_are_in_the_source_order() {
+    let source = numbered_list(&source_section(
+        "Where data should be saved when using a laptop",
+    ));
+    assert_eq!(source, saving_data::PLACES);
+}
+
+#[test]
+fn each_contact_sits_under_the_heading_the_source_gives_it() {
+    let mut checked = 0;
+    for page in PAGES {
+        for section in page.sections {
+            for block in section.blocks {
+                let actions = actions(block);
+                if actions.is_empty() {
+                    continue;
+                }
+                let heading = section.source_heading.unwrap_or_else(|| {
+                    panic!(
+                        "{}: a section with contacts names its source heading",
+                        page.path
+                    )
+                });
+                let source = source_section(heading);
+                for action in actions {
+                    assert!(
+                        source.contains(action.target),
+                        "{}: {} is not under {heading:?} in the source",
+                        page.path,
+                        action.target
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 13, "only {checked} contacts checked");
+}
+
+#[test]
+fn advice_the_source_does_not_give_stays_out() {
+    let all: Vec<String> = PAGES.iter().flat_map(|p| page_text(p)).collect();
+    let all = all.join("\n");
+    for invented in [
+        "order of preference",
+        "unreadable",
+        "you will be asked for it",
+        "Only the service desk can",
+        "Prison and Probation",
+    ] {
+        assert!(!all.contains(invented), "the guidance says {invented:?}");
+    }
+    for kept in ["absolutely must", "better chance"] {
+        assert!(
+            all.contains(kept),
+            "the guidance lost the source's {kept:?}"
+        );
+    }
 }
 
 #[test]

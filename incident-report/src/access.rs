@@ -1,7 +1,7 @@
 //! One answer at a time, by its question: read it, change it, and list a question's choices. The
 //! phone's form pages are written once for any question through these.
 
-use crate::form::{Answer, DeviceKind, Field, ReportForm, ShutDown, WhatHappened};
+use crate::form::{Answer, DeviceKind, Field, PoliceTold, ReportForm, ShutDown, WhatHappened};
 
 /// A choice of a multiple-choice question: its value in the form's data and its label.
 trait Choice: Copy + PartialEq + 'static {
@@ -29,6 +29,7 @@ choices!(WhatHappened { Lost => "lost", Stolen => "stolen", HackedOrCompromised 
 choices!(DeviceKind { Laptop => "laptop", Phone => "phone", Tablet => "tablet", Other => "other" });
 choices!(ShutDown { ShutDown => "shut-down", LockedOrAsleep => "locked-or-asleep", NotSure => "not-sure" });
 choices!(Answer { Yes => "yes", No => "no", NotSure => "not-sure" });
+choices!(PoliceTold { Yes => "yes", NotYet => "not-yet", No => "no" });
 
 /// One choice as the form shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,7 @@ impl Field {
             Self::MojInformation | Self::ContactedServiceDesk | Self::ToldLineManager => {
                 options::<Answer>()
             }
+            Self::ToldPolice => options::<PoliceTold>(),
             _ => Vec::new(),
         }
     }
@@ -81,6 +83,7 @@ impl ReportForm {
             Field::MojInformation => self.moj_information.map(Choice::value),
             Field::ContactedServiceDesk => self.contacted_service_desk.map(Choice::value),
             Field::ToldLineManager => self.told_line_manager.map(Choice::value),
+            Field::ToldPolice => self.told_police.map(Choice::value),
             _ => None,
         }
     }
@@ -101,6 +104,7 @@ impl ReportForm {
             Field::MojInformation => set(&mut self.moj_information, value),
             Field::ContactedServiceDesk => set(&mut self.contacted_service_desk, value),
             Field::ToldLineManager => set(&mut self.told_line_manager, value),
+            Field::ToldPolice => set(&mut self.told_police, value),
             _ => false,
         }
     }
@@ -109,6 +113,7 @@ impl ReportForm {
     pub fn text_mut(&mut self, field: Field) -> Option<&mut String> {
         match field {
             Field::WhatHappenedOther => Some(&mut self.what_happened_other),
+            Field::CompromiseSigns => Some(&mut self.compromise_signs),
             Field::DeviceOther => Some(&mut self.device_other),
             Field::AssetTag => Some(&mut self.asset_tag),
             Field::ApproximateTime => Some(&mut self.approximate_time),
@@ -191,6 +196,7 @@ mod tests {
             Field::MojInformation,
             Field::ContactedServiceDesk,
             Field::ToldLineManager,
+            Field::ToldPolice,
         ] {
             for option in field.choices() {
                 let mut form = ReportForm::default();

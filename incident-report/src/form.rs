@@ -54,6 +54,18 @@ pub enum ShutDown {
     NotSure,
 }
 
+/// Whether the police have been told about a lost or stolen device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PoliceTold {
+    /// Yes.
+    Yes,
+    /// Not yet, but they will.
+    NotYet,
+    /// No.
+    No,
+}
+
 /// A yes / no / not sure answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -74,6 +86,7 @@ pub enum Answer {
 pub struct ReportForm {
     pub what_happened: Option<WhatHappened>,
     pub what_happened_other: String,
+    pub compromise_signs: String,
     pub device: Option<DeviceKind>,
     pub device_other: String,
     pub asset_tag: String,
@@ -88,6 +101,7 @@ pub struct ReportForm {
     pub contacted_service_desk: Option<Answer>,
     pub service_desk_ticket: String,
     pub told_line_manager: Option<Answer>,
+    pub told_police: Option<PoliceTold>,
     pub police_reference: String,
     pub name: String,
     pub email: String,
@@ -101,6 +115,7 @@ pub struct ReportForm {
 pub enum Field {
     WhatHappened,
     WhatHappenedOther,
+    CompromiseSigns,
     Device,
     DeviceOther,
     AssetTag,
@@ -113,6 +128,7 @@ pub enum Field {
     ContactedServiceDesk,
     ServiceDeskTicket,
     ToldLineManager,
+    ToldPolice,
     PoliceReference,
     Name,
     Email,
@@ -125,6 +141,7 @@ impl Field {
         match self {
             Self::WhatHappened => "what-happened",
             Self::WhatHappenedOther => "what-happened-other",
+            Self::CompromiseSigns => "compromise-signs",
             Self::Device => "device",
             Self::DeviceOther => "device-other",
             Self::AssetTag => "asset-tag",
@@ -137,6 +154,7 @@ impl Field {
             Self::ContactedServiceDesk => "contacted-service-desk",
             Self::ServiceDeskTicket => "service-desk-ticket",
             Self::ToldLineManager => "told-line-manager",
+            Self::ToldPolice => "told-police",
             Self::PoliceReference => "police-reference",
             Self::Name => "name",
             Self::Email => "email",
@@ -167,6 +185,8 @@ pub struct Report {
     pub what_happened: WhatHappened,
     /// The description when it was "something else".
     pub what_happened_other: Option<String>,
+    /// What made the reporter think it was hacked or compromised.
+    pub compromise_signs: Option<String>,
     /// The kind of device.
     pub device: DeviceKind,
     /// The description when it was "other".
@@ -191,6 +211,8 @@ pub struct Report {
     pub service_desk_ticket: Option<String>,
     /// Whether the line manager has been told.
     pub told_line_manager: Answer,
+    /// Whether the police have been told (asked only for a lost or stolen device).
+    pub told_police: Option<PoliceTold>,
     /// The police incident reference, if there is one.
     pub police_reference: Option<String>,
     /// The reporter's name.
@@ -221,6 +243,14 @@ impl ReportForm {
             "Description",
             (what_happened == Some(WhatHappened::SomethingElse))
                 .then_some("Describe what happened"),
+        );
+        let compromise_signs = check.text(
+            &self.compromise_signs,
+            F::CompromiseSigns,
+            LONG_TEXT_MAX,
+            "Description",
+            (what_happened == Some(WhatHappened::HackedOrCompromised))
+                .then_some("Describe what made you think it was hacked or compromised"),
         );
         let device = check.chosen(self.device, F::Device, "Select the kind of device");
         let device_other = check.text(
@@ -293,6 +323,15 @@ impl ReportForm {
             F::ToldLineManager,
             "Select whether you have told your line manager",
         );
+        let told_police = if what_happened.is_some_and(WhatHappened::involves_police) {
+            check.chosen(
+                self.told_police,
+                F::ToldPolice,
+                "Select whether you have told the police",
+            )
+        } else {
+            None
+        };
         let police_reference = check.text(
             &self.police_reference,
             F::PoliceReference,
@@ -353,6 +392,7 @@ impl ReportForm {
             ) if errors.is_empty() => Ok(Report {
                 what_happened,
                 what_happened_other,
+                compromise_signs,
                 device,
                 device_other,
                 asset_tag,
@@ -365,6 +405,7 @@ impl ReportForm {
                 contacted_service_desk,
                 service_desk_ticket,
                 told_line_manager,
+                told_police,
                 police_reference,
                 name,
                 email,
@@ -511,6 +552,8 @@ mod tests {
             contacted_service_desk: Some(Answer::Yes),
             service_desk_ticket: "INC0012345".into(),
             told_line_manager: Some(Answer::No),
+            told_police: Some(PoliceTold::Yes),
+            police_reference: "CAD 1234 27/11".into(),
             name: "Sam Example".into(),
             email: "sam.example@justice.gov.uk".into(),
             phone: "07700 900 982".into(),
@@ -540,7 +583,7 @@ mod tests {
         let report = form.validate(TODAY).expect("valid");
         assert_eq!(report.name, "Sam Example");
         assert_eq!(report.date, date!(2026 - 11 - 26));
-        assert_eq!(report.police_reference, None);
+        assert_eq!(report.police_reference.as_deref(), Some("CAD 1234 27/11"));
     }
 
     #[test]
@@ -576,6 +619,41 @@ mod tests {
         check(
             |f| f.moj_information_details = " ".into(),
             &[Field::MojInformationDetails],
+        );
+    }
+
+    #[test]
+    fn hacked_or_compromised_asks_what_made_them_think_so() {
+        check(
+            |f| f.what_happened = Some(WhatHappened::HackedOrCompromised),
+            &[Field::CompromiseSigns],
+        );
+        check(
+            |f| {
+                f.what_happened = Some(WhatHappened::HackedOrCompromised);
+                f.compromise_signs = "Emails I did not send".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn only_a_lost_or_stolen_device_asks_whether_the_police_were_told() {
+        check(|f| f.told_police = None, &[Field::ToldPolice]);
+        check(
+            |f| {
+                f.what_happened = Some(WhatHappened::Lost);
+                f.told_police = None;
+            },
+            &[Field::ToldPolice],
+        );
+        check(
+            |f| {
+                f.what_happened = Some(WhatHappened::SomethingElse);
+                f.what_happened_other = "Left in a taxi, then returned".into();
+                f.told_police = None;
+            },
+            &[],
         );
     }
 

@@ -64,7 +64,7 @@ impl FormPage {
     pub fn fields(self) -> &'static [Field] {
         use Field as F;
         match self {
-            Self::WhatHappened => &[F::WhatHappened, F::WhatHappenedOther],
+            Self::WhatHappened => &[F::WhatHappened, F::WhatHappenedOther, F::CompromiseSigns],
             Self::Device => &[F::Device, F::DeviceOther, F::AssetTag],
             Self::When => &[F::Date, F::ApproximateTime],
             Self::Where => &[F::Location],
@@ -72,7 +72,7 @@ impl FormPage {
             Self::Information => &[F::MojInformation, F::MojInformationDetails],
             Self::ServiceDesk => &[F::ContactedServiceDesk, F::ServiceDeskTicket],
             Self::LineManager => &[F::ToldLineManager],
-            Self::Police => &[F::PoliceReference],
+            Self::Police => &[F::ToldPolice, F::PoliceReference],
             Self::YourDetails => &[F::Name, F::Email, F::Phone],
             Self::Check => &[],
         }
@@ -147,7 +147,7 @@ mod tests {
         asked.sort();
         asked.dedup();
         assert_eq!(asked.len(), count, "a question is asked twice");
-        assert_eq!(count, 18, "every question of the form is asked");
+        assert_eq!(count, 20, "every question of the form is asked");
         for field in asked {
             assert!(FormPage::of(field).fields().contains(&field));
         }

@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::form::{Answer, DeviceKind, Field, ReportForm, ShutDown, WhatHappened};
+use guidance::Action;
+use guidance::contacts::{SERVICE_DESK_PHONE, SERVICE_PORTAL};
+
+use crate::form::{Answer, DeviceKind, Field, PoliceTold, ReportForm, ShutDown, WhatHappened};
 use crate::id::ReportId;
 
 impl Field {
@@ -15,6 +18,7 @@ impl Field {
         match self {
             Self::WhatHappened => "What happened to the device?",
             Self::WhatHappenedOther => "What happened, in your words",
+            Self::CompromiseSigns => "What made you think it was hacked or compromised?",
             Self::Device => "What kind of device is it?",
             Self::DeviceOther => "What kind of device, in your words",
             Self::AssetTag => "Asset tag or serial number",
@@ -27,6 +31,7 @@ impl Field {
             Self::ContactedServiceDesk => "Have you contacted the IT Service Desk?",
             Self::ServiceDeskTicket => "Service desk ticket reference",
             Self::ToldLineManager => "Have you told your line manager?",
+            Self::ToldPolice => "Have you told the police?",
             Self::PoliceReference => "Police incident reference number",
             Self::Name => "Your name",
             Self::Email => "Your work email address",
@@ -39,7 +44,14 @@ impl Field {
     /// A short line under the question that helps answer it, if it needs one.
     pub fn hint(self) -> Option<&'static str> {
         Some(match self {
-            Self::AssetTag => "Optional. It is usually on a sticker on the bottom of the device.",
+            Self::CompromiseSigns => {
+                "A few words are enough. For example, emails you did not send, or a warning \
+                 on screen."
+            }
+            Self::AssetTag => {
+                "Optional. The asset tag is the MoJ's own number for the device, usually on a \
+                 sticker on the bottom."
+            }
             Self::Date => "For example, 27 11 2026",
             Self::ApproximateTime => "Optional. For example, about 6pm, or between 2pm and 4pm",
             Self::Location => {
@@ -50,18 +62,64 @@ impl Field {
                  encryption. One that was only locked or asleep is easier to get into."
             }
             Self::MojInformation => {
-                "For example, files saved on it, or email and shared drives it was signed in to."
+                "When MoJ data or information is lost or compromised, it must always be \
+                 reported as a data incident: this report is that. Think of files saved on it, \
+                 and email or shared drives it was signed in to."
             }
             Self::MojInformationDetails => {
                 "For example, case files or staff names. Do not copy the information itself."
             }
-            Self::ServiceDeskTicket => "Optional. If they gave you one, enter it here.",
-            Self::PoliceReference => {
-                "Optional. If you have not told the police yet, do it as soon as you can and ask \
-                 for the reference. You can send this report without it."
+            Self::ServiceDeskTicket | Self::PoliceReference => {
+                "Optional. If they gave you one, enter it here."
             }
             Self::Email => "Your work address, for example name@justice.gov.uk",
             Self::Phone => "A number you can answer now. Your work phone may be the lost device.",
+            _ => return None,
+        })
+    }
+}
+
+/// What to do now, shown under a question when one of some answers is chosen (as a GOV.UK
+/// conditional reveal), with the calls and links that do it.
+#[derive(Debug, Clone, Copy)]
+pub struct Advice {
+    /// The choice values that show it.
+    pub when: &'static [&'static str],
+    /// What to do, in a sentence.
+    pub text: &'static str,
+    /// The calls and links that do it.
+    pub actions: &'static [Action],
+}
+
+impl Advice {
+    /// Whether the advice is shown for the chosen value.
+    pub fn shown_for(&self, chosen: Option<&str>) -> bool {
+        chosen.is_some_and(|value| self.when.contains(&value))
+    }
+}
+
+impl Field {
+    /// The guidance's advice for some answers to this question: a person who has not called the
+    /// service desk, told their manager or told the police is told to, right there.
+    pub fn advice(self) -> Option<Advice> {
+        Some(match self {
+            Self::ContactedServiceDesk => Advice {
+                when: &["no", "not-sure"],
+                text: "Contact the IT Service Desk now: it is the first thing to do. Phone them, \
+                       or use the MoJ Service Portal or Live Chat.",
+                actions: &[SERVICE_DESK_PHONE, SERVICE_PORTAL],
+            },
+            Self::ToldLineManager => Advice {
+                when: &["no"],
+                text: "Tell your line manager as soon as possible.",
+                actions: &[],
+            },
+            Self::ToldPolice => Advice {
+                when: &["not-yet", "no"],
+                text: "Contact the police, and make sure they give you an incident reference \
+                       number.",
+                actions: &[],
+            },
             _ => return None,
         })
     }
@@ -102,6 +160,17 @@ impl ShutDown {
     }
 }
 
+impl PoliceTold {
+    /// The choice's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Yes => "Yes",
+            Self::NotYet => "Not yet",
+            Self::No => "No",
+        }
+    }
+}
+
 impl Answer {
     /// The choice's label.
     pub fn label(self) -> &'static str {
@@ -129,6 +198,7 @@ impl ReportForm {
                 self.what_happened.map(|v| v.label().to_owned()),
             ),
             (Field::WhatHappenedOther, text(&self.what_happened_other)),
+            (Field::CompromiseSigns, text(&self.compromise_signs)),
             (Field::Device, self.device.map(|v| v.label().to_owned())),
             (Field::DeviceOther, text(&self.device_other)),
             (Field::AssetTag, text(&self.asset_tag)),
@@ -155,6 +225,10 @@ impl ReportForm {
             (
                 Field::ToldLineManager,
                 self.told_line_manager.map(|v| v.label().to_owned()),
+            ),
+            (
+                Field::ToldPolice,
+                self.told_police.map(|v| v.label().to_owned()),
             ),
             (Field::PoliceReference, text(&self.police_reference)),
             (Field::Name, text(&self.name)),
@@ -251,6 +325,26 @@ mod tests {
         );
         assert_eq!(link.matches('=').count(), 2, "only after subject and body");
         assert!(link.contains("%0D%0A"));
+    }
+
+    #[test]
+    fn advice_is_shown_only_for_real_choices_of_its_question() {
+        let mut advised = 0;
+        for page in crate::FormPage::ALL {
+            for &field in page.fields() {
+                let Some(advice) = field.advice() else {
+                    continue;
+                };
+                let values: Vec<&str> = field.choices().iter().map(|c| c.value).collect();
+                assert!(advice.when.iter().all(|v| values.contains(v)), "{field:?}");
+                assert!(!advice.shown_for(None));
+                advised += 1;
+            }
+        }
+        assert_eq!(advised, 3);
+        let desk = Field::ContactedServiceDesk.advice().expect("advice");
+        assert!(desk.shown_for(Some("not-sure")) && !desk.shown_for(Some("yes")));
+        assert_eq!(desk.actions[0].href(), "tel:08009175148");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use incident_report::ReportId;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-const FORM: &str = r#"{"what_happened":"stolen","device":"laptop","date_day":"2","date_month":"11","date_year":"2026","location":"Train from Leeds to London","shut_down":"locked-or-asleep","moj_information":"no","contacted_service_desk":"yes","told_line_manager":"no","name":"Sam Example","email":"sam.example@justice.gov.uk","phone":"07700 900 982"}"#;
+const FORM: &str = r#"{"what_happened":"stolen","device":"laptop","date_day":"2","date_month":"11","date_year":"2026","location":"Train from Leeds to London","shut_down":"locked-or-asleep","moj_information":"no","contacted_service_desk":"yes","told_line_manager":"no","told_police":"not-yet","name":"Sam Example","email":"sam.example@justice.gov.uk","phone":"07700 900 982"}"#;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -51,6 +51,7 @@ fn form() -> Value {
         "moj_information": "no",
         "contacted_service_desk": "yes",
         "told_line_manager": "no",
+        "told_police": "not-yet",
         "name": "Sam Example",
         "email": "sam.example@justice.gov.uk",
         "phone": "07700 900 982"

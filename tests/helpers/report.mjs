@@ -30,6 +30,7 @@ export function answers(overrides = {}) {
     serviceDesk: 'Yes',
     ticket: 'INC0012345',
     lineManager: 'Yes',
+    toldPolice: 'Yes',
     police: 'CAD 1234 27/11',
     name: 'Sam Example',
     email: 'sam.example@justice.gov.uk',
@@ -72,7 +73,8 @@ export async function fillReport(page, a = answers()) {
   await next(page);
   await choose(page, 'Have you told your line manager?', a.lineManager);
   await next(page);
-  await page.getByLabel('Police incident reference number').fill(a.police);
+  await choose(page, 'Have you told the police?', a.toldPolice);
+  if (a.toldPolice === 'Yes') await page.getByLabel('Police incident reference number').fill(a.police);
   await next(page);
   await page.getByRole('heading', { level: 1, name: 'How can the security team reach you?' }).waitFor();
   await page.getByLabel('Your name').fill(a.name);

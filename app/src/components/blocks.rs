@@ -58,6 +58,13 @@ pub fn BlockView(
             </ul>
         }
         .into_any(),
+        Block::ReportStart(label) => view! {
+            <div class="app-start">
+                <a class="app-button app-button--start" href=crate::report::REPORT_PATH>{*label}</a>
+                <p class="app-body">"It works on this phone even without signal, and is sent when you are back online."</p>
+            </div>
+        }
+        .into_any(),
     }
 }
 

@@ -6,11 +6,16 @@ use incident_report::{Field, FieldError, ReportForm};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
+use crate::components::ActionLink;
+
 /// The questions answered in several lines rather than one.
 fn is_long(field: Field) -> bool {
     matches!(
         field,
-        Field::WhatHappenedOther | Field::Location | Field::MojInformationDetails
+        Field::WhatHappenedOther
+            | Field::CompromiseSigns
+            | Field::Location
+            | Field::MojInformationDetails
     )
 }
 
@@ -20,11 +25,13 @@ pub fn is_shown(field: Field, form: &ReportForm) -> bool {
     let chose = |question: Field, value: &str| form.choice(question) == Some(value);
     match field {
         Field::WhatHappenedOther => chose(Field::WhatHappened, "something-else"),
+        Field::CompromiseSigns => chose(Field::WhatHappened, "hacked-or-compromised"),
         Field::DeviceOther => chose(Field::Device, "other"),
         Field::MojInformationDetails => {
             chose(Field::MojInformation, "yes") || chose(Field::MojInformation, "not-sure")
         }
         Field::ServiceDeskTicket => chose(Field::ContactedServiceDesk, "yes"),
+        Field::PoliceReference => chose(Field::ToldPolice, "yes"),
         _ => true,
     }
 }
@@ -214,6 +221,19 @@ fn Radios(
                     })
                     .collect_view()}
             </div>
+            {field.advice().map(|advice| view! {
+                <div
+                    class="app-inset app-advice"
+                    hidden=Signal::derive(move || !form.with(|f| advice.shown_for(f.choice(field))))
+                >
+                    <p class="app-body app-body--strong">{advice.text}</p>
+                    {(!advice.actions.is_empty()).then(|| view! {
+                        <div class="app-actions">
+                            {advice.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
+                        </div>
+                    })}
+                </div>
+            })}
         </fieldset>
     }
 }

@@ -22,8 +22,9 @@ pub const YOUR_REPORTS_PATH: &str = "/reports";
 /// The pages the offline worker must keep, besides the guidance.
 pub const PATHS: [&str; 2] = [REPORT_PATH, YOUR_REPORTS_PATH];
 
-/// Where a report can be sent another way when the server cannot be reached.
-const SECURITY_EMAIL: &str = "security@justice.gov.uk";
+// Where a report can be sent another way when the server cannot be reached: the address the
+// guidance gives for further questions about security (it gives no address for reports).
+use guidance::contacts::SECURITY_EMAIL;
 
 /// `/report?id=…&page=…`: the report journey.
 #[component]

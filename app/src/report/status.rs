@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::{Alert, SECURITY_EMAIL, page_url};
 use crate::device;
 
-/// The sentence the issue promised: shown while a report waits on the phone.
+/// Shown while a report waits on the phone.
 pub const SAVED_MESSAGE: &str =
     "Saved on this phone. It will be sent automatically when you are back online.";
 
@@ -114,7 +114,7 @@ fn SendAnotherWay(report: QueuedReport) -> impl IntoView {
     view! {
         <div class="app-another-way">
             <p class="app-body">
-                {format!("If it cannot be sent for a long time, email it to {SECURITY_EMAIL} or copy it into another app.")}
+                {format!("If it cannot be sent for a long time, you can email it to the security team at {SECURITY_EMAIL}, the address the guidance gives for questions about security, or copy it into another app. Call the IT Service Desk too, if you have not.")}
             </p>
             <div class="app-button-group">
                 <a class="app-button app-button--secondary" href=mailto>"Email this report"</a>

@@ -62,7 +62,7 @@ pub fn YourReports() -> impl IntoView {
         <section class="app-section" hidden=Signal::derive(move || unreadable.with(Vec::is_empty))>
             <h2 class="app-heading-l">"Saved reports that could not be read"</h2>
             <p class="app-body">
-                {format!("Something saved on this phone could not be read, so it cannot be sent from here. It has been kept exactly as it was. Email it to {SECURITY_EMAIL} so nothing is lost.")}
+                {format!("Something saved on this phone could not be read, so it cannot be sent from here. It has been kept exactly as it was. Email it to the security team at {SECURITY_EMAIL} (the address the guidance gives for questions about security) so nothing is lost.")}
             </p>
             {move || unreadable.get().into_iter().enumerate().map(|(index, item)| {
                     let id = format!("unreadable-{index}");

@@ -2,20 +2,24 @@
 
 use crate::contacts::SERVICE_DESK;
 use crate::model::{Block, Page, Section, Step};
-use crate::source::LAPTOPS;
+use crate::source::{LAPTOPS, LAPTOPS_AUDIENCE};
 
 /// The page.
 pub const PAGE: Page = Page {
     path: "/guidance/password-reset",
     title: "Reset your password",
     summary: "The IT Service Desk resets it once they know it is you.",
+    audience: LAPTOPS_AUDIENCE,
     sections: &[
         Section {
             heading: None,
+            // The source's password section links to the service desk under this heading; the
+            // number and portal come from there.
+            source_heading: Some("General enquiries, including theft and loss"),
             blocks: &[Block::Steps(&[
                 Step {
                     title: "Contact the IT Service Desk",
-                    detail: "Only the service desk can reset your password.",
+                    detail: "To get your password reset, contact the service desk.",
                     actions: SERVICE_DESK.actions,
                 },
                 Step {
@@ -34,6 +38,7 @@ pub const PAGE: Page = Page {
         },
         Section {
             heading: Some("Related"),
+            source_heading: None,
             blocks: &[Block::Related(&["/contacts"])],
         },
     ],
