@@ -55,10 +55,13 @@ if [ "${1:-}" = "--tests" ]; then
     (cd tests && npm ci --no-audit --no-fund)
   fi
   # sqlite3: the browser tests count the reports in the server's database with it.
-  if ! command -v chromium >/dev/null || ! command -v sqlite3 >/dev/null; then
-    say "Chromium and sqlite3 from Debian's packages"
+  # python3-aiosmtpd: a real SMTP server for the forwarding tests (run with Debian's python3).
+  if ! command -v chromium >/dev/null || ! command -v sqlite3 >/dev/null \
+    || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "Chromium, sqlite3 and python3-aiosmtpd from Debian's packages"
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium sqlite3 >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      chromium sqlite3 python3-aiosmtpd >/dev/null
   fi
 fi

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchProfile, waitForOfflineCopy } from './helpers/browser.mjs';
-import { SAVED_MESSAGE, fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { launchProfile, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
+import { SAVED_MESSAGE, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { startServer } from './helpers/server.mjs';
 
 test('a report sent offline is kept, shown as saved, and delivered once when back online', async () => {
@@ -54,6 +54,14 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     const reference = await shownReference(page);
     await page.getByText('Sent', { exact: true }).waitFor();
     assert.equal(await storedReports(server.dataDir), 1, 'exactly one report stored');
+    // The security team has it: forwarded once to the incident mailbox (the default Maildir).
+    const mailed = await waitUntil(async () => {
+      const messages = await mailedReports(server.dataDir);
+      return messages.length > 0 && messages;
+    }, 'the report is in the mailbox');
+    assert.equal(mailed.length, 1, 'one message');
+    assert.match(mailed[0], new RegExp(`^Subject: \\[${reference}\\] Stolen laptop, reported `, 'm'));
+    assert.match(mailed[0], new RegExp(`^Message-ID: <${id}@localhost>`, 'm'));
     await page.reload();
     assert.equal(await shownReference(page), reference, 'the same reference after a reload');
   } finally {

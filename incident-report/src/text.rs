@@ -240,6 +240,25 @@ impl ReportForm {
         .collect()
     }
 
+    /// A short name for the report, e.g. "Stolen laptop": on "Your reports" and in the subject
+    /// of the email that forwards it.
+    pub fn title(&self) -> String {
+        let what = match self.what_happened {
+            Some(WhatHappened::Lost) => "Lost",
+            Some(WhatHappened::Stolen) => "Stolen",
+            Some(WhatHappened::HackedOrCompromised) => "Hacked or compromised",
+            Some(WhatHappened::SomethingElse) => "Problem with",
+            None => return "Report not finished".to_owned(),
+        };
+        let device = match self.device {
+            Some(DeviceKind::Laptop) => "laptop",
+            Some(DeviceKind::Phone) => "mobile phone",
+            Some(DeviceKind::Tablet) => "tablet",
+            Some(DeviceKind::Other) | None => "device",
+        };
+        format!("{what} {device}")
+    }
+
     /// The report as plain text: a title, its id, then one "question: answer" line per answer.
     pub fn to_plain_text(&self, id: ReportId) -> String {
         let mut text = format!("Lost or compromised device: incident report\nReport id: {id}\n\n");

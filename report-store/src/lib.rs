@@ -1,17 +1,27 @@
-//! Where the server keeps incident reports: one embedded SQLite database, created and migrated
-//! when it opens, in WAL mode with full synchronous commits, so a report is on disk before the
-//! server answers.
+//! Where the server keeps incident reports, and the deliveries that forward each one to the
+//! people who act on it.
 //!
 //! A report's id is its idempotency key: [`ReportStore::submit`] stores a new id once and gives
 //! it a reference (`LD-2026-000123`); the same id with the same content gets the same reference
 //! again; the same id with different content is refused. Keys live as long as the reports
-//! themselves (nothing is ever deleted), far longer than any phone keeps a report.
+//! themselves, far longer than any phone keeps a report.
+//!
+//! Forwarding is a transactional outbox: the transaction that stores a new report also writes one
+//! delivery row per configured destination, so a committed report is never without its
+//! deliveries and a repeat never adds any. A forwarder claims due rows under a lease
+//! ([`ReportStore::claim_due`]), and marks each delivered only after its destination accepted
+//! it; a lease that runs out (the claimer died) makes the row due again.
+//!
+//! The backend is embedded SQLite (`sqlite`), in WAL mode with full synchronous commits, so a
+//! report is on disk before the server answers. Callers see only [`ReportStore`]; its methods are
+//! async and run SQLite's blocking calls off the async threads.
+
+mod sqlite;
 
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Arc;
 
 use incident_report::ReportId;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +37,9 @@ pub enum StoreError {
         /// The newest this code knows.
         supported: i64,
     },
+    /// The blocking task running a database call was lost (the runtime is shutting down).
+    #[error("the report database call did not finish: {0}")]
+    Task(String),
 }
 
 /// The result of submitting a report.
@@ -47,231 +60,164 @@ pub enum Submission {
 }
 
 /// What a report is stored with.
-#[derive(Debug, Clone, Copy)]
-pub struct NewReport<'a> {
+#[derive(Debug, Clone)]
+pub struct NewReport {
     /// Its id and idempotency key.
     pub id: ReportId,
     /// A hash of its canonical content, to tell a repeat from a different report.
-    pub fingerprint: &'a str,
+    pub fingerprint: String,
     /// The answers, as JSON.
-    pub form_json: &'a str,
+    pub form_json: String,
     /// When the server received it (RFC 3339).
-    pub received_at: &'a str,
+    pub received_at: String,
+    /// The same moment, in milliseconds since the Unix epoch (deliveries are due from then).
+    pub received_at_ms: i64,
     /// The year for its reference.
     pub year: i32,
+    /// The destinations it must be forwarded to (their names, e.g. `smtp`), one delivery each.
+    pub destinations: Vec<String>,
 }
 
-/// Each migration takes the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &["CREATE TABLE reports (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        reference TEXT NOT NULL UNIQUE,
-        fingerprint TEXT NOT NULL,
-        form TEXT NOT NULL,
-        received_at TEXT NOT NULL
-    ) STRICT;"];
+/// One report to forward to one destination, as claimed by a forwarder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The report's id.
+    pub report_id: ReportId,
+    /// The destination's name.
+    pub destination: String,
+    /// The report's reference.
+    pub reference: String,
+    /// Its answers, as JSON.
+    pub form_json: String,
+    /// When the server received it (RFC 3339).
+    pub received_at: String,
+    /// How many attempts were made before this one.
+    pub attempts: u32,
+    /// The claim's lease token: only its holder may record the outcome.
+    pub lease: String,
+}
 
-/// The report database. One connection behind a lock: SQLite allows one writer at a time anyway.
-#[derive(Debug)]
+/// What a forwarder asks for when it claims work.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The destinations this forwarder can deliver to.
+    pub destinations: Vec<String>,
+    /// Now, in milliseconds since the Unix epoch.
+    pub now_ms: i64,
+    /// How long the claim holds, in milliseconds; after that another forwarder may take it.
+    pub lease_ms: i64,
+    /// The lease token to hold the rows with (unique per claim).
+    pub lease: String,
+    /// At most this many rows.
+    pub limit: u32,
+}
+
+/// How far forwarding has got, for monitoring.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Backlog {
+    /// Deliveries not yet accepted by their destination (parked ones included).
+    pub undelivered: u64,
+    /// Of those, the ones parked after a permanent failure, waiting for an operator.
+    pub parked: u64,
+    /// When the oldest undelivered one was created, in milliseconds since the Unix epoch.
+    pub oldest_ms: Option<i64>,
+    /// Why the most recently created parked delivery failed, if one is parked.
+    pub parked_error: Option<String>,
+}
+
+/// The report database. Cheap to clone.
+#[derive(Debug, Clone)]
 pub struct ReportStore {
-    connection: Mutex<Connection>,
+    sqlite: Arc<sqlite::SqliteStore>,
 }
 
 impl ReportStore {
-    /// Opens (creating and migrating if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::prepare(Connection::open(path)?)
-    }
-
-    /// A database in memory, for tests.
-    pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::prepare(Connection::open_in_memory()?)
-    }
-
-    fn prepare(mut connection: Connection) -> Result<Self, StoreError> {
-        // WAL lets readers work during a write; synchronous=FULL makes every commit durable
-        // (with NORMAL, WAL mode may lose the last commits on power loss).
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut connection)?;
+    /// Opens (creating and migrating if needed) the SQLite database at `path`.
+    pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
         Ok(Self {
-            connection: Mutex::new(connection),
+            sqlite: Arc::new(sqlite::SqliteStore::open(path)?),
         })
     }
 
-    /// Stores `report` unless its id is already stored; see [`Submission`].
-    pub fn submit(&self, report: NewReport<'_>) -> Result<Submission, StoreError> {
-        let mut connection = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id = report.id.to_string();
-        let existing: Option<(String, String)> = transaction
-            .query_row(
-                "SELECT reference, fingerprint FROM reports WHERE id = ?1",
-                [&id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        let outcome = match existing {
-            Some((reference, fingerprint)) if fingerprint == report.fingerprint => {
-                Submission::Repeat { reference }
-            }
-            Some(_) => Submission::Mismatch,
-            None => {
-                let seq: i64 = transaction.query_row(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports",
-                    [],
-                    |row| row.get(0),
-                )?;
-                let reference = format!("LD-{}-{seq:06}", report.year);
-                transaction.execute(
-                    "INSERT INTO reports (seq, id, reference, fingerprint, form, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        seq,
-                        id,
-                        reference,
-                        report.fingerprint,
-                        report.form_json,
-                        report.received_at
-                    ],
-                )?;
-                Submission::Created { reference }
-            }
-        };
-        transaction.commit()?;
-        Ok(outcome)
+    /// A SQLite database in memory, for tests.
+    pub fn sqlite_in_memory() -> Result<Self, StoreError> {
+        Ok(Self {
+            sqlite: Arc::new(sqlite::SqliteStore::open_in_memory()?),
+        })
+    }
+
+    /// Runs a blocking database call off the async threads.
+    async fn run<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&sqlite::SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = Arc::clone(&self.sqlite);
+        tokio::task::spawn_blocking(move || call(&store))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Stores `report` unless its id is already stored; see [`Submission`]. A new report's
+    /// deliveries are written in the same transaction.
+    pub async fn submit(&self, report: NewReport) -> Result<Submission, StoreError> {
+        self.run(move |store| store.submit(&report)).await
     }
 
     /// How many reports are stored.
-    pub fn count(&self) -> Result<u64, StoreError> {
-        let connection = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let count: i64 =
-            connection.query_row("SELECT COUNT(*) FROM reports", [], |row| row.get(0))?;
-        Ok(u64::try_from(count).unwrap_or(0))
-    }
-}
-
-fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
-    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
-    if version > supported {
-        return Err(StoreError::NewerSchema {
-            found: version,
-            supported,
-        });
-    }
-    for (next, migration) in (1..=supported)
-        .zip(MIGRATIONS)
-        .skip(usize::try_from(version).unwrap_or(0))
-    {
-        transaction.execute_batch(migration)?;
-        transaction.pragma_update(None, "user_version", next)?;
-    }
-    transaction.commit()?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(id: ReportId, fingerprint: &str) -> NewReport<'_> {
-        NewReport {
-            id,
-            fingerprint,
-            form_json: "{}",
-            received_at: "2026-11-27T10:00:00Z",
-            year: 2026,
-        }
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        self.run(sqlite::SqliteStore::count).await
     }
 
-    /// What resubmitting the first stored report answers.
-    fn repeat_of_first() -> Submission {
-        Submission::Repeat {
-            reference: "LD-2026-000001".into(),
-        }
+    /// Answers when the database can be read.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(sqlite::SqliteStore::ping).await
     }
 
-    fn id(byte: u8) -> ReportId {
-        ReportId::from_random_bytes([byte; 16])
+    /// Claims due deliveries to `claim.destinations`: pending, due by now, and not held by an
+    /// unexpired lease. Oldest first.
+    pub async fn claim_due(&self, claim: Claim) -> Result<Vec<Delivery>, StoreError> {
+        self.run(move |store| store.claim_due(&claim)).await
     }
 
-    #[test]
-    fn a_new_report_gets_the_next_reference() {
-        let store = ReportStore::open_in_memory().expect("store");
-        assert_eq!(
-            store.submit(report(id(1), "a")).expect("ok"),
-            Submission::Created {
-                reference: "LD-2026-000001".into()
-            }
-        );
-        assert_eq!(
-            store.submit(report(id(2), "b")).expect("ok"),
-            Submission::Created {
-                reference: "LD-2026-000002".into()
-            }
-        );
+    /// Records that the destination accepted the delivery. Returns false when the lease was
+    /// lost (another forwarder took the row after it expired), so nothing was recorded.
+    pub async fn mark_delivered(
+        &self,
+        delivery: &Delivery,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let delivery = delivery.clone();
+        self.run(move |store| store.mark_delivered(&delivery, now_ms))
+            .await
     }
 
-    #[test]
-    fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
-        let store = ReportStore::open_in_memory().expect("store");
-        store.submit(report(id(1), "a")).expect("ok");
-        assert_eq!(
-            store.submit(report(id(1), "a")).expect("ok"),
-            repeat_of_first()
-        );
-        assert_eq!(store.count().expect("count"), 1);
+    /// Records a temporary failure: the delivery is due again at `retry_at_ms`.
+    pub async fn mark_retry(
+        &self,
+        delivery: &Delivery,
+        retry_at_ms: i64,
+        error: &str,
+    ) -> Result<bool, StoreError> {
+        let (delivery, error) = (delivery.clone(), error.to_owned());
+        self.run(move |store| store.mark_retry(&delivery, retry_at_ms, &error))
+            .await
     }
 
-    #[test]
-    fn the_same_id_with_other_content_is_refused_and_changes_nothing() {
-        let store = ReportStore::open_in_memory().expect("store");
-        store.submit(report(id(1), "a")).expect("ok");
-        assert_eq!(
-            store.submit(report(id(1), "b")).expect("ok"),
-            Submission::Mismatch
-        );
-        assert_eq!(
-            store.submit(report(id(1), "a")).expect("ok"),
-            repeat_of_first()
-        );
-        assert_eq!(store.count().expect("count"), 1);
+    /// Records a permanent failure: the delivery is parked until an operator retries it.
+    pub async fn mark_parked(&self, delivery: &Delivery, error: &str) -> Result<bool, StoreError> {
+        let (delivery, error) = (delivery.clone(), error.to_owned());
+        self.run(move |store| store.mark_parked(&delivery, &error))
+            .await
     }
 
-    #[test]
-    fn reports_survive_reopening_the_database() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("reports.sqlite3");
-        ReportStore::open(&path)
-            .expect("open")
-            .submit(report(id(1), "a"))
-            .expect("ok");
-        let again = ReportStore::open(&path).expect("reopen");
-        assert_eq!(again.count().expect("count"), 1);
-        assert_eq!(
-            again.submit(report(id(1), "a")).expect("ok"),
-            repeat_of_first()
-        );
+    /// Makes every parked delivery due at `now_ms` (after the configuration was fixed). Returns
+    /// how many there were.
+    pub async fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
+        self.run(move |store| store.retry_parked(now_ms)).await
     }
 
-    #[test]
-    fn a_database_from_a_newer_server_is_refused() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("reports.sqlite3");
-        Connection::open(&path)
-            .expect("open")
-            .pragma_update(None, "user_version", 99)
-            .expect("set");
-        let error = ReportStore::open(&path).expect_err("newer");
-        assert!(error.to_string().contains("schema version 99"), "{error}");
+    /// How far forwarding has got.
+    pub async fn backlog(&self) -> Result<Backlog, StoreError> {
+        self.run(sqlite::SqliteStore::backlog).await
     }
 }

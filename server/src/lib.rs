@@ -5,7 +5,8 @@
 //!   `/reports`): server-rendered, their interactive parts hydrated later;
 //! - `/offline`: the page the worker shows for an unknown address while offline (no scripts);
 //! - `/sw.js`: the service worker with this build's precache list;
-//! - `/healthz`: liveness;
+//! - `/healthz`: liveness (the process answers);
+//! - `/readyz`: readiness (the database answers), with the forwarding backlog for monitoring;
 //! - `POST /api/v1/reports`: incident reports from phones (see [`reports`]);
 //! - anything else: a file from the site root, or the app's 404 page.
 //!
@@ -104,8 +105,18 @@ impl AppState {
             worker_etag: worker_etag(&precache.version, worker),
             worker_script: precache.worker_script(worker).into(),
             offline_html: offline_html.into(),
-            reports: Arc::new(reports::Reports::new(store)),
+            reports: Arc::new(reports::Reports::new(store, None)),
         })
+    }
+}
+
+impl AppState {
+    /// The same state, with new reports forwarded by `forwarder`.
+    #[must_use]
+    pub fn with_forwarder(mut self, forwarder: forwarding::Forwarder) -> Self {
+        let store = self.reports.store().clone();
+        self.reports = Arc::new(reports::Reports::new(store, Some(forwarder)));
+        self
     }
 }
 
@@ -134,6 +145,7 @@ pub fn app(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(healthz_show))
+        .route("/readyz", get(readyz_show))
         .route(
             "/api/v1/reports",
             axum::routing::post(reports::reports_create)
@@ -151,6 +163,40 @@ pub fn app(state: AppState) -> Router {
 
 async fn healthz_show() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers. The forwarding backlog is reported but does not make the
+/// instance unready: it can still take reports while a destination is down, and monitoring
+/// alerts on the age of the oldest undelivered row instead.
+async fn readyz_show(State(state): State<AppState>) -> Response {
+    let store = state.reports.store();
+    let backlog = match store.ping().await {
+        Ok(()) => store.backlog().await,
+        Err(error) => Err(error),
+    };
+    match backlog {
+        Ok(backlog) => {
+            let now = forwarding::now_ms();
+            let oldest_age_s = backlog.oldest_ms.map(|oldest| (now - oldest).max(0) / 1000);
+            Json(serde_json::json!({
+                "status": "ready",
+                "database": "reachable",
+                "undelivered": backlog.undelivered,
+                "parked": backlog.parked,
+                "oldest_undelivered_age_seconds": oldest_age_s,
+                "parked_reason": backlog.parked_error,
+            }))
+            .into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "readiness check: the database did not answer");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "not-ready", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+    }
 }
 
 fn worker_etag(version: &str, worker: WorkerKind) -> HeaderValue {

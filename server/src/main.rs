@@ -1,16 +1,23 @@
 //! `lost-device`: the server binary. Run it from the project folder after
 //! `cargo leptos build --release` (./scripts/run.sh does both), then open <http://127.0.0.1:3000>.
 //!
-//! Flags (or environment): `--bind` (`LOST_DEVICE_BIND`, default 127.0.0.1), `--port`
-//! (`LOST_DEVICE_PORT`, default 3000), `--data-dir` (`LOST_DEVICE_DATA_DIR`, default `data`),
-//! `--site-root` (`LOST_DEVICE_SITE_ROOT`, default `target/site`), `--worker` (`LOST_DEVICE_WORKER`,
-//! `rust` or `js`, default `js`).
+//! Flags (or environment):
+//! - `--bind` (`LOST_DEVICE_BIND`, default 127.0.0.1), `--port` (`LOST_DEVICE_PORT`, default
+//!   3000), `--data-dir` (`LOST_DEVICE_DATA_DIR`, default `data`), `--site-root`
+//!   (`LOST_DEVICE_SITE_ROOT`, default `target/site`), `--worker` (`LOST_DEVICE_WORKER`, `rust`
+//!   or `js`, default `js`), `--log-format` (`LOST_DEVICE_LOG_FORMAT`, `text` or `json`);
+//! - where reports are forwarded: see [`Forwarding`]. With no destination set, they are written
+//!   to the Maildir `DATA_DIR/mail`.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
+use forwarding::message::Envelope;
+use forwarding::smtp::{Smtp, SmtpSettings, SmtpTls};
+use forwarding::{Destination, Forwarder, Settings, maildir::Maildir, webhook::Webhook};
 use tracing_subscriber::EnvFilter;
 
 /// The Lost Device server.
@@ -33,6 +40,62 @@ struct Config {
     /// their cold starts, and JavaScript is the default because Rust measured over 10 ms slower.
     #[arg(long, env = "LOST_DEVICE_WORKER", value_enum, default_value_t = Worker::Js)]
     worker: Worker,
+    /// How log lines are written: plain text, or one JSON object per line.
+    #[arg(long, env = "LOST_DEVICE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    #[command(flatten)]
+    forwarding: Forwarding,
+}
+
+/// Where each new report is forwarded, once. Any number may be set; with none, reports are
+/// written to the Maildir `DATA_DIR/mail`. Passwords and secrets come from a file or the
+/// environment, never from the command line (which other users of the machine can read).
+#[derive(Debug, clap::Args)]
+struct Forwarding {
+    /// SMTP server to send each report to (the incident mailbox).
+    #[arg(long, env = "LOST_DEVICE_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// Its port (default: 587 for STARTTLS, 465 for TLS, 25 for none).
+    #[arg(long, env = "LOST_DEVICE_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// How the SMTP connection is protected.
+    #[arg(long, env = "LOST_DEVICE_SMTP_TLS", value_enum, default_value_t = TlsMode::Starttls)]
+    smtp_tls: TlsMode,
+    /// SMTP user name, if the server wants one. The password is read from
+    /// `--smtp-password-file` or the environment variable `LOST_DEVICE_SMTP_PASSWORD`.
+    #[arg(long, env = "LOST_DEVICE_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// A file holding the SMTP password.
+    #[arg(long, env = "LOST_DEVICE_SMTP_PASSWORD_FILE")]
+    smtp_password_file: Option<PathBuf>,
+    /// The emails' sender.
+    #[arg(
+        long,
+        env = "LOST_DEVICE_MAIL_FROM",
+        default_value = "Lost Device <lost-device@localhost>"
+    )]
+    mail_from: String,
+    /// The incident mailbox the emails go to.
+    #[arg(
+        long,
+        env = "LOST_DEVICE_MAIL_TO",
+        default_value = "Incident mailbox <incidents@localhost>"
+    )]
+    mail_to: String,
+    /// URL to POST each report to as signed JSON (the service desk's tools). The signing secret
+    /// is read from `--webhook-secret-file` or `LOST_DEVICE_WEBHOOK_SECRET`.
+    #[arg(long, env = "LOST_DEVICE_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// A file holding the webhook's signing secret.
+    #[arg(long, env = "LOST_DEVICE_WEBHOOK_SECRET_FILE")]
+    webhook_secret_file: Option<PathBuf>,
+    /// Also write every report to the Maildir `DATA_DIR/mail` when another destination is set.
+    #[arg(long, env = "LOST_DEVICE_MAILDIR")]
+    maildir: bool,
+    /// How long one instance holds a delivery it is working on, in seconds; if it dies, another
+    /// takes the delivery over after this.
+    #[arg(long, env = "LOST_DEVICE_FORWARD_LEASE", default_value_t = 60)]
+    forward_lease: u64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -41,14 +104,124 @@ enum Worker {
     Js,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TlsMode {
+    Starttls,
+    Tls,
+    None,
+}
+
+/// A secret from a file (trailing newline removed) or, failing that, an environment variable.
+fn secret(file: Option<&Path>, variable: &str) -> anyhow::Result<Option<String>> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("could not read the secret file {}", file.display()))?;
+        return Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()));
+    }
+    Ok(std::env::var(variable).ok())
+}
+
+impl Forwarding {
+    /// The destinations and envelope these flags describe.
+    fn settings(&self, data_dir: &Path) -> anyhow::Result<Settings> {
+        let mut destinations = Vec::new();
+        if let Some(host) = &self.smtp_host {
+            let (tls, default_port) = match self.smtp_tls {
+                TlsMode::Starttls => (SmtpTls::StartTls, 587),
+                TlsMode::Tls => (SmtpTls::Implicit, 465),
+                TlsMode::None => (SmtpTls::None, 25),
+            };
+            let credentials = match &self.smtp_user {
+                Some(user) => {
+                    let password = secret(
+                        self.smtp_password_file.as_deref(),
+                        "LOST_DEVICE_SMTP_PASSWORD",
+                    )?
+                    .context(
+                        "--smtp-user needs a password: set --smtp-password-file or \
+                         LOST_DEVICE_SMTP_PASSWORD",
+                    )?;
+                    Some((user.clone(), password))
+                }
+                None => None,
+            };
+            let smtp = Smtp::new(SmtpSettings {
+                host: host.clone(),
+                port: self.smtp_port.unwrap_or(default_port),
+                tls,
+                credentials,
+            })
+            .with_context(|| format!("could not set up SMTP to {host}"))?;
+            destinations.push(Destination::Smtp(smtp));
+        }
+        if let Some(url) = &self.webhook_url {
+            let key = secret(
+                self.webhook_secret_file.as_deref(),
+                "LOST_DEVICE_WEBHOOK_SECRET",
+            )?
+            .context(
+                "--webhook-url needs a signing secret: set --webhook-secret-file or \
+                 LOST_DEVICE_WEBHOOK_SECRET",
+            )?;
+            let webhook =
+                Webhook::new(url, key.into_bytes()).context("could not set up the webhook")?;
+            destinations.push(Destination::Webhook(webhook));
+        }
+        if destinations.is_empty() || self.maildir {
+            destinations.push(Destination::Maildir(Maildir::new(data_dir.join("mail"))));
+        }
+        let envelope = Envelope {
+            from: self
+                .mail_from
+                .parse()
+                .with_context(|| format!("--mail-from {:?} is not an address", self.mail_from))?,
+            to: self
+                .mail_to
+                .parse()
+                .with_context(|| format!("--mail-to {:?} is not an address", self.mail_to))?,
+        };
+        let mut settings = Settings::new(destinations, envelope);
+        settings.lease = Duration::from_secs(self.forward_lease.max(1));
+        Ok(settings)
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (what process managers send).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            // Without the handler the server still stops on Ctrl-C.
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let config = Config::parse();
+    init_logging(config.log_format);
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "could not create the data directory {}",
@@ -68,21 +241,43 @@ async fn main() -> anyhow::Result<()> {
         Worker::Js => service_worker::WorkerKind::Js,
     };
     let database = config.data_dir.join("reports.sqlite3");
-    let store = report_store::ReportStore::open(&database)
+    let store = report_store::ReportStore::open_sqlite(&database)
         .with_context(|| format!("could not open the report database {}", database.display()))?;
-    let state = server::AppState::new(options, &server::build_id(), worker, store)?;
+
+    let settings = config.forwarding.settings(&config.data_dir)?;
+    // Parked deliveries failed for good under the old configuration; a restart is when an
+    // operator has fixed it, so they are tried again.
+    let parked = store
+        .retry_parked(forwarding::now_ms())
+        .await
+        .context("could not read the deliveries")?;
+    tracing::info!(
+        destinations = ?settings.names(),
+        parked_retried = parked,
+        "forwarding reports"
+    );
+    let forwarder = Forwarder::new(store.clone(), settings);
+    let state = server::AppState::new(options, &server::build_id(), worker, store)?
+        .with_forwarder(forwarder.clone());
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await
         .with_context(|| format!("could not listen on {}:{}", config.bind, config.port))?;
     let address = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let forwarding = tokio::spawn(forwarder.run(async move {
+        let mut stopped = stopped;
+        let _ = stopped.changed().await;
+    }));
     // Tests read this line to learn the port.
     println!("Lost Device is running at http://{address}/");
     axum::serve(listener, server::app(state))
-        .with_graceful_shutdown(async {
-            // If the signal handler cannot be installed the server simply runs until killed.
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("the server stopped with an error")
+        .context("the server stopped with an error")?;
+    // A delivery in progress finishes (each has 10 s at most); what is left stays in the
+    // database for the next start.
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(15), forwarding).await;
+    Ok(())
 }

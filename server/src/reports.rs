@@ -10,7 +10,8 @@
 //! - 422: the answers are invalid (`fields` says which and why), or this id was already used
 //!   for a different report (`error` is `idempotency-key-reused`).
 //!
-//! Nothing is stored on any error.
+//! Nothing is stored on any error. A new report is stored with one delivery row per forwarding
+//! destination in the same transaction, and the forwarder is woken to send it at once.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,6 +23,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+use forwarding::Forwarder;
 use incident_report::outbox::{Receipt as ReportReceipt, Submission as ReportSubmission};
 use incident_report::{FieldError, ReportId};
 use report_store::{NewReport, ReportStore, Submission};
@@ -35,25 +37,34 @@ use crate::AppState;
 /// under 16 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The report store and the ids being processed right now.
+/// The report store, the forwarder that sends new reports on, and the ids being processed
+/// right now.
 #[derive(Debug)]
 pub struct Reports {
-    store: Arc<ReportStore>,
+    store: ReportStore,
+    forwarder: Option<Forwarder>,
     in_flight: Mutex<HashSet<ReportId>>,
 }
 
 impl Reports {
-    /// Serves reports from `store`.
-    pub fn new(store: ReportStore) -> Self {
+    /// Serves reports from `store`; with a forwarder, each new report gets a delivery row per
+    /// destination and wakes it.
+    pub fn new(store: ReportStore, forwarder: Option<Forwarder>) -> Self {
         Self {
-            store: Arc::new(store),
+            store,
+            forwarder,
             in_flight: Mutex::new(HashSet::new()),
         }
     }
 
+    /// The store.
+    pub fn store(&self) -> &ReportStore {
+        &self.store
+    }
+
     /// How many reports are stored.
-    pub fn count(&self) -> Result<u64, report_store::StoreError> {
-        self.store.count()
+    pub async fn count(&self) -> Result<u64, report_store::StoreError> {
+        self.store.count().await
     }
 
     /// Marks `id` as being processed until the returned guard is dropped, or `None` if it
@@ -239,25 +250,37 @@ pub async fn reports_create(
     let received_at = now
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let store = Arc::clone(&state.reports.store);
-    let outcome = tokio::task::spawn_blocking(move || {
-        store.submit(NewReport {
+    let reports = &state.reports;
+    let destinations = reports
+        .forwarder
+        .as_ref()
+        .map(Forwarder::destination_names)
+        .unwrap_or_default();
+    let outcome = reports
+        .store
+        .submit(NewReport {
             id: key,
-            fingerprint: &fingerprint,
-            form_json: &form_json,
-            received_at: &received_at,
+            fingerprint,
+            form_json,
+            received_at,
+            received_at_ms: i64::try_from(now.unix_timestamp_nanos() / 1_000_000)
+                .unwrap_or(i64::MAX),
             year: now.year(),
+            destinations,
         })
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
 
     match outcome {
-        Submission::Created { reference } => Ok((
-            StatusCode::CREATED,
-            Json(ReportReceipt { id: key, reference }),
-        )),
+        Submission::Created { reference } => {
+            if let Some(forwarder) = &reports.forwarder {
+                forwarder.wake();
+            }
+            Ok((
+                StatusCode::CREATED,
+                Json(ReportReceipt { id: key, reference }),
+            ))
+        }
         Submission::Repeat { reference } => {
             Ok((StatusCode::OK, Json(ReportReceipt { id: key, reference })))
         }

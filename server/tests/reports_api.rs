@@ -15,8 +15,11 @@ use tower::ServiceExt as _;
 
 struct Api {
     _site: tempfile::TempDir,
+    /// The Maildir new reports are forwarded to.
+    mail: tempfile::TempDir,
     router: axum::Router,
     reports: Arc<server::reports::Reports>,
+    forwarder: forwarding::Forwarder,
 }
 
 fn api() -> Api {
@@ -26,13 +29,28 @@ fn api() -> Api {
         .output_name("lost-device")
         .site_root(site.path().to_string_lossy().to_string())
         .build();
-    let store = report_store::ReportStore::open_in_memory().expect("store");
-    let state = server::AppState::new(options, "test-build", WorkerKind::Js, store).expect("state");
+    let store = report_store::ReportStore::sqlite_in_memory().expect("store");
+    let mail = tempfile::tempdir().expect("mail dir");
+    let settings = forwarding::Settings::new(
+        vec![forwarding::Destination::Maildir(
+            forwarding::maildir::Maildir::new(mail.path()),
+        )],
+        forwarding::message::Envelope {
+            from: "lost-device@localhost".parse().expect("from"),
+            to: "incidents@localhost".parse().expect("to"),
+        },
+    );
+    let forwarder = forwarding::Forwarder::new(store.clone(), settings);
+    let state = server::AppState::new(options, "test-build", WorkerKind::Js, store)
+        .expect("state")
+        .with_forwarder(forwarder.clone());
     let reports = Arc::clone(&state.reports);
     Api {
         _site: site,
+        mail,
         router: server::app(state),
         reports,
+        forwarder,
     }
 }
 
@@ -115,7 +133,7 @@ async fn a_new_report_is_stored_and_gets_a_reference() {
         reference.starts_with("LD-20") && reference.ends_with("-000001"),
         "{reference}"
     );
-    assert_eq!(api.reports.count().expect("count"), 1);
+    assert_eq!(api.reports.count().await.expect("count"), 1);
 }
 
 #[tokio::test]
@@ -127,7 +145,7 @@ async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
     let (status, again) = send(&api, id(1), &reordered).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, first);
-    assert_eq!(api.reports.count().expect("count"), 1);
+    assert_eq!(api.reports.count().await.expect("count"), 1);
 }
 
 #[tokio::test]
@@ -139,7 +157,7 @@ async fn the_same_id_with_a_different_report_is_refused() {
     let (status, body) = send(&api, id(1), &other).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"], "idempotency-key-reused");
-    assert_eq!(api.reports.count().expect("count"), 1);
+    assert_eq!(api.reports.count().await.expect("count"), 1);
 }
 
 #[tokio::test]
@@ -159,7 +177,7 @@ async fn invalid_answers_are_refused_with_a_message_per_field() {
         .collect();
     assert_eq!(fields, ["name", "email"]);
     assert_eq!(body["fields"][0]["message"], "Enter your name");
-    assert_eq!(api.reports.count().expect("count"), 0);
+    assert_eq!(api.reports.count().await.expect("count"), 0);
 }
 
 #[tokio::test]
@@ -187,7 +205,7 @@ async fn a_missing_or_wrong_key_or_broken_json_is_a_bad_request() {
             (StatusCode::BAD_REQUEST, Some(error))
         );
     }
-    assert_eq!(api.reports.count().expect("count"), 0);
+    assert_eq!(api.reports.count().await.expect("count"), 0);
 }
 
 #[tokio::test]
@@ -200,7 +218,7 @@ async fn a_body_over_the_limit_is_refused() {
         (status, body["error"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("too-large"))
     );
-    assert_eq!(api.reports.count().expect("count"), 0);
+    assert_eq!(api.reports.count().await.expect("count"), 0);
 }
 
 #[tokio::test]
@@ -254,7 +272,7 @@ async fn concurrent_duplicates_store_one_report() {
             .all(|s| [StatusCode::CREATED, StatusCode::OK, StatusCode::CONFLICT].contains(s))
     );
     assert_eq!(references.len(), 1);
-    assert_eq!(api.reports.count().expect("count"), 1);
+    assert_eq!(api.reports.count().await.expect("count"), 1);
 }
 
 /// The phone's reading of each answer (`incident_report::outbox::classify`) matches what the
@@ -295,4 +313,85 @@ async fn the_phone_reads_each_answer_as_the_server_means_it() {
         };
         assert_eq!(kind, expected, "{status} {body}");
     }
+}
+
+/// The messages in the Maildir.
+fn mailed(api: &Api) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(api.mail.path().join("new")) else {
+        return Vec::new();
+    };
+    entries
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("message"))
+        .collect()
+}
+
+async fn get_json(api: &Api, path: &str) -> (StatusCode, Value) {
+    let response = api
+        .router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, json_of(&String::from_utf8_lossy(&bytes)))
+}
+
+#[tokio::test]
+async fn a_new_report_is_forwarded_once_and_a_repeat_forwards_nothing() {
+    let api = api();
+    let (_, receipt) = send(&api, id(1), &form()).await;
+    let reference = receipt["reference"].as_str().expect("reference").to_owned();
+    let (_, before) = get_json(&api, "/readyz").await;
+    assert_eq!(before["undelivered"], 1);
+    assert!(api.forwarder.run_once().await, "the new report was due");
+
+    send(&api, id(1), &form()).await;
+    assert!(!api.forwarder.run_once().await, "a repeat adds no delivery");
+    let mailed = mailed(&api);
+    assert_eq!(mailed.len(), 1);
+    assert!(mailed[0].contains(&format!("Subject: [{reference}] Stolen laptop, reported ")));
+    assert!(mailed[0].contains(&format!("Message-ID: <{}@localhost>", id(1))));
+}
+
+#[tokio::test]
+async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
+    let api = api();
+    let (status, ready) = get_json(&api, "/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ready["database"], "reachable");
+    assert_eq!(ready["undelivered"], 0);
+    assert_eq!(ready["oldest_undelivered_age_seconds"], Value::Null);
+
+    send(&api, id(1), &form()).await;
+    let store = api.reports.store();
+    let claim = report_store::Claim {
+        destinations: vec!["maildir".into()],
+        now_ms: forwarding::now_ms(),
+        lease_ms: 60_000,
+        lease: "test".into(),
+        limit: 1,
+    };
+    let due = store.claim_due(claim).await.expect("claim");
+    store
+        .mark_parked(&due[0], "550 no such mailbox")
+        .await
+        .expect("park");
+    let (status, ready) = get_json(&api, "/readyz").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "an instance with a stuck destination still takes reports"
+    );
+    assert_eq!(
+        (ready["undelivered"].as_u64(), ready["parked"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(ready["parked_reason"], "550 no such mailbox");
+    assert!(ready["oldest_undelivered_age_seconds"].as_u64().is_some());
 }

@@ -24,7 +24,7 @@ fn site_files() -> tempfile::TempDir {
 }
 
 fn store() -> report_store::ReportStore {
-    report_store::ReportStore::open_in_memory().expect("store")
+    report_store::ReportStore::sqlite_in_memory().expect("store")
 }
 
 fn options_for(dir: &tempfile::TempDir) -> LeptosOptions {

@@ -1,5 +1,6 @@
 // Filling in and following an incident report as a person would: by label, role and visible text.
 import { execFile } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { waitForOfflineCopy } from './browser.mjs';
@@ -111,6 +112,16 @@ export async function storedReports(dataDir) {
     'SELECT count(*) FROM reports',
   ]);
   return Number(stdout.trim());
+}
+
+/**
+ * The messages the server forwarded to its default destination, the Maildir `DATA_DIR/mail`
+ * (only whole messages: they arrive in `new/` by rename).
+ */
+export async function mailedReports(dataDir) {
+  const dir = path.join(dataDir, 'mail', 'new');
+  const names = await readdir(dir).catch(() => []);
+  return Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
 }
 
 /** The server reference shown on the page, once there is one. */

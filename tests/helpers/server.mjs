@@ -16,13 +16,14 @@ export const builds = {
 
 /**
  * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
- * `worker` ('js', the server's default, or 'rust'), and resolves once it is listening. Returns `{ url, port, dataDir, stop }`.
+ * `worker` ('js', the server's default, or 'rust') and any further flags `args`, and resolves once
+ * it is listening. Returns `{ url, port, dataDir, stop }`.
  */
-export async function startServer({ build = builds.current, port = 0, worker = 'js' } = {}) {
+export async function startServer({ build = builds.current, port = 0, worker = 'js', args = [] } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
   const child = spawn(
     build.binary,
-    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site, '--worker', worker],
+    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site, '--worker', worker, ...args],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let log = '';

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use super::fields::{Binding, ErrorSummary, Question, is_shown};
 use super::status::ReportStatus;
-use super::{Alert, NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url, report_title};
+use super::{Alert, NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
 use crate::{APP_NAME, device};
 
 /// The confirmation's slug (after "Check your answers").
@@ -331,7 +331,7 @@ pub fn ReportJourney(
         }}
         <p class="app-body app-draft-note">
             {move || form.with(|f| (journey.screen.get() != Screen::Sent && !f.answers().is_empty()).then(|| {
-                format!("{}: your answers are saved on this phone as you type.", report_title(f))
+                format!("{}: your answers are saved on this phone as you type.", f.title())
             }))}
         </p>
     }

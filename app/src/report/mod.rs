@@ -8,7 +8,7 @@ mod journey;
 mod status;
 mod your_reports;
 
-use incident_report::{DeliveryState, ReportForm};
+use incident_report::DeliveryState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -69,25 +69,6 @@ fn NeedsWebAssembly(ready: Signal<bool>) -> impl IntoView {
             <crate::offline::HelpLinks/>
         </div>
     }
-}
-
-/// A short name for a report, e.g. "Stolen laptop".
-fn report_title(form: &ReportForm) -> String {
-    use incident_report::form::{DeviceKind, WhatHappened};
-    let what = match form.what_happened {
-        Some(WhatHappened::Lost) => "Lost",
-        Some(WhatHappened::Stolen) => "Stolen",
-        Some(WhatHappened::HackedOrCompromised) => "Hacked or compromised",
-        Some(WhatHappened::SomethingElse) => "Problem with",
-        None => return "Report not finished".to_owned(),
-    };
-    let device = match form.device {
-        Some(DeviceKind::Laptop) => "laptop",
-        Some(DeviceKind::Phone) => "mobile phone",
-        Some(DeviceKind::Tablet) => "tablet",
-        Some(DeviceKind::Other) | None => "device",
-    };
-    format!("{what} {device}")
 }
 
 /// The state as a short coloured tag.

@@ -5,7 +5,7 @@ use incident_report::queue::QueuedReport;
 use leptos::prelude::*;
 
 use super::status::ReportStatus;
-use super::{Alert, NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag, report_title};
+use super::{Alert, NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
 use crate::device::{self, Unreadable};
 
 /// The list, read from the phone's storage after hydration and kept up to date.
@@ -48,7 +48,7 @@ pub fn YourReports() -> impl IntoView {
                     let created = device::clock_time(report.created_at_ms);
                     view! {
                         <li class="app-report">
-                            <h2 class="app-heading-m">{report_title(&report.form)}</h2>
+                            <h2 class="app-heading-m">{report.form.title()}</h2>
                             <p class="app-body">
                                 <StateTag state=report.delivery.clone()/>
                                 " "

@@ -1,0 +1,316 @@
+//! Forwards stored incident reports to the people who act on them, once.
+//!
+//! The intake stores each new report with one delivery row per configured destination in the same
+//! transaction (`report-store`'s outbox). [`Forwarder::run`] claims due rows under a lease,
+//! delivers each, and records the outcome only after the destination answered:
+//! - accepted: delivered, never sent again;
+//! - a temporary failure (no connection, a timeout, SMTP 4xx, HTTP 5xx, 408 or 429): due again
+//!   after a capped exponential backoff with jitter (or the destination's `Retry-After`);
+//! - a permanent failure (SMTP 5xx, other HTTP 4xx, an unreadable row): parked with the reason
+//!   until the server restarts (an operator fixes the configuration and restarts it).
+//!
+//! Delivery is at least once: a crash between the destination's acceptance and the record sends
+//! the message again. Every message carries the same identity each time (the email's
+//! `Message-ID`, the webhook's `Idempotency-Key`, the Maildir file name), derived from the report
+//! id, so receivers drop the repeat.
+//!
+//! - [`message`]: a stored report as an email and as a JSON document.
+//! - [`maildir`], [`smtp`], [`webhook`]: the destinations.
+
+pub mod maildir;
+pub mod message;
+pub mod smtp;
+pub mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use incident_report::RetryPolicy;
+use report_store::{Claim, Delivery, ReportStore};
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+
+use crate::message::{Envelope, ForwardedReport};
+
+/// Why a delivery did not go through.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    /// Worth trying again: the destination may accept it later.
+    #[error("{reason}")]
+    Temporary {
+        /// What happened (never the report's contents).
+        reason: String,
+        /// How long the destination asked us to wait, if it did.
+        retry_after: Option<Duration>,
+    },
+    /// Trying again cannot help until the configuration (or the destination) changes.
+    #[error("{reason}")]
+    Permanent {
+        /// What happened (never the report's contents).
+        reason: String,
+    },
+}
+
+impl Failure {
+    /// A temporary failure without a requested wait.
+    pub fn temporary(reason: impl Into<String>) -> Self {
+        Self::Temporary {
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A permanent failure.
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self::Permanent {
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether retrying cannot help.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Permanent { .. })
+    }
+}
+
+/// Where reports go.
+#[derive(Debug)]
+pub enum Destination {
+    /// `.eml` files in a Maildir on this machine.
+    Maildir(maildir::Maildir),
+    /// An SMTP server (the incident mailbox).
+    Smtp(smtp::Smtp),
+    /// A signed HTTP POST (the service desk's tools).
+    Webhook(webhook::Webhook),
+}
+
+impl Destination {
+    /// Its name in the delivery rows.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Maildir(_) => "maildir",
+            Self::Smtp(_) => "smtp",
+            Self::Webhook(_) => "webhook",
+        }
+    }
+
+    async fn deliver(&self, report: &ForwardedReport, envelope: &Envelope) -> Result<(), Failure> {
+        match self {
+            Self::Maildir(maildir) => maildir.deliver(report, &report.email(envelope)?).await,
+            Self::Smtp(smtp) => smtp.deliver(report.email(envelope)?).await,
+            Self::Webhook(webhook) => webhook.deliver(report).await,
+        }
+    }
+}
+
+/// How the forwarder works: its destinations and timings.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where reports go (each at most once in this list).
+    pub destinations: Vec<Destination>,
+    /// The email's sender and recipient (Maildir and SMTP).
+    pub envelope: Envelope,
+    /// How long a claim holds a row; longer than any one delivery can take.
+    pub lease: Duration,
+    /// When to try again after a temporary failure.
+    pub retry: RetryPolicy,
+    /// How often to look for due rows when nothing wakes the forwarder sooner.
+    pub poll: Duration,
+}
+
+impl Settings {
+    /// The defaults with these destinations: a 60 s lease (a delivery's limits are 10 s to
+    /// connect and 10 s to answer), retries from 2 s doubling to 10 minutes, a look every second.
+    pub fn new(destinations: Vec<Destination>, envelope: Envelope) -> Self {
+        Self {
+            destinations,
+            envelope,
+            lease: Duration::from_secs(60),
+            retry: RetryPolicy {
+                base: Duration::from_secs(2),
+                cap: Duration::from_secs(600),
+            },
+            poll: Duration::from_secs(1),
+        }
+    }
+
+    /// The destination names, as the intake writes them in delivery rows.
+    pub fn names(&self) -> Vec<String> {
+        self.destinations
+            .iter()
+            .map(|d| d.name().to_owned())
+            .collect()
+    }
+}
+
+/// Delivers what the store says is due, until told to stop.
+#[derive(Debug, Clone)]
+pub struct Forwarder {
+    store: ReportStore,
+    settings: Arc<Settings>,
+    wake: Arc<Notify>,
+}
+
+/// The most rows one claim takes.
+const CLAIM_LIMIT: u32 = 16;
+
+/// The longest `Retry-After` honoured: a destination cannot hold a report back for days.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+impl Forwarder {
+    /// A forwarder for `store`. The intake calls [`Forwarder::wake`] after storing a new report,
+    /// so it is forwarded at once rather than at the next poll.
+    pub fn new(store: ReportStore, settings: Settings) -> Self {
+        Self {
+            store,
+            settings: Arc::new(settings),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The names of its destinations, as the intake writes them in delivery rows.
+    pub fn destination_names(&self) -> Vec<String> {
+        self.settings.names()
+    }
+
+    /// Tells the forwarder new work is due.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until `stop` resolves. Rows it holds when stopped stay leased, and are taken again
+    /// when the lease runs out.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            // Between batches, a stop request wins over more work.
+            tokio::select! {
+                biased;
+                () = &mut stop => return,
+                () = std::future::ready(()) => {}
+            }
+            if self.run_once().await {
+                continue;
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.settings.poll) => {}
+            }
+        }
+    }
+
+    /// Claims and delivers one batch. Returns whether there was anything to do.
+    pub async fn run_once(&self) -> bool {
+        let claim = Claim {
+            destinations: self.settings.names(),
+            now_ms: now_ms(),
+            lease_ms: i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
+            lease: random_token(),
+            limit: CLAIM_LIMIT,
+        };
+        let claimed = match self.store.claim_due(claim).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::error!(%error, "could not claim deliveries");
+                return false;
+            }
+        };
+        let worked = !claimed.is_empty();
+        // The batch goes out together: one slow destination does not hold up the others.
+        let mut deliveries = tokio::task::JoinSet::new();
+        for delivery in claimed {
+            let forwarder = self.clone();
+            deliveries.spawn(async move { forwarder.deliver(delivery).await });
+        }
+        while deliveries.join_next().await.is_some() {}
+        worked
+    }
+
+    async fn deliver(&self, delivery: Delivery) {
+        let Some(destination) = self
+            .settings
+            .destinations
+            .iter()
+            .find(|d| d.name() == delivery.destination)
+        else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        let result = match ForwardedReport::from_delivery(&delivery) {
+            Ok(report) => destination.deliver(&report, &self.settings.envelope).await,
+            Err(failure) => Err(failure),
+        };
+        let attempt = delivery.attempts + 1;
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let recorded = match &result {
+            Ok(()) => {
+                tracing::info!(
+                    report_id = %delivery.report_id, reference = %delivery.reference,
+                    destination = %delivery.destination, attempt, elapsed_ms,
+                    outcome = "delivered", "report forwarded"
+                );
+                self.store.mark_delivered(&delivery, now_ms()).await
+            }
+            Err(Failure::Temporary {
+                reason,
+                retry_after,
+            }) => {
+                let asked = retry_after.unwrap_or_default().min(LONGEST_RETRY_AFTER);
+                let wait = self.settings.retry.delay(attempt, random_unit()).max(asked);
+                tracing::warn!(
+                    report_id = %delivery.report_id, reference = %delivery.reference,
+                    destination = %delivery.destination, attempt, elapsed_ms,
+                    outcome = "retry", retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    %reason, "report not forwarded yet"
+                );
+                let at =
+                    now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+                self.store.mark_retry(&delivery, at, reason).await
+            }
+            Err(Failure::Permanent { reason }) => {
+                tracing::error!(
+                    report_id = %delivery.report_id, reference = %delivery.reference,
+                    destination = %delivery.destination, attempt, elapsed_ms,
+                    outcome = "parked", %reason,
+                    "report not forwarded: parked until the server restarts with a fixed configuration"
+                );
+                self.store.mark_parked(&delivery, reason).await
+            }
+        };
+        match recorded {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                report_id = %delivery.report_id, destination = %delivery.destination,
+                "the lease ran out before the outcome was recorded; another forwarder has the row"
+            ),
+            Err(error) => tracing::error!(
+                report_id = %delivery.report_id, destination = %delivery.destination, %error,
+                "could not record the delivery's outcome; it will be tried again after the lease"
+            ),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0; N];
+    // Without the system's randomness, zeros still make a working (if predictable) token and
+    // jitter; neither is a secret.
+    let _ = getrandom::fill(&mut bytes);
+    bytes
+}
+
+/// A lease token, unique per claim.
+fn random_token() -> String {
+    hex::encode(random_bytes::<16>())
+}
+
+/// A random number in `0.0..=1.0`, for jitter.
+fn random_unit() -> f64 {
+    f64::from(u32::from_le_bytes(random_bytes::<4>())) / f64::from(u32::MAX)
+}

@@ -1,0 +1,68 @@
+//! What the forwarding tests share: a store with one report waiting for given destinations, and
+//! settings whose retries are due at once.
+
+use std::time::Duration;
+
+use forwarding::message::Envelope;
+use forwarding::{Destination, Forwarder, Settings};
+use incident_report::{ReportForm, ReportId};
+use report_store::{NewReport, ReportStore, Submission};
+
+/// The report every test forwards.
+pub fn id() -> ReportId {
+    ReportId::from_random_bytes([5; 16])
+}
+
+/// A store holding one new report, with a delivery for each of `destinations`. Returns it and
+/// the report's reference.
+pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
+    let store = ReportStore::sqlite_in_memory().expect("store");
+    let form = ReportForm {
+        what_happened: Some(incident_report::form::WhatHappened::Lost),
+        device: Some(incident_report::form::DeviceKind::Laptop),
+        name: "Sam Example".into(),
+        ..ReportForm::default()
+    };
+    let now = forwarding::now_ms();
+    let submitted = store
+        .submit(NewReport {
+            id: id(),
+            fingerprint: "f".into(),
+            form_json: serde_json::to_string(&form).expect("json"),
+            received_at: "2026-11-28T10:04:05Z".into(),
+            received_at_ms: now,
+            year: 2026,
+            destinations: destinations.iter().map(|d| (*d).to_owned()).collect(),
+        })
+        .await
+        .expect("stored");
+    let Submission::Created { reference } = submitted else {
+        panic!("a new report");
+    };
+    (store, reference)
+}
+
+/// A forwarder to `destination` whose retries are due again after a millisecond.
+pub fn forwarder(store: &ReportStore, destination: Destination) -> Forwarder {
+    let envelope = Envelope {
+        from: "Lost Device <lost-device@example.test>"
+            .parse()
+            .expect("from"),
+        to: "Incidents <incidents@example.test>".parse().expect("to"),
+    };
+    let mut settings = Settings::new(vec![destination], envelope);
+    settings.retry = incident_report::RetryPolicy {
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(1),
+    };
+    Forwarder::new(store.clone(), settings)
+}
+
+/// Runs the forwarder until nothing is due (a retry is due a millisecond later), at most `rounds`
+/// times.
+pub async fn forward(forwarder: &Forwarder, rounds: usize) {
+    for _ in 0..rounds {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        forwarder.run_once().await;
+    }
+}

@@ -1,0 +1,102 @@
+//! Forwarding by webhook to a receiver in the test that checks the signature as a real one must:
+//! a 503 is tried again and the report accepted once; a wrong secret is refused by the receiver.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode};
+use common::{forward, forwarder, id, store_with_report};
+use forwarding::Destination;
+use forwarding::webhook::{Webhook, verify};
+
+/// What the receiver saw: the idempotency keys it accepted, and how many requests it refused.
+#[derive(Default)]
+struct Seen {
+    accepted: Vec<String>,
+    bad_signatures: usize,
+    requests: usize,
+}
+
+/// A webhook receiver on a free loopback port, answering `first` to the first request and 200
+/// after (when the signature checks out with `secret`).
+async fn receiver(secret: &'static [u8], first: StatusCode) -> (String, Arc<Mutex<Seen>>) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let state = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let seen = Arc::clone(&state);
+            async move {
+                let mut seen = seen.lock().expect("lock");
+                seen.requests += 1;
+                let signature = headers
+                    .get("signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                if !verify(secret, signature, &body, now, 300) {
+                    seen.bad_signatures += 1;
+                    return StatusCode::UNAUTHORIZED;
+                }
+                if seen.requests == 1 && first != StatusCode::OK {
+                    return first;
+                }
+                let key = headers
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                // A real receiver drops a repeat by its key.
+                if !seen.accepted.iter().any(|k| k == key) {
+                    seen.accepted.push(key.to_owned());
+                }
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_503_is_tried_again_and_the_report_is_accepted_once() {
+    let (url, seen) = receiver(b"shared secret", StatusCode::SERVICE_UNAVAILABLE).await;
+    let (store, _) = store_with_report(&["webhook"]).await;
+    let webhook = Webhook::new(&url, b"shared secret".to_vec()).expect("webhook");
+    let forwarder = forwarder(&store, Destination::Webhook(webhook));
+    forward(&forwarder, 4).await;
+
+    assert_eq!(store.backlog().await.expect("backlog").undelivered, 0);
+    let seen = seen.lock().expect("lock");
+    assert_eq!(seen.requests, 2, "503, then 200, then nothing more");
+    assert_eq!(seen.accepted, [format!("\"{}\"", id())]);
+    assert_eq!(seen.bad_signatures, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_refused_by_the_receiver_and_the_delivery_parked() {
+    let (url, seen) = receiver(b"the receiver's secret", StatusCode::OK).await;
+    let (store, _) = store_with_report(&["webhook"]).await;
+    let webhook = Webhook::new(&url, b"another secret".to_vec()).expect("webhook");
+    let forwarder = forwarder(&store, Destination::Webhook(webhook));
+    forward(&forwarder, 3).await;
+
+    let backlog = store.backlog().await.expect("backlog");
+    let seen = seen.lock().expect("lock");
+    assert_eq!(seen.bad_signatures, 1);
+    assert_eq!(seen.accepted.len(), 0);
+    assert_eq!(
+        backlog.parked, 1,
+        "401 is permanent until the secret is fixed"
+    );
+    assert!(
+        backlog
+            .parked_error
+            .as_deref()
+            .is_some_and(|e| e.contains("401"))
+    );
+}

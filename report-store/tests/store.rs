@@ -1,0 +1,258 @@
+//! The store's promises, through its public interface only, so the same tests hold for every
+//! backend: one report per id, the same reference for a repeat, other content refused, and a
+//! delivery per destination that is claimed under a lease and finished only by its holder.
+
+use incident_report::ReportId;
+use report_store::{Claim, Delivery, NewReport, ReportStore, Submission};
+
+const RECEIVED_MS: i64 = 1_795_000_000_000;
+
+fn id(byte: u8) -> ReportId {
+    ReportId::from_random_bytes([byte; 16])
+}
+
+fn report(id: ReportId, fingerprint: &str) -> NewReport {
+    NewReport {
+        id,
+        fingerprint: fingerprint.to_owned(),
+        form_json: "{}".to_owned(),
+        received_at: "2026-11-28T10:00:00Z".to_owned(),
+        received_at_ms: RECEIVED_MS,
+        year: 2026,
+        destinations: vec!["maildir".to_owned(), "webhook".to_owned()],
+    }
+}
+
+fn created(n: u32) -> Submission {
+    Submission::Created {
+        reference: format!("LD-2026-{n:06}"),
+    }
+}
+
+fn claim(lease: &str, now_ms: i64) -> Claim {
+    Claim {
+        destinations: vec!["maildir".to_owned(), "webhook".to_owned()],
+        now_ms,
+        lease_ms: 30_000,
+        lease: lease.to_owned(),
+        limit: 10,
+    }
+}
+
+fn store() -> ReportStore {
+    ReportStore::sqlite_in_memory().expect("store")
+}
+
+#[tokio::test]
+async fn a_new_report_gets_the_next_reference() {
+    let store = store();
+    assert_eq!(
+        store.submit(report(id(1), "a")).await.expect("ok"),
+        created(1)
+    );
+    assert_eq!(
+        store.submit(report(id(2), "b")).await.expect("ok"),
+        created(2)
+    );
+}
+
+#[tokio::test]
+async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    assert_eq!(
+        store.submit(report(id(1), "a")).await.expect("ok"),
+        Submission::Repeat {
+            reference: "LD-2026-000001".into()
+        }
+    );
+    assert_eq!(store.count().await.expect("count"), 1);
+    assert_eq!(store.backlog().await.expect("backlog").undelivered, 2);
+}
+
+#[tokio::test]
+async fn the_same_id_with_other_content_is_refused_and_changes_nothing() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    assert_eq!(
+        store.submit(report(id(1), "b")).await.expect("ok"),
+        Submission::Mismatch
+    );
+    assert_eq!(store.count().await.expect("count"), 1);
+    assert_eq!(store.backlog().await.expect("backlog").undelivered, 2);
+}
+
+#[tokio::test]
+async fn reports_and_deliveries_survive_reopening_the_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("reports.sqlite3");
+    let first = ReportStore::open_sqlite(&path).expect("open");
+    first.submit(report(id(1), "a")).await.expect("ok");
+    drop(first);
+    let again = ReportStore::open_sqlite(&path).expect("reopen");
+    assert_eq!(again.count().await.expect("count"), 1);
+    let due = again
+        .claim_due(claim("x", RECEIVED_MS))
+        .await
+        .expect("claim");
+    assert_eq!(due.len(), 2);
+    assert_eq!(due[0].reference, "LD-2026-000001");
+}
+
+#[tokio::test]
+async fn each_new_report_is_due_once_per_destination_and_a_lease_keeps_it_from_others() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    let mine = store
+        .claim_due(claim("mine", RECEIVED_MS))
+        .await
+        .expect("claim");
+    let destinations: Vec<&str> = mine.iter().map(|d| d.destination.as_str()).collect();
+    assert_eq!(destinations, ["maildir", "webhook"]);
+    let theirs = store
+        .claim_due(claim("theirs", RECEIVED_MS + 1_000))
+        .await
+        .expect("claim");
+    assert!(theirs.is_empty(), "held by an unexpired lease");
+}
+
+#[tokio::test]
+async fn only_configured_destinations_are_claimed() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    let mut only_mail = claim("mine", RECEIVED_MS);
+    only_mail.destinations = vec!["maildir".to_owned()];
+    let due = store.claim_due(only_mail).await.expect("claim");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].destination, "maildir");
+}
+
+#[tokio::test]
+async fn a_delivered_row_is_never_due_again() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    for delivery in store
+        .claim_due(claim("mine", RECEIVED_MS))
+        .await
+        .expect("claim")
+    {
+        assert!(
+            store
+                .mark_delivered(&delivery, RECEIVED_MS)
+                .await
+                .expect("mark")
+        );
+    }
+    let later = store
+        .claim_due(claim("later", RECEIVED_MS + 3_600_000))
+        .await
+        .expect("claim");
+    assert_eq!(later.len(), 0);
+    assert_eq!(store.backlog().await.expect("backlog").undelivered, 0);
+}
+
+#[tokio::test]
+async fn an_expired_lease_lets_another_forwarder_take_the_row_and_the_first_cannot_finish_it() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    let first: Vec<Delivery> = store
+        .claim_due(claim("first", RECEIVED_MS))
+        .await
+        .expect("claim");
+    let second = store
+        .claim_due(claim("second", RECEIVED_MS + 30_000))
+        .await
+        .expect("claim after the lease");
+    assert_eq!(second.len(), 2);
+    assert!(
+        !store
+            .mark_delivered(&first[0], RECEIVED_MS)
+            .await
+            .expect("mark")
+    );
+    assert!(
+        store
+            .mark_delivered(&second[0], RECEIVED_MS)
+            .await
+            .expect("mark")
+    );
+}
+
+#[tokio::test]
+async fn a_temporary_failure_is_due_again_later_and_counts_the_attempt() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    let due = store
+        .claim_due(claim("mine", RECEIVED_MS))
+        .await
+        .expect("claim");
+    let retry_at = RECEIVED_MS + 5_000;
+    assert!(
+        store
+            .mark_retry(&due[0], retry_at, "connection refused")
+            .await
+            .expect("mark")
+    );
+    let early = store
+        .claim_due(claim("early", retry_at - 1))
+        .await
+        .expect("claim");
+    assert!(early.iter().all(|d| d.destination != due[0].destination));
+    let again = store
+        .claim_due(claim("again", retry_at))
+        .await
+        .expect("claim");
+    let again: Vec<&Delivery> = again
+        .iter()
+        .filter(|d| d.destination == due[0].destination)
+        .collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 1);
+}
+
+#[tokio::test]
+async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog() {
+    let store = store();
+    store.submit(report(id(1), "a")).await.expect("ok");
+    let due = store
+        .claim_due(claim("mine", RECEIVED_MS))
+        .await
+        .expect("claim");
+    assert!(
+        store
+            .mark_parked(&due[0], "550 mailbox unknown")
+            .await
+            .expect("park")
+    );
+    let backlog = store.backlog().await.expect("backlog");
+    assert_eq!((backlog.undelivered, backlog.parked), (2, 1));
+    assert_eq!(backlog.oldest_ms, Some(RECEIVED_MS));
+    assert_eq!(backlog.parked_error.as_deref(), Some("550 mailbox unknown"));
+    let much_later = RECEIVED_MS + 86_400_000;
+    let later = store
+        .claim_due(claim("later", much_later))
+        .await
+        .expect("claim");
+    assert!(
+        later.iter().all(|d| d.destination != due[0].destination),
+        "parked rows wait"
+    );
+    assert_eq!(store.retry_parked(much_later).await.expect("retry"), 1);
+    let fixed = store
+        .claim_due(claim("fixed", much_later))
+        .await
+        .expect("claim");
+    assert!(fixed.iter().any(|d| d.destination == due[0].destination));
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_server_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("reports.sqlite3");
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .pragma_update(None, "user_version", 99)
+        .expect("set");
+    let error = ReportStore::open_sqlite(&path).expect_err("newer");
+    assert!(error.to_string().contains("schema version 99"), "{error}");
+}

@@ -1,0 +1,97 @@
+// Prints how long a new report takes from the server's 201 answer to the incident mailbox:
+// through a real SMTP server on loopback (Debian's python3-aiosmtpd), and to the embedded default
+// (a file in the Maildir), beside the baseline of the 201 itself, all in the same run.
+// Run with ./scripts/bench-forwarding.sh (it builds first). RUNS=n changes the number of reports.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { waitUntil } from '../helpers/browser.mjs';
+import { root, startServer } from '../helpers/server.mjs';
+
+const RUNS = Number(process.env.RUNS || 100);
+const FORM = {
+  what_happened: 'stolen', device: 'laptop', date_day: '2', date_month: '11', date_year: '2026',
+  location: 'Train from Leeds to London', shut_down: 'locked-or-asleep', moj_information: 'no',
+  contacted_service_desk: 'yes', told_line_manager: 'no', told_police: 'not-yet',
+  name: 'Sam Example', email: 'sam.example@justice.gov.uk', phone: '07700 900 982',
+};
+
+const quantile = (xs, q) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+};
+const ms = (x) => `${x.toFixed(1)} ms`.padStart(10);
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+/** Sends RUNS new reports one after another; returns each id with when its 201 arrived. */
+async function send(url) {
+  const sent = [];
+  for (let run = 0; run < RUNS; run++) {
+    const id = crypto.randomUUID();
+    const started = Date.now();
+    const answer = await fetch(`${url}/api/v1/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `"${id}"` },
+      body: JSON.stringify({ id, form: FORM }),
+    });
+    const answered = Date.now();
+    if (answer.status !== 201) throw new Error(`report ${run}: ${answer.status} ${await answer.text()}`);
+    sent.push({ id, answered, intake: answered - started });
+  }
+  return sent;
+}
+
+const work = await mkdtemp(path.join(tmpdir(), 'lost-device-bench-'));
+const smtpPort = await freePort();
+const sinkLog = path.join(work, 'arrivals.log');
+const sink = spawn('/usr/bin/python3', [path.join(root, 'forwarding/tests/smtp_sink.py'), String(smtpPort), path.join(work, 'mailbox'), path.join(work, 'mode')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, SINK_LOG: sinkLog },
+});
+await new Promise((resolve) => sink.stdout.once('data', resolve));
+
+const viaSmtp = await startServer({ args: ['--smtp-host', '127.0.0.1', '--smtp-port', String(smtpPort), '--smtp-tls', 'none', '--mail-from', 'lost-device@bench.test'] });
+const viaMaildir = await startServer();
+try {
+  const smtpSent = await send(viaSmtp.url);
+  const arrivals = await waitUntil(async () => {
+    const lines = (await readFile(sinkLog, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+    return lines.length >= RUNS && lines;
+  }, 'every report reached the SMTP server', 60_000);
+  const arrivedAt = new Map(arrivals.map((line) => {
+    const [when, messageId] = line.split(' ');
+    return [messageId.replace(/^<|@.*$/g, ''), Number(when)];
+  }));
+  const smtp = smtpSent.map(({ id, answered }) => arrivedAt.get(id) - answered);
+
+  const mailSent = await send(viaMaildir.url);
+  const newDir = path.join(viaMaildir.dataDir, 'mail', 'new');
+  await waitUntil(async () => (await readdir(newDir).catch(() => [])).length >= RUNS, 'every report is in the Maildir', 60_000);
+  const files = await readdir(newDir);
+  const maildir = await Promise.all(mailSent.map(async ({ id, answered }) => {
+    const file = files.find((name) => name.includes(id));
+    return (await stat(path.join(newDir, file))).mtimeMs - answered;
+  }));
+  const intake = [...smtpSent, ...mailSent].map((s) => s.intake);
+
+  console.log(`Forwarding, ${RUNS} new reports per destination, one after another, loopback:`);
+  console.log('                                              median        p99');
+  console.log(`baseline: request to the 201 answer        ${ms(quantile(intake, 0.5))} ${ms(quantile(intake, 0.99))}`);
+  console.log(`201 answer to the file in the Maildir      ${ms(quantile(maildir, 0.5))} ${ms(quantile(maildir, 0.99))}`);
+  console.log(`201 answer to acceptance by the SMTP server${ms(quantile(smtp, 0.5))} ${ms(quantile(smtp, 0.99))}`);
+} finally {
+  await viaSmtp.stop();
+  await viaMaildir.stop();
+  sink.kill();
+  await rm(work, { recursive: true, force: true });
+}
