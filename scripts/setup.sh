@@ -56,12 +56,14 @@ if [ "${1:-}" = "--tests" ]; then
   fi
   # sqlite3: the browser tests count the reports in the server's database with it.
   # python3-aiosmtpd: a real SMTP server for the forwarding tests (run with Debian's python3).
+  # postgresql: the store's tests run against a real PostgreSQL server too.
   if ! command -v chromium >/dev/null || ! command -v sqlite3 >/dev/null \
-    || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
-    say "Chromium, sqlite3 and python3-aiosmtpd from Debian's packages"
+    || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null \
+    || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+    say "Chromium, sqlite3, python3-aiosmtpd and postgresql from Debian's packages"
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      chromium sqlite3 python3-aiosmtpd >/dev/null
+      chromium sqlite3 python3-aiosmtpd postgresql-15 >/dev/null
   fi
 fi

@@ -154,6 +154,9 @@ pub struct Forwarder {
 /// The most rows one claim takes.
 const CLAIM_LIMIT: u32 = 16;
 
+/// The most deliveries in progress at once in [`Forwarder::run`].
+pub const CONCURRENT: usize = 16;
+
 /// The longest `Retry-After` honoured: a destination cannot hold a report back for days.
 const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
@@ -178,46 +181,58 @@ impl Forwarder {
         self.wake.notify_one();
     }
 
-    /// Runs until `stop` resolves. Rows it holds when stopped stay leased, and are taken again
-    /// when the lease runs out.
+    /// Runs until `stop` resolves: claims due rows whenever a delivery slot is free (at most
+    /// [`CONCURRENT`] deliveries at once), so one slow destination never holds up reports that
+    /// arrive meanwhile. When stopped, it lets deliveries in progress finish; rows it has not
+    /// finished stay leased, and are taken again when the lease runs out.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
+        let mut running = tokio::task::JoinSet::new();
         loop {
-            // Between batches, a stop request wins over more work.
+            let free = CONCURRENT.saturating_sub(running.len());
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                self.claim(u32::try_from(free).unwrap_or(CLAIM_LIMIT)).await
+            };
+            let more = !claimed.is_empty();
+            for delivery in claimed {
+                let forwarder = self.clone();
+                running.spawn(async move { forwarder.deliver(delivery).await });
+            }
             tokio::select! {
                 biased;
-                () = &mut stop => return,
-                () = std::future::ready(()) => {}
-            }
-            if self.run_once().await {
-                continue;
-            }
-            tokio::select! {
-                () = &mut stop => return,
+                () = &mut stop => break,
+                // A full batch may mean more are due: look again at once.
+                () = std::future::ready(()), if more && running.len() < CONCURRENT => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(self.settings.poll) => {}
             }
         }
+        while running.join_next().await.is_some() {}
     }
 
-    /// Claims and delivers one batch. Returns whether there was anything to do.
-    pub async fn run_once(&self) -> bool {
+    /// Claims up to `limit` due rows under a new lease; none if the database cannot be read.
+    async fn claim(&self, limit: u32) -> Vec<Delivery> {
         let claim = Claim {
             destinations: self.settings.names(),
             now_ms: now_ms(),
             lease_ms: i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
             lease: random_token(),
-            limit: CLAIM_LIMIT,
+            limit,
         };
-        let claimed = match self.store.claim_due(claim).await {
-            Ok(claimed) => claimed,
-            Err(error) => {
-                tracing::error!(%error, "could not claim deliveries");
-                return false;
-            }
-        };
+        self.store.claim_due(claim).await.unwrap_or_else(|error| {
+            tracing::error!(%error, "could not claim deliveries");
+            Vec::new()
+        })
+    }
+
+    /// Claims one batch, delivers it and waits for every outcome to be recorded. Returns
+    /// whether there was anything to do. (For tests and tools; the server uses [`Self::run`].)
+    pub async fn run_once(&self) -> bool {
+        let claimed = self.claim(CLAIM_LIMIT).await;
         let worked = !claimed.is_empty();
-        // The batch goes out together: one slow destination does not hold up the others.
         let mut deliveries = tokio::task::JoinSet::new();
         for delivery in claimed {
             let forwarder = self.clone();

@@ -3,11 +3,14 @@
     /usr/bin/python3 smtp_sink.py PORT MAILDIR MODE_FILE
 
 Each message is answered by what MODE_FILE says when it arrives: `accept` (or no file) stores it
-in the Maildir MAILDIR and answers 250; `451` refuses it for now; `550` refuses it for good.
-Prints `ready` once it listens; runs until killed. With SINK_LOG set, each stored message also
-adds a line `<arrival, ms since the epoch> <Message-ID>` to that file (for the benchmark).
+in the Maildir MAILDIR and answers 250; `451` refuses it for now; `550` refuses it for good;
+`hold` keeps the sender waiting for a minute, then refuses it for now (a server that stops
+answering in the middle of a delivery). Prints `ready` once it listens; runs until killed.
+With SINK_LOG set, each stored message adds a line `<arrival, ms since the epoch> <Message-ID>`
+to that file, and each held one a line `held <Message-ID>`.
 """
 
+import asyncio
 import mailbox
 import os
 import pathlib
@@ -25,18 +28,27 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         mode = self.mode_file.read_text().strip() if self.mode_file.exists() else "accept"
+        if mode == "hold":
+            self.log(f"held {message_id(envelope)}")
+            await asyncio.sleep(60)
+            return "451 4.3.0 Held too long, try again later"
         if mode == "451":
             return "451 4.3.0 Mailbox busy, try again later"
         if mode == "550":
             return "550 5.1.1 No such mailbox here"
         mailbox.Maildir(self.maildir, create=True).add(envelope.original_content)
-        log = os.environ.get("SINK_LOG")
-        if log:
-            arrived = int(time.time() * 1000)
-            message = mailbox.mboxMessage(envelope.original_content)
-            with open(log, "a") as out:
-                out.write(f"{arrived} {message['Message-ID']}\n")
+        self.log(f"{int(time.time() * 1000)} {message_id(envelope)}")
         return "250 2.0.0 Stored"
+
+    def log(self, line):
+        path = os.environ.get("SINK_LOG")
+        if path:
+            with open(path, "a") as out:
+                out.write(line + "\n")
+
+
+def message_id(envelope):
+    return mailbox.mboxMessage(envelope.original_content)["Message-ID"]
 
 
 def main():

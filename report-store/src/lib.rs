@@ -12,10 +12,12 @@
 //! ([`ReportStore::claim_due`]), and marks each delivered only after its destination accepted
 //! it; a lease that runs out (the claimer died) makes the row due again.
 //!
-//! The backend is embedded SQLite (`sqlite`), in WAL mode with full synchronous commits, so a
-//! report is on disk before the server answers. Callers see only [`ReportStore`]; its methods are
-//! async and run SQLite's blocking calls off the async threads.
+//! Two backends, one interface: embedded SQLite (`sqlite`, the default: one file, one server
+//! instance), in WAL mode with full synchronous commits; and PostgreSQL (`postgres`), for several
+//! instances sharing one database. Either way a report is committed before the server answers.
+//! Callers see only [`ReportStore`], whose async methods do not say which one they talk to.
 
+mod postgres;
 mod sqlite;
 
 use std::path::Path;
@@ -37,9 +39,23 @@ pub enum StoreError {
         /// The newest this code knows.
         supported: i64,
     },
+    /// PostgreSQL (or the connection to it) reported an error.
+    #[error("the report database failed: {0}")]
+    Postgres(String),
     /// The blocking task running a database call was lost (the runtime is shutting down).
     #[error("the report database call did not finish: {0}")]
     Task(String),
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        // The server's own message (never the row's values, which are only in its detail).
+        let detail = error.as_db_error().map_or_else(
+            || error.to_string(),
+            |db| format!("{} ({})", db.message(), db.code().code()),
+        );
+        Self::Postgres(detail)
+    }
 }
 
 /// The result of submitting a report.
@@ -57,6 +73,9 @@ pub enum Submission {
     },
     /// Already stored, but with different content: nothing was changed.
     Mismatch,
+    /// Another request with this id is being stored right now (perhaps on another instance):
+    /// nothing was changed; the sender should try again in a moment.
+    InProgress,
 }
 
 /// What a report is stored with.
@@ -128,55 +147,80 @@ pub struct Backlog {
 /// The report database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ReportStore {
-    sqlite: Arc<sqlite::SqliteStore>,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(Arc<sqlite::SqliteStore>),
+    Postgres(postgres::PostgresStore),
+}
+
+/// Runs `$call` on whichever backend `$store` has: SQLite's blocking call off the async threads
+/// (what it uses is moved in, so it must be owned), PostgreSQL's awaited.
+macro_rules! on_backend {
+    ($store:expr, |$backend:ident| $call:expr) => {
+        match &$store.backend {
+            Backend::Sqlite(sqlite) => {
+                let sqlite = Arc::clone(sqlite);
+                tokio::task::spawn_blocking(move || {
+                    let $backend = &*sqlite;
+                    $call
+                })
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))?
+            }
+            Backend::Postgres(postgres) => {
+                let $backend = postgres;
+                $call.await
+            }
+        }
+    };
 }
 
 impl ReportStore {
     /// Opens (creating and migrating if needed) the SQLite database at `path`.
     pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
         Ok(Self {
-            sqlite: Arc::new(sqlite::SqliteStore::open(path)?),
+            backend: Backend::Sqlite(Arc::new(sqlite::SqliteStore::open(path)?)),
         })
     }
 
     /// A SQLite database in memory, for tests.
     pub fn sqlite_in_memory() -> Result<Self, StoreError> {
         Ok(Self {
-            sqlite: Arc::new(sqlite::SqliteStore::open_in_memory()?),
+            backend: Backend::Sqlite(Arc::new(sqlite::SqliteStore::open_in_memory()?)),
         })
     }
 
-    /// Runs a blocking database call off the async threads.
-    async fn run<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&sqlite::SqliteStore) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let store = Arc::clone(&self.sqlite);
-        tokio::task::spawn_blocking(move || call(&store))
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))?
+    /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/name`) and
+    /// migrates it; instances starting together take turns.
+    pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            backend: Backend::Postgres(postgres::PostgresStore::open(url).await?),
+        })
     }
 
     /// Stores `report` unless its id is already stored; see [`Submission`]. A new report's
     /// deliveries are written in the same transaction.
     pub async fn submit(&self, report: NewReport) -> Result<Submission, StoreError> {
-        self.run(move |store| store.submit(&report)).await
+        on_backend!(self, |store| store.submit(&report))
     }
 
     /// How many reports are stored.
     pub async fn count(&self) -> Result<u64, StoreError> {
-        self.run(sqlite::SqliteStore::count).await
+        on_backend!(self, |store| store.count())
     }
 
     /// Answers when the database can be read.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.run(sqlite::SqliteStore::ping).await
+        on_backend!(self, |store| store.ping())
     }
 
     /// Claims due deliveries to `claim.destinations`: pending, due by now, and not held by an
     /// unexpired lease. Oldest first.
     pub async fn claim_due(&self, claim: Claim) -> Result<Vec<Delivery>, StoreError> {
-        self.run(move |store| store.claim_due(&claim)).await
+        on_backend!(self, |store| store.claim_due(&claim))
     }
 
     /// Records that the destination accepted the delivery. Returns false when the lease was
@@ -187,8 +231,7 @@ impl ReportStore {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let delivery = delivery.clone();
-        self.run(move |store| store.mark_delivered(&delivery, now_ms))
-            .await
+        on_backend!(self, |store| store.mark_delivered(&delivery, now_ms))
     }
 
     /// Records a temporary failure: the delivery is due again at `retry_at_ms`.
@@ -199,25 +242,27 @@ impl ReportStore {
         error: &str,
     ) -> Result<bool, StoreError> {
         let (delivery, error) = (delivery.clone(), error.to_owned());
-        self.run(move |store| store.mark_retry(&delivery, retry_at_ms, &error))
-            .await
+        on_backend!(self, |store| store.mark_retry(
+            &delivery,
+            retry_at_ms,
+            &error
+        ))
     }
 
     /// Records a permanent failure: the delivery is parked until an operator retries it.
     pub async fn mark_parked(&self, delivery: &Delivery, error: &str) -> Result<bool, StoreError> {
         let (delivery, error) = (delivery.clone(), error.to_owned());
-        self.run(move |store| store.mark_parked(&delivery, &error))
-            .await
+        on_backend!(self, |store| store.mark_parked(&delivery, &error))
     }
 
     /// Makes every parked delivery due at `now_ms` (after the configuration was fixed). Returns
     /// how many there were.
     pub async fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
-        self.run(move |store| store.retry_parked(now_ms)).await
+        on_backend!(self, |store| store.retry_parked(now_ms))
     }
 
     /// How far forwarding has got.
     pub async fn backlog(&self) -> Result<Backlog, StoreError> {
-        self.run(sqlite::SqliteStore::backlog).await
+        on_backend!(self, |store| store.backlog())
     }
 }

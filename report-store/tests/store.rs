@@ -1,6 +1,9 @@
-//! The store's promises, through its public interface only, so the same tests hold for every
-//! backend: one report per id, the same reference for a repeat, other content refused, and a
-//! delivery per destination that is claimed under a lease and finished only by its holder.
+//! The store's promises, through its public interface only, run unchanged against both
+//! backends (SQLite in memory, and a real PostgreSQL server the tests start): one report per id,
+//! the same reference for a repeat, other content refused, and a delivery per destination that is
+//! claimed under a lease and finished only by its holder. Then what only one backend has.
+
+mod common;
 
 use incident_report::ReportId;
 use report_store::{Claim, Delivery, NewReport, ReportStore, Submission};
@@ -39,13 +42,37 @@ fn claim(lease: &str, now_ms: i64) -> Claim {
     }
 }
 
-fn store() -> ReportStore {
-    ReportStore::sqlite_in_memory().expect("store")
+/// Each shared test, once per backend.
+macro_rules! on_every_backend {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(crate::common::sqlite().await).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(crate::common::postgres().await).await;
+            })+
+        }
+    };
 }
 
-#[tokio::test]
-async fn a_new_report_gets_the_next_reference() {
-    let store = store();
+on_every_backend!(
+    a_new_report_gets_the_next_reference,
+    a_repeat_gets_the_same_reference_and_stores_nothing_new,
+    the_same_id_with_other_content_is_refused_and_changes_nothing,
+    each_new_report_is_due_once_per_destination_and_a_lease_keeps_it_from_others,
+    only_configured_destinations_are_claimed,
+    a_delivered_row_is_never_due_again,
+    an_expired_lease_lets_another_forwarder_take_the_row_and_the_first_cannot_finish_it,
+    a_temporary_failure_is_due_again_later_and_counts_the_attempt,
+    a_parked_row_waits_for_an_operator_and_shows_in_the_backlog,
+);
+
+async fn a_new_report_gets_the_next_reference(store: ReportStore) {
     assert_eq!(
         store.submit(report(id(1), "a")).await.expect("ok"),
         created(1)
@@ -56,9 +83,7 @@ async fn a_new_report_gets_the_next_reference() {
     );
 }
 
-#[tokio::test]
-async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
-    let store = store();
+async fn a_repeat_gets_the_same_reference_and_stores_nothing_new(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("ok");
     assert_eq!(
         store.submit(report(id(1), "a")).await.expect("ok"),
@@ -70,9 +95,7 @@ async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
     assert_eq!(store.backlog().await.expect("backlog").undelivered, 2);
 }
 
-#[tokio::test]
-async fn the_same_id_with_other_content_is_refused_and_changes_nothing() {
-    let store = store();
+async fn the_same_id_with_other_content_is_refused_and_changes_nothing(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("ok");
     assert_eq!(
         store.submit(report(id(1), "b")).await.expect("ok"),
@@ -82,26 +105,9 @@ async fn the_same_id_with_other_content_is_refused_and_changes_nothing() {
     assert_eq!(store.backlog().await.expect("backlog").undelivered, 2);
 }
 
-#[tokio::test]
-async fn reports_and_deliveries_survive_reopening_the_database() {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("reports.sqlite3");
-    let first = ReportStore::open_sqlite(&path).expect("open");
-    first.submit(report(id(1), "a")).await.expect("ok");
-    drop(first);
-    let again = ReportStore::open_sqlite(&path).expect("reopen");
-    assert_eq!(again.count().await.expect("count"), 1);
-    let due = again
-        .claim_due(claim("x", RECEIVED_MS))
-        .await
-        .expect("claim");
-    assert_eq!(due.len(), 2);
-    assert_eq!(due[0].reference, "LD-2026-000001");
-}
-
-#[tokio::test]
-async fn each_new_report_is_due_once_per_destination_and_a_lease_keeps_it_from_others() {
-    let store = store();
+async fn each_new_report_is_due_once_per_destination_and_a_lease_keeps_it_from_others(
+    store: ReportStore,
+) {
     store.submit(report(id(1), "a")).await.expect("ok");
     let mine = store
         .claim_due(claim("mine", RECEIVED_MS))
@@ -116,9 +122,7 @@ async fn each_new_report_is_due_once_per_destination_and_a_lease_keeps_it_from_o
     assert!(theirs.is_empty(), "held by an unexpired lease");
 }
 
-#[tokio::test]
-async fn only_configured_destinations_are_claimed() {
-    let store = store();
+async fn only_configured_destinations_are_claimed(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("ok");
     let mut only_mail = claim("mine", RECEIVED_MS);
     only_mail.destinations = vec!["maildir".to_owned()];
@@ -127,9 +131,7 @@ async fn only_configured_destinations_are_claimed() {
     assert_eq!(due[0].destination, "maildir");
 }
 
-#[tokio::test]
-async fn a_delivered_row_is_never_due_again() {
-    let store = store();
+async fn a_delivered_row_is_never_due_again(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("ok");
     for delivery in store
         .claim_due(claim("mine", RECEIVED_MS))
@@ -151,9 +153,9 @@ async fn a_delivered_row_is_never_due_again() {
     assert_eq!(store.backlog().await.expect("backlog").undelivered, 0);
 }
 
-#[tokio::test]
-async fn an_expired_lease_lets_another_forwarder_take_the_row_and_the_first_cannot_finish_it() {
-    let store = store();
+async fn an_expired_lease_lets_another_forwarder_take_the_row_and_the_first_cannot_finish_it(
+    store: ReportStore,
+) {
     store.submit(report(id(1), "a")).await.expect("ok");
     let first: Vec<Delivery> = store
         .claim_due(claim("first", RECEIVED_MS))
@@ -178,9 +180,7 @@ async fn an_expired_lease_lets_another_forwarder_take_the_row_and_the_first_cann
     );
 }
 
-#[tokio::test]
-async fn a_temporary_failure_is_due_again_later_and_counts_the_attempt() {
-    let store = store();
+async fn a_temporary_failure_is_due_again_later_and_counts_the_attempt(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("ok");
     let due = store
         .claim_due(claim("mine", RECEIVED_MS))
@@ -210,9 +210,7 @@ async fn a_temporary_failure_is_due_again_later_and_counts_the_attempt() {
     assert_eq!(again[0].attempts, 1);
 }
 
-#[tokio::test]
-async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog() {
-    let store = store();
+async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("ok");
     let due = store
         .claim_due(claim("mine", RECEIVED_MS))
@@ -245,6 +243,25 @@ async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog() {
     assert!(fixed.iter().any(|d| d.destination == due[0].destination));
 }
 
+// SQLite only: a file on disk.
+
+#[tokio::test]
+async fn reports_and_deliveries_survive_reopening_the_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("reports.sqlite3");
+    let first = ReportStore::open_sqlite(&path).expect("open");
+    first.submit(report(id(1), "a")).await.expect("ok");
+    drop(first);
+    let again = ReportStore::open_sqlite(&path).expect("reopen");
+    assert_eq!(again.count().await.expect("count"), 1);
+    let due = again
+        .claim_due(claim("x", RECEIVED_MS))
+        .await
+        .expect("claim");
+    assert_eq!(due.len(), 2);
+    assert_eq!(due[0].reference, "LD-2026-000001");
+}
+
 #[tokio::test]
 async fn a_database_from_a_newer_server_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
@@ -255,4 +272,83 @@ async fn a_database_from_a_newer_server_is_refused() {
         .expect("set");
     let error = ReportStore::open_sqlite(&path).expect_err("newer");
     assert!(error.to_string().contains("schema version 99"), "{error}");
+}
+
+// PostgreSQL only: several instances on one database.
+
+#[tokio::test]
+async fn two_instances_starting_at_once_migrate_the_database_once() {
+    let url = common::postgres_database().await;
+    let (first, second) = tokio::join!(
+        ReportStore::open_postgres(&url),
+        ReportStore::open_postgres(&url)
+    );
+    let (first, second) = (first.expect("first"), second.expect("second"));
+    assert_eq!(
+        first.submit(report(id(1), "a")).await.expect("ok"),
+        created(1)
+    );
+    assert_eq!(
+        second.submit(report(id(2), "b")).await.expect("ok"),
+        created(2)
+    );
+    assert_eq!(
+        second.submit(report(id(1), "a")).await.expect("ok"),
+        Submission::Repeat {
+            reference: "LD-2026-000001".into()
+        },
+        "one database behind both"
+    );
+}
+
+#[tokio::test]
+async fn a_report_being_stored_by_another_instance_is_in_progress() {
+    let url = common::postgres_database().await;
+    let store = ReportStore::open_postgres(&url).await.expect("store");
+    // Another instance, in the middle of storing report 1, holds its lock.
+    let (mut other, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    let storing = other.transaction().await.expect("begin");
+    storing
+        .execute(
+            "SELECT pg_advisory_xact_lock(19524, hashtext($1))",
+            &[&id(1).to_string()],
+        )
+        .await
+        .expect("lock");
+    assert_eq!(
+        store.submit(report(id(1), "a")).await.expect("ok"),
+        Submission::InProgress
+    );
+    storing.commit().await.expect("done");
+    assert_eq!(
+        store.submit(report(id(1), "a")).await.expect("ok"),
+        created(1)
+    );
+}
+
+#[tokio::test]
+async fn instances_claiming_together_never_take_the_same_delivery() {
+    let url = common::postgres_database().await;
+    let first = ReportStore::open_postgres(&url).await.expect("first");
+    let second = ReportStore::open_postgres(&url).await.expect("second");
+    for n in 1..=20 {
+        first.submit(report(id(n), "a")).await.expect("ok");
+    }
+    let mut one = claim("one", RECEIVED_MS);
+    let mut two = claim("two", RECEIVED_MS);
+    (one.limit, two.limit) = (25, 25);
+    let (a, b) = tokio::join!(first.claim_due(one), second.claim_due(two));
+    let (a, b) = (a.expect("claim"), b.expect("claim"));
+    assert_eq!(a.len() + b.len(), 40, "every delivery claimed");
+    let mut all: Vec<(ReportId, String)> = a
+        .iter()
+        .chain(&b)
+        .map(|d| (d.report_id, d.destination.clone()))
+        .collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 40, "none claimed twice");
 }

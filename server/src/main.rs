@@ -40,6 +40,12 @@ struct Config {
     /// their cold starts, and JavaScript is the default because Rust measured over 10 ms slower.
     #[arg(long, env = "LOST_DEVICE_WORKER", value_enum, default_value_t = Worker::Js)]
     worker: Worker,
+    /// The report database: a `postgres://user@host:port/name` URL for PostgreSQL (several
+    /// instances can share it), or nothing for the embedded SQLite file
+    /// `DATA_DIR/reports.sqlite3`. A password belongs in `PGPASSWORD`-style settings or a
+    /// `~/.pgpass` file rather than the URL, which other users of the machine can read.
+    #[arg(long, env = "LOST_DEVICE_DATABASE_URL")]
+    database: Option<String>,
     /// How log lines are written: plain text, or one JSON object per line.
     #[arg(long, env = "LOST_DEVICE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -240,9 +246,15 @@ async fn main() -> anyhow::Result<()> {
         Worker::Rust => service_worker::WorkerKind::Rust,
         Worker::Js => service_worker::WorkerKind::Js,
     };
-    let database = config.data_dir.join("reports.sqlite3");
-    let store = report_store::ReportStore::open_sqlite(&database)
-        .with_context(|| format!("could not open the report database {}", database.display()))?;
+    let store = if let Some(url) = &config.database {
+        report_store::ReportStore::open_postgres(url)
+            .await
+            .context("could not open the PostgreSQL report database")?
+    } else {
+        let database = config.data_dir.join("reports.sqlite3");
+        report_store::ReportStore::open_sqlite(&database)
+            .with_context(|| format!("could not open the report database {}", database.display()))?
+    };
 
     let settings = config.forwarding.settings(&config.data_dir)?;
     // Parked deliveries failed for good under the old configuration; a restart is when an

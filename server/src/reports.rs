@@ -285,5 +285,6 @@ pub async fn reports_create(
             Ok((StatusCode::OK, Json(ReportReceipt { id: key, reference })))
         }
         Submission::Mismatch => Err(ApiError::KeyReused),
+        Submission::InProgress => Err(ApiError::InProgress),
     }
 }

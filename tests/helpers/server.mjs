@@ -17,7 +17,7 @@ export const builds = {
 /**
  * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
  * `worker` ('js', the server's default, or 'rust') and any further flags `args`, and resolves once
- * it is listening. Returns `{ url, port, dataDir, stop }`.
+ * it is listening. Returns `{ url, port, dataDir, stop, kill }`.
  */
 export async function startServer({ build = builds.current, port = 0, worker = 'js', args = [] } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
@@ -45,14 +45,15 @@ export async function startServer({ build = builds.current, port = 0, worker = '
     });
   });
   const stop = async () => {
-    if (child.exitCode === null) {
+    // A process killed by a signal has a signalCode and no exitCode.
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGINT');
       await exited;
     }
     await rm(dataDir, { recursive: true, force: true });
   };
-  return { url, port: Number(new URL(url).port), dataDir, stop, log: () => log };
+  return { url, port: Number(new URL(url).port), dataDir, stop, kill: (signal) => child.kill(signal), log: () => log };
 }
 
 /** Runs `use({ server, browser })` with a fresh server and a fresh browser, and always stops both. */

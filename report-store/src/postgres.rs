@@ -1,0 +1,331 @@
+//! The PostgreSQL backend, for several server instances sharing one database: a connection pool
+//! (`deadpool-postgres` over `tokio-postgres`), migrations under an advisory lock so instances
+//! starting together take turns, references from a sequence, a per-id advisory lock so a report
+//! in flight on one instance is answered "in progress" on another, and claims with
+//! `FOR UPDATE SKIP LOCKED` so instances never take the same delivery.
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use incident_report::ReportId;
+use tokio_postgres::NoTls;
+
+use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submission};
+
+/// Our advisory lock space (two-key form): key 0 is migrations, key `hashtext(id)` a report.
+const LOCKS: i32 = 0x4c44; // "LD"
+
+/// Each migration takes the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &["CREATE SEQUENCE report_references;
+    CREATE TABLE reports (
+        seq BIGINT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        reference TEXT NOT NULL UNIQUE,
+        fingerprint TEXT NOT NULL,
+        form TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        report_id TEXT NOT NULL REFERENCES reports (id),
+        destination TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'delivered', 'parked')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        lease TEXT,
+        lease_until BIGINT,
+        last_error TEXT,
+        delivered_at BIGINT,
+        PRIMARY KEY (report_id, destination)
+    );
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);"];
+
+/// The most connections one instance opens.
+const POOL_SIZE: usize = 16;
+
+#[derive(Debug, Clone)]
+pub(crate) struct PostgresStore {
+    pool: Pool,
+}
+
+impl PostgresStore {
+    pub(crate) async fn open(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| StoreError::Postgres(e.to_string()))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Postgres(e.to_string()))?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Postgres(format!("no database connection: {e}")))
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        // Two instances starting together: the second waits here until the first committed.
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1, 0)", &[&LOCKS])
+            .await?;
+        transaction
+            .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            .await?;
+        let version: i32 = transaction
+            .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])
+            .await?
+            .get(0);
+        let supported = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
+        if version > supported {
+            return Err(StoreError::NewerSchema {
+                found: i64::from(version),
+                supported: i64::from(supported),
+            });
+        }
+        for (next, migration) in (1..=supported)
+            .zip(MIGRATIONS)
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            transaction.batch_execute(migration).await?;
+            transaction
+                .execute("INSERT INTO schema_version (version) VALUES ($1)", &[&next])
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn submit(&self, report: &NewReport) -> Result<Submission, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        let id = report.id.to_string();
+        let mine: bool = transaction
+            .query_one(
+                "SELECT pg_try_advisory_xact_lock($1, hashtext($2))",
+                &[&LOCKS, &id],
+            )
+            .await?
+            .get(0);
+        if !mine {
+            return Ok(Submission::InProgress);
+        }
+        let existing = transaction
+            .query_opt(
+                "SELECT reference, fingerprint FROM reports WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+        let outcome = match existing {
+            Some(row) if row.get::<_, String>(1) == report.fingerprint => Submission::Repeat {
+                reference: row.get(0),
+            },
+            Some(_) => Submission::Mismatch,
+            None => {
+                let seq: i64 = transaction
+                    .query_one("SELECT nextval('report_references')", &[])
+                    .await?
+                    .get(0);
+                let reference = format!("LD-{}-{seq:06}", report.year);
+                transaction
+                    .execute(
+                        "INSERT INTO reports (seq, id, reference, fingerprint, form, received_at)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        &[
+                            &seq,
+                            &id,
+                            &reference,
+                            &report.fingerprint,
+                            &report.form_json,
+                            &report.received_at,
+                        ],
+                    )
+                    .await?;
+                for destination in &report.destinations {
+                    transaction
+                        .execute(
+                            "INSERT INTO deliveries (report_id, destination, created_at, next_attempt_at)
+                             VALUES ($1, $2, $3, $3)",
+                            &[&id, destination, &report.received_at_ms],
+                        )
+                        .await?;
+                }
+                Submission::Created { reference }
+            }
+        };
+        transaction.commit().await?;
+        Ok(outcome)
+    }
+
+    pub(crate) async fn count(&self) -> Result<u64, StoreError> {
+        let count: i64 = self
+            .client()
+            .await?
+            .query_one("SELECT COUNT(*) FROM reports", &[])
+            .await?
+            .get(0);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub(crate) async fn ping(&self) -> Result<(), StoreError> {
+        self.client().await?.query_one("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn claim_due(&self, claim: &Claim) -> Result<Vec<Delivery>, StoreError> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "WITH due AS (
+                    SELECT report_id, destination FROM deliveries
+                    WHERE state = 'pending' AND next_attempt_at <= $1
+                      AND (lease_until IS NULL OR lease_until <= $1)
+                      AND destination = ANY($2)
+                    ORDER BY next_attempt_at
+                    LIMIT $3
+                    FOR UPDATE SKIP LOCKED
+                 )
+                 UPDATE deliveries d SET lease = $4, lease_until = $5
+                 FROM due, reports r
+                 WHERE d.report_id = due.report_id AND d.destination = due.destination
+                   AND r.id = d.report_id
+                 RETURNING d.report_id, d.destination, r.reference, r.form, r.received_at,
+                           d.attempts, r.seq",
+                &[
+                    &claim.now_ms,
+                    &claim.destinations,
+                    &i64::from(claim.limit),
+                    &claim.lease,
+                    &claim.now_ms.saturating_add(claim.lease_ms),
+                ],
+            )
+            .await?;
+        let mut claimed: Vec<(i64, Delivery)> = rows
+            .iter()
+            .filter_map(|row| {
+                // Ids are checked before they are stored; an unreadable one is left alone.
+                let id = ReportId::parse(row.get(0)).ok()?;
+                Some((
+                    row.get(6),
+                    Delivery {
+                        report_id: id,
+                        destination: row.get(1),
+                        reference: row.get(2),
+                        form_json: row.get(3),
+                        received_at: row.get(4),
+                        attempts: u32::try_from(row.get::<_, i32>(5)).unwrap_or(0),
+                        lease: claim.lease.clone(),
+                    },
+                ))
+            })
+            .collect();
+        // Oldest report first, as SQLite gives them (UPDATE … RETURNING has no order).
+        claimed.sort_by(|a, b| (a.0, &a.1.destination).cmp(&(b.0, &b.1.destination)));
+        Ok(claimed.into_iter().map(|(_, delivery)| delivery).collect())
+    }
+
+    /// Updates the delivery's row only while `delivery.lease` still holds it.
+    async fn finish(
+        &self,
+        delivery: &Delivery,
+        set: &str,
+        values: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE deliveries SET {set}, attempts = attempts + 1, lease = NULL, lease_until = NULL
+             WHERE report_id = $1 AND destination = $2 AND lease = $3 AND state = 'pending'"
+        );
+        let id = delivery.report_id.to_string();
+        let mut all: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            vec![&id, &delivery.destination, &delivery.lease];
+        all.extend_from_slice(values);
+        let changed = self.client().await?.execute(&sql, &all).await?;
+        Ok(changed == 1)
+    }
+
+    pub(crate) async fn mark_delivered(
+        &self,
+        delivery: &Delivery,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.finish(
+            delivery,
+            "state = 'delivered', delivered_at = $4, last_error = NULL",
+            &[&now_ms],
+        )
+        .await
+    }
+
+    pub(crate) async fn mark_retry(
+        &self,
+        delivery: &Delivery,
+        retry_at_ms: i64,
+        error: &str,
+    ) -> Result<bool, StoreError> {
+        self.finish(
+            delivery,
+            "next_attempt_at = $4, last_error = $5",
+            &[&retry_at_ms, &error],
+        )
+        .await
+    }
+
+    pub(crate) async fn mark_parked(
+        &self,
+        delivery: &Delivery,
+        error: &str,
+    ) -> Result<bool, StoreError> {
+        self.finish(delivery, "state = 'parked', last_error = $4", &[&error])
+            .await
+    }
+
+    pub(crate) async fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .execute(
+                "UPDATE deliveries SET state = 'pending', next_attempt_at = $1 WHERE state = 'parked'",
+                &[&now_ms],
+            )
+            .await?)
+    }
+
+    pub(crate) async fn backlog(&self) -> Result<Backlog, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE state = 'parked'), MIN(created_at)
+                 FROM deliveries WHERE state <> 'delivered'",
+                &[],
+            )
+            .await?;
+        let parked_error: Option<String> = client
+            .query_opt(
+                "SELECT last_error FROM deliveries WHERE state = 'parked'
+                 ORDER BY created_at DESC LIMIT 1",
+                &[],
+            )
+            .await?
+            .and_then(|row| row.get(0));
+        Ok(Backlog {
+            undelivered: u64::try_from(row.get::<_, i64>(0)).unwrap_or(0),
+            parked: u64::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+            oldest_ms: row.get(2),
+            parked_error,
+        })
+    }
+}
