@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitUntil } from './helpers/browser.mjs';
-import { psql, smtpFlags, startPostgres, startSmtpSink } from './helpers/mail.mjs';
+import { UNLIMITED, psql, smtpFlags, startPostgres, startSmtpSink } from './helpers/mail.mjs';
 import { startServer } from './helpers/server.mjs';
 
 const FORM = {
@@ -35,7 +35,7 @@ function messageIds(messages) {
 }
 
 async function instances(count, database, sink) {
-  const flags = ['--database', database, ...smtpFlags(sink), '--forward-lease', String(LEASE_S)];
+  const flags = ['--database', database, ...smtpFlags(sink), '--forward-lease', String(LEASE_S), ...UNLIMITED];
   return Promise.all(Array.from({ length: count }, () => startServer({ args: flags })));
 }
 

@@ -104,3 +104,31 @@ test('the tab is closed mid-send after the server stored the report: reopened, i
     await server.stop();
   }
 });
+
+/** The phone's stored record of the one report: when it was last tried and is next due. */
+function storedTimes(page) {
+  return page.evaluate(() => {
+    const [report] = JSON.parse(localStorage.getItem('lost-device.reports')).reports;
+    return { last: report.last_attempt_at_ms, next: report.next_attempt_at_ms };
+  });
+}
+
+test('a 429 and a 503 asking for 30 seconds: the phone waits as asked, then delivers once', async () => {
+  const result = await sendThrough(
+    (n) => ['busy-429', 'busy-503'][n - 1] ?? 'pass',
+    async (page) => {
+      for (const [n, words] of [[1, 'too many reports'], [2, 'busy or down for maintenance']]) {
+        await page.getByText(new RegExp(`Not sent yet\\. The server is .*${words}`)).waitFor();
+        const { last, next } = await storedTimes(page);
+        assert.ok(next - last >= 29_500, `try ${n}: next try ${next - last} ms later, not sooner than asked`);
+        // Longer than the phone's own first wait (5 s): nothing is sent before the 30 s are up.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        assert.equal((await storedTimes(page)).last, last, `try ${n}: no try before the wait`);
+        await page.getByRole('button', { name: 'Send now' }).click();
+      }
+    },
+  );
+  assert.equal(result.submissions, 3, 'two busy answers, then the report');
+  assert.equal(result.rows, 1);
+  assert.equal(result.reference, result.stored);
+});

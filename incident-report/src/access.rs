@@ -134,6 +134,24 @@ impl ReportForm {
         self.clone().text_mut(field).cloned().unwrap_or_default()
     }
 
+    /// The same answers without spaces around any of them: what is checked and stored.
+    #[must_use]
+    pub fn trimmed(&self) -> ReportForm {
+        let mut form = self.clone();
+        for page in crate::FormPage::ALL {
+            for &field in page.fields() {
+                if let Some(text) = form.text_mut(field) {
+                    *text = text.trim().to_owned();
+                }
+            }
+        }
+        for part in DatePart::ALL {
+            let text = form.date_part_mut(part);
+            *text = text.trim().to_owned();
+        }
+        form
+    }
+
     /// One part of the date, as typed.
     pub fn date_part(&self, part: DatePart) -> String {
         self.clone().date_part_mut(part).clone()
@@ -207,6 +225,22 @@ mod tests {
             }
             assert!(!ReportForm::default().set_choice(field, "nonsense"));
         }
+    }
+
+    #[test]
+    fn trimming_removes_the_spaces_around_every_answer_and_nothing_else() {
+        let form = ReportForm {
+            name: "  Sam  Example ".into(),
+            phone: format!("07700 900 982{}", " ".repeat(30_000)),
+            date_day: " 2 ".into(),
+            police_reference: "\tCAD 1\n".into(),
+            ..ReportForm::default()
+        };
+        let trimmed = form.trimmed();
+        assert_eq!(trimmed.name, "Sam  Example");
+        assert_eq!(trimmed.phone, "07700 900 982");
+        assert_eq!(trimmed.date_day, "2");
+        assert_eq!(trimmed.police_reference, "CAD 1");
     }
 
     #[test]

@@ -177,6 +177,10 @@ pub struct FieldError {
 pub const SHORT_TEXT_MAX: usize = 100;
 /// Longest descriptive answer, in characters.
 pub const LONG_TEXT_MAX: usize = 1200;
+/// Longest email address, in characters (the most an address can be, by RFC 5321).
+pub const EMAIL_MAX: usize = 254;
+/// Longest phone number, in characters: 15 digits with room for spaces, brackets and `+`.
+pub const PHONE_MAX: usize = 30;
 
 /// A checked report: every required answer is there and well-formed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -350,6 +354,7 @@ impl ReportForm {
         let email = check.shaped(
             &self.email,
             F::Email,
+            EMAIL_MAX,
             looks_like_email,
             "Enter your work email address",
             "Enter an email address in the correct format, like name@justice.gov.uk",
@@ -357,6 +362,7 @@ impl ReportForm {
         let phone = check.shaped(
             &self.phone,
             F::Phone,
+            PHONE_MAX,
             looks_like_phone,
             "Enter a phone number we can reach you on now",
             "Enter a phone number, like 07700 900 982 or +44 808 157 0192",
@@ -459,17 +465,20 @@ impl Checker {
         }
     }
 
-    /// Required text that must also have the right shape.
+    /// Required text of at most `max` characters that must also have the right shape.
     fn shaped(
         &mut self,
         text: &str,
         field: Field,
+        max: usize,
         valid: fn(&str) -> bool,
         missing: &str,
         wrong: &str,
     ) -> Option<String> {
         let text = text.trim();
-        if text.is_empty() {
+        if text.chars().count() > max {
+            self.fail(field, &format!("{wrong} ({max} characters at most)"))
+        } else if text.is_empty() {
             self.fail(field, missing)
         } else if !valid(text) {
             self.fail(field, wrong)
@@ -679,6 +688,26 @@ mod tests {
         check(|f| f.phone = "12345".into(), &[Field::Phone]);
         check(|f| f.phone = "07700 900 982 ext".into(), &[Field::Phone]);
         check(|f| f.phone = "+44 (0)808 157 0192".into(), &[]);
+    }
+
+    #[test]
+    fn an_overlong_email_or_phone_is_refused_with_its_limit() {
+        check(
+            |f| f.email = format!("{}@justice.gov.uk", "a".repeat(250)),
+            &[Field::Email],
+        );
+        check(
+            |f| f.phone = format!("07700 900 982{}", " 0".repeat(20)),
+            &[Field::Phone],
+        );
+        let mut form = complete();
+        form.phone = "0".repeat(31);
+        let errors = form.validate(TODAY).expect_err("too long");
+        assert!(
+            errors[0].message.contains("30 characters at most"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub enum Attempt<'a> {
         content_type: Option<&'a str>,
         /// Its body as text.
         body: &'a str,
+        /// Its `Retry-After` header, if any.
+        retry_after: Option<&'a str>,
     },
     /// No answer within the time limit.
     TimedOut,
@@ -70,6 +72,8 @@ pub enum Outcome {
     Retry {
         /// For the reporter.
         why: String,
+        /// How long the server asked us to wait (`Retry-After` on a 429 or 503), if it did.
+        wait: Option<std::time::Duration>,
     },
 }
 
@@ -104,16 +108,22 @@ struct RefusedField {
 pub fn classify(id: ReportId, attempt: Attempt<'_>) -> Outcome {
     let retry = |why: &str| Outcome::Retry {
         why: why.to_owned(),
+        wait: None,
     };
-    let (status, content_type, body) = match attempt {
+    let (status, content_type, body, retry_after) = match attempt {
         Attempt::TimedOut => return retry("The server did not answer in time."),
         Attempt::NetworkFailed => return retry("There is no connection to the server."),
         Attempt::Answered {
             status,
             content_type,
             body,
-        } => (status, content_type, body),
+            retry_after,
+        } => (status, content_type, body, retry_after),
     };
+    // Only the delay in seconds is read; a date would need a clock this code does not have.
+    let asked = retry_after
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
     let is_json = content_type.is_some_and(|t| {
         t.trim_start()
             .to_ascii_lowercase()
@@ -138,6 +148,14 @@ pub fn classify(id: ReportId, attempt: Attempt<'_>) -> Outcome {
             Err(_) => retry("The server's answer could not be read."),
         },
         409 => retry("The server is still receiving this report."),
+        429 => Outcome::Retry {
+            why: "The server is receiving too many reports just now.".to_owned(),
+            wait: asked,
+        },
+        503 => Outcome::Retry {
+            why: "The server is busy or down for maintenance.".to_owned(),
+            wait: asked,
+        },
         500..=599 => retry("The server had a problem."),
         _ => retry("The report could not be sent."),
     }
@@ -176,7 +194,8 @@ impl QueuedReport {
         Ok(())
     }
 
-    /// Records what a send produced. A retry is scheduled by `policy`, with `jitter` in `0..=1`.
+    /// Records what a send produced. A retry is scheduled by `policy`, with `jitter` in `0..=1`,
+    /// and no sooner than the server asked (but never later than the policy's longest wait).
     pub fn finish_sending(
         &mut self,
         outcome: Outcome,
@@ -187,13 +206,14 @@ impl QueuedReport {
         let (event, error, next) = match outcome {
             Outcome::Delivered { reference } => (DeliveryEvent::Accepted { reference }, None, None),
             Outcome::Rejected { reasons } => (DeliveryEvent::Rejected { reasons }, None, None),
-            Outcome::Retry { why } => {
+            Outcome::Retry { why, wait } => {
                 let attempts = match self.delivery {
                     DeliveryState::Sending { attempt } => attempt,
                     _ => 1,
                 };
-                let wait =
-                    i64::try_from(policy.delay(attempts, jitter).as_millis()).unwrap_or(i64::MAX);
+                let backoff = policy.delay(attempts, jitter);
+                let wait = backoff.max(wait.unwrap_or_default().min(policy.cap));
+                let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
                 (
                     DeliveryEvent::Failed,
                     Some(why),
@@ -249,6 +269,7 @@ mod tests {
             status,
             content_type: Some(content_type),
             body,
+            retry_after: None,
         }
     }
 
@@ -366,6 +387,7 @@ mod tests {
         assert!(!report.is_due(1_000), "one send at a time");
         let retry = Outcome::Retry {
             why: "The server had a problem.".into(),
+            wait: None,
         };
         report
             .finish_sending(retry, 2_000, &RetryPolicy::default(), 1.0)
@@ -377,6 +399,45 @@ mod tests {
             Some("The server had a problem.")
         );
         assert!(!report.is_due(6_999) && report.is_due(7_000));
+    }
+
+    #[test]
+    fn a_429_or_503_with_retry_after_waits_as_asked_up_to_the_longest_wait() {
+        for status in [429, 503] {
+            let asked = classify(
+                id(),
+                Attempt::Answered {
+                    status,
+                    content_type: Some("application/json"),
+                    body: "{}",
+                    retry_after: Some("30"),
+                },
+            );
+            let mut report = queued(1, 0, None);
+            report.start_sending(1_000).expect("send");
+            report
+                .finish_sending(asked, 2_000, &RetryPolicy::default(), 1.0)
+                .expect("retry");
+            assert_eq!(
+                report.next_attempt_at_ms,
+                Some(32_000),
+                "{status}: 30 s, not 5 s"
+            );
+        }
+        let too_long = Outcome::Retry {
+            why: "busy".into(),
+            wait: Some(std::time::Duration::from_hours(24)),
+        };
+        let mut report = queued(1, 0, None);
+        report.start_sending(1_000).expect("send");
+        report
+            .finish_sending(too_long, 2_000, &RetryPolicy::default(), 1.0)
+            .expect("retry");
+        assert_eq!(
+            report.next_attempt_at_ms,
+            Some(602_000),
+            "capped at 10 minutes"
+        );
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum StoreError {
     /// PostgreSQL (or the connection to it) reported an error.
     #[error("the report database failed: {0}")]
     Postgres(String),
+    /// The database file could not be created or made private.
+    #[error("the report database file could not be prepared: {0}")]
+    Io(String),
     /// The blocking task running a database call was lost (the runtime is shutting down).
     #[error("the report database call did not finish: {0}")]
     Task(String),

@@ -43,7 +43,17 @@ pub(crate) struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Opens the database at `path`, readable and writable by this user only (SQLite gives its
+    /// journal files the same mode): it holds names, emails and phone numbers.
     pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .and_then(|_| std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)))
+            .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
         Self::prepare(Connection::open(path)?)
     }
 

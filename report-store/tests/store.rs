@@ -263,6 +263,26 @@ async fn reports_and_deliveries_survive_reopening_the_database() {
 }
 
 #[tokio::test]
+async fn the_database_files_are_private_to_this_user() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("reports.sqlite3");
+    let store = ReportStore::open_sqlite(&path).expect("open");
+    store.submit(report(id(1), "a")).await.expect("ok");
+    for name in [
+        "reports.sqlite3",
+        "reports.sqlite3-wal",
+        "reports.sqlite3-shm",
+    ] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .expect(name)
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+}
+
+#[tokio::test]
 async fn a_database_from_a_newer_server_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("reports.sqlite3");

@@ -1,11 +1,14 @@
 //! Response layers every route shares: caching rules, security headers, compression.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::{
     Router,
-    extract::Request,
-    http::{HeaderName, HeaderValue, header},
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
 
@@ -36,6 +39,7 @@ pub fn apply(router: Router) -> Router {
     ];
     let mut router = router
         .layer(middleware::from_fn(cache_control))
+        .layer(middleware::from_fn(read_only_outside_api))
         // Generated responses (pages, worker) are compressed here; built files are served
         // precompressed by the file handler and are left alone.
         .layer(CompressionLayer::new())
@@ -50,6 +54,51 @@ pub fn apply(router: Router) -> Router {
         ));
     }
     router
+}
+
+/// Pages and files are only read: anything but GET and HEAD outside `/api/` is 405.
+async fn read_only_outside_api(request: Request, next: Next) -> Response {
+    let readable = matches!(request.method(), &Method::GET | &Method::HEAD);
+    if readable || request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::ALLOW, HeaderValue::from_static("GET, HEAD"))],
+        "Only GET and HEAD are allowed here.",
+    )
+        .into_response()
+}
+
+/// Answers a revalidation of an unchanged built file with 304, and tags every built file.
+pub async fn file_etag(
+    State(tags): State<Arc<HashMap<String, HeaderValue>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(tag) = tags.get(request.uri().path()).cloned() else {
+        return next.run(request).await;
+    };
+    let unchanged = request
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|given| {
+            let given = given.trim();
+            given == "*"
+                || given.trim_start_matches("W/")
+                    == tag.to_str().unwrap_or("").trim_start_matches("W/")
+        });
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+    }
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
 }
 
 /// Sets how long browsers may keep a response, and that it varies with `Accept-Encoding`

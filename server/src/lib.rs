@@ -15,8 +15,10 @@
 // Rendering the app's deeply nested view types needs more than the default limit.
 #![recursion_limit = "256"]
 
+pub mod guard;
 mod headers;
 pub mod reports;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,6 +48,10 @@ pub struct AppState {
     pub offline_html: Arc<str>,
     /// Stored incident reports.
     pub reports: Arc<reports::Reports>,
+    /// Rate limits for reports, and which proxy's `X-Forwarded-For` to believe.
+    pub guard: guard::Guard,
+    /// The entity tag of each built file (from its hash), so revalidations get a bodiless 304.
+    pub file_etags: Arc<std::collections::HashMap<String, HeaderValue>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -106,11 +112,20 @@ impl AppState {
             worker_script: precache.worker_script(worker).into(),
             offline_html: offline_html.into(),
             reports: Arc::new(reports::Reports::new(store, None)),
+            guard: guard::Guard::new(guard::RateLimits::default(), None),
+            file_etags: Arc::new(file_etags(&precache)),
         })
     }
 }
 
 impl AppState {
+    /// The same state, with these rate limits and trusted proxy.
+    #[must_use]
+    pub fn with_guard(mut self, guard: guard::Guard) -> Self {
+        self.guard = guard;
+        self
+    }
+
     /// The same state, with new reports forwarded by `forwarder`.
     #[must_use]
     pub fn with_forwarder(mut self, forwarder: forwarding::Forwarder) -> Self {
@@ -118,6 +133,19 @@ impl AppState {
         self.reports = Arc::new(reports::Reports::new(store, Some(forwarder)));
         self
     }
+}
+
+/// A weak entity tag per built file, from the hash the precache list already has (weak, because
+/// the same file is also sent precompressed).
+fn file_etags(precache: &Precache) -> std::collections::HashMap<String, HeaderValue> {
+    precache
+        .assets
+        .iter()
+        .filter_map(|asset| {
+            let tag = HeaderValue::from_str(&format!("W/\"{}\"", asset.integrity)).ok()?;
+            Some((asset.url.clone(), tag))
+        })
+        .collect()
 }
 
 /// The file where cargo-leptos records the hashes in this build's file names (next to the binary).
@@ -149,7 +177,11 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/reports",
             axum::routing::post(reports::reports_create)
-                .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT)),
+                .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.guard.clone(),
+                    guard::rate_limit,
+                )),
         )
         .route("/sw.js", get(worker_show))
         .route(app::offline::OFFLINE_PATH, get(offline_show))
@@ -157,8 +189,16 @@ pub fn app(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
-        .with_state(state);
-    headers::apply(router)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.file_etags),
+            headers::file_etag,
+        ));
+    let guard = state.guard.clone();
+    let router = headers::apply(router.with_state(state));
+    router.layer(axum::middleware::from_fn_with_state(
+        guard,
+        guard::access_log,
+    ))
 }
 
 async fn healthz_show() -> Json<serde_json::Value> {

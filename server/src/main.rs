@@ -7,7 +7,8 @@
 //!   (`LOST_DEVICE_SITE_ROOT`, default `target/site`), `--worker` (`LOST_DEVICE_WORKER`, `rust`
 //!   or `js`, default `js`), `--log-format` (`LOST_DEVICE_LOG_FORMAT`, `text` or `json`);
 //! - where reports are forwarded: see [`Forwarding`]. With no destination set, they are written
-//!   to the Maildir `DATA_DIR/mail`.
+//!   to the Maildir `DATA_DIR/mail`;
+//! - what a client may take: see [`Protection`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,74 @@ struct Config {
     log_format: LogFormat,
     #[command(flatten)]
     forwarding: Forwarding,
+    #[command(flatten)]
+    protection: Protection,
+}
+
+/// Limits on what one client, or all of them, can take. A client over a limit is told so in
+/// plain words and when to try again; a phone does that by itself.
+#[derive(Debug, clap::Args)]
+struct Protection {
+    /// Seconds a client has to send a request's headers; also how long an idle kept-alive
+    /// connection stays open.
+    #[arg(long, env = "LOST_DEVICE_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, env = "LOST_DEVICE_BODY_TIMEOUT", default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds for a whole request, from its headers to the end of the answer.
+    #[arg(long, env = "LOST_DEVICE_REQUEST_TIMEOUT", default_value_t = 60)]
+    request_timeout: u64,
+    /// Connections open at once, at most (lowered to fit the file descriptor limit).
+    #[arg(long, env = "LOST_DEVICE_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds that requests in progress may take to finish after SIGTERM or SIGINT.
+    #[arg(long, env = "LOST_DEVICE_DRAIN_TIMEOUT", default_value_t = 10)]
+    drain_timeout: u64,
+    /// Reports per minute taken from one client address.
+    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_PER_CLIENT", default_value_t = std::num::NonZeroU32::new(30).unwrap_or(std::num::NonZeroU32::MIN))]
+    rate_limit_per_client: std::num::NonZeroU32,
+    /// Reports per minute taken in all.
+    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_GLOBAL", default_value_t = std::num::NonZeroU32::new(600).unwrap_or(std::num::NonZeroU32::MIN))]
+    rate_limit_global: std::num::NonZeroU32,
+    /// The address of the reverse proxy in front of the server: only its `X-Forwarded-For` is
+    /// believed when telling clients apart.
+    #[arg(long, env = "LOST_DEVICE_TRUSTED_PROXY")]
+    trusted_proxy: Option<IpAddr>,
+}
+
+impl Protection {
+    fn limits(&self) -> server::serve::Limits {
+        server::serve::Limits {
+            header: Duration::from_secs(self.header_timeout.max(1)),
+            body: Duration::from_secs(self.body_timeout.max(1)),
+            request: Duration::from_secs(self.request_timeout.max(1)),
+            connections: self.max_connections.max(1),
+            drain: Duration::from_secs(self.drain_timeout),
+        }
+    }
+
+    fn guard(&self) -> server::guard::Guard {
+        server::guard::Guard::new(
+            server::guard::RateLimits {
+                per_client: self.rate_limit_per_client,
+                global: self.rate_limit_global,
+            },
+            self.trusted_proxy,
+        )
+    }
+}
+
+/// Creates the data directory, or makes an existing one private to this user: it holds the
+/// reports.
+fn private_dir(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .and_then(|()| std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)))
+        .with_context(|| format!("could not create the data directory {}", path.display()))
 }
 
 /// Where each new report is forwarded, once. Any number may be set; with none, reports are
@@ -228,12 +297,7 @@ async fn shutdown_signal() {
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     init_logging(config.log_format);
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "could not create the data directory {}",
-            config.data_dir.display()
-        )
-    })?;
+    private_dir(&config.data_dir)?;
 
     let mut options = leptos::config::get_configuration(None)
         .context("could not read the Leptos settings")?
@@ -269,8 +333,17 @@ async fn main() -> anyhow::Result<()> {
         "forwarding reports"
     );
     let forwarder = Forwarder::new(store.clone(), settings);
+    let guard = config.protection.guard();
     let state = server::AppState::new(options, &server::build_id(), worker, store)?
-        .with_forwarder(forwarder.clone());
+        .with_forwarder(forwarder.clone())
+        .with_guard(guard.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            guard.forget_quiet_clients();
+        }
+    });
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await
@@ -283,10 +356,13 @@ async fn main() -> anyhow::Result<()> {
     }));
     // Tests read this line to learn the port.
     println!("Lost Device is running at http://{address}/");
-    axum::serve(listener, server::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    server::serve::serve(
+        listener,
+        server::app(state),
+        config.protection.limits(),
+        shutdown_signal(),
+    )
+    .await;
     // A delivery in progress finishes (each has 10 s at most); what is left stays in the
     // database for the next start.
     let _ = stop.send(());

@@ -7,6 +7,9 @@
 //! - 400: no or malformed key, malformed JSON, or a key that is not the body's id;
 //! - 409: a request with this id is still being processed;
 //! - 413: the body is over 64 KiB;
+//! - 415: the body is not sent as `application/json`;
+//! - 429: too many reports from this address, or in all, just now (`Retry-After` says when to
+//!   try again; see `guard`);
 //! - 422: the answers are invalid (`fields` says which and why), or this id was already used
 //!   for a different report (`error` is `idempotency-key-reused`).
 //!
@@ -104,9 +107,11 @@ impl Drop for InFlight {
 pub enum ApiError {
     /// The body could not be read (too large, or broken off).
     Body(BytesRejection),
+    /// The body is not declared as JSON.
+    NotJson,
     /// No `Idempotency-Key`, or not a report id.
     BadKey,
-    /// The JSON is not a report submission.
+    /// The JSON is not a report submission (the parser's detail, for the log only).
     Malformed(String),
     /// The key is not the body's id.
     KeyMismatch,
@@ -152,16 +157,26 @@ impl IntoResponse for ApiError {
                     "The report arrived incomplete.".to_owned(),
                 )
             }
+            Self::NotJson => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not-json",
+                "Send the report as JSON, with Content-Type: application/json.".to_owned(),
+            ),
             Self::BadKey => (
                 StatusCode::BAD_REQUEST,
                 "bad-idempotency-key",
                 "Send the report id as the Idempotency-Key header.".to_owned(),
             ),
-            Self::Malformed(detail) => (
-                StatusCode::BAD_REQUEST,
-                "malformed-report",
-                format!("The report could not be read: {detail}"),
-            ),
+            Self::Malformed(detail) => {
+                // The parser's words name internal types: they go to the log, not the sender.
+                tracing::warn!(%detail, "a report body that is not a report");
+                (
+                    StatusCode::BAD_REQUEST,
+                    "malformed-report",
+                    "The report could not be read: it is not in the form this server expects."
+                        .to_owned(),
+                )
+            }
             Self::KeyMismatch => (
                 StatusCode::BAD_REQUEST,
                 "idempotency-key-mismatch",
@@ -222,14 +237,24 @@ pub async fn reports_create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ReportReceipt>), ApiError> {
+    let is_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::NotJson);
+    }
     let body = body.map_err(ApiError::Body)?;
     let key = headers
         .get("idempotency-key")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| ReportId::parse(value.trim().trim_matches('"')).ok())
         .ok_or(ApiError::BadKey)?;
-    let submission: ReportSubmission =
+    let mut submission: ReportSubmission =
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    // What is checked is what is stored: the answers without the spaces around them.
+    submission.form = submission.form.trimmed();
     if submission.id != key {
         return Err(ApiError::KeyMismatch);
     }

@@ -23,6 +23,14 @@ struct Api {
 }
 
 fn api() -> Api {
+    api_guarded(server::guard::Guard::new(
+        server::guard::RateLimits::default(),
+        None,
+    ))
+}
+
+/// The API with these rate limits.
+fn api_guarded(guard: server::guard::Guard) -> Api {
     let site = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(site.path().join("pkg")).expect("pkg dir");
     let options = LeptosOptions::builder()
@@ -43,7 +51,8 @@ fn api() -> Api {
     let forwarder = forwarding::Forwarder::new(store.clone(), settings);
     let state = server::AppState::new(options, "test-build", WorkerKind::Js, store)
         .expect("state")
-        .with_forwarder(forwarder.clone());
+        .with_forwarder(forwarder.clone())
+        .with_guard(guard);
     let reports = Arc::clone(&state.reports);
     Api {
         _site: site,
@@ -76,23 +85,56 @@ fn form() -> Value {
     })
 }
 
-/// POSTs `body` with `key` as the Idempotency-Key; returns the status, headers and body text.
+/// POSTs `body` as JSON with `key` as the Idempotency-Key; returns the status, headers and body
+/// text.
 async fn post(
     api: &Api,
     key: Option<&str>,
     body: String,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
+    post_as(api, &Sender::default(), key, body).await
+}
+
+/// Who sends a request, and how.
+struct Sender<'a> {
+    content_type: &'a str,
+    /// The socket address it comes from (none: unknown, as in-process).
+    from: Option<&'a str>,
+    forwarded_for: Option<&'a str>,
+}
+
+impl Default for Sender<'_> {
+    fn default() -> Self {
+        Self {
+            content_type: "application/json",
+            from: None,
+            forwarded_for: None,
+        }
+    }
+}
+
+async fn post_as(
+    api: &Api,
+    sender: &Sender<'_>,
+    key: Option<&str>,
+    body: String,
+) -> (StatusCode, axum::http::HeaderMap, String) {
     let mut request =
-        Request::post("/api/v1/reports").header(header::CONTENT_TYPE, "application/json");
+        Request::post("/api/v1/reports").header(header::CONTENT_TYPE, sender.content_type);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
-    let response = api
-        .router
-        .clone()
-        .oneshot(request.body(Body::from(body)).expect("request"))
-        .await
-        .expect("response");
+    if let Some(forwarded) = sender.forwarded_for {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    let mut request = request.body(Body::from(body)).expect("request");
+    if let Some(from) = sender.from {
+        let address: std::net::SocketAddr = from.parse().expect("address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(address));
+    }
+    let response = api.router.clone().oneshot(request).await.expect("response");
     let (status, headers) = (response.status(), response.headers().clone());
     let bytes = response
         .into_body()
@@ -298,12 +340,16 @@ async fn the_phone_reads_each_answer_as_the_server_means_it() {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
+        let retry_after = headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok());
         let outcome = classify(
             report,
             Attempt::Answered {
                 status,
                 content_type,
                 body: &body,
+                retry_after,
             },
         );
         let kind = match outcome {
@@ -394,4 +440,283 @@ async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
     );
     assert_eq!(ready["parked_reason"], "550 no such mailbox");
     assert!(ready["oldest_undelivered_age_seconds"].as_u64().is_some());
+}
+
+#[tokio::test]
+async fn a_body_not_sent_as_json_is_refused_with_415() {
+    let api = api();
+    let body = json!({ "id": id(1), "form": form() }).to_string();
+    let key = format!("\"{}\"", id(1));
+    let plain = Sender {
+        content_type: "text/plain",
+        ..Sender::default()
+    };
+    let (status, _, answer) = post_as(&api, &plain, Some(&key), body.clone()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        json_of(&answer)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("JSON"))
+    );
+    let with_charset = Sender {
+        content_type: "application/json; charset=utf-8",
+        ..Sender::default()
+    };
+    assert_eq!(
+        post_as(&api, &with_charset, Some(&key), body).await.0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_refused_in_plain_words_without_the_parser_s_detail() {
+    let api = api();
+    let key = format!("\"{}\"", id(1));
+    for body in [
+        json!({ "id": id(1), "form": { "nmae": "typo" } }).to_string(),
+        json!({ "id": id(1), "form": { "what_happened": 7 } }).to_string(),
+        "[1, 2".to_owned(),
+    ] {
+        let (status, _, answer) = post(&api, Some(&key), body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let message = json_of(&answer)["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for internal in [
+            "expected",
+            "struct",
+            "line",
+            "column",
+            "nmae",
+            "ReportForm",
+            "Submission",
+        ] {
+            assert!(!message.contains(internal), "{message}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_stored_answers_are_the_checked_ones_without_surrounding_spaces() {
+    let api = api();
+    let mut padded = form();
+    padded["phone"] = json!(format!("  07700 900 982{}", " ".repeat(30_000)));
+    padded["name"] = json!("\tSam Example  ");
+    let (status, _) = send(&api, id(1), &padded).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let stored = api
+        .reports
+        .store()
+        .claim_due(report_store::Claim {
+            destinations: vec!["maildir".into()],
+            now_ms: forwarding::now_ms(),
+            lease_ms: 1,
+            lease: "t".into(),
+            limit: 1,
+        })
+        .await
+        .expect("claim");
+    let form: Value = serde_json::from_str(&stored[0].form_json).expect("json");
+    assert_eq!(form["phone"], "07700 900 982");
+    assert_eq!(form["name"], "Sam Example");
+    // The same answers with other spaces are the same report.
+    assert_eq!(send(&api, id(1), &form).await.0, StatusCode::OK);
+}
+
+fn guard(per_client: u32, trusted_proxy: Option<&str>) -> server::guard::Guard {
+    server::guard::Guard::new(
+        server::guard::RateLimits {
+            per_client: std::num::NonZeroU32::new(per_client).expect("limit"),
+            global: std::num::NonZeroU32::new(1000).expect("limit"),
+        },
+        trusted_proxy.map(|ip| ip.parse().expect("ip")),
+    )
+}
+
+async fn send_from(
+    api: &Api,
+    sender: &Sender<'_>,
+    report: ReportId,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let key = format!("\"{report}\"");
+    let body = json!({ "id": report, "form": form() }).to_string();
+    let (status, headers, body) = post_as(api, sender, Some(&key), body).await;
+    (status, headers, json_of(&body))
+}
+
+#[tokio::test]
+async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words() {
+    let api = api_guarded(guard(2, None));
+    let phone = Sender {
+        from: Some("10.0.0.1:50000"),
+        ..Sender::default()
+    };
+    assert_eq!(send_from(&api, &phone, id(1)).await.0, StatusCode::CREATED);
+    assert_eq!(send_from(&api, &phone, id(2)).await.0, StatusCode::CREATED);
+    let (status, headers, body) = send_from(&api, &phone, id(3)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(body["error"], "rate-limited");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("{wait} seconds")))
+    );
+    assert_eq!(
+        api.reports.count().await.expect("count"),
+        2,
+        "nothing stored for a 429"
+    );
+    // The phone reads it as "try again", no sooner than asked.
+    let answer = body.to_string();
+    let outcome = incident_report::outbox::classify(
+        id(3),
+        incident_report::outbox::Attempt::Answered {
+            status: 429,
+            content_type: Some("application/json"),
+            body: &answer,
+            retry_after: headers[header::RETRY_AFTER].to_str().ok(),
+        },
+    );
+    assert!(
+        matches!(outcome, incident_report::outbox::Outcome::Retry { wait: Some(w), .. } if w.as_secs() == wait)
+    );
+
+    let another = Sender {
+        from: Some("10.0.0.2:50000"),
+        ..Sender::default()
+    };
+    assert_eq!(
+        send_from(&api, &another, id(4)).await.0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
+    let api = api_guarded(guard(1, Some("10.0.0.9")));
+    for (n, client) in [(1, "192.0.2.1"), (2, "192.0.2.2")] {
+        let through_proxy = Sender {
+            from: Some("10.0.0.9:40000"),
+            forwarded_for: Some(client),
+            ..Sender::default()
+        };
+        assert_eq!(
+            send_from(&api, &through_proxy, id(n)).await.0,
+            StatusCode::CREATED,
+            "{client}"
+        );
+    }
+    for (n, client) in [(3, "192.0.2.3"), (4, "192.0.2.4")] {
+        let pretending = Sender {
+            from: Some("10.0.0.5:40000"),
+            forwarded_for: Some(client),
+            ..Sender::default()
+        };
+        let expected = if n == 3 {
+            StatusCode::CREATED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(
+            send_from(&api, &pretending, id(n)).await.0,
+            expected,
+            "{client}"
+        );
+    }
+}
+
+/// Any JSON value, a few levels deep.
+fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,40}".prop_map(Value::from),
+        // Real values, so that some reports get far into validation.
+        prop::sample::select(vec![
+            "stolen", "lost", "yes", "no", "not-yet", "laptop", "2026", "11"
+        ])
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::btree_map(
+                prop_oneof![
+                    prop::sample::select(vec![
+                        "id",
+                        "form",
+                        "what_happened",
+                        "device",
+                        "date_day",
+                        "date_month",
+                        "date_year",
+                        "location",
+                        "name",
+                        "email",
+                        "phone",
+                        "told_police",
+                    ])
+                    .prop_map(str::to_owned),
+                    "[a-z_]{1,12}",
+                ],
+                inner,
+                0..8,
+            )
+            .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(300))]
+
+        /// Arbitrary bodies, JSON and headers: never a panic, never a 5xx, and nothing stored unless
+        /// the answer was 201.
+        #[test]
+        fn no_request_makes_the_intake_fail_or_store_what_it_refused(
+            body in prop_oneof![
+                proptest::collection::vec(proptest::num::u8::ANY, 0..2048).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+                any_json().prop_map(|v| v.to_string()),
+                any_json().prop_map(|form| json!({ "id": id(1), "form": form }).to_string()),
+            ],
+            key in proptest::option::of(prop_oneof![
+                Just(format!("\"{}\"", id(1))),
+                Just(id(1).to_string()),
+                ".{0,60}",
+            ]),
+            content_type in prop_oneof![
+                Just("application/json"),
+                Just("application/json; charset=utf-8"),
+                Just("text/plain"),
+                Just(""),
+            ],
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let api = api();
+                let sender = Sender { content_type, ..Sender::default() };
+                let key = key.filter(|k| axum::http::HeaderValue::from_str(k).is_ok());
+                let (status, _, _) = post_as(&api, &sender, key.as_deref(), body).await;
+                prop_assert!(!status.is_server_error(), "{status}");
+                let stored = api.reports.count().await.expect("count");
+                prop_assert_eq!(stored, u64::from(status == StatusCode::CREATED));
+                Ok(())
+            })?;
+        }
+    }
 }

@@ -168,3 +168,81 @@ async fn a_missing_build_is_refused_with_a_plain_reason() {
         .expect_err("not built");
     assert!(error.to_string().contains("cargo leptos build"), "{error}");
 }
+
+#[tokio::test]
+async fn pages_and_files_answer_only_get_and_head() {
+    let site = site();
+    for (method, path) in [
+        ("POST", "/"),
+        ("PUT", "/pkg/lost-device.css"),
+        ("DELETE", "/manifest.webmanifest"),
+    ] {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::empty())
+            .expect("request");
+        let (status, headers, body) = send(&site, request).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(headers[header::ALLOW], "GET, HEAD");
+        assert!(!body.contains("body{}"), "the file is not sent");
+    }
+    let head = Request::head("/pkg/lost-device.css")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&site, head).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unchanged_file_is_answered_304_when_revalidated() {
+    let site = site();
+    let first = Request::get("/manifest.webmanifest")
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, body) = send(&site, first).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "{}"));
+    let tag = headers[header::ETAG].to_str().expect("tag").to_owned();
+    assert!(tag.starts_with("W/\"sha384-"), "{tag}");
+
+    let again = Request::get("/manifest.webmanifest")
+        .header(header::IF_NONE_MATCH, &tag)
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, body) = send(&site, again).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers[header::ETAG], tag.as_str());
+    assert_eq!(body, "");
+
+    let changed = Request::get("/manifest.webmanifest")
+        .header(header::IF_NONE_MATCH, "W/\"sha384-other\"")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&site, changed).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_echoes_a_plain_one() {
+    let site = site();
+    let (_, headers, _) = send(
+        &site,
+        Request::get("/healthz")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    let made = headers["x-request-id"].to_str().expect("id");
+    assert_eq!(made.len(), 16, "{made}");
+    let given = Request::get("/healthz")
+        .header("x-request-id", "abc-123")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&site, given).await.1["x-request-id"], "abc-123");
+    let hostile = Request::get("/healthz")
+        .header("x-request-id", "a b\tc<script>")
+        .body(Body::empty())
+        .expect("request");
+    assert_ne!(
+        send(&site, hostile).await.1["x-request-id"],
+        "a b\tc<script>"
+    );
+}

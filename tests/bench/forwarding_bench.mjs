@@ -2,14 +2,11 @@
 // through a real SMTP server on loopback (Debian's python3-aiosmtpd), and to the embedded default
 // (a file in the Maildir), beside the baseline of the 201 itself, all in the same run.
 // Run with ./scripts/bench-forwarding.sh (it builds first). RUNS=n changes the number of reports.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { waitUntil } from '../helpers/browser.mjs';
-import { root, startServer } from '../helpers/server.mjs';
+import { UNLIMITED, smtpFlags, startSmtpSink } from '../helpers/mail.mjs';
+import { startServer } from '../helpers/server.mjs';
 
 const RUNS = Number(process.env.RUNS || 100);
 const FORM = {
@@ -24,14 +21,6 @@ const quantile = (xs, q) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 };
 const ms = (x) => `${x.toFixed(1)} ms`.padStart(10);
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  return port;
-}
 
 /** Sends RUNS new reports one after another; returns each id with when its 201 arrived. */
 async function send(url) {
@@ -51,21 +40,13 @@ async function send(url) {
   return sent;
 }
 
-const work = await mkdtemp(path.join(tmpdir(), 'lost-device-bench-'));
-const smtpPort = await freePort();
-const sinkLog = path.join(work, 'arrivals.log');
-const sink = spawn('/usr/bin/python3', [path.join(root, 'forwarding/tests/smtp_sink.py'), String(smtpPort), path.join(work, 'mailbox'), path.join(work, 'mode')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, SINK_LOG: sinkLog },
-});
-await new Promise((resolve) => sink.stdout.once('data', resolve));
-
-const viaSmtp = await startServer({ args: ['--smtp-host', '127.0.0.1', '--smtp-port', String(smtpPort), '--smtp-tls', 'none', '--mail-from', 'lost-device@bench.test'] });
-const viaMaildir = await startServer();
+const sink = await startSmtpSink();
+const viaSmtp = await startServer({ args: [...smtpFlags(sink), '--mail-from', 'lost-device@bench.test', ...UNLIMITED] });
+const viaMaildir = await startServer({ args: UNLIMITED });
 try {
   const smtpSent = await send(viaSmtp.url);
   const arrivals = await waitUntil(async () => {
-    const lines = (await readFile(sinkLog, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+    const lines = await sink.arrivals();
     return lines.length >= RUNS && lines;
   }, 'every report reached the SMTP server', 60_000);
   const arrivedAt = new Map(arrivals.map((line) => {
@@ -92,6 +73,5 @@ try {
 } finally {
   await viaSmtp.stop();
   await viaMaildir.stop();
-  sink.kill();
-  await rm(work, { recursive: true, force: true });
+  await sink.stop();
 }

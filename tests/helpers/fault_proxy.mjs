@@ -6,7 +6,8 @@ import http from 'node:http';
 /**
  * Starts the proxy for `target` (the server's URL). `plan(n)` decides what happens to the n-th
  * report submission (from 1): 'pass'; 'fail-500'; 'wifi-sign-in' (a 200 HTML page, as hotel Wi-Fi
- * answers before you sign in); 'hang' (never answer, never forward);
+ * answers before you sign in); 'busy-429' or 'busy-503' (too many requests, or unavailable, with
+ * `Retry-After: 30`); 'hang' (never answer, never forward);
  * 'commit-then-hang' (the server stores it, its answer is held back forever); or
  * 'commit-then-drop' (the server stores it, the connection is cut in the middle of its answer).
  * Returns
@@ -26,6 +27,12 @@ export async function startFaultProxy(target, plan) {
       request.resume();
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end('<!doctype html><title>Hotel Wi-Fi</title><h1>Sign in to use the Wi-Fi</h1>');
+      return;
+    }
+    if (fault === 'busy-429' || fault === 'busy-503') {
+      request.resume();
+      response.writeHead(fault === 'busy-429' ? 429 : 503, { 'content-type': 'application/json', 'retry-after': '30' });
+      response.end(JSON.stringify({ error: 'busy', message: 'Injected: try again in 30 seconds.' }));
       return;
     }
     if (fault === 'fail-500') {

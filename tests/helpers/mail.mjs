@@ -55,6 +55,9 @@ export async function startSmtpSink() {
   };
 }
 
+/** Rate limits far above what a load test sends from one address, so none is refused. */
+export const UNLIMITED = ['--rate-limit-per-client', '1000000000', '--rate-limit-global', '1000000000'];
+
 /** The flags that make a server forward to `sink` (plain SMTP on loopback). */
 export function smtpFlags(sink) {
   return ['--smtp-host', '127.0.0.1', '--smtp-port', String(sink.port), '--smtp-tls', 'none'];

@@ -1,0 +1,163 @@
+//! Serving the app on a socket, with a limit on everything a client can hold: connections
+//! (a cap below the process's file descriptor limit), time to send headers (which is also how
+//! long an idle keep-alive connection stays open: hyper starts the same timer while it waits for
+//! the next request), time to send a body, and a deadline for a whole request. On shutdown the
+//! server stops accepting, lets requests in progress finish for up to the drain deadline, then
+//! returns.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
+
+/// What a client may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Time to send a request's headers; also the longest an idle keep-alive connection stays.
+    pub header: Duration,
+    /// Time to send a request's body.
+    pub body: Duration,
+    /// Time for a whole request, from its headers to the end of the answer.
+    pub request: Duration,
+    /// Connections open at once, at most (lowered to fit the file descriptor limit).
+    pub connections: usize,
+    /// How long requests in progress may take to finish once shutdown starts.
+    pub drain: Duration,
+}
+
+impl Default for Limits {
+    /// What a reverse proxy would use: 10 s for headers (and idle), 30 s for a body, 60 s for a
+    /// request, 1,024 connections, 10 s to drain.
+    fn default() -> Self {
+        Self {
+            header: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+            request: Duration::from_secs(60),
+            connections: 1024,
+            drain: Duration::from_secs(10),
+        }
+    }
+}
+
+/// File descriptors kept back from connections: the database, the Maildir, SMTP and webhook
+/// connections, logs and the listener itself.
+const DESCRIPTORS_KEPT: u64 = 64;
+
+impl Limits {
+    /// The connection cap that fits the process's file descriptor limit.
+    pub fn connection_cap(&self) -> usize {
+        let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+            .current
+            .unwrap_or(u64::MAX);
+        let fits = usize::try_from(soft.saturating_sub(DESCRIPTORS_KEPT)).unwrap_or(usize::MAX);
+        self.connections.min(fits).max(1)
+    }
+}
+
+/// The layers that bound a request in time: the body must arrive within `limits.body`, the
+/// whole request be answered within `limits.request` (408 otherwise).
+pub fn bounded(app: Router, limits: Limits) -> Router {
+    app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+        limits.body,
+    ))
+    .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        limits.request,
+    ))
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let app = bounded(app, limits);
+    let cap = limits.connection_cap();
+    let slots = Arc::new(Semaphore::new(cap));
+    let graceful = GracefulShutdown::new();
+    tracing::info!(connections = cap, ?limits, "serving");
+    tokio::pin!(shutdown);
+    loop {
+        // Wait for a free slot before accepting: beyond the cap, clients wait in the kernel's
+        // queue rather than taking descriptors the server needs.
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let (stream, client) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of descriptors or a connection reset before it was accepted: wait
+                    // a moment rather than spin.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let service = app.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(client));
+                request
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %client, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => tracing::info!("every request in progress finished"),
+        () = tokio::time::sleep(limits.drain) => {
+            tracing::warn!(drain = ?limits.drain, "stopping with requests still in progress");
+        }
+    }
+}
+
+/// The client's address: the socket's peer, or for a request through a trusted proxy, the last
+/// address that proxy added to `X-Forwarded-For`.
+pub fn client_address(
+    request: &axum::http::Request<axum::body::Body>,
+    trusted_proxy: Option<std::net::IpAddr>,
+) -> Option<std::net::IpAddr> {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())?;
+    if Some(peer) != trusted_proxy {
+        return Some(peer);
+    }
+    request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .next_back()
+        .or(Some(peer))
+}

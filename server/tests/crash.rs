@@ -1,0 +1,238 @@
+//! The intake as a separate process, stopped the hard way and the polite way while phones are
+//! sending: killed with SIGKILL and restarted, every report it acknowledged is there, once, with
+//! its deliveries; sent SIGTERM, it stops taking connections, answers what it had, and exits
+//! within its drain deadline, and every answer matches the database.
+//!
+//! The server process is this test binary run again (`child_server`), serving the real router on
+//! a small fake site and a SQLite file.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use incident_report::ReportId;
+use leptos::config::LeptosOptions;
+use serde_json::json;
+use service_worker::WorkerKind;
+
+/// Run as a child process by the tests below; does nothing when run as a test on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_server() {
+    let Some(database) = std::env::var_os("CRASH_CHILD_DATABASE") else {
+        return;
+    };
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
+    let options = LeptosOptions::builder()
+        .output_name("lost-device")
+        .site_root(site.path().to_string_lossy().to_string())
+        .build();
+    let store = report_store::ReportStore::open_sqlite(Path::new(&database)).expect("store");
+    let guard = server::guard::Guard::new(
+        server::guard::RateLimits {
+            per_client: std::num::NonZeroU32::MAX,
+            global: std::num::NonZeroU32::MAX,
+        },
+        None,
+    );
+    let maildir = forwarding::maildir::Maildir::new(site.path().join("mail"));
+    let settings = forwarding::Settings::new(
+        vec![forwarding::Destination::Maildir(maildir)],
+        forwarding::message::Envelope {
+            from: "lost-device@localhost".parse().expect("from"),
+            to: "incidents@localhost".parse().expect("to"),
+        },
+    );
+    let forwarder = forwarding::Forwarder::new(store.clone(), settings);
+    let state = server::AppState::new(options, "crash-test", WorkerKind::Js, store)
+        .expect("state")
+        .with_guard(guard)
+        .with_forwarder(forwarder);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!("listening on {}", listener.local_addr().expect("address"));
+    let limits = server::serve::Limits {
+        drain: Duration::from_secs(2),
+        ..server::serve::Limits::default()
+    };
+    let terminated = async {
+        let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        signal.recv().await;
+    };
+    server::serve::serve(listener, server::app(state), limits, terminated).await;
+}
+
+struct ServerProcess {
+    process: Child,
+    address: SocketAddr,
+}
+
+fn start(database: &Path) -> ServerProcess {
+    let mut process = Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", "child_server", "--nocapture"])
+        .env("CRASH_CHILD_DATABASE", database)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the child server");
+    let mut lines = BufReader::new(process.stdout.take().expect("stdout")).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
+        .expect("the child's address")
+        .parse()
+        .expect("address");
+    // Keep reading, so the child can still write its test summary when it stops.
+    std::thread::spawn(move || lines.for_each(drop));
+    ServerProcess { process, address }
+}
+
+fn id(n: u32) -> ReportId {
+    let mut bytes = [0x42; 16];
+    bytes[..4].copy_from_slice(&n.to_le_bytes());
+    ReportId::from_random_bytes(bytes)
+}
+
+/// POSTs report `n`; returns the status and reference, or `None` when no answer came.
+fn send(address: SocketAddr, n: u32) -> Option<(u16, String)> {
+    let form = json!({
+        "what_happened": "lost", "device": "laptop", "date_day": "2", "date_month": "11",
+        "date_year": "2026", "location": "Leeds", "shut_down": "not-sure", "moj_information": "no",
+        "contacted_service_desk": "yes", "told_line_manager": "yes", "told_police": "yes",
+        "name": "Sam Example", "email": "sam@justice.gov.uk", "phone": "07700 900 982",
+    });
+    let body = json!({ "id": id(n), "form": form }).to_string();
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let request = format!(
+        "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: \"{}\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        id(n),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let status = answer.get(9..12)?.parse().ok()?;
+    let reference = answer
+        .split("\"reference\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    Some((status, reference))
+}
+
+/// Sends reports `from..to` from 8 threads at once; returns each acknowledged one.
+fn send_many(address: SocketAddr, from: u32, to: u32) -> Vec<(u32, String)> {
+    let threads: Vec<_> = (0..8)
+        .map(|lane| {
+            std::thread::spawn(move || {
+                (from..to)
+                    .filter(|n| n % 8 == lane)
+                    .filter_map(|n| match send(address, n) {
+                        Some((201 | 200, reference)) => Some((n, reference)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("thread"))
+        .collect()
+}
+
+/// Every stored report's id with its reference, and how many have no delivery row.
+fn stored(database: &Path) -> (Vec<(String, String)>, i64) {
+    let connection = rusqlite::Connection::open(database).expect("open");
+    let mut query = connection
+        .prepare("SELECT id, reference FROM reports")
+        .expect("query");
+    let rows = query
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("rows")
+        .map(|row| row.expect("row"))
+        .collect();
+    let orphans = connection
+        .query_row(
+            "SELECT COUNT(*) FROM reports WHERE id NOT IN (SELECT report_id FROM deliveries)",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count");
+    (rows, orphans)
+}
+
+#[test]
+fn killed_during_submissions_it_keeps_every_report_it_acknowledged() {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = dir.path().join("reports.sqlite3");
+    let mut child = start(&database);
+    let address = child.address;
+    let sending = std::thread::spawn(move || send_many(address, 0, 3000));
+    std::thread::sleep(Duration::from_millis(200));
+    child.process.kill().expect("SIGKILL");
+    child.process.wait().expect("dead");
+    let acknowledged = sending.join().expect("senders");
+    assert!(
+        !acknowledged.is_empty(),
+        "some reports were stored before the kill"
+    );
+
+    let again = start(&database);
+    let (rows, orphans) = stored(&database);
+    assert_eq!(orphans, 0, "no report without its deliveries");
+    for (n, reference) in &acknowledged {
+        let found = rows.iter().find(|(id, _)| *id == id_text(*n));
+        assert_eq!(found.map(|(_, r)| r), Some(reference), "report {n}");
+        // Sent again after the restart, it gets the same reference.
+        assert_eq!(send(again.address, *n), Some((200, reference.clone())));
+    }
+    stop(again);
+}
+
+fn id_text(n: u32) -> String {
+    id(n).to_string()
+}
+
+fn stop(mut child: ServerProcess) {
+    let _ = child.process.kill();
+    let _ = child.process.wait();
+}
+
+#[test]
+fn sigterm_during_submissions_drains_and_every_answer_matches_the_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = dir.path().join("reports.sqlite3");
+    let mut child = start(&database);
+    let address = child.address;
+    let sending = std::thread::spawn(move || send_many(address, 0, 3000));
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.process.id()).expect("pid"))
+        .expect("pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let asked = Instant::now();
+    let status = child.process.wait().expect("exit");
+    let took = asked.elapsed();
+    let acknowledged = sending.join().expect("senders");
+    assert!(status.success(), "a clean exit: {status}");
+    assert!(
+        took < Duration::from_secs(4),
+        "exited {took:?} after SIGTERM (drain: 2 s)"
+    );
+    let (rows, orphans) = stored(&database);
+    assert_eq!(orphans, 0);
+    for (n, reference) in &acknowledged {
+        let found = rows.iter().find(|(id, _)| *id == id_text(*n));
+        assert_eq!(found.map(|(_, r)| r), Some(reference), "report {n}");
+    }
+}

@@ -1,0 +1,195 @@
+//! What a client can hold, on a real socket (`server::serve::serve` with a small router): slow
+//! headers and slow bodies are cut off at their limits, and hundreds of slow connections against
+//! a server with few file descriptors do not stop it answering a well-behaved client.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::routing::{get, post};
+use server::serve::{Limits, serve};
+
+/// A router with a health check that needs a file descriptor of its own (as the real one needs
+/// the database), and an endpoint that reads its whole body.
+fn router() -> Router {
+    Router::new()
+        .route(
+            "/healthz",
+            get(|| async {
+                match std::fs::File::open("/proc/self/stat") {
+                    Ok(_) => (axum::http::StatusCode::OK, "ok"),
+                    Err(_) => (
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "out of descriptors",
+                    ),
+                }
+            }),
+        )
+        .route(
+            "/echo",
+            post(|body: Bytes| async move { body.len().to_string() }),
+        )
+}
+
+fn limits(header_s: u64, body_s: u64) -> Limits {
+    Limits {
+        header: Duration::from_secs(header_s),
+        body: Duration::from_secs(body_s),
+        ..Limits::default()
+    }
+}
+
+/// Serves `router()` on a free loopback port with `limits`, in the background.
+async fn start(limits: Limits) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(serve(listener, router(), limits, std::future::pending()));
+    address
+}
+
+/// Reads until the server closes the connection (or 10 s pass); returns what came and when.
+fn read_until_closed(mut stream: TcpStream) -> (String, Duration) {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_are_cut_off_at_the_header_limit() {
+    let address = start(limits(1, 30)).await;
+    let closed = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .expect("half the headers");
+        read_until_closed(stream)
+    })
+    .await
+    .expect("task");
+    assert!(
+        closed.1 < Duration::from_secs(3),
+        "closed after {:?}",
+        closed.1
+    );
+    assert!(!closed.0.contains("200 OK"), "{}", closed.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_kept_alive_connection_is_closed_at_the_header_limit() {
+    let address = start(limits(1, 30)).await;
+    let closed = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("a whole request");
+        read_until_closed(stream)
+    })
+    .await
+    .expect("task");
+    assert!(closed.0.contains("200 OK"), "{}", closed.0);
+    assert!(closed.1 < Duration::from_secs(3), "open for {:?}", closed.1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_body_is_cut_off_at_the_body_limit() {
+    let address = start(limits(10, 1)).await;
+    let closed = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")
+            .expect("headers and a tenth of the body");
+        read_until_closed(stream)
+    })
+    .await
+    .expect("task");
+    assert!(
+        closed.1 < Duration::from_secs(4),
+        "closed after {:?}",
+        closed.1
+    );
+    assert!(!closed.0.contains("200 OK"), "{}", closed.0);
+}
+
+/// Run by `slow_connections_do_not_stop_a_server_with_few_descriptors` as a child process:
+/// a server whose file descriptor limit is 256. Does nothing when run as a test on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_with_256_descriptors() {
+    if std::env::var_os("LIMITS_CHILD").is_none() {
+        return;
+    }
+    let low = rustix::process::Rlimit {
+        current: Some(256),
+        maximum: Some(256),
+    };
+    rustix::process::setrlimit(rustix::process::Resource::Nofile, low).expect("lower the limit");
+    assert_eq!(
+        Limits::default().connection_cap(),
+        192,
+        "64 descriptors kept back"
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!("listening on {}", listener.local_addr().expect("address"));
+    serve(listener, router(), limits(2, 2), std::future::pending()).await;
+}
+
+#[test]
+fn slow_connections_do_not_stop_a_server_with_few_descriptors() {
+    let mut child = Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", "server_with_256_descriptors", "--nocapture"])
+        .env("LIMITS_CHILD", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the child server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let address: SocketAddr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
+        .expect("the child's address")
+        .parse()
+        .expect("address");
+
+    // 300 clients that send their headers a byte at a time and never finish.
+    let slow: Vec<TcpStream> = (0..300)
+        .filter_map(|_| {
+            let mut stream = TcpStream::connect(address).ok()?;
+            stream.write_all(b"GET /healthz HTTP/1.1\r\n").ok()?;
+            Some(stream)
+        })
+        .collect();
+    assert_eq!(
+        slow.len(),
+        300,
+        "every slow client connected (the kernel queues them)"
+    );
+
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(address).expect("a well-behaved client connects");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("request");
+    let (answer, _) = read_until_closed(stream);
+    let waited = started.elapsed();
+    let alive = child.try_wait().expect("status").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(slow);
+    assert!(alive, "the server survived");
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(waited < Duration::from_secs(8), "answered after {waited:?}");
+}
