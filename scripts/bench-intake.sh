@@ -11,8 +11,8 @@ scripts/build.sh
 source scripts/env.sh
 cargo build --release --locked -p intake-load
 work=$(mktemp -d)
-servers=()
-trap 'kill "${servers[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+# start runs in a subshell ($(…)), so it records each server's process id in a file.
+trap 'xargs -r kill -9 < "$work/pids" 2>/dev/null || true; rm -rf "$work"' EXIT
 postgres=$(scripts/postgres-for-tests.sh $$)/postgres
 
 # Starts the server with the extra flags given; prints its URL.
@@ -21,7 +21,7 @@ start() {
   data=$(mktemp -d "$work/data.XXXX")
   target/release/lost-device --port 0 --data-dir "$data" \
     --rate-limit-per-client 1000000000 --rate-limit-global 1000000000 "$@" > "$data/server.log" 2>&1 &
-  servers+=($!)
+  echo $! >> "$work/pids"
   for _ in $(seq 100); do grep -q "running at" "$data/server.log" && break; sleep 0.1; done
   sed -n 's/.*running at \(http:[^ ]*\)/\1/p' "$data/server.log"
 }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { launchBrowser, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { startFaultProxy } from './helpers/fault_proxy.mjs';
 import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
-import { startServer } from './helpers/server.mjs';
+import { freePort } from './helpers/mail.mjs';
+import { startServer, withServerAndBrowser } from './helpers/server.mjs';
 
 /** Fills in and sends a report through a proxy that follows `plan`; returns what happened. */
 async function sendThrough(plan, whilst = async () => {}) {
@@ -131,4 +132,44 @@ test('a 429 and a 503 asking for 30 seconds: the phone waits as asked, then deli
   assert.equal(result.submissions, 3, 'two busy answers, then the report');
   assert.equal(result.rows, 1);
   assert.equal(result.reference, result.stored);
+});
+
+test('the server is down for a while (connection refused), then back: the report goes once', async () => {
+  const port = await freePort();
+  let server = await startServer({ port });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/report');
+    await waitForOfflineCopy(page);
+    await server.stop();
+    await fillReport(page);
+    await sendReport(page);
+    await page.getByText('Not sent yet. There is no connection to the server.').waitFor();
+    server = await startServer({ port });
+    await shownReference(page);
+    assert.equal(await storedReports(server.dataDir), 1);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('a slow network (400 kbit/s, 400 ms latency) from the first visit to the reference', async () => {
+  await withServerAndBrowser(async ({ server, browser }) => {
+    const page = await browser.newPage();
+    const cdp = await page.context().newCDPSession(page);
+    const bytesPerSecond = (400 * 1000) / 8;
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 400, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond,
+    });
+    await page.goto(server.url + '/report', { timeout: 60_000 });
+    await waitForOfflineCopy(page);
+    await fillReport(page);
+    await sendReport(page);
+    await shownReference(page);
+    await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+    assert.equal(await storedReports(server.dataDir), 1);
+  });
 });

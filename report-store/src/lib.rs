@@ -3,8 +3,9 @@
 //!
 //! A report's id is its idempotency key: [`ReportStore::submit`] stores a new id once and gives
 //! it a reference (`LD-2026-000123`); the same id with the same content gets the same reference
-//! again; the same id with different content is refused. Keys live as long as the reports
-//! themselves, far longer than any phone keeps a report.
+//! again; the same id with different content is refused. Keys are never deleted, far outliving
+//! any phone's copy: after the retention period only a delivered report's answers go
+//! ([`ReportStore::clear_delivered`]), its id, reference and fingerprint stay.
 //!
 //! Forwarding is a transactional outbox: the transaction that stores a new report also writes one
 //! delivery row per configured destination, so a committed report is never without its
@@ -262,6 +263,31 @@ impl ReportStore {
     /// how many there were.
     pub async fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
         on_backend!(self, |store| store.retry_parked(now_ms))
+    }
+
+    /// Removes the answers (names, emails, phone numbers, descriptions) of every report received
+    /// before `before_ms` whose deliveries have all been accepted. Its id, reference and
+    /// fingerprint stay, so a late repeat from a phone still gets the same reference. Returns how
+    /// many reports were cleared.
+    pub async fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
+        on_backend!(self, |store| store.clear_delivered(before_ms))
+    }
+
+    /// Writes a consistent copy of the SQLite database to `to` (a new file, private to this
+    /// user) while the server keeps running. PostgreSQL has its own tools for this.
+    pub async fn back_up(&self, to: &Path) -> Result<(), StoreError> {
+        let to = to.to_owned();
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                let sqlite = Arc::clone(sqlite);
+                tokio::task::spawn_blocking(move || sqlite.back_up(&to))
+                    .await
+                    .map_err(|e| StoreError::Task(e.to_string()))?
+            }
+            Backend::Postgres(_) => Err(StoreError::Io(
+                "a PostgreSQL database is backed up with pg_dump, not by this server".to_owned(),
+            )),
+        }
     }
 
     /// How far forwarding has got.

@@ -304,6 +304,19 @@ impl PostgresStore {
             .await?)
     }
 
+    pub(crate) async fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .execute(
+                "UPDATE reports SET form = '{}' WHERE form <> '{}' AND id IN (
+                    SELECT report_id FROM deliveries GROUP BY report_id
+                    HAVING bool_and(state = 'delivered') AND MAX(created_at) < $1)",
+                &[&before_ms],
+            )
+            .await?)
+    }
+
     pub(crate) async fn backlog(&self) -> Result<Backlog, StoreError> {
         let client = self.client().await?;
         let row = client

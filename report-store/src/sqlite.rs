@@ -248,6 +248,30 @@ impl SqliteStore {
         Ok(u64::try_from(changed).unwrap_or(0))
     }
 
+    pub(crate) fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let changed = self.lock().execute(
+            "UPDATE reports SET form = '{}' WHERE form != '{}' AND id IN (
+                SELECT report_id FROM deliveries GROUP BY report_id
+                HAVING MIN(state = 'delivered') = 1 AND MAX(created_at) < ?1)",
+            [before_ms],
+        )?;
+        Ok(u64::try_from(changed).unwrap_or(0))
+    }
+
+    pub(crate) fn back_up(&self, to: &Path) -> Result<(), StoreError> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // VACUUM INTO fills an empty file it is given, keeping its mode: made private first.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(to)
+            .map_err(|e| StoreError::Io(format!("{}: {e}", to.display())))?;
+        let target = to.to_string_lossy().into_owned();
+        self.lock().execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     pub(crate) fn backlog(&self) -> Result<Backlog, StoreError> {
         let connection = self.lock();
         let (undelivered, parked, oldest_ms): (i64, i64, Option<i64>) = connection.query_row(

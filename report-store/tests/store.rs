@@ -70,6 +70,7 @@ on_every_backend!(
     an_expired_lease_lets_another_forwarder_take_the_row_and_the_first_cannot_finish_it,
     a_temporary_failure_is_due_again_later_and_counts_the_attempt,
     a_parked_row_waits_for_an_operator_and_shows_in_the_backlog,
+    a_delivered_report_s_answers_are_cleared_after_the_retention_period_and_its_id_still_works,
 );
 
 async fn a_new_report_gets_the_next_reference(store: ReportStore) {
@@ -243,6 +244,53 @@ async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog(store: Repo
     assert!(fixed.iter().any(|d| d.destination == due[0].destination));
 }
 
+async fn a_delivered_report_s_answers_are_cleared_after_the_retention_period_and_its_id_still_works(
+    store: ReportStore,
+) {
+    let with_answers = NewReport {
+        form_json: r#"{"name":"Sam Example"}"#.to_owned(),
+        ..report(id(1), "a")
+    };
+    store.submit(with_answers.clone()).await.expect("ok");
+    store.submit(report(id(2), "b")).await.expect("ok");
+    for delivery in store
+        .claim_due(claim("mine", RECEIVED_MS))
+        .await
+        .expect("claim")
+    {
+        if delivery.report_id == id(1) {
+            assert!(
+                store
+                    .mark_delivered(&delivery, RECEIVED_MS)
+                    .await
+                    .expect("mark")
+            );
+        }
+    }
+    assert_eq!(
+        store.clear_delivered(RECEIVED_MS).await.expect("clear"),
+        0,
+        "not older yet"
+    );
+    assert_eq!(
+        store.clear_delivered(RECEIVED_MS + 1).await.expect("clear"),
+        1,
+        "only the delivered one"
+    );
+    assert_eq!(
+        store.clear_delivered(RECEIVED_MS + 1).await.expect("clear"),
+        0,
+        "once"
+    );
+    assert_eq!(
+        store.submit(with_answers).await.expect("ok"),
+        Submission::Repeat {
+            reference: "LD-2026-000001".into()
+        },
+        "a late repeat still gets its reference"
+    );
+}
+
 // SQLite only: a file on disk.
 
 #[tokio::test]
@@ -260,6 +308,26 @@ async fn reports_and_deliveries_survive_reopening_the_database() {
         .expect("claim");
     assert_eq!(due.len(), 2);
     assert_eq!(due[0].reference, "LD-2026-000001");
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_in_use_is_a_private_working_copy() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = ReportStore::open_sqlite(&dir.path().join("reports.sqlite3")).expect("open");
+    store.submit(report(id(1), "a")).await.expect("ok");
+    let copy = dir.path().join("backup.sqlite3");
+    store.back_up(&copy).await.expect("backup");
+    assert_eq!(
+        std::fs::metadata(&copy).expect("copy").permissions().mode() & 0o777,
+        0o600
+    );
+    let restored = ReportStore::open_sqlite(&copy).expect("open the copy");
+    assert_eq!(restored.count().await.expect("count"), 1);
+    assert!(
+        store.back_up(&copy).await.is_err(),
+        "never over an existing file"
+    );
 }
 
 #[tokio::test]

@@ -54,6 +54,24 @@ struct Config {
     forwarding: Forwarding,
     #[command(flatten)]
     protection: Protection,
+    /// Days a delivered report's answers are kept by the server; after that only its id,
+    /// reference and receipt time remain (the mailbox keeps the report). 0 keeps them for ever.
+    #[arg(long, env = "LOST_DEVICE_KEEP_DELIVERED_DAYS", default_value_t = 30)]
+    keep_delivered_days: u32,
+    #[command(subcommand)]
+    command: Option<Task>,
+}
+
+/// Something to do instead of serving.
+#[derive(Debug, clap::Subcommand)]
+enum Task {
+    /// Writes a consistent copy of the report database (SQLite) to PATH, a new file readable by
+    /// this user only, while the server keeps running. Restore by stopping the server and
+    /// putting the copy in place of `DATA_DIR/reports.sqlite3`.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        path: PathBuf,
+    },
 }
 
 /// Limits on what one client, or all of them, can take. A client over a limit is told so in
@@ -319,6 +337,32 @@ async fn main() -> anyhow::Result<()> {
         report_store::ReportStore::open_sqlite(&database)
             .with_context(|| format!("could not open the report database {}", database.display()))?
     };
+
+    if let Some(Task::Backup { path }) = &config.command {
+        store
+            .back_up(path)
+            .await
+            .with_context(|| format!("could not back up to {}", path.display()))?;
+        println!("The report database is copied to {}", path.display());
+        return Ok(());
+    }
+    if config.keep_delivered_days > 0 {
+        let keep_ms = i64::from(config.keep_delivered_days) * 24 * 3_600_000;
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                match store.clear_delivered(forwarding::now_ms() - keep_ms).await {
+                    Ok(0) => {}
+                    Ok(cleared) => {
+                        tracing::info!(cleared, "answers of old delivered reports removed");
+                    }
+                    Err(error) => tracing::error!(%error, "could not remove old answers"),
+                }
+            }
+        });
+    }
 
     let settings = config.forwarding.settings(&config.data_dir)?;
     // Parked deliveries failed for good under the old configuration; a restart is when an
