@@ -285,13 +285,22 @@ impl Forwarding {
     }
 }
 
-fn init_logging(format: LogFormat) {
+/// Logs to standard output from a thread of its own, so a request never waits for the write
+/// (one access-log line per request cost a third of the cheapest requests' throughput). Lines are
+/// never dropped: when the queue is full, writers wait. Keep the guard until exit: it flushes.
+fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stdout());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+    guard
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM (what process managers send).
@@ -314,7 +323,7 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    init_logging(config.log_format);
+    let _logging = init_logging(config.log_format);
     private_dir(&config.data_dir)?;
 
     let mut options = leptos::config::get_configuration(None)

@@ -6,12 +6,14 @@
 //! The server process is this test binary run again (`child_server`), serving the real router on
 //! a small fake site and a SQLite file.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+mod common;
+
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::ServerProcess;
 use incident_report::ReportId;
 use leptos::config::LeptosOptions;
 use serde_json::json;
@@ -66,30 +68,8 @@ async fn child_server() {
     server::serve::serve(listener, server::app(state), limits, terminated).await;
 }
 
-struct ServerProcess {
-    process: Child,
-    address: SocketAddr,
-}
-
 fn start(database: &Path) -> ServerProcess {
-    let mut process = Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "child_server", "--nocapture"])
-        .env("CRASH_CHILD_DATABASE", database)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the child server");
-    let mut lines = BufReader::new(process.stdout.take().expect("stdout")).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
-        .expect("the child's address")
-        .parse()
-        .expect("address");
-    // Keep reading, so the child can still write its test summary when it stops.
-    std::thread::spawn(move || lines.for_each(drop));
-    ServerProcess { process, address }
+    ServerProcess::start("child_server", "CRASH_CHILD_DATABASE", database)
 }
 
 fn id(n: u32) -> ReportId {
@@ -172,67 +152,67 @@ fn stored(database: &Path) -> (Vec<(String, String)>, i64) {
     (rows, orphans)
 }
 
+/// Starts a server on `database`, sends it 3,000 reports from 8 threads, stops it with `stop`
+/// 200 ms in, and returns what it acknowledged.
+fn interrupted(database: &Path, stop: impl FnOnce(&mut ServerProcess)) -> Vec<(u32, String)> {
+    let mut child = start(database);
+    let address = child.address;
+    let sending = std::thread::spawn(move || send_many(address, 0, 3000));
+    std::thread::sleep(Duration::from_millis(200));
+    stop(&mut child);
+    sending.join().expect("senders")
+}
+
+/// Checks that every acknowledged report is stored with its reference and its deliveries.
+fn assert_kept(database: &Path, acknowledged: &[(u32, String)]) {
+    let (rows, orphans) = stored(database);
+    assert_eq!(orphans, 0, "no report without its deliveries");
+    for (n, reference) in acknowledged {
+        let found = rows
+            .iter()
+            .find(|(stored, _)| *stored == id(*n).to_string());
+        assert_eq!(found.map(|(_, r)| r), Some(reference), "report {n}");
+    }
+}
+
 #[test]
 fn killed_during_submissions_it_keeps_every_report_it_acknowledged() {
     let dir = tempfile::tempdir().expect("dir");
     let database = dir.path().join("reports.sqlite3");
-    let mut child = start(&database);
-    let address = child.address;
-    let sending = std::thread::spawn(move || send_many(address, 0, 3000));
-    std::thread::sleep(Duration::from_millis(200));
-    child.process.kill().expect("SIGKILL");
-    child.process.wait().expect("dead");
-    let acknowledged = sending.join().expect("senders");
+    let acknowledged = interrupted(&database, |child| {
+        child.process.kill().expect("SIGKILL");
+        child.process.wait().expect("dead");
+    });
     assert!(
         !acknowledged.is_empty(),
         "some reports were stored before the kill"
     );
-
+    assert_kept(&database, &acknowledged);
     let again = start(&database);
-    let (rows, orphans) = stored(&database);
-    assert_eq!(orphans, 0, "no report without its deliveries");
     for (n, reference) in &acknowledged {
-        let found = rows.iter().find(|(id, _)| *id == id_text(*n));
-        assert_eq!(found.map(|(_, r)| r), Some(reference), "report {n}");
         // Sent again after the restart, it gets the same reference.
         assert_eq!(send(again.address, *n), Some((200, reference.clone())));
     }
-    stop(again);
-}
-
-fn id_text(n: u32) -> String {
-    id(n).to_string()
-}
-
-fn stop(mut child: ServerProcess) {
-    let _ = child.process.kill();
-    let _ = child.process.wait();
 }
 
 #[test]
 fn sigterm_during_submissions_drains_and_every_answer_matches_the_database() {
     let dir = tempfile::tempdir().expect("dir");
     let database = dir.path().join("reports.sqlite3");
-    let mut child = start(&database);
-    let address = child.address;
-    let sending = std::thread::spawn(move || send_many(address, 0, 3000));
-    std::thread::sleep(Duration::from_millis(200));
-    let pid = rustix::process::Pid::from_raw(i32::try_from(child.process.id()).expect("pid"))
-        .expect("pid");
-    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
-    let asked = Instant::now();
-    let status = child.process.wait().expect("exit");
-    let took = asked.elapsed();
-    let acknowledged = sending.join().expect("senders");
+    let mut exit = None;
+    let acknowledged = interrupted(&database, |child| {
+        let pid = rustix::process::Pid::from_raw(i32::try_from(child.process.id()).expect("pid"))
+            .expect("pid");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+        let asked = Instant::now();
+        let status = child.process.wait().expect("exit");
+        exit = Some((status, asked.elapsed()));
+    });
+    let (status, took) = exit.expect("stopped");
     assert!(status.success(), "a clean exit: {status}");
     assert!(
         took < Duration::from_secs(4),
         "exited {took:?} after SIGTERM (drain: 2 s)"
     );
-    let (rows, orphans) = stored(&database);
-    assert_eq!(orphans, 0);
-    for (n, reference) in &acknowledged {
-        let found = rows.iter().find(|(id, _)| *id == id_text(*n));
-        assert_eq!(found.map(|(_, r)| r), Some(reference), "report {n}");
-    }
+    assert_kept(&database, &acknowledged);
 }

@@ -2,14 +2,16 @@
 //! headers and slow bodies are cut off at their limits, and hundreds of slow connections against
 //! a server with few file descriptors do not stop it answering a well-behaved client.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+mod common;
+
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::{get, post};
+use common::ServerProcess;
 use server::serve::{Limits, serve};
 
 /// A router with a health check that needs a file descriptor of its own (as the real one needs
@@ -148,21 +150,8 @@ async fn server_with_256_descriptors() {
 
 #[test]
 fn slow_connections_do_not_stop_a_server_with_few_descriptors() {
-    let mut child = Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "server_with_256_descriptors", "--nocapture"])
-        .env("LIMITS_CHILD", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the child server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let address: SocketAddr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
-        .expect("the child's address")
-        .parse()
-        .expect("address");
+    let mut child = ServerProcess::start("server_with_256_descriptors", "LIMITS_CHILD", "1");
+    let address = child.address;
 
     // 300 clients that send their headers a byte at a time and never finish.
     let slow: Vec<TcpStream> = (0..300)
@@ -185,9 +174,8 @@ fn slow_connections_do_not_stop_a_server_with_few_descriptors() {
         .expect("request");
     let (answer, _) = read_until_closed(stream);
     let waited = started.elapsed();
-    let alive = child.try_wait().expect("status").is_none();
-    let _ = child.kill();
-    let _ = child.wait();
+    let alive = child.process.try_wait().expect("status").is_none();
+    drop(child);
     drop(slow);
     assert!(alive, "the server survived");
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
