@@ -134,6 +134,11 @@ async fn post_as(
             .extensions_mut()
             .insert(axum::extract::ConnectInfo(address));
     }
+    answer(api, request).await
+}
+
+/// Sends `request` through the router; returns the status, headers and body text.
+async fn answer(api: &Api, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     let response = api.router.clone().oneshot(request).await.expect("response");
     let (status, headers) = (response.status(), response.headers().clone());
     let bytes = response
@@ -372,20 +377,12 @@ fn mailed(api: &Api) -> Vec<String> {
 }
 
 async fn get_json(api: &Api, path: &str) -> (StatusCode, Value) {
-    let response = api
-        .router
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, json_of(&String::from_utf8_lossy(&bytes)))
+    let (status, _, body) = answer(
+        api,
+        Request::get(path).body(Body::empty()).expect("request"),
+    )
+    .await;
+    (status, json_of(&body))
 }
 
 #[tokio::test]
