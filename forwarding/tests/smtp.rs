@@ -95,7 +95,7 @@ async fn a_report_is_delivered_once_with_its_reference_body_and_message_id() {
     let message = &messages[0];
     assert!(
         message.contains(&format!(
-            "Subject: [{reference}] Lost laptop, reported 28 November 2026"
+            "Subject: [{reference}] Stolen laptop, reported 28 November 2026"
         )),
         "{message}"
     );

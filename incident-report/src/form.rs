@@ -422,6 +422,36 @@ impl ReportForm {
     }
 }
 
+#[cfg(any(test, feature = "example"))]
+impl ReportForm {
+    /// A complete, valid report of a stolen laptop, the one example every test and the load
+    /// generator use (behind the `example` feature: it is not part of the app).
+    pub fn example() -> Self {
+        Self {
+            what_happened: Some(WhatHappened::Stolen),
+            device: Some(DeviceKind::Laptop),
+            asset_tag: "MOJ-123456".into(),
+            date_day: "26".into(),
+            date_month: "11".into(),
+            date_year: "2026".into(),
+            approximate_time: "about 6pm".into(),
+            location: "Train from Leeds to London".into(),
+            shut_down: Some(ShutDown::LockedOrAsleep),
+            moj_information: Some(Answer::Yes),
+            moj_information_details: "Case notes in a shared drive I was signed in to".into(),
+            contacted_service_desk: Some(Answer::Yes),
+            service_desk_ticket: "INC0012345".into(),
+            told_line_manager: Some(Answer::No),
+            told_police: Some(PoliceTold::Yes),
+            police_reference: "CAD 1234 27/11".into(),
+            name: "Sam Example".into(),
+            email: "sam.example@justice.gov.uk".into(),
+            phone: "07700 900 982".into(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Collects one error per question while answers are checked.
 #[derive(Default)]
 struct Checker {
@@ -544,30 +574,8 @@ mod tests {
 
     const TODAY: Date = date!(2026 - 11 - 27);
 
-    /// A complete, valid form.
-    pub(crate) fn complete() -> ReportForm {
-        ReportForm {
-            what_happened: Some(WhatHappened::Stolen),
-            device: Some(DeviceKind::Laptop),
-            asset_tag: "MOJ-123456".into(),
-            date_day: "26".into(),
-            date_month: "11".into(),
-            date_year: "2026".into(),
-            approximate_time: "about 6pm".into(),
-            location: "Train from Leeds to London".into(),
-            shut_down: Some(ShutDown::LockedOrAsleep),
-            moj_information: Some(Answer::Yes),
-            moj_information_details: "Case notes in a shared drive I was signed in to".into(),
-            contacted_service_desk: Some(Answer::Yes),
-            service_desk_ticket: "INC0012345".into(),
-            told_line_manager: Some(Answer::No),
-            told_police: Some(PoliceTold::Yes),
-            police_reference: "CAD 1234 27/11".into(),
-            name: "Sam Example".into(),
-            email: "sam.example@justice.gov.uk".into(),
-            phone: "07700 900 982".into(),
-            ..ReportForm::default()
-        }
+    fn complete() -> ReportForm {
+        ReportForm::example()
     }
 
     fn errors_for(form: &ReportForm) -> Vec<Field> {

@@ -80,13 +80,7 @@ fn id(n: u32) -> ReportId {
 
 /// POSTs report `n`; returns the status and reference, or `None` when no answer came.
 fn send(address: SocketAddr, n: u32) -> Option<(u16, String)> {
-    let form = json!({
-        "what_happened": "lost", "device": "laptop", "date_day": "2", "date_month": "11",
-        "date_year": "2026", "location": "Leeds", "shut_down": "not-sure", "moj_information": "no",
-        "contacted_service_desk": "yes", "told_line_manager": "yes", "told_police": "yes",
-        "name": "Sam Example", "email": "sam@justice.gov.uk", "phone": "07700 900 982",
-    });
-    let body = json!({ "id": id(n), "form": form }).to_string();
+    let body = json!({ "id": id(n), "form": incident_report::ReportForm::example() }).to_string();
     let mut stream = TcpStream::connect(address).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))

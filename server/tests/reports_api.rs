@@ -69,20 +69,7 @@ fn id(byte: u8) -> ReportId {
 
 /// A complete, valid set of answers.
 fn form() -> Value {
-    json!({
-        "what_happened": "stolen",
-        "device": "laptop",
-        "date_day": "2", "date_month": "11", "date_year": "2026",
-        "location": "Train from Leeds to London",
-        "shut_down": "locked-or-asleep",
-        "moj_information": "no",
-        "contacted_service_desk": "yes",
-        "told_line_manager": "no",
-        "told_police": "not-yet",
-        "name": "Sam Example",
-        "email": "sam.example@justice.gov.uk",
-        "phone": "07700 900 982"
-    })
+    serde_json::to_value(incident_report::ReportForm::example()).expect("json")
 }
 
 /// POSTs `body` as JSON with `key` as the Idempotency-Key; returns the status, headers and body

@@ -17,12 +17,7 @@ pub fn id() -> ReportId {
 /// the report's reference.
 pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
     let store = ReportStore::sqlite_in_memory().expect("store");
-    let form = ReportForm {
-        what_happened: Some(incident_report::form::WhatHappened::Lost),
-        device: Some(incident_report::form::DeviceKind::Laptop),
-        name: "Sam Example".into(),
-        ..ReportForm::default()
-    };
+    let form = ReportForm::example();
     let now = forwarding::now_ms();
     let submitted = store
         .submit(NewReport {
