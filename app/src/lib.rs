@@ -16,9 +16,9 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 pub mod components;
-mod device;
 pub mod offline;
 pub mod pages;
+mod phone;
 pub mod report;
 
 use leptos::prelude::*;

@@ -64,7 +64,7 @@ impl From<tokio_postgres::Error> for StoreError {
 
 /// The result of submitting a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Submission {
+pub enum Submitted {
     /// Stored now, with this new reference.
     Created {
         /// The reference given to it.
@@ -205,9 +205,9 @@ impl ReportStore {
         })
     }
 
-    /// Stores `report` unless its id is already stored; see [`Submission`]. A new report's
+    /// Stores `report` unless its id is already stored; see [`Submitted`]. A new report's
     /// deliveries are written in the same transaction.
-    pub async fn submit(&self, report: NewReport) -> Result<Submission, StoreError> {
+    pub async fn submit(&self, report: NewReport) -> Result<Submitted, StoreError> {
         on_backend!(self, |store| store.submit(&report))
     }
 

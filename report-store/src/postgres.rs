@@ -8,7 +8,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use incident_report::ReportId;
 use tokio_postgres::NoTls;
 
-use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submission};
+use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submitted};
 
 /// Our advisory lock space (two-key form): key 0 is migrations, key `hashtext(id)` a report.
 const LOCKS: i32 = 0x4c44; // "LD"
@@ -109,7 +109,7 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(crate) async fn submit(&self, report: &NewReport) -> Result<Submission, StoreError> {
+    pub(crate) async fn submit(&self, report: &NewReport) -> Result<Submitted, StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
         let id = report.id.to_string();
@@ -121,7 +121,7 @@ impl PostgresStore {
             .await?
             .get(0);
         if !mine {
-            return Ok(Submission::InProgress);
+            return Ok(Submitted::InProgress);
         }
         let existing = transaction
             .query_opt(
@@ -130,10 +130,10 @@ impl PostgresStore {
             )
             .await?;
         let outcome = match existing {
-            Some(row) if row.get::<_, String>(1) == report.fingerprint => Submission::Repeat {
+            Some(row) if row.get::<_, String>(1) == report.fingerprint => Submitted::Repeat {
                 reference: row.get(0),
             },
-            Some(_) => Submission::Mismatch,
+            Some(_) => Submitted::Mismatch,
             None => {
                 let seq: i64 = transaction
                     .query_one("SELECT nextval('report_references')", &[])
@@ -163,7 +163,7 @@ impl PostgresStore {
                         )
                         .await?;
                 }
-                Submission::Created { reference }
+                Submitted::Created { reference }
             }
         };
         transaction.commit().await?;

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use incident_report::ReportId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submission};
+use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submitted};
 
 /// Each migration takes the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -80,7 +80,7 @@ impl SqliteStore {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn submit(&self, report: &NewReport) -> Result<Submission, StoreError> {
+    pub(crate) fn submit(&self, report: &NewReport) -> Result<Submitted, StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = report.id.to_string();
@@ -93,9 +93,9 @@ impl SqliteStore {
             .optional()?;
         let outcome = match existing {
             Some((reference, fingerprint)) if fingerprint == report.fingerprint => {
-                Submission::Repeat { reference }
+                Submitted::Repeat { reference }
             }
-            Some(_) => Submission::Mismatch,
+            Some(_) => Submitted::Mismatch,
             None => {
                 let seq: i64 = transaction.query_row(
                     "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports",
@@ -122,7 +122,7 @@ impl SqliteStore {
                         params![id, destination, report.received_at_ms],
                     )?;
                 }
-                Submission::Created { reference }
+                Submitted::Created { reference }
             }
         };
         transaction.commit()?;

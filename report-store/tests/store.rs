@@ -6,7 +6,7 @@
 mod common;
 
 use incident_report::ReportId;
-use report_store::{Claim, Delivery, NewReport, ReportStore, Submission};
+use report_store::{Claim, Delivery, NewReport, ReportStore, Submitted};
 
 const RECEIVED_MS: i64 = 1_795_000_000_000;
 
@@ -26,8 +26,8 @@ fn report(id: ReportId, fingerprint: &str) -> NewReport {
     }
 }
 
-fn created(n: u32) -> Submission {
-    Submission::Created {
+fn created(n: u32) -> Submitted {
+    Submitted::Created {
         reference: format!("LD-2026-{n:06}"),
     }
 }
@@ -88,7 +88,7 @@ async fn a_repeat_gets_the_same_reference_and_stores_nothing_new(store: ReportSt
     store.submit(report(id(1), "a")).await.expect("ok");
     assert_eq!(
         store.submit(report(id(1), "a")).await.expect("ok"),
-        Submission::Repeat {
+        Submitted::Repeat {
             reference: "LD-2026-000001".into()
         }
     );
@@ -100,7 +100,7 @@ async fn the_same_id_with_other_content_is_refused_and_changes_nothing(store: Re
     store.submit(report(id(1), "a")).await.expect("ok");
     assert_eq!(
         store.submit(report(id(1), "b")).await.expect("ok"),
-        Submission::Mismatch
+        Submitted::Mismatch
     );
     assert_eq!(store.count().await.expect("count"), 1);
     assert_eq!(store.backlog().await.expect("backlog").undelivered, 2);
@@ -284,7 +284,7 @@ async fn a_delivered_report_s_answers_are_cleared_after_the_retention_period_and
     );
     assert_eq!(
         store.submit(with_answers).await.expect("ok"),
-        Submission::Repeat {
+        Submitted::Repeat {
             reference: "LD-2026-000001".into()
         },
         "a late repeat still gets its reference"
@@ -382,7 +382,7 @@ async fn two_instances_starting_at_once_migrate_the_database_once() {
     );
     assert_eq!(
         second.submit(report(id(1), "a")).await.expect("ok"),
-        Submission::Repeat {
+        Submitted::Repeat {
             reference: "LD-2026-000001".into()
         },
         "one database behind both"
@@ -408,7 +408,7 @@ async fn a_report_being_stored_by_another_instance_is_in_progress() {
         .expect("lock");
     assert_eq!(
         store.submit(report(id(1), "a")).await.expect("ok"),
-        Submission::InProgress
+        Submitted::InProgress
     );
     storing.commit().await.expect("done");
     assert_eq!(

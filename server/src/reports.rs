@@ -27,9 +27,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use forwarding::Forwarder;
-use incident_report::outbox::{Receipt as ReportReceipt, Submission as ReportSubmission};
+use incident_report::outbox::{Receipt as ReportReceipt, Submission};
 use incident_report::{FieldError, ReportId};
-use report_store::{NewReport, ReportStore, Submission};
+use report_store::{NewReport, ReportStore, Submitted};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -251,7 +251,7 @@ pub async fn reports_create(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| ReportId::parse(value.trim().trim_matches('"')).ok())
         .ok_or(ApiError::BadKey)?;
-    let mut submission: ReportSubmission =
+    let mut submission: Submission =
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
     // What is checked is what is stored: the answers without the spaces around them.
     submission.form = submission.form.trimmed();
@@ -297,7 +297,7 @@ pub async fn reports_create(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
 
     match outcome {
-        Submission::Created { reference } => {
+        Submitted::Created { reference } => {
             if let Some(forwarder) = &reports.forwarder {
                 forwarder.wake();
             }
@@ -306,10 +306,10 @@ pub async fn reports_create(
                 Json(ReportReceipt { id: key, reference }),
             ))
         }
-        Submission::Repeat { reference } => {
+        Submitted::Repeat { reference } => {
             Ok((StatusCode::OK, Json(ReportReceipt { id: key, reference })))
         }
-        Submission::Mismatch => Err(ApiError::KeyReused),
-        Submission::InProgress => Err(ApiError::InProgress),
+        Submitted::Mismatch => Err(ApiError::KeyReused),
+        Submitted::InProgress => Err(ApiError::InProgress),
     }
 }

@@ -1,7 +1,7 @@
 //! The report journey, one island: a question page at a time, "Check your answers", then the
 //! confirmation, which follows the report until the server has it.
 //!
-//! Every change is saved to the phone at once (`device::update_reports`). The address bar
+//! Every change is saved to the phone at once (`phone::update_reports`). The address bar
 //! carries the report's id and page, so reload, back and reopening the app return to the same
 //! place; the page itself never needs the network.
 
@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use super::fields::{Binding, ErrorSummary, Question, is_shown};
 use super::status::ReportStatus;
 use super::{Alert, NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
-use crate::{APP_NAME, device};
+use crate::{APP_NAME, phone};
 
 /// The confirmation's slug (after "Check your answers").
 const SENT: &str = "sent";
@@ -100,15 +100,15 @@ impl Journey {
 
     /// The screen the address asks for.
     fn asked() -> Screen {
-        device::query("page").map_or(Screen::Page(FormPage::WhatHappened), |slug| {
+        phone::query("page").map_or(Screen::Page(FormPage::WhatHappened), |slug| {
             Screen::from_slug(&slug)
         })
     }
 
     /// In the browser: finds (or starts) the report named in the address and shows it.
     fn open(self) {
-        let named = device::query("id").and_then(|text| ReportId::parse(&text).ok());
-        let Some(this) = named.or_else(device::new_report_id) else {
+        let named = phone::query("id").and_then(|text| ReportId::parse(&text).ok());
+        let Some(this) = named.or_else(phone::new_report_id) else {
             self.problem.set(Some(
                 "This browser cannot start a report. Phone the IT Service Desk instead.".to_owned(),
             ));
@@ -125,7 +125,7 @@ impl Journey {
         }
         let start = self.allowed(Self::asked());
         self.screen.set(start);
-        device::show_page(
+        phone::show_page(
             &page_url(this, start.slug()),
             false,
             &title(start, false),
@@ -134,13 +134,13 @@ impl Journey {
         if named.is_none() {
             self.unsent_draft.set(latest_other_draft(this));
         }
-        device::on_reports_changed(move || self.reload());
-        device::on_history_move(move || {
+        phone::on_reports_changed(move || self.reload());
+        phone::on_history_move(move || {
             self.errors.set(Vec::new());
             self.screen.set(self.allowed(Self::asked()));
         });
         self.ready.set(true);
-        device::mark_hydrated();
+        phone::mark_hydrated();
     }
 
     /// `asked`, unless the report is already queued or sent: then it cannot be changed, and
@@ -162,7 +162,7 @@ impl Journey {
         let Some(this) = self.id.get_untracked() else {
             return;
         };
-        match device::reports() {
+        match phone::reports() {
             Ok(reports) => self.record.set(reports.into_iter().find(|r| r.id == this)),
             Err(why) => self.problem.set(Some(why)),
         }
@@ -180,7 +180,7 @@ impl Journey {
         } else {
             "journey-heading"
         };
-        device::show_page(
+        phone::show_page(
             &page_url(this, next.slug()),
             push,
             &title(next, has_errors),
@@ -193,7 +193,7 @@ impl Journey {
         let (Some(this), answers) = (self.id.get_untracked(), self.form.get_untracked()) else {
             return;
         };
-        let saved = device::update_reports(|reports| {
+        let saved = phone::update_reports(|reports| {
             if let Some(existing) = reports.iter_mut().find(|r| r.id == this) {
                 if let Ok(state) = existing.delivery.clone().apply(DeliveryEvent::Edited) {
                     existing.delivery = state;
@@ -206,7 +206,7 @@ impl Journey {
                     id: this,
                     form: answers,
                     delivery: DeliveryState::Draft,
-                    created_at_ms: device::now_ms(),
+                    created_at_ms: phone::now_ms(),
                     last_attempt_at_ms: None,
                     next_attempt_at_ms: None,
                     last_error: None,
@@ -218,7 +218,7 @@ impl Journey {
 
     /// The errors on `page` with the answers as they are.
     fn check(self, page: FormPage) -> Vec<FieldError> {
-        let Some(today) = device::today() else {
+        let Some(today) = phone::today() else {
             return Vec::new();
         };
         match self.form.with_untracked(|f| f.validate(today)) {
@@ -231,7 +231,7 @@ impl Journey {
     fn go_to(self, field: Field) {
         let page = FormPage::of(field);
         if self.screen.get_untracked() == Screen::Page(page) {
-            device::focus(field.id());
+            phone::focus(field.id());
         } else {
             self.from_check.set(true);
             self.errors.set(Vec::new());
@@ -273,7 +273,7 @@ impl Journey {
         let Some(this) = self.id.get_untracked() else {
             return;
         };
-        let queued = device::update_reports(|reports| {
+        let queued = phone::update_reports(|reports| {
             let report = reports.iter_mut().find(|r| r.id == this)?;
             let state = report.delivery.clone();
             let state = state.clone().apply(DeliveryEvent::Edited).unwrap_or(state);
@@ -287,7 +287,7 @@ impl Journey {
         match queued {
             Ok(report) => {
                 self.record.set(report);
-                device::wake_sender();
+                phone::wake_sender();
             }
             Err(why) => self.problem.set(Some(why)),
         }
@@ -296,7 +296,7 @@ impl Journey {
 
 /// The most recently started other report still being written, if any.
 fn latest_other_draft(this: ReportId) -> Option<ReportId> {
-    device::reports()
+    phone::reports()
         .ok()?
         .into_iter()
         .filter(|r| r.id != this && r.delivery == DeliveryState::Draft)
@@ -311,7 +311,7 @@ pub fn ReportJourney(
     page: String,
 ) -> impl IntoView {
     let journey = Journey::new(Screen::from_slug(&page));
-    let online = device::online();
+    let online = phone::online();
     Effect::new(move || journey.open());
     let form = journey.form;
     view! {

@@ -7,7 +7,7 @@ use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
 use super::{Alert, SECURITY_EMAIL, page_url};
-use crate::device;
+use crate::phone;
 
 /// Shown while a report waits on the phone.
 pub const SAVED_MESSAGE: &str =
@@ -27,8 +27,8 @@ pub fn ReportStatus(
 ) -> impl IntoView {
     let id = report.id;
     let last_error = report.last_error.clone();
-    let tried = report.last_attempt_at_ms.map(device::clock_time);
-    let next = report.next_attempt_at_ms.map(device::clock_time);
+    let tried = report.last_attempt_at_ms.map(phone::clock_time);
+    let next = report.next_attempt_at_ms.map(phone::clock_time);
     let message = match &report.delivery {
         DeliveryState::Delivered { reference } => EitherOf4::A(view! {
             <p class="app-body">"The security team has your report. Your reference number is"</p>
@@ -92,7 +92,7 @@ fn SendNow(id: incident_report::ReportId, online: ReadSignal<bool>) -> impl Into
             type="button"
             class="app-button app-button--secondary"
             hidden=Signal::derive(move || !online.get())
-            on:click=move |_| problem.set(device::send_now(id).err())
+            on:click=move |_| problem.set(phone::send_now(id).err())
         >
             "Send now"
         </button>
@@ -108,7 +108,7 @@ fn SendAnotherWay(report: QueuedReport) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let copy = {
         let text = text.clone();
-        move |_| device::copy_text(text.clone(), move |ok| copied.set(Some(ok)))
+        move |_| phone::copy_text(text.clone(), move |ok| copied.set(Some(ok)))
     };
     let text_id = format!("report-text-{}", report.id);
     view! {

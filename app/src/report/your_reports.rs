@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::status::ReportStatus;
 use super::{Alert, NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
-use crate::device::{self, Unreadable};
+use crate::phone::{self, Unreadable};
 
 /// The list, read from the phone's storage after hydration and kept up to date.
 #[island]
@@ -15,9 +15,9 @@ pub fn YourReports() -> impl IntoView {
     let unreadable = RwSignal::new(Vec::<Unreadable>::new());
     let problem = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
-    let online = device::online();
+    let online = phone::online();
     let reload = move || {
-        match device::reports() {
+        match phone::reports() {
             Ok(mut list) => {
                 list.sort_by_key(|r| std::cmp::Reverse(r.created_at_ms));
                 reports.set(list);
@@ -25,13 +25,13 @@ pub fn YourReports() -> impl IntoView {
             }
             Err(why) => problem.set(Some(why)),
         }
-        unreadable.set(device::unreadable());
+        unreadable.set(phone::unreadable());
         loaded.set(true);
     };
     Effect::new(move || {
         reload();
-        device::on_reports_changed(reload);
-        device::mark_hydrated();
+        phone::on_reports_changed(reload);
+        phone::mark_hydrated();
     });
     view! {
         <Alert message=problem/>
@@ -45,7 +45,7 @@ pub fn YourReports() -> impl IntoView {
         </p>
         <ul class="app-reports">
             {move || reports.get().into_iter().map(|report| {
-                    let created = device::clock_time(report.created_at_ms);
+                    let created = phone::clock_time(report.created_at_ms);
                     view! {
                         <li class="app-report">
                             <h2 class="app-heading-m">{report.form.title()}</h2>

@@ -6,7 +6,7 @@ use std::time::Duration;
 use forwarding::message::Envelope;
 use forwarding::{Destination, Forwarder, Settings};
 use incident_report::{ReportForm, ReportId};
-use report_store::{NewReport, ReportStore, Submission};
+use report_store::{NewReport, ReportStore, Submitted};
 
 /// The report every test forwards.
 pub fn id() -> ReportId {
@@ -31,7 +31,7 @@ pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
         })
         .await
         .expect("stored");
-    let Submission::Created { reference } = submitted else {
+    let Submitted::Created { reference } = submitted else {
         panic!("a new report");
     };
     (store, reference)
