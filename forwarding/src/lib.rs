@@ -196,10 +196,7 @@ impl Forwarder {
                 self.claim(u32::try_from(free).unwrap_or(CLAIM_LIMIT)).await
             };
             let more = !claimed.is_empty();
-            for delivery in claimed {
-                let forwarder = self.clone();
-                running.spawn(async move { forwarder.deliver(delivery).await });
-            }
+            self.start_deliveries(&mut running, claimed);
             tokio::select! {
                 biased;
                 () = &mut stop => break,
@@ -234,12 +231,17 @@ impl Forwarder {
         let claimed = self.claim(CLAIM_LIMIT).await;
         let worked = !claimed.is_empty();
         let mut deliveries = tokio::task::JoinSet::new();
-        for delivery in claimed {
-            let forwarder = self.clone();
-            deliveries.spawn(async move { forwarder.deliver(delivery).await });
-        }
+        self.start_deliveries(&mut deliveries, claimed);
         while deliveries.join_next().await.is_some() {}
         worked
+    }
+
+    /// Delivers each of `claimed` in a task of its own in `running`.
+    fn start_deliveries(&self, running: &mut tokio::task::JoinSet<()>, claimed: Vec<Delivery>) {
+        for delivery in claimed {
+            let forwarder = self.clone();
+            running.spawn(async move { forwarder.deliver(delivery).await });
+        }
     }
 
     async fn deliver(&self, delivery: Delivery) {
@@ -307,9 +309,14 @@ impl Forwarder {
     }
 }
 
-/// Milliseconds since the Unix epoch.
+/// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+    epoch_ms(OffsetDateTime::now_utc())
+}
+
+/// `at` in milliseconds since the Unix epoch, as the delivery rows keep times.
+pub fn epoch_ms(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

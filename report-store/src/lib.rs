@@ -216,11 +216,6 @@ impl ReportStore {
         on_backend!(self, |store| store.count())
     }
 
-    /// Answers when the database can be read.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        on_backend!(self, |store| store.ping())
-    }
-
     /// Claims due deliveries to `claim.destinations`: pending, due by now, and not held by an
     /// unexpired lease. Oldest first.
     pub async fn claim_due(&self, claim: Claim) -> Result<Vec<Delivery>, StoreError> {

@@ -180,11 +180,6 @@ impl PostgresStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    pub(crate) async fn ping(&self) -> Result<(), StoreError> {
-        self.client().await?.query_one("SELECT 1", &[]).await?;
-        Ok(())
-    }
-
     pub(crate) async fn claim_due(&self, claim: &Claim) -> Result<Vec<Delivery>, StoreError> {
         let rows = self
             .client()

@@ -136,12 +136,6 @@ impl SqliteStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    pub(crate) fn ping(&self) -> Result<(), StoreError> {
-        self.lock()
-            .query_row("SELECT COUNT(*) FROM deliveries", [], |_| Ok(()))?;
-        Ok(())
-    }
-
     pub(crate) fn claim_due(&self, claim: &Claim) -> Result<Vec<Delivery>, StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -108,14 +108,19 @@ fn new_request_id() -> String {
     hex::encode(bytes)
 }
 
-/// Gives the request an id, logs it when answered, and echoes the id.
+/// Who sent the request, as [`access_log`] worked it out, for the rate limit to count by.
+#[derive(Debug, Clone, Copy)]
+struct Client(Option<IpAddr>);
+
+/// Gives the request an id, logs it when answered, and echoes the id. It also works out the
+/// client's address once, for the rate limit further in.
 pub async fn access_log(State(guard): State<Guard>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id(&request);
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let client = crate::serve::client_address(&request, guard.trusted_proxy);
-    request.extensions_mut().insert(RequestId(id.clone()));
+    request.extensions_mut().insert(Client(client));
     let mut response = next.run(request).await;
     let status = response.status().as_u16();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -130,13 +135,12 @@ pub async fn access_log(State(guard): State<Guard>, mut request: Request, next: 
     response
 }
 
-/// This request's id, for handlers that log.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
 /// Refuses a report over the rate limits: 429, with `Retry-After` and words a person can read.
 pub async fn rate_limit(State(guard): State<Guard>, request: Request, next: Next) -> Response {
-    let client = crate::serve::client_address(&request, guard.trusted_proxy);
+    let client = request
+        .extensions()
+        .get::<Client>()
+        .and_then(|Client(ip)| *ip);
     match guard.wait_for(client) {
         None => next.run(request).await,
         Some(wait) => {

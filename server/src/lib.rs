@@ -116,9 +116,7 @@ impl AppState {
             file_etags: Arc::new(file_etags(&precache)),
         })
     }
-}
 
-impl AppState {
     /// The same state, with these rate limits and trusted proxy.
     #[must_use]
     pub fn with_guard(mut self, guard: guard::Guard) -> Self {
@@ -205,16 +203,11 @@ async fn healthz_show() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready when the database answers. The forwarding backlog is reported but does not make the
+/// Ready when the database answers (reading the backlog is the check). The forwarding backlog is reported but does not make the
 /// instance unready: it can still take reports while a destination is down, and monitoring
 /// alerts on the age of the oldest undelivered row instead.
 async fn readyz_show(State(state): State<AppState>) -> Response {
-    let store = state.reports.store();
-    let backlog = match store.ping().await {
-        Ok(()) => store.backlog().await,
-        Err(error) => Err(error),
-    };
-    match backlog {
+    match state.reports.store().backlog().await {
         Ok(backlog) => {
             let now = forwarding::now_ms();
             let oldest_age_s = backlog.oldest_ms.map(|oldest| (now - oldest).max(0) / 1000);

@@ -288,8 +288,7 @@ pub async fn reports_create(
             fingerprint,
             form_json,
             received_at,
-            received_at_ms: i64::try_from(now.unix_timestamp_nanos() / 1_000_000)
-                .unwrap_or(i64::MAX),
+            received_at_ms: forwarding::epoch_ms(now),
             year: now.year(),
             destinations,
         })

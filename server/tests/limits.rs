@@ -68,18 +68,22 @@ fn read_until_closed(mut stream: TcpStream) -> (String, Duration) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_headers_are_cut_off_at_the_header_limit() {
-    let address = start(limits(1, 30)).await;
-    let closed = tokio::task::spawn_blocking(move || {
+/// Sends `bytes` to a server with `limits` and waits until it closes the connection.
+async fn send_and_wait(limits: Limits, bytes: &'static [u8]) -> (String, Duration) {
+    let address = start(limits).await;
+    tokio::task::spawn_blocking(move || {
         let mut stream = TcpStream::connect(address).expect("connect");
-        stream
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            .expect("half the headers");
+        stream.write_all(bytes).expect("send");
         read_until_closed(stream)
     })
     .await
-    .expect("task");
+    .expect("task")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_are_cut_off_at_the_header_limit() {
+    // Half the headers, then nothing.
+    let closed = send_and_wait(limits(1, 30), b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
     assert!(
         closed.1 < Duration::from_secs(3),
         "closed after {:?}",
@@ -90,32 +94,20 @@ async fn slow_headers_are_cut_off_at_the_header_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_kept_alive_connection_is_closed_at_the_header_limit() {
-    let address = start(limits(1, 30)).await;
-    let closed = tokio::task::spawn_blocking(move || {
-        let mut stream = TcpStream::connect(address).expect("connect");
-        stream
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            .expect("a whole request");
-        read_until_closed(stream)
-    })
-    .await
-    .expect("task");
+    // A whole request, then nothing more on the kept-alive connection.
+    let closed = send_and_wait(limits(1, 30), b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
     assert!(closed.0.contains("200 OK"), "{}", closed.0);
     assert!(closed.1 < Duration::from_secs(3), "open for {:?}", closed.1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_body_is_cut_off_at_the_body_limit() {
-    let address = start(limits(10, 1)).await;
-    let closed = tokio::task::spawn_blocking(move || {
-        let mut stream = TcpStream::connect(address).expect("connect");
-        stream
-            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")
-            .expect("headers and a tenth of the body");
-        read_until_closed(stream)
-    })
-    .await
-    .expect("task");
+    // The headers and a tenth of the body, then nothing.
+    let closed = send_and_wait(
+        limits(10, 1),
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789",
+    )
+    .await;
     assert!(
         closed.1 < Duration::from_secs(4),
         "closed after {:?}",
