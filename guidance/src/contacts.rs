@@ -20,9 +20,8 @@ pub const SERVICE_PORTAL: Action = Action {
 pub const SERVICE_DESK: Contact = Contact {
     name: "IT Service Desk (Technology Service Desk)",
     purpose: "First call for a lost, stolen, hacked or compromised device, for general \
-              enquiries and for password resets. It covers DOM1 and Quantum (the names of MoJ \
-              computer systems: if your laptop runs on one of them, this is your desk) and the \
-              Digital & Technology Digital Service Desk.",
+              enquiries and for password resets. It covers DOM1 and Quantum (names of MoJ \
+              computer systems) and the Digital & Technology Digital Service Desk.",
     actions: &[SERVICE_DESK_PHONE, SERVICE_PORTAL],
 };
 
