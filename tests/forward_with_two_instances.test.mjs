@@ -6,23 +6,14 @@ import assert from 'node:assert/strict';
 import { waitUntil } from './helpers/browser.mjs';
 import { UNLIMITED, psql, smtpFlags, startPostgres, startSmtpSink } from './helpers/mail.mjs';
 import { startServer } from './helpers/server.mjs';
+import { postReport } from './helpers/report.mjs';
 
-const FORM = {
-  what_happened: 'lost', device: 'laptop', date_day: '2', date_month: '11', date_year: '2026',
-  location: 'Train from Leeds to London', shut_down: 'locked-or-asleep', moj_information: 'no',
-  contacted_service_desk: 'yes', told_line_manager: 'no', told_police: 'yes',
-  name: 'Sam Example', email: 'sam.example@justice.gov.uk', phone: '07700 900 982',
-};
 const LEASE_S = 3;
 
 /** Sends report `id` to `url` as the phone does, again after a 409 (another instance has it). */
 async function send(url, id) {
   for (;;) {
-    const answer = await fetch(`${url}/api/v1/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `"${id}"` },
-      body: JSON.stringify({ id, form: FORM }),
-    });
+    const answer = await postReport(url, id);
     const body = await answer.json();
     if (answer.status !== 409) return { status: answer.status, reference: body.reference };
     await new Promise((resolve) => setTimeout(resolve, 20));

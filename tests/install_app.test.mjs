@@ -1,28 +1,11 @@
 // The app can be installed to the home screen: Chromium finds nothing wrong with it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { launchProfile, waitForOfflineCopy } from './helpers/browser.mjs';
-import { startServer } from './helpers/server.mjs';
+import { waitForOfflineCopy } from './helpers/browser.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
-let server;
-let profile;
-let context;
-before(async () => {
-  server = await startServer();
-  // A profile on disk: Chromium does not offer installs in incognito contexts.
-  profile = await mkdtemp(path.join(tmpdir(), 'lost-device-profile-'));
-  context = await launchProfile(profile);
-});
-after(async () => {
-  await context?.close();
-  await server?.stop();
-  if (profile) await rm(profile, { recursive: true, force: true });
-});
-
-test('Chromium reports no installability errors and the manifest is complete', async () => {
+// A profile on disk: Chromium does not offer installs in incognito contexts.
+test('Chromium reports no installability errors and the manifest is complete', () => withServerAndBrowser(async ({ server, browser: context }) => {
   const page = context.pages()[0] ?? (await context.newPage());
   const failed = [];
   page.on('requestfailed', (request) => failed.push(request.url()));
@@ -49,4 +32,4 @@ test('Chromium reports no installability errors and the manifest is complete', a
     assert.equal(response.headers.get('content-type'), icon.type, icon.src);
   }
   assert.deepEqual(failed, []);
-});
+}, { profile: true }));

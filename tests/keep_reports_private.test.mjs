@@ -7,13 +7,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { builds, root, startServer } from './helpers/server.mjs';
+import { postReport } from './helpers/report.mjs';
 
-const FORM = {
-  what_happened: 'lost', device: 'laptop', date_day: '2', date_month: '11', date_year: '2026',
-  location: 'Leeds', shut_down: 'not-sure', moj_information: 'no', contacted_service_desk: 'yes',
-  told_line_manager: 'yes', told_police: 'yes', name: 'Sam Example', email: 'sam@justice.gov.uk',
-  phone: '07700 900 982',
-};
 
 const mode = async (file) => ((await stat(file)).mode & 0o777).toString(8);
 
@@ -21,11 +16,7 @@ test('the data directory and database are private, and a backup taken while runn
   const server = await startServer();
   try {
     const id = crypto.randomUUID();
-    const answer = await fetch(`${server.url}/api/v1/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `"${id}"` },
-      body: JSON.stringify({ id, form: FORM }),
-    });
+    const answer = await postReport(server.url, id);
     assert.equal(answer.status, 201);
     assert.equal(await mode(server.dataDir), '700');
     for (const name of ['reports.sqlite3', 'reports.sqlite3-wal', 'reports.sqlite3-shm']) {

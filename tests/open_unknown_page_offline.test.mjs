@@ -1,21 +1,13 @@
 // Offline, an address the app has no copy of gets a helpful page, not the browser's error.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitForOfflineCopy } from './helpers/browser.mjs';
-import { startServer } from './helpers/server.mjs';
-
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+import { waitForOfflineCopy } from './helpers/browser.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 // Both implementations of the worker (see read_guidance_offline.test.mjs).
 for (const worker of ['rust', 'js']) {
   test(`an unknown address offline shows the offline page with links home and to the service desk (${worker} worker)`, async () => {
-    const server = await startServer({ worker });
+    await withServerAndBrowser(async ({ server, browser }) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];
@@ -34,7 +26,6 @@ for (const worker of ['rust', 'js']) {
     const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
     assert.equal(await call.getAttribute('href'), 'tel:08009175148');
     assert.deepEqual(errors, []);
-    await context.close();
-    await server.stop();
+    }, { server: { worker } });
   });
 }

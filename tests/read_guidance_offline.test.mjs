@@ -1,33 +1,20 @@
 // A person opens the app once with signal, then loses it: every page still opens, by reload and
 // by typing its address, with the exact numbers to call.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitForOfflineCopy, waitForHydration } from './helpers/browser.mjs';
+import { waitForOfflineCopy, waitForHydration } from './helpers/browser.mjs';
 import { OFFLINE_STATUS, SAVED_STATUS, expectPageContent, pages } from './helpers/guidance.mjs';
-import { startServer } from './helpers/server.mjs';
-
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 // The worker is written in Rust; the same worker in plain JavaScript is kept for comparison
 // (scripts/bench.sh), so both must behave the same.
 for (const worker of ['rust', 'js']) {
   describe(`with the ${worker} worker`, () => {
-    let server;
-    before(async () => {
-      server = await startServer({ worker });
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    /** Runs `use({ server, browser })` with a server that serves this worker. */
+    const withWorker = (use) => withServerAndBrowser(use, { server: { worker } });
 
     /** Visits home once online, then reloads it with no network and waits until it is interactive. */
-    async function openHomeOffline(url) {
+    async function openHomeOffline(browser, url) {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(url + '/');
@@ -38,7 +25,7 @@ for (const worker of ['rust', 'js']) {
       return { context, page };
     }
 
-    test('after one online visit, every page works with no network', async () => {
+    test('after one online visit, every page works with no network', () => withWorker(async ({ server, browser }) => {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(server.url + '/');
@@ -59,20 +46,20 @@ for (const worker of ['rust', 'js']) {
         await expectPageContent(page, entry);
       }
       await context.close();
-    });
+    }));
 
-    test('offline, links between pages work after hydration', async () => {
-      const { context, page } = await openHomeOffline(server.url);
+    test('offline, links between pages work after hydration', () => withWorker(async ({ server, browser }) => {
+      const { context, page } = await openHomeOffline(browser, server.url);
 
       await page.getByRole('link', { name: 'All contacts' }).click();
       await expectPageContent(page, pages.find((p) => p.path === '/contacts'));
       await page.getByRole('link', { name: 'Lost Device' }).click();
       await expectPageContent(page, pages[0]);
       await context.close();
-    });
+    }));
 
-    test('the home checklist remembers ticked steps across a reload offline', async () => {
-      const { context, page } = await openHomeOffline(server.url);
+    test('the home checklist remembers ticked steps across a reload offline', () => withWorker(async ({ server, browser }) => {
+      const { context, page } = await openHomeOffline(browser, server.url);
 
       const toggle = page.getByRole('button', { name: 'Mark step 1 as done' });
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
@@ -87,6 +74,6 @@ for (const worker of ['rust', 'js']) {
       assert.equal(await again.getAttribute('aria-pressed'), 'true');
       assert.equal(await page.getByRole('button', { name: 'Mark step 2 as done' }).getAttribute('aria-pressed'), 'false');
       await context.close();
-    });
+    }));
   });
 }

@@ -1,23 +1,11 @@
 // Security-minded staff turn JavaScript or WebAssembly off (iOS Lockdown Mode): the guidance is
 // complete in the HTML itself.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from './helpers/browser.mjs';
 import { OFFLINE_STATUS, SAVED_STATUS, expectPageContent, pages } from './helpers/guidance.mjs';
-import { startServer } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-test('with JavaScript off, every page shows its full content', async () => {
+test('with JavaScript off, every page shows its full content', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   for (const entry of pages) {
@@ -31,9 +19,9 @@ test('with JavaScript off, every page shows its full content', async () => {
   assert.equal(await page.getByText(SAVED_STATUS).isVisible(), false);
   assert.equal(await page.getByText(OFFLINE_STATUS).isVisible(), false);
   await context.close();
-});
+}));
 
-test('an unknown address gets a 404 page with a way home and the service desk number', async () => {
+test('an unknown address gets a 404 page with a way home and the service desk number', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const response = await page.goto(server.url + '/no-such-page');
@@ -41,9 +29,9 @@ test('an unknown address gets a 404 page with a way home and the service desk nu
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
   assert.equal(await page.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
   await context.close();
-});
+}));
 
-test('the report form says it cannot work without WebAssembly, and who to phone instead', async () => {
+test('the report form says it cannot work without WebAssembly, and who to phone instead', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   for (const path of ['/report', '/reports']) {
@@ -52,4 +40,4 @@ test('the report form says it cannot work without WebAssembly, and who to phone 
     assert.equal(await page.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
   }
   await context.close();
-});
+}));

@@ -2,19 +2,13 @@
 // browser, and reaches the server once, by itself, when the connection comes back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { launchProfile, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
+import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { SAVED_MESSAGE, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
-import { startServer } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('a report sent offline is kept, shown as saved, and delivered once when back online', async () => {
-  const profile = await mkdtemp(path.join(tmpdir(), 'lost-device-profile-'));
-  const server = await startServer();
-  let context;
-  try {
-    context = await launchProfile(profile);
+  await withServerAndBrowser(async ({ server, browser, reopen }) => {
+    let context = browser;
     let page = context.pages()[0] ?? (await context.newPage());
     await page.goto(server.url + '/');
     await waitForOfflineCopy(page);
@@ -40,9 +34,8 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
 
     await page.reload();
     await page.getByText(SAVED_MESSAGE).waitFor();
-    await context.close();
 
-    context = await launchProfile(profile, { offline: true });
+    context = await reopen({ offline: true });
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(server.url + '/reports');
     await page.getByRole('heading', { level: 2, name: 'Stolen laptop' }).waitFor();
@@ -64,9 +57,5 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     assert.match(mailed[0], new RegExp(`^Message-ID: <${id}@localhost>`, 'm'));
     await page.reload();
     assert.equal(await shownReference(page), reference, 'the same reference after a reload');
-  } finally {
-    await context?.close();
-    await server.stop();
-    await rm(profile, { recursive: true, force: true });
-  }
+  }, { profile: true });
 });

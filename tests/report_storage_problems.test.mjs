@@ -2,10 +2,9 @@
 // Nothing typed is lost or sent twice, and the person is told in plain words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
-import { startFaultProxy } from './helpers/fault_proxy.mjs';
+import { waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
 import { REFERENCE, SAVED_MESSAGE, fillReport, queueReportOffline, sendReport, storedReports } from './helpers/report.mjs';
-import { startServer, withServerAndBrowser } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('unreadable saved reports are kept aside and shown; readable ones still work', async () => {
   await withServerAndBrowser(async ({ server, browser }) => {
@@ -64,16 +63,13 @@ test('full storage: the person is told their answers are not saved, and saving r
 });
 
 test('two open tabs send a queued report once, and both show its reference', async () => {
-  const server = await startServer();
-  const proxy = await startFaultProxy(server.url, () => 'pass');
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser, url, proxy }) => {
     const context = await browser.newContext();
     const first = await context.newPage();
-    await first.goto(proxy.url + '/report');
+    await first.goto(url + '/report');
     await waitForOfflineCopy(first);
     const second = await context.newPage();
-    await second.goto(proxy.url + '/reports');
+    await second.goto(url + '/reports');
     await waitForHydration(second);
 
     await context.setOffline(true);
@@ -89,9 +85,5 @@ test('two open tabs send a queued report once, and both show its reference', asy
     assert.equal(shown[0], shown[1], 'both tabs show the same reference');
     assert.equal(proxy.submissions(), 1, 'one tab sent it, once');
     assert.equal(await storedReports(server.dataDir), 1);
-  } finally {
-    await browser.close();
-    await proxy.stop();
-    await server.stop();
-  }
+  }, { faults: () => 'pass' });
 });

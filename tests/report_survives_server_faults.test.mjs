@@ -5,20 +5,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { launchBrowser, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
-import { startFaultProxy } from './helpers/fault_proxy.mjs';
+import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
-import { freePort } from './helpers/mail.mjs';
-import { startServer, withServerAndBrowser } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 /** Fills in and sends a report through a proxy that follows `plan`; returns what happened. */
 async function sendThrough(plan, whilst = async () => {}) {
-  const server = await startServer();
-  const proxy = await startFaultProxy(server.url, plan);
-  const browser = await launchBrowser();
-  try {
+  return withServerAndBrowser(async ({ server, browser, url, proxy }) => {
     const page = await browser.newPage();
-    await page.goto(proxy.url + '/report');
+    await page.goto(url + '/report');
     await waitForOfflineCopy(page);
     await fillReport(page);
     await sendReport(page);
@@ -29,11 +24,7 @@ async function sendThrough(plan, whilst = async () => {}) {
       '-readonly', path.join(server.dataDir, 'reports.sqlite3'), 'SELECT reference FROM reports',
     ]);
     return { reference, stored: stdout.trim(), rows: await storedReports(server.dataDir), submissions: proxy.submissions() };
-  } finally {
-    await browser.close();
-    await proxy.stop();
-    await server.stop();
-  }
+  }, { faults: plan });
 }
 
 test('two server errors, then the report goes through by itself, once', async () => {
@@ -78,13 +69,11 @@ test('a server that never answers: the send times out and is tried again', async
 });
 
 test('the tab is closed mid-send after the server stored the report: reopened, it is sent once', async () => {
-  const server = await startServer();
-  const proxy = await startFaultProxy(server.url, (n) => (n === 1 ? 'commit-then-hang' : 'pass'));
-  const browser = await launchBrowser();
-  try {
+  const faults = (n) => (n === 1 ? 'commit-then-hang' : 'pass');
+  await withServerAndBrowser(async ({ server, browser, url, proxy }) => {
     const context = await browser.newContext();
     let page = await context.newPage();
-    await page.goto(proxy.url + '/report');
+    await page.goto(url + '/report');
     await waitForOfflineCopy(page);
     await fillReport(page);
     await sendReport(page);
@@ -93,17 +82,13 @@ test('the tab is closed mid-send after the server stored the report: reopened, i
     await page.close();
 
     page = await context.newPage();
-    await page.goto(proxy.url + '/reports');
+    await page.goto(url + '/reports');
     const reference = await shownReference(page);
     await page.getByText('Sent', { exact: true }).waitFor();
     assert.equal(proxy.submissions(), 2, 'sent again after the tab closed');
     assert.equal(await storedReports(server.dataDir), 1, 'still one report');
     assert.match(reference, /LD-\d{4}-000001/);
-  } finally {
-    await browser.close();
-    await proxy.stop();
-    await server.stop();
-  }
+  }, { faults });
 });
 
 /** The phone's stored record of the one report: when it was last tried and is next due. */
@@ -135,10 +120,7 @@ test('a 429 and a 503 asking for 30 seconds: the phone waits as asked, then deli
 });
 
 test('the server is down for a while (connection refused), then back: the report goes once', async () => {
-  const port = await freePort();
-  let server = await startServer({ port });
-  const browser = await launchBrowser();
-  try {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const page = await browser.newPage();
     await page.goto(server.url + '/report');
     await waitForOfflineCopy(page);
@@ -146,13 +128,10 @@ test('the server is down for a while (connection refused), then back: the report
     await fillReport(page);
     await sendReport(page);
     await page.getByText('Not sent yet. There is no connection to the server.').waitFor();
-    server = await startServer({ port });
+    await server.restart();
     await shownReference(page);
     assert.equal(await storedReports(server.dataDir), 1);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });
 
 test('a slow network (400 kbit/s, 400 ms latency) from the first visit to the reference', async () => {

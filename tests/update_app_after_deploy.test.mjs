@@ -1,21 +1,12 @@
 // A new release is deployed while phones hold the old one. The first visit after the deploy must
 // work (a page is never hydrated by another build's code), the new release is what phones keep,
 // and the old copy is deleted.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cacheNames, launchBrowser, waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
-import { builds, startServer } from './helpers/server.mjs';
+import { cacheNames, waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
+import { builds, withServerAndBrowser } from './helpers/server.mjs';
 
 const NEW_TEXT = 'Rehearsal of the next release.';
-let browser;
-let server;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 async function expectStepToggleWorks(page, number) {
   const toggle = page.getByRole('button', { name: `Mark step ${number} as done` });
@@ -28,9 +19,8 @@ async function expectStepToggleWorks(page, number) {
   await toggle.click();
 }
 
-test('the next online visit after a deploy gets the new release, working, and old caches go', async () => {
-  server = await startServer({ build: builds.current });
-  const { url, port } = server;
+test('the next online visit after a deploy gets the new release, working, and old caches go', () => withServerAndBrowser(async ({ server, browser }) => {
+  const { url } = server;
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
@@ -41,8 +31,7 @@ test('the next online visit after a deploy gets the new release, working, and ol
   assert.equal(oldCaches.length, 1);
   assert.equal(await page.getByText(NEW_TEXT).count(), 0);
 
-  await server.stop();
-  server = await startServer({ build: builds.next, port });
+  await server.restart({ build: builds.next });
 
   // The first visit after the deploy: new page, new code, every control works.
   await page.goto(url + '/');
@@ -66,4 +55,4 @@ test('the next online visit after a deploy gets the new release, working, and ol
   await expectStepToggleWorks(page, 3);
   assert.deepEqual(errors, []);
   await context.close();
-});
+}, { server: { build: builds.current } }));

@@ -6,17 +6,8 @@
 // The server's versions do nothing but must have the browser's signatures.
 #![allow(clippy::unnecessary_wraps)]
 
-use incident_report::ReportId;
-use incident_report::queue::QueuedReport;
-
-/// A record that could not be read, as "Your reports" shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    /// Exactly what was stored.
-    pub raw: String,
-    /// Why it could not be read.
-    pub reason: String,
-}
+use incident_report::queue::Unreadable;
+use incident_report::{ReportId, StoredReport};
 
 /// Milliseconds since the Unix epoch (0 on the server).
 pub fn now_ms() -> i64 {
@@ -35,7 +26,7 @@ pub fn today() -> Option<time::Date> {
 }
 
 /// The reports stored on the phone, or why they cannot be read.
-pub fn reports() -> Result<Vec<QueuedReport>, String> {
+pub fn reports() -> Result<Vec<StoredReport>, String> {
     #[cfg(feature = "hydrate")]
     return crate::browser::report_storage::load().map_err(|e| e.to_string());
     #[cfg(not(feature = "hydrate"))]
@@ -43,7 +34,7 @@ pub fn reports() -> Result<Vec<QueuedReport>, String> {
 }
 
 /// Changes the stored reports in one step; the error is in words for the person.
-pub fn update_reports<T>(change: impl FnOnce(&mut Vec<QueuedReport>) -> T) -> Result<T, String> {
+pub fn update_reports<T>(change: impl FnOnce(&mut Vec<StoredReport>) -> T) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
     return crate::browser::report_storage::update(change).map_err(|e| e.to_string());
     #[cfg(not(feature = "hydrate"))]
@@ -56,13 +47,7 @@ pub fn update_reports<T>(change: impl FnOnce(&mut Vec<QueuedReport>) -> T) -> Re
 /// Records that could not be read and were kept aside.
 pub fn unreadable() -> Vec<Unreadable> {
     #[cfg(feature = "hydrate")]
-    return crate::browser::report_storage::set_aside()
-        .into_iter()
-        .map(|s| Unreadable {
-            raw: s.raw,
-            reason: s.reason,
-        })
-        .collect();
+    return crate::browser::report_storage::set_aside();
     #[cfg(not(feature = "hydrate"))]
     Vec::new()
 }
@@ -131,6 +116,25 @@ pub fn copy_text(text: String, done: impl FnOnce(bool) + 'static) {
     leptos::task::spawn_local(async move { done(crate::browser::copy_text(&text).await) });
     #[cfg(not(feature = "hydrate"))]
     let _ = (text, done);
+}
+
+/// Which of the home page's `count` steps were marked done on this phone (none on the server).
+pub fn done_steps(count: usize) -> Vec<bool> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::load_done_steps(count);
+    #[cfg(not(feature = "hydrate"))]
+    vec![false; count]
+}
+
+/// Records step `index` (of `count`) as done or not, or says in plain words why it could not.
+pub fn save_done_step(count: usize, index: usize, done: bool) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::save_done_step(count, index, done);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (count, index, done);
+        Ok(())
+    }
 }
 
 /// Marks the page as interactive for tests and measurements.

@@ -1,155 +1,122 @@
-//! One answer at a time, by its question: read it, change it, and list a question's choices. The
-//! phone's form pages are written once for any question through these.
+//! One answer at a time, by its question: where it is kept ([`Slot`]), reading and changing it,
+//! and whether the question is asked with the answers given so far. The phone's form pages, the
+//! plain-text report and validation go through these, so each is written once for any question.
 
-use crate::form::{Answer, DeviceKind, Field, PoliceTold, ReportForm, ShutDown, WhatHappened};
+use serde::Deserialize;
+use serde::de::value::{Error as ValueError, StrDeserializer};
 
-/// A choice of a multiple-choice question: its value in the form's data and its label.
-trait Choice: Copy + PartialEq + 'static {
-    const ALL: &'static [Self];
-    /// The value as stored and sent (the serde name).
-    fn value(self) -> &'static str;
-    fn label(self) -> &'static str;
+use crate::form::{Question, ReportForm};
+
+/// Where one question's answer is kept in a [`ReportForm`].
+pub enum Slot<'a> {
+    /// Words.
+    Text(&'a mut String),
+    /// One of the question's choices, or none yet.
+    Choice(&'a mut dyn Chosen),
+    /// The day, month and year, as typed.
+    Date([&'a mut String; 3]),
 }
 
-macro_rules! choices {
-    ($type:ty { $($variant:ident => $value:literal),+ $(,)? }) => {
-        impl Choice for $type {
-            const ALL: &'static [Self] = &[$(<$type>::$variant),+];
-            fn value(self) -> &'static str {
-                match self { $(<$type>::$variant => $value),+ }
-            }
-            fn label(self) -> &'static str {
-                <$type>::label(self)
-            }
+/// A choice that may have been made, read and set by its value (the serde name of the choice).
+pub trait Chosen {
+    /// Whether `value` is the one chosen.
+    fn is(&self, value: &str) -> bool;
+    /// Whether any choice was made.
+    fn is_chosen(&self) -> bool;
+    /// Chooses `value`; returns whether it is one of the type's choices (if not, nothing changes).
+    fn choose(&mut self, value: &str) -> bool;
+    /// The serde names of every choice of the type (for the table's tests).
+    #[cfg(test)]
+    fn variants(&self) -> &'static [&'static str];
+}
+
+impl<T> Chosen for Option<T>
+where
+    T: for<'de> Deserialize<'de> + PartialEq,
+{
+    fn is(&self, value: &str) -> bool {
+        self.is_some() && self.as_ref() == read::<T>(value).as_ref()
+    }
+
+    fn is_chosen(&self) -> bool {
+        self.is_some()
+    }
+
+    fn choose(&mut self, value: &str) -> bool {
+        let chosen = read::<T>(value);
+        let known = chosen.is_some();
+        if known {
+            *self = chosen;
         }
-    };
+        known
+    }
+
+    #[cfg(test)]
+    fn variants(&self) -> &'static [&'static str] {
+        variant_names::<T>()
+    }
 }
 
-choices!(WhatHappened { Lost => "lost", Stolen => "stolen", HackedOrCompromised => "hacked-or-compromised", SomethingElse => "something-else" });
-choices!(DeviceKind { Laptop => "laptop", Phone => "phone", Tablet => "tablet", Other => "other" });
-choices!(ShutDown { ShutDown => "shut-down", LockedOrAsleep => "locked-or-asleep", NotSure => "not-sure" });
-choices!(Answer { Yes => "yes", No => "no", NotSure => "not-sure" });
-choices!(PoliceTold { Yes => "yes", NotYet => "not-yet", No => "no" });
-
-/// One choice as the form shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChoiceOption {
-    /// The value stored and sent.
-    pub value: &'static str,
-    /// What the person reads.
-    pub label: &'static str,
+/// The choice named `value`, read by serde itself (no JSON involved).
+fn read<T: for<'de> Deserialize<'de>>(value: &str) -> Option<T> {
+    T::deserialize(StrDeserializer::<ValueError>::new(value)).ok()
 }
 
-fn options<T: Choice>() -> Vec<ChoiceOption> {
-    T::ALL
-        .iter()
-        .map(|choice| ChoiceOption {
-            value: choice.value(),
-            label: choice.label(),
-        })
-        .collect()
+impl<'a> From<(&'a mut String,)> for Slot<'a> {
+    fn from((text,): (&'a mut String,)) -> Self {
+        Slot::Text(text)
+    }
 }
 
-fn pick<T: Choice>(value: &str) -> Option<T> {
-    T::ALL
-        .iter()
-        .copied()
-        .find(|choice| choice.value() == value)
+impl<'a, T> From<(&'a mut Option<T>,)> for Slot<'a>
+where
+    T: for<'de> Deserialize<'de> + PartialEq + 'a,
+{
+    fn from((chosen,): (&'a mut Option<T>,)) -> Self {
+        Slot::Choice(chosen)
+    }
 }
 
-impl Field {
-    /// The choices of a multiple-choice question; empty for a question answered in words.
-    pub fn choices(self) -> Vec<ChoiceOption> {
-        match self {
-            Self::WhatHappened => options::<WhatHappened>(),
-            Self::Device => options::<DeviceKind>(),
-            Self::ShutDown => options::<ShutDown>(),
-            Self::MojInformation | Self::ContactedServiceDesk | Self::ToldLineManager => {
-                options::<Answer>()
-            }
-            Self::ToldPolice => options::<PoliceTold>(),
-            _ => Vec::new(),
-        }
+impl<'a> From<(&'a mut String, &'a mut String, &'a mut String)> for Slot<'a> {
+    fn from((day, month, year): (&'a mut String, &'a mut String, &'a mut String)) -> Self {
+        Slot::Date([day, month, year])
     }
 }
 
 impl ReportForm {
-    /// The chosen value of a multiple-choice question, if any.
-    pub fn choice(&self, field: Field) -> Option<&'static str> {
-        match field {
-            Field::WhatHappened => self.what_happened.map(Choice::value),
-            Field::Device => self.device.map(Choice::value),
-            Field::ShutDown => self.shut_down.map(Choice::value),
-            Field::MojInformation => self.moj_information.map(Choice::value),
-            Field::ContactedServiceDesk => self.contacted_service_desk.map(Choice::value),
-            Field::ToldLineManager => self.told_line_manager.map(Choice::value),
-            Field::ToldPolice => self.told_police.map(Choice::value),
-            _ => None,
-        }
+    /// The chosen value of a question answered by choosing, if any.
+    pub fn choice(&self, question: Question) -> Option<&'static str> {
+        let mut form = self.clone();
+        let Slot::Choice(chosen) = form.slot(question) else {
+            return None;
+        };
+        question
+            .choices()
+            .iter()
+            .map(|choice| choice.value)
+            .find(|value| chosen.is(value))
     }
 
-    /// Chooses `value` for a multiple-choice question. Returns whether it is one of its choices.
-    pub fn set_choice(&mut self, field: Field, value: &str) -> bool {
-        fn set<T: Choice>(slot: &mut Option<T>, value: &str) -> bool {
-            let chosen = pick(value);
-            if chosen.is_some() {
-                *slot = chosen;
-            }
-            chosen.is_some()
-        }
-        match field {
-            Field::WhatHappened => set(&mut self.what_happened, value),
-            Field::Device => set(&mut self.device, value),
-            Field::ShutDown => set(&mut self.shut_down, value),
-            Field::MojInformation => set(&mut self.moj_information, value),
-            Field::ContactedServiceDesk => set(&mut self.contacted_service_desk, value),
-            Field::ToldLineManager => set(&mut self.told_line_manager, value),
-            Field::ToldPolice => set(&mut self.told_police, value),
-            _ => false,
+    /// Chooses `value` for a question answered by choosing. Returns whether it is one of its
+    /// choices.
+    pub fn set_choice(&mut self, question: Question, value: &str) -> bool {
+        match self.slot(question) {
+            Slot::Choice(chosen) => chosen.choose(value),
+            Slot::Text(_) | Slot::Date(_) => false,
         }
     }
 
     /// The words typed for a question answered in words (not the date: see [`DatePart`]).
-    pub fn text_mut(&mut self, field: Field) -> Option<&mut String> {
-        match field {
-            Field::WhatHappenedOther => Some(&mut self.what_happened_other),
-            Field::CompromiseSigns => Some(&mut self.compromise_signs),
-            Field::DeviceOther => Some(&mut self.device_other),
-            Field::AssetTag => Some(&mut self.asset_tag),
-            Field::ApproximateTime => Some(&mut self.approximate_time),
-            Field::Location => Some(&mut self.location),
-            Field::MojInformationDetails => Some(&mut self.moj_information_details),
-            Field::ServiceDeskTicket => Some(&mut self.service_desk_ticket),
-            Field::PoliceReference => Some(&mut self.police_reference),
-            Field::Name => Some(&mut self.name),
-            Field::Email => Some(&mut self.email),
-            Field::Phone => Some(&mut self.phone),
-            _ => None,
+    pub fn text_mut(&mut self, question: Question) -> Option<&mut String> {
+        match self.slot(question) {
+            Slot::Text(text) => Some(text),
+            Slot::Choice(_) | Slot::Date(_) => None,
         }
     }
 
-    /// The words typed for a question answered in words; empty when there are none. (It copies
-    /// the form, a few hundred bytes, so that the list of text questions is written only once.)
-    pub fn text(&self, field: Field) -> String {
-        self.clone().text_mut(field).cloned().unwrap_or_default()
-    }
-
-    /// The same answers without spaces around any of them: what is checked and stored.
-    #[must_use]
-    pub fn trimmed(&self) -> ReportForm {
-        let mut form = self.clone();
-        for page in crate::FormPage::ALL {
-            for &field in page.fields() {
-                if let Some(text) = form.text_mut(field) {
-                    *text = text.trim().to_owned();
-                }
-            }
-        }
-        for part in DatePart::ALL {
-            let text = form.date_part_mut(part);
-            *text = text.trim().to_owned();
-        }
-        form
+    /// The words typed for a question answered in words; empty when there are none.
+    pub fn text(&self, question: Question) -> String {
+        self.clone().text_mut(question).cloned().unwrap_or_default()
     }
 
     /// One part of the date, as typed.
@@ -159,11 +126,48 @@ impl ReportForm {
 
     /// One part of the date, to change it.
     pub fn date_part_mut(&mut self, part: DatePart) -> &mut String {
+        let Slot::Date([day, month, year]) = self.slot(Question::Date) else {
+            unreachable!("the date question keeps a date")
+        };
         match part {
-            DatePart::Day => &mut self.date_day,
-            DatePart::Month => &mut self.date_month,
-            DatePart::Year => &mut self.date_year,
+            DatePart::Day => day,
+            DatePart::Month => month,
+            DatePart::Year => year,
         }
+    }
+
+    /// The same answers without spaces around any of them: what is checked and stored.
+    #[must_use]
+    pub fn trimmed(&self) -> ReportForm {
+        let mut form = self.clone();
+        for &question in Question::ALL {
+            let texts = match form.slot(question) {
+                Slot::Text(text) => vec![text],
+                Slot::Date(parts) => parts.into_iter().collect(),
+                Slot::Choice(_) => Vec::new(),
+            };
+            for text in texts {
+                *text = text.trim().to_owned();
+            }
+        }
+        form
+    }
+
+    /// The value chosen for the question that reveals `question`, when it is a follow-up.
+    pub fn revealed_by(&self, question: Question) -> Option<&'static str> {
+        self.choice(question.revealed_by()?)
+    }
+
+    /// Whether `question` is asked with these answers: its page applies, and, for a follow-up,
+    /// the choice that reveals it was made.
+    pub fn asks(&self, question: Question) -> bool {
+        let revealed = match question.revealed_by() {
+            None => true,
+            Some(parent) => parent.choices().iter().any(|choice| {
+                choice.reveals.contains(&question) && Some(choice.value) == self.choice(parent)
+            }),
+        };
+        revealed && question.spec().page.applies(self)
     }
 }
 
@@ -191,7 +195,7 @@ impl DatePart {
         }
     }
 
-    /// The input's HTML id; the day's is [`Field::Date`]'s id, so an error links to it.
+    /// The input's HTML id; the day's is [`Question::Date`]'s id, so an error links to it.
     pub fn id(self) -> &'static str {
         match self {
             Self::Day => "date-day",
@@ -201,31 +205,46 @@ impl DatePart {
     }
 }
 
+/// The serde names of an enum's variants, as its derived `Deserialize` declares them.
+#[cfg(test)]
+fn variant_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+
+    struct Names<'a>(&'a mut &'static [&'static str]);
+
+    impl<'de> de::Deserializer<'de> for Names<'_> {
+        type Error = ValueError;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ValueError> {
+            Err(de::Error::custom("not an enum"))
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            variants: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, ValueError> {
+            *self.0 = variants;
+            Err(de::Error::custom("names read"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+            ignored_any
+        }
+    }
+
+    let mut names: &'static [&'static str] = &[];
+    let _ = T::deserialize(Names(&mut names));
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn choice_values_are_the_values_sent_to_the_server() {
-        for field in [
-            Field::WhatHappened,
-            Field::Device,
-            Field::ShutDown,
-            Field::MojInformation,
-            Field::ContactedServiceDesk,
-            Field::ToldLineManager,
-            Field::ToldPolice,
-        ] {
-            for option in field.choices() {
-                let mut form = ReportForm::default();
-                assert!(form.set_choice(field, option.value));
-                assert_eq!(form.choice(field), Some(option.value));
-                let json = serde_json::to_string(&form).expect("json");
-                assert!(json.contains(&format!("\"{}\"", option.value)), "{json}");
-            }
-            assert!(!ReportForm::default().set_choice(field, "nonsense"));
-        }
-    }
+    use crate::form::WhatHappened;
 
     #[test]
     fn trimming_removes_the_spaces_around_every_answer_and_nothing_else() {
@@ -244,18 +263,31 @@ mod tests {
     }
 
     #[test]
-    fn every_question_is_a_choice_a_text_or_the_date() {
-        for page in crate::FormPage::ALL {
-            for &field in page.fields() {
-                let mut form = ReportForm::default();
-                let is_choice = !field.choices().is_empty();
-                let is_text = form.text_mut(field).is_some();
-                assert!(
-                    is_choice ^ is_text ^ (field == Field::Date),
-                    "{field:?} is exactly one kind"
-                );
-            }
+    fn a_follow_up_is_asked_only_after_the_choice_that_reveals_it() {
+        let mut form = ReportForm::default();
+        assert!(!form.asks(Question::WhatHappenedOther));
+        assert!(form.set_choice(Question::WhatHappened, "something-else"));
+        assert!(form.asks(Question::WhatHappenedOther));
+        assert!(!form.asks(Question::CompromiseSigns));
+        assert!(form.asks(Question::Name));
+        for value in ["yes", "not-sure"] {
+            form.set_choice(Question::MojInformation, value);
+            assert!(form.asks(Question::MojInformationDetails), "{value}");
         }
-        assert_eq!(DatePart::Day.id(), Field::Date.id());
+        form.set_choice(Question::MojInformation, "no");
+        assert!(!form.asks(Question::MojInformationDetails));
+    }
+
+    #[test]
+    fn the_police_questions_are_asked_only_for_a_lost_or_stolen_device() {
+        let mut form = ReportForm {
+            what_happened: Some(WhatHappened::Stolen),
+            ..ReportForm::default()
+        };
+        assert!(form.asks(Question::ToldPolice));
+        form.set_choice(Question::ToldPolice, "yes");
+        assert!(form.asks(Question::PoliceReference));
+        form.set_choice(Question::WhatHappened, "hacked-or-compromised");
+        assert!(!form.asks(Question::ToldPolice) && !form.asks(Question::PoliceReference));
     }
 }

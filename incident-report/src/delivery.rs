@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::form::FieldError;
+use crate::form::AnswerError;
 
 /// Where a report is on its way to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ pub enum DeliveryState {
     /// The server refused it; the reporter must fix these before sending again.
     Rejected {
         /// What the server said is wrong.
-        reasons: Vec<FieldError>,
+        reasons: Vec<AnswerError>,
     },
 }
 
@@ -59,7 +59,7 @@ pub enum DeliveryEvent {
     /// The server refused the report.
     Rejected {
         /// What is wrong.
-        reasons: Vec<FieldError>,
+        reasons: Vec<AnswerError>,
     },
     /// The send did not get an answer that counts (server error, timeout, no network, closed tab).
     Failed,
@@ -78,8 +78,9 @@ pub struct TransitionError {
 }
 
 impl DeliveryState {
-    /// The state after `event`, or an error naming both when the event cannot happen now.
-    pub fn apply(self, event: DeliveryEvent) -> Result<Self, TransitionError> {
+    /// The state after `event`, or an error naming both when the event cannot happen now. Only
+    /// [`crate::StoredReport`] applies events, so every change goes through its methods.
+    pub(crate) fn apply(self, event: DeliveryEvent) -> Result<Self, TransitionError> {
         use DeliveryEvent as E;
         match (self, event) {
             (Self::Draft, E::Submitted) => Ok(Self::Queued { attempts: 0 }),
@@ -103,7 +104,7 @@ impl DeliveryState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::Field;
+    use crate::form::Question;
     use proptest::prelude::*;
 
     fn run(
@@ -143,8 +144,8 @@ mod tests {
     #[test]
     fn a_rejected_report_goes_back_to_draft_when_edited() {
         use DeliveryEvent::*;
-        let reasons = vec![FieldError {
-            field: Field::Email,
+        let reasons = vec![AnswerError {
+            question: Question::Email,
             message: "Enter your work email address".into(),
         }];
         let state = run([

@@ -3,28 +3,34 @@
 //! on the server.
 //!
 //! - [`id`]: the report id, made on the phone when a draft starts.
-//! - [`form`]: the answers as typed (drafts, the wire format), and [`form::ReportForm::validate`],
-//!   which turns them into a [`form::Report`] or per-field errors.
-//! - [`access`]: one answer at a time, by its question, and each question's choices.
-//! - [`delivery`]: the delivery state machine (draft → queued → sending → delivered | rejected).
+//! - [`form`]: the answers as typed ([`ReportForm`]: drafts, the wire format), one [`Question`]
+//!   per answer, and validation by each question's rules.
+//! - [`questions`]: the question table: every question's wording, kind, page and rules.
+//! - [`access`]: one answer at a time, by its question; whether a question is asked.
+//! - [`pages`]: the form as pages, and which apply to a set of answers.
+//! - [`text`]: a report as words: answers, title, plain text, an email link.
+//! - [`stored`]: a report on the phone and its life (draft, queued, sending, delivered, refused).
+//! - [`delivery`]: the state machine behind it.
 //! - [`retry`]: when to try sending again.
 //! - [`queue`]: the versioned format a phone stores its reports in.
-//! - [`outbox`]: what to send next and what each answer from the network means.
-//! - [`pages`]: the form as pages: which questions each asks, and in what order.
-//! - [`text`]: questions, choice labels, and a report as plain text or an email link.
+//! - [`wire`]: the contract with the server: body, receipt, refusals, error codes, and what each
+//!   answer means for the report.
 
 pub mod access;
 pub mod delivery;
 pub mod form;
 pub mod id;
-pub mod outbox;
 pub mod pages;
+pub mod questions;
 pub mod queue;
 pub mod retry;
+pub mod stored;
 pub mod text;
+pub mod wire;
 
 pub use delivery::{DeliveryEvent, DeliveryState, TransitionError};
-pub use form::{Field, FieldError, Report, ReportForm};
+pub use form::{AnswerError, Question, ReportForm};
 pub use id::{ReportId, ReportIdError};
 pub use pages::FormPage;
 pub use retry::RetryPolicy;
+pub use stored::StoredReport;

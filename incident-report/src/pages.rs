@@ -2,7 +2,7 @@
 //! page asks, their order, and which pages apply to a set of answers (the police page only when
 //! the device was lost or stolen). Phone and tests share this, so the order lives in one place.
 
-use crate::form::{Field, FieldError, ReportForm, WhatHappened};
+use crate::form::{AnswerError, Question, ReportForm, WhatHappened};
 
 /// A page of the report journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,30 +60,18 @@ impl FormPage {
         Self::ALL.into_iter().find(|page| page.slug() == slug)
     }
 
-    /// The questions asked on the page, in order. The first is the page's main question.
-    pub fn fields(self) -> &'static [Field] {
-        use Field as F;
-        match self {
-            Self::WhatHappened => &[F::WhatHappened, F::WhatHappenedOther, F::CompromiseSigns],
-            Self::Device => &[F::Device, F::DeviceOther, F::AssetTag],
-            Self::When => &[F::Date, F::ApproximateTime],
-            Self::Where => &[F::Location],
-            Self::ShutDown => &[F::ShutDown],
-            Self::Information => &[F::MojInformation, F::MojInformationDetails],
-            Self::ServiceDesk => &[F::ContactedServiceDesk, F::ServiceDeskTicket],
-            Self::LineManager => &[F::ToldLineManager],
-            Self::Police => &[F::ToldPolice, F::PoliceReference],
-            Self::YourDetails => &[F::Name, F::Email, F::Phone],
-            Self::Check => &[],
-        }
+    /// The questions asked on the page, in form order. The first is the page's main question.
+    pub fn questions(self) -> Vec<Question> {
+        Question::ALL
+            .iter()
+            .copied()
+            .filter(|question| question.spec().page == self)
+            .collect()
     }
 
-    /// The page that asks `field`.
-    pub fn of(field: Field) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|page| page.fields().contains(&field))
-            .unwrap_or(Self::Check)
+    /// The page that asks `question`.
+    pub fn of(question: Question) -> Self {
+        question.spec().page
     }
 
     /// Whether the page is asked with these answers.
@@ -117,10 +105,10 @@ impl FormPage {
     }
 
     /// Of all `errors`, those about this page's questions.
-    pub fn errors(self, errors: &[FieldError]) -> Vec<FieldError> {
+    pub fn errors(self, errors: &[AnswerError]) -> Vec<AnswerError> {
         errors
             .iter()
-            .filter(|error| self == Self::Check || self.fields().contains(&error.field))
+            .filter(|error| self == Self::Check || Self::of(error.question) == self)
             .cloned()
             .collect()
     }
@@ -134,22 +122,6 @@ mod tests {
         ReportForm {
             what_happened: Some(what),
             ..ReportForm::default()
-        }
-    }
-
-    #[test]
-    fn every_question_is_on_exactly_one_page() {
-        let mut asked: Vec<Field> = FormPage::ALL
-            .iter()
-            .flat_map(|page| page.fields().iter().copied())
-            .collect();
-        let count = asked.len();
-        asked.sort();
-        asked.dedup();
-        assert_eq!(asked.len(), count, "a question is asked twice");
-        assert_eq!(count, 20, "every question of the form is asked");
-        for field in asked {
-            assert!(FormPage::of(field).fields().contains(&field));
         }
     }
 
@@ -190,12 +162,12 @@ mod tests {
         let errors = ReportForm::default()
             .validate(time::macros::date!(2026 - 11 - 27))
             .expect_err("an empty form is not a report");
-        let on_device: Vec<Field> = FormPage::Device
+        let on_device: Vec<Question> = FormPage::Device
             .errors(&errors)
             .iter()
-            .map(|e| e.field)
+            .map(|e| e.question)
             .collect();
-        assert_eq!(on_device, [Field::Device]);
+        assert_eq!(on_device, [Question::Device]);
         assert_eq!(FormPage::Check.errors(&errors), errors);
     }
 }

@@ -7,32 +7,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::{DeliveryState, ReportForm, ReportId};
+use crate::stored::StoredReport;
 
 /// The format this code writes.
 pub const FORMAT_VERSION: u64 = 1;
 
-/// One report on the phone.
+/// A stored record that could not be read, kept exactly as it was (and stored aside in this
+/// shape by the phone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedReport {
-    /// Its id (also the server's idempotency key).
-    pub id: ReportId,
-    /// The answers.
-    pub form: ReportForm,
-    /// Where it is on its way to the server.
-    pub delivery: DeliveryState,
-    /// When the draft started, in milliseconds since the Unix epoch.
-    pub created_at_ms: i64,
-    /// When a send was last tried, if ever.
-    pub last_attempt_at_ms: Option<i64>,
-    /// When the next send is due, if one is waiting.
-    pub next_attempt_at_ms: Option<i64>,
-    /// Why the last send did not count, in words for the reporter.
-    pub last_error: Option<String>,
-}
-
-/// A stored record that could not be read, kept exactly as it was.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
     /// The record's stored text.
     pub raw: String,
@@ -44,7 +26,7 @@ pub struct Unreadable {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Decoded {
     /// The reports that could be read.
-    pub reports: Vec<QueuedReport>,
+    pub reports: Vec<StoredReport>,
     /// Everything else, to keep aside.
     pub unreadable: Vec<Unreadable>,
 }
@@ -52,11 +34,11 @@ pub struct Decoded {
 #[derive(Serialize)]
 struct Stored<'a> {
     version: u64,
-    reports: &'a [QueuedReport],
+    reports: &'a [StoredReport],
 }
 
 /// The stored text for `reports`, in the current format.
-pub fn encode(reports: &[QueuedReport]) -> String {
+pub fn encode(reports: &[StoredReport]) -> String {
     // Serialising these plain types cannot fail.
     serde_json::to_string(&Stored {
         version: FORMAT_VERSION,
@@ -93,7 +75,7 @@ pub fn decode(text: &str) -> Decoded {
         (Some(FORMAT_VERSION), Some(records)) => {
             let mut decoded = Decoded::default();
             for record in records {
-                match serde_json::from_str::<QueuedReport>(record.get()) {
+                match serde_json::from_str::<StoredReport>(record.get()) {
                     Ok(report) => decoded.reports.push(report),
                     Err(error) => decoded.unreadable.push(Unreadable {
                         raw: record.get().to_owned(),
@@ -122,20 +104,46 @@ struct Envelope<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{ReportForm, ReportId};
 
-    fn report(byte: u8) -> QueuedReport {
-        QueuedReport {
-            id: ReportId::from_random_bytes([byte; 16]),
-            form: ReportForm {
-                name: "Sam".into(),
-                ..ReportForm::default()
-            },
-            delivery: DeliveryState::Queued { attempts: 1 },
-            created_at_ms: 1_764_230_400_000,
-            last_attempt_at_ms: Some(1_764_230_460_000),
-            next_attempt_at_ms: Some(1_764_230_470_000),
-            last_error: Some("The server did not answer in time.".into()),
-        }
+    fn report(byte: u8) -> StoredReport {
+        let mut report =
+            StoredReport::start(ReportId::from_random_bytes([byte; 16]), 1_764_230_400_000);
+        let form = ReportForm {
+            name: "Sam".into(),
+            ..ReportForm::default()
+        };
+        report.edit(form).expect("a draft");
+        report.submit().expect("queued");
+        report
+    }
+
+    #[test]
+    fn the_stored_shape_is_the_one_phones_already_hold() {
+        let json = serde_json::to_value(report(1)).expect("json");
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "created_at_ms",
+                "delivery",
+                "form",
+                "id",
+                "last_attempt_at_ms",
+                "last_error",
+                "next_attempt_at_ms"
+            ]
+        );
+        assert_eq!(
+            json["delivery"],
+            serde_json::json!({ "queued": { "attempts": 0 } })
+        );
     }
 
     #[test]

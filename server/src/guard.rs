@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{Quota, RateLimiter};
+use incident_report::wire::{ErrorCode, Refusal};
 
 /// The longest request id taken from a client.
 const REQUEST_ID_MAX: usize = 64;
@@ -146,14 +147,12 @@ pub async fn rate_limit(State(guard): State<Guard>, request: Request, next: Next
         Some(wait) => {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             tracing::warn!(client = ?client, retry_after_s = seconds, "report refused: rate limit");
-            let body = axum::Json(serde_json::json!({
-                "error": "rate-limited",
-                "message": format!(
-                    "Too many reports have been sent from this network just now. Your report \
-                     is safe on your phone and will be sent by itself in {seconds} seconds."
-                ),
-            }));
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
+            let mut refusal = Refusal::new(ErrorCode::RateLimited);
+            refusal.message = format!(
+                "{} It will be tried again in {seconds} seconds.",
+                refusal.message
+            );
+            let mut response = crate::reports::refusal_response(&refusal);
             if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

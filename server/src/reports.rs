@@ -27,10 +27,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use forwarding::Forwarder;
-use incident_report::outbox::{Receipt as ReportReceipt, Submission};
-use incident_report::{FieldError, ReportId};
+use incident_report::wire::{ErrorCode, Receipt as ReportReceipt, Refusal, Submission};
+use incident_report::{AnswerError, ReportId};
 use report_store::{NewReport, ReportStore, Submitted};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -102,7 +101,8 @@ impl Drop for InFlight {
     }
 }
 
-/// What went wrong with a request, as the phone (and the person) will be told.
+/// What went wrong with a request. The phone is told the error's code, status and words from
+/// the wire contract (`incident_report::wire::ErrorCode`); details go to the log only.
 #[derive(Debug)]
 pub enum ApiError {
     /// The body could not be read (too large, or broken off).
@@ -116,119 +116,64 @@ pub enum ApiError {
     /// The key is not the body's id.
     KeyMismatch,
     /// The answers are invalid.
-    Invalid(Vec<FieldError>),
+    Invalid(Vec<AnswerError>),
     /// A request with this id is being processed.
     InProgress,
     /// This id was already used for a different report.
     KeyReused,
-    /// Something failed on the server.
+    /// Something failed on the server (the detail, for the log only).
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<Vec<FieldMessage<'a>>>,
-}
-
-#[derive(Serialize)]
-struct FieldMessage<'a> {
-    field: incident_report::Field,
-    id: &'static str,
-    message: &'a str,
+impl ApiError {
+    /// The contract's code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Body(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ErrorCode::TooLarge
+            }
+            Self::Body(_) => ErrorCode::UnreadableBody,
+            Self::NotJson => ErrorCode::NotJson,
+            Self::BadKey => ErrorCode::BadIdempotencyKey,
+            Self::Malformed(_) => ErrorCode::MalformedReport,
+            Self::KeyMismatch => ErrorCode::IdempotencyKeyMismatch,
+            Self::Invalid(_) => ErrorCode::InvalidReport,
+            Self::InProgress => ErrorCode::InProgress,
+            Self::KeyReused => ErrorCode::IdempotencyKeyReused,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, error, message) = match &self {
-            // The phone shows this message to the reporter, so it is in plain words.
-            Self::Body(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "The report is too long to send. Shorten the longest answers.".to_owned(),
-            ),
+        match &self {
             Self::Body(rejection) => {
                 tracing::warn!(detail = %rejection.body_text(), "report body could not be read");
-                (
-                    rejection.status(),
-                    "unreadable-body",
-                    "The report arrived incomplete.".to_owned(),
-                )
             }
-            Self::NotJson => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "not-json",
-                "Send the report as JSON, with Content-Type: application/json.".to_owned(),
-            ),
-            Self::BadKey => (
-                StatusCode::BAD_REQUEST,
-                "bad-idempotency-key",
-                "Send the report id as the Idempotency-Key header.".to_owned(),
-            ),
+            // The parser's words name internal types: they go to the log, not the sender.
             Self::Malformed(detail) => {
-                // The parser's words name internal types: they go to the log, not the sender.
                 tracing::warn!(%detail, "a report body that is not a report");
-                (
-                    StatusCode::BAD_REQUEST,
-                    "malformed-report",
-                    "The report could not be read: it is not in the form this server expects."
-                        .to_owned(),
-                )
             }
-            Self::KeyMismatch => (
-                StatusCode::BAD_REQUEST,
-                "idempotency-key-mismatch",
-                "The Idempotency-Key header must be the report's id.".to_owned(),
-            ),
-            Self::Invalid(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-report",
-                "Some answers need to be corrected.".to_owned(),
-            ),
-            Self::InProgress => (
-                StatusCode::CONFLICT,
-                "in-progress",
-                "This report is already being received. Try again in a moment.".to_owned(),
-            ),
-            Self::KeyReused => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "A different report was already received with this id.".to_owned(),
-            ),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "report intake failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "The report could not be stored. It is safe to send it again.".to_owned(),
-                )
             }
+            _ => {}
+        }
+        let code = self.code();
+        let refusal = match &self {
+            Self::Invalid(errors) => Refusal::invalid(errors),
+            _ => Refusal::new(code),
         };
-        let fields = match &self {
-            Self::Invalid(errors) => Some(
-                errors
-                    .iter()
-                    .map(|e| FieldMessage {
-                        field: e.field,
-                        id: e.field.id(),
-                        message: &e.message,
-                    })
-                    .collect(),
-            ),
-            _ => None,
-        };
-        (
-            status,
-            Json(ErrorBody {
-                error,
-                message,
-                fields,
-            }),
-        )
-            .into_response()
+        refusal_response(&refusal)
     }
+}
+
+/// The answer carrying `refusal`, with its code's status.
+pub fn refusal_response(refusal: &Refusal) -> Response {
+    let status =
+        StatusCode::from_u16(refusal.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(refusal)).into_response()
 }
 
 /// `POST /api/v1/reports`.

@@ -31,13 +31,18 @@ fn api() -> Api {
 
 /// The API with these rate limits.
 fn api_guarded(guard: server::guard::Guard) -> Api {
+    let store = report_store::ReportStore::sqlite_in_memory().expect("store");
+    api_with(store, guard)
+}
+
+/// The API over `store`, with these rate limits.
+fn api_with(store: report_store::ReportStore, guard: server::guard::Guard) -> Api {
     let site = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(site.path().join("pkg")).expect("pkg dir");
     let options = LeptosOptions::builder()
         .output_name("lost-device")
         .site_root(site.path().to_string_lossy().to_string())
         .build();
-    let store = report_store::ReportStore::sqlite_in_memory().expect("store");
     let mail = tempfile::tempdir().expect("mail dir");
     let settings = forwarding::Settings::new(
         vec![forwarding::Destination::Maildir(
@@ -309,48 +314,136 @@ async fn concurrent_duplicates_store_one_report() {
     assert_eq!(api.reports.count().await.expect("count"), 1);
 }
 
-/// The phone's reading of each answer (`incident_report::outbox::classify`) matches what the
-/// server meant: the two sides of the contract are checked against each other.
+/// The contract, walked error by error: every code the server can give is provoked through the
+/// real router, comes with the contract's status and body, and the phone's reading of it
+/// (`incident_report::wire::classify`) is what the code means. A code added to the contract
+/// without a way to provoke it here does not compile.
 #[tokio::test]
-async fn the_phone_reads_each_answer_as_the_server_means_it() {
-    use incident_report::outbox::{Attempt, Outcome, classify};
-    let api = api();
-    let reports = Arc::clone(&api.reports);
-    let mut invalid = form();
-    invalid["email"] = json!("");
-    let held = id(3);
-    let _in_flight = reports.begin(held).expect("not in flight");
-    for (report, form, expected) in [
-        (id(1), form(), "delivered"),
-        (id(1), form(), "delivered"),
-        (id(2), invalid, "rejected"),
-        (held, form(), "retry"),
-    ] {
-        let body = json!({ "id": report, "form": form }).to_string();
-        let (status, headers, body) = post(&api, Some(&report.to_string()), body).await;
-        let status = status.as_u16();
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        let retry_after = headers
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok());
+async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_so() {
+    use incident_report::wire::{Attempt, ErrorCode, Meaning, Outcome, Refusal, classify};
+    for code in ErrorCode::ALL {
+        let (report, (status, headers, body)) = provoke(code).await;
+        let refusal: Refusal = serde_json::from_str(&body).expect("a refusal body");
+        assert_eq!(refusal.error, code, "{body}");
+        assert_eq!(status.as_u16(), code.status(), "{code:?}");
+        assert_ne!(refusal.message, "");
+        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
         let outcome = classify(
             report,
             Attempt::Answered {
-                status,
-                content_type,
+                status: status.as_u16(),
+                content_type: text(header::CONTENT_TYPE),
                 body: &body,
-                retry_after,
+                retry_after: text(header::RETRY_AFTER),
             },
         );
-        let kind = match outcome {
-            Outcome::Delivered { .. } => "delivered",
-            Outcome::Rejected { .. } => "rejected",
-            Outcome::Retry { .. } => "retry",
-        };
-        assert_eq!(kind, expected, "{status} {body}");
+        match (code.meaning(), outcome) {
+            (Meaning::Refuse, Outcome::Rejected { reasons }) => assert_ne!(reasons.len(), 0),
+            (Meaning::Retry(why), Outcome::Retry { why: read, wait }) => {
+                assert_eq!(read, why);
+                assert_eq!(wait.is_some(), code == ErrorCode::RateLimited, "{code:?}");
+            }
+            (meaning, outcome) => panic!("{code:?} means {meaning:?} but was read as {outcome:?}"),
+        }
     }
+    // And the answers that are not errors: a new report, then its repeat, deliver it.
+    let api = api();
+    for expected in [StatusCode::CREATED, StatusCode::OK] {
+        let body = json!({ "id": id(1), "form": form() }).to_string();
+        let (status, headers, body) = post(&api, Some(&id(1).to_string()), body).await;
+        assert_eq!(status, expected);
+        let attempt = Attempt::Answered {
+            status: status.as_u16(),
+            content_type: headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            body: &body,
+            retry_after: None,
+        };
+        assert!(matches!(
+            classify(id(1), attempt),
+            Outcome::Delivered { .. }
+        ));
+    }
+}
+
+/// Makes the server answer with `code`; gives the report id sent and the answer.
+async fn provoke(
+    code: incident_report::wire::ErrorCode,
+) -> (ReportId, (StatusCode, axum::http::HeaderMap, String)) {
+    use incident_report::wire::ErrorCode as E;
+    let api = api();
+    let report = id(1);
+    let key = report.to_string();
+    let body = |form: Value| json!({ "id": report, "form": form }).to_string();
+    let answer = match code {
+        E::TooLarge => {
+            post(
+                &api,
+                Some(&key),
+                "x".repeat(server::reports::BODY_LIMIT + 1),
+            )
+            .await
+        }
+        E::UnreadableBody => {
+            let broken = futures_util::stream::iter([
+                Ok(axum::body::Bytes::from_static(b"{\"id\":")),
+                Err(std::io::Error::other("connection reset")),
+            ]);
+            let request = Request::post("/api/v1/reports")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("idempotency-key", &key)
+                .body(Body::from_stream(broken))
+                .expect("request");
+            answer(&api, request).await
+        }
+        E::NotJson => {
+            let sender = Sender {
+                content_type: "text/plain",
+                ..Sender::default()
+            };
+            post_as(&api, &sender, Some(&key), body(form())).await
+        }
+        E::BadIdempotencyKey => post(&api, None, body(form())).await,
+        E::MalformedReport => post(&api, Some(&key), "{}".to_owned()).await,
+        E::IdempotencyKeyMismatch => post(&api, Some(&id(2).to_string()), body(form())).await,
+        E::InvalidReport => {
+            let mut invalid = form();
+            invalid["email"] = json!("");
+            post(&api, Some(&key), body(invalid)).await
+        }
+        E::InProgress => {
+            let _held = api.reports.begin(report).expect("not in flight");
+            post(&api, Some(&key), body(form())).await
+        }
+        E::IdempotencyKeyReused => {
+            assert_eq!(send(&api, report, &form()).await.0, StatusCode::CREATED);
+            let mut other = form();
+            other["name"] = json!("Someone Else");
+            post(&api, Some(&key), body(other)).await
+        }
+        E::RateLimited => {
+            let api = api_guarded(guard(1, None));
+            let phone = Sender {
+                from: Some("10.0.0.1:50000"),
+                ..Sender::default()
+            };
+            assert_eq!(send_from(&api, &phone, id(9)).await.0, StatusCode::CREATED);
+            post_as(&api, &phone, Some(&key), body(form())).await
+        }
+        E::Internal => {
+            // A database that fails under the server: its table renamed away behind its back.
+            let dir = tempfile::tempdir().expect("dir");
+            let path = dir.path().join("reports.sqlite3");
+            let store = report_store::ReportStore::open_sqlite(&path).expect("store");
+            rusqlite::Connection::open(&path)
+                .and_then(|db| db.execute_batch("ALTER TABLE reports RENAME TO gone"))
+                .expect("break the database");
+            let api = api_with(store, guard(100, None));
+            post(&api, Some(&key), body(form())).await
+        }
+    };
+    (report, answer)
 }
 
 /// The messages in the Maildir.
@@ -559,9 +652,9 @@ async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words()
     );
     // The phone reads it as "try again", no sooner than asked.
     let answer = body.to_string();
-    let outcome = incident_report::outbox::classify(
+    let outcome = incident_report::wire::classify(
         id(3),
-        incident_report::outbox::Attempt::Answered {
+        incident_report::wire::Attempt::Answered {
             status: 429,
             content_type: Some("application/json"),
             body: &answer,
@@ -569,7 +662,7 @@ async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words()
         },
     );
     assert!(
-        matches!(outcome, incident_report::outbox::Outcome::Retry { wait: Some(w), .. } if w.as_secs() == wait)
+        matches!(outcome, incident_report::wire::Outcome::Retry { wait: Some(w), .. } if w.as_secs() == wait)
     );
 
     let another = Sender {

@@ -7,14 +7,9 @@ import path from 'node:path';
 import { waitUntil } from '../helpers/browser.mjs';
 import { UNLIMITED, smtpFlags, startSmtpSink } from '../helpers/mail.mjs';
 import { startServer } from '../helpers/server.mjs';
+import { postReport } from '../helpers/report.mjs';
 
 const RUNS = Number(process.env.RUNS || 100);
-const FORM = {
-  what_happened: 'stolen', device: 'laptop', date_day: '2', date_month: '11', date_year: '2026',
-  location: 'Train from Leeds to London', shut_down: 'locked-or-asleep', moj_information: 'no',
-  contacted_service_desk: 'yes', told_line_manager: 'no', told_police: 'not-yet',
-  name: 'Sam Example', email: 'sam.example@justice.gov.uk', phone: '07700 900 982',
-};
 
 const quantile = (xs, q) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -28,11 +23,7 @@ async function send(url) {
   for (let run = 0; run < RUNS; run++) {
     const id = crypto.randomUUID();
     const started = Date.now();
-    const answer = await fetch(`${url}/api/v1/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `"${id}"` },
-      body: JSON.stringify({ id, form: FORM }),
-    });
+    const answer = await postReport(url, id);
     const answered = Date.now();
     if (answer.status !== 201) throw new Error(`report ${run}: ${answer.status} ${await answer.text()}`);
     sent.push({ id, answered, intake: answered - started });

@@ -10,6 +10,23 @@ export const SAVED_MESSAGE = 'Saved on this phone. It will be sent automatically
 /** What a server reference looks like. */
 export const REFERENCE = /LD-\d{4}-\d{6}/;
 
+/** A complete, valid report as the phone sends it (the JSON form), for tests that post to the API. */
+export const EXAMPLE_FORM = {
+  what_happened: 'stolen', device: 'laptop', date_day: '2', date_month: '11', date_year: '2026',
+  location: 'Train from Leeds to London', shut_down: 'locked-or-asleep', moj_information: 'no',
+  contacted_service_desk: 'yes', told_line_manager: 'no', told_police: 'yes',
+  name: 'Sam Example', email: 'sam.example@justice.gov.uk', phone: '07700 900 982',
+};
+
+/** Posts report `id` with `form` to the server at `url` as a phone does; resolves to the response. */
+export function postReport(url, id, form = EXAMPLE_FORM) {
+  return fetch(`${url}/api/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `"${id}"` },
+    body: JSON.stringify({ id, form }),
+  });
+}
+
 /** Yesterday's date parts, as typed into the form. */
 export function yesterday() {
   const date = new Date(Date.now() - 24 * 3600 * 1000);

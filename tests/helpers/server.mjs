@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from './browser.mjs';
+import { launchBrowser, launchProfile } from './browser.mjs';
+import { startFaultProxy } from './fault_proxy.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -17,9 +18,39 @@ export const builds = {
 /**
  * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
  * `worker` ('js', the server's default, or 'rust') and any further flags `args`, and resolves once
- * it is listening. Returns `{ url, port, dataDir, stop, kill }`.
+ * it is listening. Returns `{ url, port, dataDir, stop, restart, kill, log }`; `restart(options)`
+ * stops it (if running) and starts it again on the same port, with a fresh data directory and
+ * these options instead (another `build`, say), keeping the same handle.
  */
-export async function startServer({ build = builds.current, port = 0, worker = 'js', args = [] } = {}) {
+export async function startServer(options = {}) {
+  const handle = {};
+  let running = await spawnServer(options);
+  const stop = async () => {
+    const { child, dataDir } = running;
+    // A process killed by a signal has a signalCode and no exitCode.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const show = () => Object.assign(handle, { url: running.url, port: Number(new URL(running.url).port), dataDir: running.dataDir });
+  Object.assign(handle, {
+    stop,
+    restart: async (changes = {}) => {
+      await stop();
+      running = await spawnServer({ ...options, ...changes, port: handle.port });
+      show();
+    },
+    kill: (signal) => running.child.kill(signal),
+    log: () => running.log(),
+  });
+  show();
+  return handle;
+}
+
+async function spawnServer({ build = builds.current, port = 0, worker = 'js', args = [] } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
   const child = spawn(
     build.binary,
@@ -44,26 +75,35 @@ export async function startServer({ build = builds.current, port = 0, worker = '
       reject(new Error(`server exited with ${code} before listening:\n${log}`));
     });
   });
-  const stop = async () => {
-    // A process killed by a signal has a signalCode and no exitCode.
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  return { url, port: Number(new URL(url).port), dataDir, stop, kill: (signal) => child.kill(signal), log: () => log };
+  return { child, url, dataDir, log: () => log };
 }
 
-/** Runs `use({ server, browser })` with a fresh server and a fresh browser, and always stops both. */
-export async function withServerAndBrowser(use) {
-  const server = await startServer();
-  const browser = await launchBrowser();
+/**
+ * Runs `use({ server, browser, url, proxy, reopen })` with a fresh server and a fresh browser, and
+ * always stops them. Options:
+ * - `server`: options for `startServer` (`worker`, `port`, `build`, `args`);
+ * - `faults`: a plan for a fault proxy in front of the server (see `fault_proxy.mjs`); `url` is
+ *   then the proxy's, else the server's;
+ * - `profile`: a browser with a profile on disk (`browser` is then its one context), which
+ *   `reopen(launchOptions)` closes and opens again, like a phone's browser, and returns.
+ */
+export async function withServerAndBrowser(use, { server: serverOptions = {}, faults, profile = false } = {}) {
+  const server = await startServer(serverOptions);
+  const proxy = faults ? await startFaultProxy(server.url, faults) : undefined;
+  const profileDir = profile ? await mkdtemp(path.join(tmpdir(), 'lost-device-profile-')) : undefined;
+  let browser;
   try {
-    return await use({ server, browser });
+    browser = profileDir ? await launchProfile(profileDir) : await launchBrowser();
+    const reopen = async (launchOptions = {}) => {
+      await browser.close();
+      browser = await launchProfile(profileDir, launchOptions);
+      return browser;
+    };
+    return await use({ server, browser, url: proxy?.url ?? server.url, proxy, reopen });
   } finally {
-    await browser.close();
+    await browser?.close();
+    await proxy?.stop();
     await server.stop();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
 }

@@ -7,14 +7,14 @@
 //! Local storage is used through `web_sys` rather than `gloo-storage` here because a full quota
 //! and disabled storage must be told apart and reported, not panicked on.
 
-use incident_report::queue::{self, QueuedReport};
-use serde::{Deserialize, Serialize};
+use incident_report::StoredReport;
+use incident_report::queue::{self, Unreadable};
 use wasm_bindgen::JsCast;
 use web_sys::{DomException, Storage};
 
 /// The reports, in `queue::encode`'s format (which carries its own version number).
 const REPORTS_KEY: &str = "lost-device.reports";
-/// Records that could not be read, each with why and when it was set aside.
+/// Records that could not be read, each with why (`queue::Unreadable`).
 const SET_ASIDE_KEY: &str = "lost-device.reports-set-aside.v1";
 /// Fired on `window` after this tab changes the stored reports (other tabs get `storage`).
 pub const CHANGED_EVENT: &str = "lost-device:reports-changed";
@@ -36,17 +36,6 @@ pub enum StorageError {
     Unavailable,
 }
 
-/// A stored record that could not be read, kept so nothing typed is lost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SetAside {
-    /// The record exactly as it was stored.
-    pub raw: String,
-    /// Why it could not be read.
-    pub reason: String,
-    /// When it was set aside (ms since the Unix epoch).
-    pub at_ms: i64,
-}
-
 fn storage() -> Result<Storage, StorageError> {
     web_sys::window()
         .and_then(|window| window.local_storage().ok().flatten())
@@ -63,7 +52,7 @@ fn write(storage: &Storage, key: &str, value: &str) -> Result<(), StorageError> 
 }
 
 /// The readable reports. Unreadable records are moved aside first (see the module docs).
-pub fn load() -> Result<Vec<QueuedReport>, StorageError> {
+pub fn load() -> Result<Vec<StoredReport>, StorageError> {
     let storage = storage()?;
     let raw = storage
         .get_item(REPORTS_KEY)
@@ -73,12 +62,7 @@ pub fn load() -> Result<Vec<QueuedReport>, StorageError> {
     let decoded = queue::decode(&raw);
     if !decoded.unreadable.is_empty() {
         let mut aside = set_aside();
-        let now = super::now_ms();
-        aside.extend(decoded.unreadable.into_iter().map(|u| SetAside {
-            raw: u.raw,
-            reason: u.reason,
-            at_ms: now,
-        }));
+        aside.extend(decoded.unreadable);
         let aside = serde_json::to_string(&aside).map_err(|_| StorageError::Unavailable)?;
         // Only once the unreadable records are safe elsewhere may the main record be rewritten.
         write(&storage, SET_ASIDE_KEY, &aside)?;
@@ -88,7 +72,7 @@ pub fn load() -> Result<Vec<QueuedReport>, StorageError> {
 }
 
 /// Records set aside because they could not be read, oldest first.
-pub fn set_aside() -> Vec<SetAside> {
+pub fn set_aside() -> Vec<Unreadable> {
     storage()
         .ok()
         .and_then(|storage| storage.get_item(SET_ASIDE_KEY).ok().flatten())
@@ -97,7 +81,7 @@ pub fn set_aside() -> Vec<SetAside> {
 }
 
 /// Reads the reports, lets `change` alter them, writes them back and tells the open pages.
-pub fn update<T>(change: impl FnOnce(&mut Vec<QueuedReport>) -> T) -> Result<T, StorageError> {
+pub fn update<T>(change: impl FnOnce(&mut Vec<StoredReport>) -> T) -> Result<T, StorageError> {
     let storage = storage()?;
     let mut reports = load()?;
     let result = change(&mut reports);

@@ -1,5 +1,6 @@
 //! Sends queued reports to the server, one at a time, around the decisions in
-//! `incident_report::outbox` (what is due, what an answer means, when to try again).
+//! `incident_report::stored` (what is due, what to record) and `incident_report::wire` (what an
+//! answer means).
 //!
 //! A send is tried when the app starts, when the phone comes back online, when the page becomes
 //! visible again, when the backoff timer fires and when the person presses "Send now". One tab
@@ -11,7 +12,8 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
-use incident_report::outbox::{self, Attempt, Outcome, Submission};
+use incident_report::stored;
+use incident_report::wire::{self, Attempt, Outcome, REPORTS_PATH, Submission};
 use incident_report::{DeliveryState, ReportId, RetryPolicy};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
@@ -20,8 +22,6 @@ use web_sys::AbortController;
 
 use super::{now_ms, report_storage};
 
-/// Where reports go.
-const REPORTS_URL: &str = "/api/v1/reports";
 /// The Web Lock held while sending.
 const LOCK_NAME: &str = "lost-device-sender";
 /// How long one send may take before it counts as timed out: generous for a weak signal, short
@@ -57,8 +57,8 @@ pub fn start() {
 /// Sends `id` now, without waiting for its backoff timer.
 pub fn send_now(id: ReportId) -> Result<(), report_storage::StorageError> {
     report_storage::update(|reports| {
-        if let Some(report) = reports.iter_mut().find(|r| r.id == id) {
-            report.next_attempt_at_ms = None;
+        if let Some(report) = reports.iter_mut().find(|r| r.id() == id) {
+            report.send_now();
         }
     })?;
     kick();
@@ -125,25 +125,21 @@ async fn send_due() {
     while window().navigator().on_line() {
         let now = now_ms();
         // Look before writing: most wake-ups find nothing to do, and a write redraws open pages.
-        let Ok(stored) = report_storage::load() else {
+        let Ok(reports) = report_storage::load() else {
             return;
         };
-        let interrupted = stored
+        let interrupted = reports
             .iter()
-            .any(|r| matches!(r.delivery, DeliveryState::Sending { .. }));
-        if !interrupted && outbox::next_due(&stored, now).is_none() {
+            .any(|r| matches!(r.delivery(), DeliveryState::Sending { .. }));
+        if !interrupted && stored::next_due(&reports, now).is_none() {
             return;
         }
         // Holding the lock, no other tab is sending: a report still "sending" was cut off.
         let next = report_storage::update(|reports| {
-            outbox::recover_interrupted(reports);
-            let id = outbox::next_due(reports, now)?;
-            let report = reports.iter_mut().find(|r| r.id == id)?;
-            report.start_sending(now).ok()?;
-            Some(Submission {
-                id,
-                form: report.form.clone(),
-            })
+            stored::recover_interrupted(reports);
+            let id = stored::next_due(reports, now)?;
+            let report = reports.iter_mut().find(|r| r.id() == id)?;
+            report.start_sending(now).ok()
         });
         let Ok(Some(submission)) = next else {
             // Nothing is due, or nothing can be recorded (storage full): stop until next time.
@@ -151,7 +147,7 @@ async fn send_due() {
         };
         let outcome = post(&submission).await;
         let finished = report_storage::update(|reports| {
-            if let Some(report) = reports.iter_mut().find(|r| r.id == submission.id) {
+            if let Some(report) = reports.iter_mut().find(|r| r.id() == submission.id) {
                 let _ = report.finish_sending(outcome, now_ms(), &policy, js_sys::Math::random());
             }
         });
@@ -166,7 +162,7 @@ async fn send_due() {
 /// One attempt: POST with the idempotency key, bounded by [`SEND_TIMEOUT`].
 async fn post(submission: &Submission) -> Outcome {
     let Ok(controller) = AbortController::new() else {
-        return outbox::classify(submission.id, Attempt::NetworkFailed);
+        return wire::classify(submission.id, Attempt::NetworkFailed);
     };
     let signal = controller.signal();
     let timer = set_timeout_with_handle(move || controller.abort(), SEND_TIMEOUT).ok();
@@ -184,7 +180,7 @@ async fn post(submission: &Submission) -> Outcome {
         Err(_) if signal.aborted() => Attempt::TimedOut,
         Err(_) => Attempt::NetworkFailed,
     };
-    outbox::classify(submission.id, outcome)
+    wire::classify(submission.id, outcome)
 }
 
 /// The POST itself: status, content type, body and `Retry-After` of the answer, or the error that
@@ -204,7 +200,7 @@ async fn fetch(
     let body = serde_json::to_string(submission).unwrap_or_default();
     init.set_body(&JsValue::from_str(&body));
     let response: web_sys::Response =
-        JsFuture::from(window().fetch_with_str_and_init(REPORTS_URL, &init))
+        JsFuture::from(window().fetch_with_str_and_init(REPORTS_PATH, &init))
             .await?
             .dyn_into()?;
     let content_type = response.headers().get("content-type")?;
@@ -223,8 +219,8 @@ fn schedule_next() {
     };
     let due = reports
         .iter()
-        .filter(|r| matches!(r.delivery, DeliveryState::Queued { .. }))
-        .filter_map(|r| r.next_attempt_at_ms)
+        .filter(|r| matches!(r.delivery(), DeliveryState::Queued { .. }))
+        .filter_map(stored::StoredReport::next_attempt_at_ms)
         .min();
     let handle = due.and_then(|due| {
         let wait = u64::try_from(due.saturating_sub(now_ms())).unwrap_or(0);

@@ -1,7 +1,11 @@
+//! The guidance's numbered steps; on home, each with a "Mark step N as done" toggle (an island)
+//! whose ticks are kept on the phone.
+
 use guidance::Step;
 use leptos::prelude::*;
 
 use super::ActionLink;
+use crate::phone;
 
 /// Numbered steps, each with its calls and links. As a checklist (home page), each step gets a
 /// [`StepToggle`] so a stressed person can see what is left after a phone call.
@@ -57,24 +61,19 @@ fn StepToggle(
     let done = RwSignal::new(false);
     let interactive = RwSignal::new(false);
     let save_error = RwSignal::new(None::<String>);
-    #[cfg(feature = "hydrate")]
     Effect::new(move || {
         done.set(
-            crate::browser::load_done_steps(total)
+            phone::done_steps(total)
                 .get(number - 1)
                 .copied()
                 .unwrap_or(false),
         );
         interactive.set(true);
-        crate::browser::mark_hydrated();
+        phone::mark_hydrated();
     });
     let toggle = move |_| {
         done.update(|d| *d = !*d);
-        #[cfg(feature = "hydrate")]
-        save_error
-            .set(crate::browser::save_done_step(total, number - 1, done.get_untracked()).err());
-        #[cfg(not(feature = "hydrate"))]
-        let _ = total;
+        save_error.set(phone::save_done_step(total, number - 1, done.get_untracked()).err());
     };
     view! {
         <p class="app-step__status" hidden=move || !done.get()>

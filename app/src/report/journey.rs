@@ -5,14 +5,13 @@
 //! carries the report's id and page, so reload, back and reopening the app return to the same
 //! place; the page itself never needs the network.
 
-use incident_report::queue::QueuedReport;
 use incident_report::{
-    DeliveryEvent, DeliveryState, Field, FieldError, FormPage, ReportForm, ReportId,
+    AnswerError, DeliveryState, FormPage, Question, ReportForm, ReportId, StoredReport,
 };
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::fields::{Binding, ErrorSummary, Question, is_shown};
+use super::questions::{Binding, ErrorSummary, FormGroup};
 use super::status::ReportStatus;
 use super::{Alert, NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
 use crate::{APP_NAME, phone};
@@ -57,7 +56,7 @@ fn title(screen: Screen, has_errors: bool) -> String {
     let name = match screen {
         Screen::Sent => "Your report",
         Screen::Page(page) => {
-            own_heading(page).unwrap_or_else(|| page.fields().first().map_or("", |f| f.question()))
+            own_heading(page).unwrap_or_else(|| page.questions().first().map_or("", |q| q.text()))
         }
     };
     let error = if has_errors { "Error: " } else { "" };
@@ -71,8 +70,8 @@ struct Journey {
     id: RwSignal<Option<ReportId>>,
     form: RwSignal<ReportForm>,
     /// The report as stored (its delivery state changes as the sender works).
-    record: RwSignal<Option<QueuedReport>>,
-    errors: RwSignal<Vec<FieldError>>,
+    record: RwSignal<Option<StoredReport>>,
+    errors: RwSignal<Vec<AnswerError>>,
     /// Why something could not be saved or started, in plain words.
     problem: RwSignal<Option<String>>,
     /// False until the report is loaded and answers can be saved.
@@ -118,8 +117,8 @@ impl Journey {
         self.reload();
         let stored = self.record.get_untracked();
         if let Some(stored) = &stored {
-            self.form.set(stored.form.clone());
-            if let DeliveryState::Rejected { reasons } = &stored.delivery {
+            self.form.set(stored.form().clone());
+            if let DeliveryState::Rejected { reasons } = stored.delivery() {
                 self.errors.set(reasons.clone());
             }
         }
@@ -146,14 +145,9 @@ impl Journey {
     /// `asked`, unless the report is already queued or sent: then it cannot be changed, and
     /// the confirmation shows where it is instead.
     fn allowed(self, asked: Screen) -> Screen {
-        let editable = self.record.with_untracked(|stored| {
-            stored.as_ref().is_none_or(|r| {
-                matches!(
-                    r.delivery,
-                    DeliveryState::Draft | DeliveryState::Rejected { .. }
-                )
-            })
-        });
+        let editable = self
+            .record
+            .with_untracked(|stored| stored.as_ref().is_none_or(StoredReport::is_editable));
         if editable { asked } else { Screen::Sent }
     }
 
@@ -163,7 +157,9 @@ impl Journey {
             return;
         };
         match phone::reports() {
-            Ok(reports) => self.record.set(reports.into_iter().find(|r| r.id == this)),
+            Ok(reports) => self
+                .record
+                .set(reports.into_iter().find(|r| r.id() == this)),
             Err(why) => self.problem.set(Some(why)),
         }
     }
@@ -188,50 +184,40 @@ impl Journey {
         );
     }
 
-    /// Saves the answers as they are now. A refused report becomes a draft again once changed.
+    /// Saves the answers as they are now. A refused report becomes a draft again once changed;
+    /// a queued or sent one keeps its answers.
     fn save(self) {
         let (Some(this), answers) = (self.id.get_untracked(), self.form.get_untracked()) else {
             return;
         };
         let saved = phone::update_reports(|reports| {
-            if let Some(existing) = reports.iter_mut().find(|r| r.id == this) {
-                if let Ok(state) = existing.delivery.clone().apply(DeliveryEvent::Edited) {
-                    existing.delivery = state;
-                }
-                if existing.delivery == DeliveryState::Draft {
-                    existing.form = answers;
-                }
-            } else {
-                reports.push(QueuedReport {
-                    id: this,
-                    form: answers,
-                    delivery: DeliveryState::Draft,
-                    created_at_ms: phone::now_ms(),
-                    last_attempt_at_ms: None,
-                    next_attempt_at_ms: None,
-                    last_error: None,
-                });
+            if !reports.iter().any(|r| r.id() == this) {
+                reports.push(StoredReport::start(this, phone::now_ms()));
+            }
+            if let Some(report) = reports.iter_mut().find(|r| r.id() == this) {
+                // Refused only for a report already queued or sent, which is not changed.
+                let _ = report.edit(answers);
             }
         });
         self.problem.set(saved.err());
     }
 
     /// The errors on `page` with the answers as they are.
-    fn check(self, page: FormPage) -> Vec<FieldError> {
+    fn check(self, page: FormPage) -> Vec<AnswerError> {
         let Some(today) = phone::today() else {
             return Vec::new();
         };
         match self.form.with_untracked(|f| f.validate(today)) {
-            Ok(_) => Vec::new(),
+            Ok(()) => Vec::new(),
             Err(all) => page.errors(&all),
         }
     }
 
-    /// Opens the question `field` (from the error summary or "Check your answers").
-    fn go_to(self, field: Field) {
-        let page = FormPage::of(field);
+    /// Opens `question` (from the error summary or "Check your answers").
+    fn go_to(self, question: Question) {
+        let page = FormPage::of(question);
         if self.screen.get_untracked() == Screen::Page(page) {
-            phone::focus(field.id());
+            phone::focus(question.id());
         } else {
             self.from_check.set(true);
             self.errors.set(Vec::new());
@@ -274,14 +260,9 @@ impl Journey {
             return;
         };
         let queued = phone::update_reports(|reports| {
-            let report = reports.iter_mut().find(|r| r.id == this)?;
-            let state = report.delivery.clone();
-            let state = state.clone().apply(DeliveryEvent::Edited).unwrap_or(state);
-            if let Ok(state) = state.apply(DeliveryEvent::Submitted) {
-                report.delivery = state;
-                report.next_attempt_at_ms = None;
-                report.last_error = None;
-            }
+            let report = reports.iter_mut().find(|r| r.id() == this)?;
+            // Refused only for a report already queued or sent: it stays as it is.
+            let _ = report.submit();
             Some(report.clone())
         });
         match queued {
@@ -299,9 +280,9 @@ fn latest_other_draft(this: ReportId) -> Option<ReportId> {
     phone::reports()
         .ok()?
         .into_iter()
-        .filter(|r| r.id != this && r.delivery == DeliveryState::Draft)
-        .max_by_key(|r| r.created_at_ms)
-        .map(|r| r.id)
+        .filter(|r| r.id() != this && r.delivery() == &DeliveryState::Draft)
+        .max_by_key(StoredReport::created_at_ms)
+        .map(|r| r.id())
 }
 
 /// The report form. `page` is the page the address asked for, so the server's HTML shows it.
@@ -348,7 +329,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         changed: Callback::new(move |()| journey.save()),
         locked: Signal::derive(move || !ready.get()),
     };
-    let go_to = Callback::new(move |field| journey.go_to(field));
+    let go_to = Callback::new(move |question| journey.go_to(question));
     view! {
         {move || form.with(|f| page.previous(f)).map(|_| view! {
             <a href="#" class="app-back-link" on:click=move |event| {
@@ -368,12 +349,12 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                 Either::Left(view! { <CheckAnswers form on_change=go_to/> })
             } else {
                 Either::Right(
-                    page.fields()
-                        .iter()
+                    page.questions()
+                        .into_iter()
                         .enumerate()
-                        .map(|(index, &field)| {
+                        .map(|(index, question)| {
                             let heading = index == 0 && own_heading(page).is_none();
-                            view! { <Question field heading binding/> }
+                            view! { <FormGroup question heading binding/> }
                         })
                         .collect_view(),
                 )
@@ -393,10 +374,10 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
 
 /// After "Send report": where the report is, until the server's reference is shown.
 #[component]
-fn Confirmation(record: RwSignal<Option<QueuedReport>>, online: ReadSignal<bool>) -> impl IntoView {
+fn Confirmation(record: RwSignal<Option<StoredReport>>, online: ReadSignal<bool>) -> impl IntoView {
     view! {
         <h1 class="app-heading-xl" id="journey-heading" tabindex="-1">
-            {move || record.with(|r| match r.as_ref().map(|r| &r.delivery) {
+            {move || record.with(|r| match r.as_ref().map(StoredReport::delivery) {
                 Some(DeliveryState::Delivered { .. }) => "Report sent",
                 Some(DeliveryState::Rejected { .. }) => "Your report needs changes",
                 Some(DeliveryState::Queued { .. } | DeliveryState::Sending { .. }) => {
@@ -406,7 +387,7 @@ fn Confirmation(record: RwSignal<Option<QueuedReport>>, online: ReadSignal<bool>
             })}
         </h1>
         {move || record.get().map(|report| view! {
-            <p class="app-body"><StateTag state=report.delivery.clone()/></p>
+            <p class="app-body"><StateTag state=report.delivery().clone()/></p>
             <ReportStatus report online/>
         })}
         <p class="app-body"><a href=YOUR_REPORTS_PATH>"See all your reports"</a></p>
@@ -416,31 +397,31 @@ fn Confirmation(record: RwSignal<Option<QueuedReport>>, online: ReadSignal<bool>
 
 /// "Check your answers": every question asked, its answer, and a link to change it.
 #[component]
-fn CheckAnswers(form: RwSignal<ReportForm>, on_change: Callback<Field>) -> impl IntoView {
+fn CheckAnswers(form: RwSignal<ReportForm>, on_change: Callback<Question>) -> impl IntoView {
     let rows = move || {
         form.with(|f| {
             let answers = f.answers();
             FormPage::ALL
                 .into_iter()
                 .filter(|page| page.applies(f))
-                .flat_map(|page| page.fields().iter().copied())
-                .filter(|&field| is_shown(field, f))
-                .map(|field| {
+                .flat_map(FormPage::questions)
+                .filter(|&question| f.asks(question))
+                .map(|question| {
                     let answer = answers
                         .iter()
-                        .find(|(asked, _)| *asked == field)
+                        .find(|(asked, _)| *asked == question)
                         .map_or_else(|| "Not given".to_owned(), |(_, a)| a.clone());
                     view! {
                         <div class="app-summary__row">
-                            <dt class="app-summary__key">{field.question()}</dt>
+                            <dt class="app-summary__key">{question.text()}</dt>
                             <dd class="app-summary__value">{answer}</dd>
                             <dd class="app-summary__actions">
-                                <a href=format!("?page={}", FormPage::of(field).slug()) on:click=move |event| {
+                                <a href=format!("?page={}", FormPage::of(question).slug()) on:click=move |event| {
                                     event.prevent_default();
-                                    on_change.run(field);
+                                    on_change.run(question);
                                 }>
                                     "Change"
-                                    <span class="app-visually-hidden">{format!(" {}", field.question())}</span>
+                                    <span class="app-visually-hidden">{format!(" {}", question.text())}</span>
                                 </a>
                             </dd>
                         </div>

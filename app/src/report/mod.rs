@@ -3,8 +3,8 @@
 //! islands ([`journey::ReportJourney`] and [`your_reports::YourReports`]) that keep every answer
 //! in the phone's storage as it is typed, so the form works offline and nothing is lost.
 
-mod fields;
 mod journey;
+mod questions;
 mod status;
 mod your_reports;
 

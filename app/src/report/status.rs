@@ -1,8 +1,7 @@
 //! Where one report is, in plain words, with what the person can do about it: send it now, copy
 //! it or email it another way, or change a refused report.
 
-use incident_report::queue::QueuedReport;
-use incident_report::{DeliveryState, FormPage};
+use incident_report::{DeliveryState, FormPage, StoredReport};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
@@ -21,15 +20,15 @@ const RETRYING_MESSAGE: &str =
 #[component]
 pub fn ReportStatus(
     /// The report (read from the phone's storage, kept up to date).
-    report: QueuedReport,
+    report: StoredReport,
     /// Whether the phone has a connection.
     online: ReadSignal<bool>,
 ) -> impl IntoView {
-    let id = report.id;
-    let last_error = report.last_error.clone();
-    let tried = report.last_attempt_at_ms.map(phone::clock_time);
-    let next = report.next_attempt_at_ms.map(phone::clock_time);
-    let message = match &report.delivery {
+    let id = report.id();
+    let last_error = report.last_error().map(str::to_owned);
+    let tried = report.last_attempt_at_ms().map(phone::clock_time);
+    let next = report.next_attempt_at_ms().map(phone::clock_time);
+    let message = match report.delivery() {
         DeliveryState::Delivered { reference } => EitherOf4::A(view! {
             <p class="app-body">"The security team has your report. Your reference number is"</p>
             <p class="app-reference">{reference.clone()}</p>
@@ -51,7 +50,7 @@ pub fn ReportStatus(
             </p>
         }),
         DeliveryState::Sending { .. } | DeliveryState::Queued { .. } => {
-            let sending = matches!(report.delivery, DeliveryState::Sending { .. });
+            let sending = matches!(report.delivery(), DeliveryState::Sending { .. });
             let failed = last_error.is_some();
             let headline = move || match (online.get(), sending, failed) {
                 (true, true, _) => "Sending your report now.",
@@ -72,7 +71,7 @@ pub fn ReportStatus(
         }
     };
     let pending = matches!(
-        report.delivery,
+        report.delivery(),
         DeliveryState::Queued { .. }
             | DeliveryState::Sending { .. }
             | DeliveryState::Rejected { .. }
@@ -102,15 +101,15 @@ fn SendNow(id: incident_report::ReportId, online: ReadSignal<bool>) -> impl Into
 
 /// "Copy this report" and "Email this report", for when the server is out of reach for long.
 #[component]
-fn SendAnotherWay(report: QueuedReport) -> impl IntoView {
-    let text = report.form.to_plain_text(report.id);
-    let mailto = report.form.mailto(report.id, SECURITY_EMAIL);
+fn SendAnotherWay(report: StoredReport) -> impl IntoView {
+    let text = report.form().to_plain_text(report.id());
+    let mailto = report.form().mailto(report.id(), SECURITY_EMAIL);
     let copied = RwSignal::new(None::<bool>);
     let copy = {
         let text = text.clone();
         move |_| phone::copy_text(text.clone(), move |ok| copied.set(Some(ok)))
     };
-    let text_id = format!("report-text-{}", report.id);
+    let text_id = format!("report-text-{}", report.id());
     view! {
         <div class="app-another-way">
             <p class="app-body">

@@ -1,17 +1,18 @@
 //! "Your reports": every report on this phone, newest first, with where it is, when it was last
 //! tried and when it will be tried next; and any stored record that could not be read.
 
-use incident_report::queue::QueuedReport;
 use leptos::prelude::*;
 
 use super::status::ReportStatus;
 use super::{Alert, NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
-use crate::phone::{self, Unreadable};
+use crate::phone;
+use incident_report::StoredReport;
+use incident_report::queue::Unreadable;
 
 /// The list, read from the phone's storage after hydration and kept up to date.
 #[island]
 pub fn YourReports() -> impl IntoView {
-    let reports = RwSignal::new(Vec::<QueuedReport>::new());
+    let reports = RwSignal::new(Vec::<StoredReport>::new());
     let unreadable = RwSignal::new(Vec::<Unreadable>::new());
     let problem = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
@@ -19,7 +20,7 @@ pub fn YourReports() -> impl IntoView {
     let reload = move || {
         match phone::reports() {
             Ok(mut list) => {
-                list.sort_by_key(|r| std::cmp::Reverse(r.created_at_ms));
+                list.sort_by_key(|r| std::cmp::Reverse(r.created_at_ms()));
                 reports.set(list);
                 problem.set(None);
             }
@@ -45,12 +46,12 @@ pub fn YourReports() -> impl IntoView {
         </p>
         <ul class="app-reports">
             {move || reports.get().into_iter().map(|report| {
-                    let created = phone::clock_time(report.created_at_ms);
+                    let created = phone::clock_time(report.created_at_ms());
                     view! {
                         <li class="app-report">
-                            <h2 class="app-heading-m">{report.form.title()}</h2>
+                            <h2 class="app-heading-m">{report.form().title()}</h2>
                             <p class="app-body">
-                                <StateTag state=report.delivery.clone()/>
+                                <StateTag state=report.delivery().clone()/>
                                 " "
                                 <span class="app-secondary">{format!("Started {created}")}</span>
                             </p>

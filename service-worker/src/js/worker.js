@@ -1,7 +1,8 @@
 // Lost Device offline worker.
 //
-// The server prepends `const PRECACHE = {...}` for the build it serves (see lib.rs), so every
-// deploy changes this script's bytes and browsers install the new worker by themselves.
+// The server prepends `const PRECACHE = {...}` for the build it serves (`Precache::worker_script`
+// in `../precache.rs`), so every deploy changes this script's bytes and browsers install the new
+// worker by themselves.
 //
 // Invariants:
 // - A page is only ever shown with the files of its own build: pages and files of one build are

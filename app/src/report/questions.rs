@@ -1,49 +1,25 @@
-//! One question of the form as GOV.UK Design System markup: radios, a text input or area, or a
-//! date, with its hint and error message; and the error summary at the top of a page.
+//! One question of the form as GOV.UK Design System markup, drawn from its row of the question
+//! table (`incident_report::questions`): radios (with the advice some choices show), a text
+//! input or area, or a date, with its hint and error message; and the error summary at the top
+//! of a page.
 
 use incident_report::access::DatePart;
-use incident_report::{Field, FieldError, ReportForm};
+use incident_report::form::Shape;
+use incident_report::questions::{Kind, TextRules};
+use incident_report::{AnswerError, Question, ReportForm};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 use crate::components::ActionLink;
-
-/// The questions answered in several lines rather than one.
-fn is_long(field: Field) -> bool {
-    matches!(
-        field,
-        Field::WhatHappenedOther
-            | Field::CompromiseSigns
-            | Field::Location
-            | Field::MojInformationDetails
-    )
-}
-
-/// Whether a question is shown with these answers (follow-up questions appear under the choice
-/// that needs them, as GOV.UK conditional reveals do).
-pub fn is_shown(field: Field, form: &ReportForm) -> bool {
-    let chose = |question: Field, value: &str| form.choice(question) == Some(value);
-    match field {
-        Field::WhatHappenedOther => chose(Field::WhatHappened, "something-else"),
-        Field::CompromiseSigns => chose(Field::WhatHappened, "hacked-or-compromised"),
-        Field::DeviceOther => chose(Field::Device, "other"),
-        Field::MojInformationDetails => {
-            chose(Field::MojInformation, "yes") || chose(Field::MojInformation, "not-sure")
-        }
-        Field::ServiceDeskTicket => chose(Field::ContactedServiceDesk, "yes"),
-        Field::PoliceReference => chose(Field::ToldPolice, "yes"),
-        _ => true,
-    }
-}
 
 /// "There is a problem", linking to each question with an error. `on_follow` runs for a link
 /// (the journey uses it to open a question on another page).
 #[component]
 pub fn ErrorSummary(
     /// The errors to list.
-    errors: Signal<Vec<FieldError>>,
+    errors: Signal<Vec<AnswerError>>,
     /// Called with the question when its link is followed.
-    on_follow: Callback<Field>,
+    on_follow: Callback<Question>,
 ) -> impl IntoView {
     view! {
         <div
@@ -55,14 +31,14 @@ pub fn ErrorSummary(
             <h2 class="app-error-summary__title">"There is a problem"</h2>
             <ul class="app-error-summary__list">
                 {move || errors.get().into_iter().map(|error| {
-                        let field = error.field;
+                        let question = error.question;
                         view! {
                             <li>
                                 <a
-                                    href=format!("#{}", field.id())
+                                    href=format!("#{}", question.id())
                                     on:click=move |event| {
                                         event.prevent_default();
-                                        on_follow.run(field);
+                                        on_follow.run(question);
                                     }
                                 >
                                     {error.message}
@@ -81,7 +57,7 @@ pub struct Binding {
     /// The answers being edited.
     pub form: RwSignal<ReportForm>,
     /// The errors shown on this page.
-    pub errors: Signal<Vec<FieldError>>,
+    pub errors: Signal<Vec<AnswerError>>,
     /// Called after every change (to save the draft).
     pub changed: Callback<()>,
     /// True until the page can save what is typed: inputs stay disabled until then.
@@ -89,13 +65,13 @@ pub struct Binding {
 }
 
 impl Binding {
-    fn error(self, field: Field) -> Signal<Option<String>> {
+    fn error(self, question: Question) -> Signal<Option<String>> {
         let errors = self.errors;
         Signal::derive(move || {
             errors.with(|errors| {
                 errors
                     .iter()
-                    .find(|e| e.field == field)
+                    .find(|e| e.question == question)
                     .map(|e| e.message.clone())
             })
         })
@@ -107,26 +83,27 @@ impl Binding {
     }
 }
 
-/// One question, in the markup its kind needs. As the page's `heading`, its label or legend is
-/// the page's `<h1>`.
+/// One question in a GOV.UK form group, in the markup its kind needs; hidden while the question
+/// is not asked (a follow-up whose choice is not made). As the page's `heading`, its label or
+/// legend is the page's `<h1>`.
 #[component]
-pub fn Question(
+pub fn FormGroup(
     /// Which question.
-    field: Field,
+    question: Question,
     /// Whether this question is the page's heading.
     heading: bool,
     /// The answers and what happens on a change.
     binding: Binding,
 ) -> impl IntoView {
     let form = binding.form;
-    let shown = move || form.with(|f| is_shown(field, f));
-    let error = binding.error(field);
-    let inner = if !field.choices().is_empty() {
-        EitherOf3::A(view! { <Radios field heading binding error/> })
-    } else if field == Field::Date {
-        EitherOf3::B(view! { <DateInput heading binding error/> })
-    } else {
-        EitherOf3::C(view! { <TextInput field heading binding error/> })
+    let shown = move || form.with(|f| f.asks(question));
+    let error = binding.error(question);
+    let inner = match &question.spec().kind {
+        Kind::Choice(_) => EitherOf3::A(view! { <Radios question heading binding error/> }),
+        Kind::Date => EitherOf3::B(view! { <DateInput question heading binding error/> }),
+        Kind::Text(rules) => {
+            EitherOf3::C(view! { <TextInput question rules heading binding error/> })
+        }
     };
     view! {
         <div
@@ -140,24 +117,24 @@ pub fn Question(
 }
 
 /// The ids that describe a question's input: its hint and its error, when there are some.
-fn described_by(field: Field, error: Signal<Option<String>>) -> impl Fn() -> Option<String> {
+fn described_by(question: Question, error: Signal<Option<String>>) -> impl Fn() -> Option<String> {
     move || {
         let mut ids = Vec::new();
-        if field.hint().is_some() {
-            ids.push(format!("{}-hint", field.id()));
+        if question.spec().hint.is_some() {
+            ids.push(format!("{}-hint", question.id()));
         }
         if error.with(Option::is_some) {
-            ids.push(format!("{}-error", field.id()));
+            ids.push(format!("{}-error", question.id()));
         }
         (!ids.is_empty()).then(|| ids.join(" "))
     }
 }
 
 #[component]
-fn HintAndError(field: Field, error: Signal<Option<String>>) -> impl IntoView {
+fn HintAndError(question: Question, error: Signal<Option<String>>) -> impl IntoView {
     view! {
-        {field.hint().map(|hint| view! { <div class="app-hint" id=format!("{}-hint", field.id())>{hint}</div> })}
-        <p class="app-error-message" id=format!("{}-error", field.id()) hidden=Signal::derive(move || error.with(Option::is_none))>
+        {question.spec().hint.map(|hint| view! { <div class="app-hint" id=format!("{}-hint", question.id())>{hint}</div> })}
+        <p class="app-error-message" id=format!("{}-error", question.id()) hidden=Signal::derive(move || error.with(Option::is_none))>
             <span class="app-visually-hidden">"Error: "</span>
             {error}
         </p>
@@ -165,13 +142,13 @@ fn HintAndError(field: Field, error: Signal<Option<String>>) -> impl IntoView {
 }
 
 #[component]
-fn Legend(field: Field, heading: bool) -> impl IntoView {
+fn Legend(question: Question, heading: bool) -> impl IntoView {
     view! {
         <legend class="app-legend" class:app-legend--heading=heading>
             {if heading {
-                Either::Left(view! { <h1 class="app-heading-xl app-legend__heading" id="journey-heading" tabindex="-1">{field.question()}</h1> })
+                Either::Left(view! { <h1 class="app-heading-xl app-legend__heading" id="journey-heading" tabindex="-1">{question.text()}</h1> })
             } else {
-                Either::Right(view! { <span>{field.question()}</span> })
+                Either::Right(view! { <span>{question.text()}</span> })
             }}
         </legend>
     }
@@ -179,27 +156,27 @@ fn Legend(field: Field, heading: bool) -> impl IntoView {
 
 #[component]
 fn Radios(
-    field: Field,
+    question: Question,
     heading: bool,
     binding: Binding,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
     view! {
-        <fieldset class="app-fieldset" aria-describedby=described_by(field, error)>
-            <Legend field heading/>
-            <HintAndError field error/>
+        <fieldset class="app-fieldset" aria-describedby=described_by(question, error)>
+            <Legend question heading/>
+            <HintAndError question error/>
             <div class="app-radios">
-                {field
+                {question
                     .choices()
-                    .into_iter()
+                    .iter()
                     .enumerate()
                     .map(|(index, option)| {
                         // The first choice carries the question's id, so an error links to it.
                         let id = if index == 0 {
-                            field.id().to_owned()
+                            question.id().to_owned()
                         } else {
-                            format!("{}-{}", field.id(), option.value)
+                            format!("{}-{}", question.id(), option.value)
                         };
                         view! {
                             <div class="app-radios__item">
@@ -207,12 +184,12 @@ fn Radios(
                                     class="app-radios__input"
                                     type="radio"
                                     id=id.clone()
-                                    name=field.id()
+                                    name=question.id()
                                     value=option.value
                                     disabled=binding.locked
-                                    prop:checked=Signal::derive(move || form.with(|f| f.choice(field) == Some(option.value)))
+                                    prop:checked=Signal::derive(move || form.with(|f| f.choice(question) == Some(option.value)))
                                     on:change=move |_| binding.change(|f| {
-                                        f.set_choice(field, option.value);
+                                        f.set_choice(question, option.value);
                                     })
                                 />
                                 <label class="app-radios__label" for=id>{option.label}</label>
@@ -221,10 +198,10 @@ fn Radios(
                     })
                     .collect_view()}
             </div>
-            {field.advice().map(|advice| view! {
+            {question.spec().advice.map(|advice| view! {
                 <div
                     class="app-inset app-advice"
-                    hidden=Signal::derive(move || !form.with(|f| advice.shown_for(f.choice(field))))
+                    hidden=Signal::derive(move || !form.with(|f| advice.shown_for(f.choice(question))))
                 >
                     <p class="app-body app-body--strong">{advice.text}</p>
                     {(!advice.actions.is_empty()).then(|| view! {
@@ -240,36 +217,36 @@ fn Radios(
 
 #[component]
 fn TextInput(
-    field: Field,
+    question: Question,
+    rules: &'static TextRules,
     heading: bool,
     binding: Binding,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
-    let value = Signal::derive(move || form.with(|f| f.text(field)));
+    let value = Signal::derive(move || form.with(|f| f.text(question)));
     let on_input = move |event| {
         let typed = event_target_value(&event);
         binding.change(|f| {
-            if let Some(slot) = f.text_mut(field) {
+            if let Some(slot) = f.text_mut(question) {
                 *slot = typed;
             }
         });
     };
-    let (kind, autocomplete) = match field {
-        Field::Email => ("email", Some("email")),
-        Field::Phone => ("tel", Some("tel")),
-        Field::Name => ("text", Some("name")),
-        _ => ("text", None),
+    let kind = match rules.shape {
+        Some(Shape::Email) => "email",
+        Some(Shape::Phone) => "tel",
+        None => "text",
     };
-    let label = view! { <label class="app-label" for=field.id()>{field.question()}</label> };
-    let input = if is_long(field) {
+    let label = view! { <label class="app-label" for=question.id()>{question.text()}</label> };
+    let input = if rules.long {
         Either::Left(view! {
             <textarea
                 class="app-textarea"
-                id=field.id()
-                name=field.id()
+                id=question.id()
+                name=question.id()
                 rows="4"
-                aria-describedby=described_by(field, error)
+                aria-describedby=described_by(question, error)
                 disabled=binding.locked
                 prop:value=value
                 on:input=on_input
@@ -280,11 +257,11 @@ fn TextInput(
             <input
                 class="app-input"
                 type=kind
-                id=field.id()
-                name=field.id()
-                autocomplete=autocomplete
+                id=question.id()
+                name=question.id()
+                autocomplete=rules.autocomplete
                 spellcheck=(kind != "text").then_some("false")
-                aria-describedby=described_by(field, error)
+                aria-describedby=described_by(question, error)
                 disabled=binding.locked
                 prop:value=value
                 on:input=on_input
@@ -297,19 +274,23 @@ fn TextInput(
         } else {
             Either::Right(label)
         }}
-        <HintAndError field error/>
+        <HintAndError question error/>
         {input}
     }
 }
 
 #[component]
-fn DateInput(heading: bool, binding: Binding, error: Signal<Option<String>>) -> impl IntoView {
+fn DateInput(
+    question: Question,
+    heading: bool,
+    binding: Binding,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let form = binding.form;
-    let field = Field::Date;
     view! {
-        <fieldset class="app-fieldset" role="group" aria-describedby=described_by(field, error)>
-            <Legend field heading/>
-            <HintAndError field error/>
+        <fieldset class="app-fieldset" role="group" aria-describedby=described_by(question, error)>
+            <Legend question heading/>
+            <HintAndError question error/>
             <div class="app-date-input">
                 {DatePart::ALL
                     .into_iter()

@@ -1,0 +1,368 @@
+//! A report as the phone keeps it, from the first answer to the server's reference, and
+//! everything that may happen to it: starting a draft, changing it, submitting it, "send now",
+//! each send and its outcome, a send cut off by a closed tab. Its state is private, so the app
+//! and the sender can only ask for what the state machine ([`crate::delivery`]) allows.
+//!
+//! The outbox rules live here too: one report is sent at a time, only when it is due, oldest
+//! first; a report that was being sent when the app stopped goes back to the queue.
+
+use serde::{Deserialize, Serialize};
+
+use crate::delivery::{DeliveryEvent, DeliveryState, TransitionError};
+use crate::form::ReportForm;
+use crate::id::ReportId;
+use crate::retry::RetryPolicy;
+use crate::wire::{Outcome, Submission};
+
+/// One report on the phone: a draft, queued, being sent, delivered or refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredReport {
+    id: ReportId,
+    form: ReportForm,
+    delivery: DeliveryState,
+    created_at_ms: i64,
+    last_attempt_at_ms: Option<i64>,
+    next_attempt_at_ms: Option<i64>,
+    last_error: Option<String>,
+}
+
+impl StoredReport {
+    /// A new, empty draft with this id, started at `now_ms` (milliseconds since the Unix epoch).
+    pub fn start(id: ReportId, now_ms: i64) -> Self {
+        Self {
+            id,
+            form: ReportForm::default(),
+            delivery: DeliveryState::Draft,
+            created_at_ms: now_ms,
+            last_attempt_at_ms: None,
+            next_attempt_at_ms: None,
+            last_error: None,
+        }
+    }
+
+    /// Its id (also the server's idempotency key).
+    pub fn id(&self) -> ReportId {
+        self.id
+    }
+
+    /// The answers.
+    pub fn form(&self) -> &ReportForm {
+        &self.form
+    }
+
+    /// Where it is on its way to the server.
+    pub fn delivery(&self) -> &DeliveryState {
+        &self.delivery
+    }
+
+    /// When the draft started, in milliseconds since the Unix epoch.
+    pub fn created_at_ms(&self) -> i64 {
+        self.created_at_ms
+    }
+
+    /// When a send was last tried, if ever.
+    pub fn last_attempt_at_ms(&self) -> Option<i64> {
+        self.last_attempt_at_ms
+    }
+
+    /// When the next send is due, if one is waiting.
+    pub fn next_attempt_at_ms(&self) -> Option<i64> {
+        self.next_attempt_at_ms
+    }
+
+    /// Why the last send did not count, in words for the reporter.
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
+    }
+
+    /// Whether the answers may still be changed: a draft, or a report the server refused.
+    pub fn is_editable(&self) -> bool {
+        matches!(
+            self.delivery,
+            DeliveryState::Draft | DeliveryState::Rejected { .. }
+        )
+    }
+
+    /// Replaces the answers. A refused report becomes a draft again; a queued, sending or
+    /// delivered one cannot be changed.
+    pub fn edit(&mut self, form: ReportForm) -> Result<(), TransitionError> {
+        if let DeliveryState::Rejected { .. } = self.delivery {
+            self.apply(DeliveryEvent::Edited)?;
+        }
+        if self.delivery != DeliveryState::Draft {
+            return Err(TransitionError {
+                state: self.delivery.clone(),
+                event: DeliveryEvent::Edited,
+            });
+        }
+        self.form = form;
+        Ok(())
+    }
+
+    /// "Send report": queues a draft, or a refused report again, to be sent at once.
+    pub fn submit(&mut self) -> Result<(), TransitionError> {
+        if let DeliveryState::Rejected { .. } = self.delivery {
+            self.apply(DeliveryEvent::Edited)?;
+        }
+        self.apply(DeliveryEvent::Submitted)?;
+        self.next_attempt_at_ms = None;
+        self.last_error = None;
+        Ok(())
+    }
+
+    /// "Send now": a queued report is due at once rather than at its next retry.
+    pub fn send_now(&mut self) {
+        if let DeliveryState::Queued { .. } = self.delivery {
+            self.next_attempt_at_ms = None;
+        }
+    }
+
+    /// Whether this report should be sent now (queued, and due).
+    pub fn is_due(&self, now_ms: i64) -> bool {
+        matches!(self.delivery, DeliveryState::Queued { .. })
+            && self.next_attempt_at_ms.is_none_or(|due| due <= now_ms)
+    }
+
+    /// Marks the start of a send and gives what to send.
+    pub fn start_sending(&mut self, now_ms: i64) -> Result<Submission, TransitionError> {
+        self.apply(DeliveryEvent::SendStarted)?;
+        self.last_attempt_at_ms = Some(now_ms);
+        Ok(Submission {
+            id: self.id,
+            form: self.form.clone(),
+        })
+    }
+
+    /// Records what a send produced. A retry is scheduled by `policy`, with `jitter` in `0..=1`,
+    /// and no sooner than the server asked (but never later than the policy's longest wait).
+    pub fn finish_sending(
+        &mut self,
+        outcome: Outcome,
+        now_ms: i64,
+        policy: &RetryPolicy,
+        jitter: f64,
+    ) -> Result<(), TransitionError> {
+        let (event, error, next) = match outcome {
+            Outcome::Delivered { reference } => (DeliveryEvent::Accepted { reference }, None, None),
+            Outcome::Rejected { reasons } => (DeliveryEvent::Rejected { reasons }, None, None),
+            Outcome::Retry { why, wait } => {
+                let attempts = match self.delivery {
+                    DeliveryState::Sending { attempt } => attempt,
+                    _ => 1,
+                };
+                let backoff = policy.delay(attempts, jitter);
+                let wait = backoff.max(wait.unwrap_or_default().min(policy.cap));
+                let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                (
+                    DeliveryEvent::Failed,
+                    Some(why),
+                    Some(now_ms.saturating_add(wait)),
+                )
+            }
+        };
+        self.apply(event)?;
+        self.last_error = error;
+        self.next_attempt_at_ms = next;
+        Ok(())
+    }
+
+    /// Puts the report back in the queue if it was being sent when the app last stopped (a
+    /// closed tab, a killed browser): that send's answer was never seen. Returns whether it was.
+    pub fn recover_interrupted(&mut self) -> bool {
+        if !matches!(self.delivery, DeliveryState::Sending { .. }) {
+            return false;
+        }
+        let recovered = self.apply(DeliveryEvent::Failed).is_ok();
+        if recovered {
+            self.next_attempt_at_ms = None;
+            self.last_error = Some("Sending was interrupted. It will be tried again.".to_owned());
+        }
+        recovered
+    }
+
+    fn apply(&mut self, event: DeliveryEvent) -> Result<(), TransitionError> {
+        self.delivery = self.delivery.clone().apply(event)?;
+        Ok(())
+    }
+}
+
+/// The report to send next: the due one that has waited longest (oldest first), if any.
+pub fn next_due(reports: &[StoredReport], now_ms: i64) -> Option<ReportId> {
+    reports
+        .iter()
+        .filter(|r| r.is_due(now_ms))
+        .min_by_key(|r| (r.next_attempt_at_ms, r.created_at_ms))
+        .map(|r| r.id)
+}
+
+/// Puts back in the queue every report that was being sent when the app last stopped. Returns
+/// how many.
+pub fn recover_interrupted(reports: &mut [StoredReport]) -> usize {
+    reports
+        .iter_mut()
+        .map(StoredReport::recover_interrupted)
+        .filter(|recovered| *recovered)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AnswerError;
+    use crate::form::Question;
+
+    fn queued(byte: u8, created: i64) -> StoredReport {
+        let mut report = StoredReport::start(ReportId::from_random_bytes([byte; 16]), created);
+        report.submit().expect("a draft can be sent");
+        report
+    }
+
+    fn retry(why: &str) -> Outcome {
+        Outcome::Retry {
+            why: why.into(),
+            wait: None,
+        }
+    }
+
+    /// A queued report whose first send failed at `at`, due again at `at + 5 s`.
+    fn waiting(byte: u8, created: i64, at: i64) -> StoredReport {
+        let mut report = queued(byte, created);
+        report.start_sending(at).expect("send");
+        report
+            .finish_sending(retry("busy"), at, &RetryPolicy::default(), 1.0)
+            .expect("retry");
+        report
+    }
+
+    #[test]
+    fn a_draft_is_changed_then_queued_and_cannot_be_changed_while_queued() {
+        let mut report = StoredReport::start(ReportId::from_random_bytes([1; 16]), 0);
+        let form = ReportForm::example();
+        report.edit(form.clone()).expect("a draft can change");
+        assert_eq!(report.form(), &form);
+        report.submit().expect("submit");
+        assert_eq!(report.delivery(), &DeliveryState::Queued { attempts: 0 });
+        assert!(report.edit(ReportForm::default()).is_err());
+        assert_eq!(report.form(), &form, "a queued report keeps its answers");
+    }
+
+    #[test]
+    fn a_refused_report_becomes_a_draft_when_changed_and_can_be_sent_again() {
+        let mut report = queued(1, 0);
+        report.start_sending(1).expect("send");
+        let reasons = vec![AnswerError {
+            question: Question::Email,
+            message: "Enter your work email address".into(),
+        }];
+        report
+            .finish_sending(
+                Outcome::Rejected { reasons },
+                2,
+                &RetryPolicy::default(),
+                0.0,
+            )
+            .expect("refused");
+        assert!(report.is_editable());
+        report.submit().expect("refused → queued");
+        assert_eq!(report.delivery(), &DeliveryState::Queued { attempts: 0 });
+        report.start_sending(3).expect("send");
+        report
+            .finish_sending(
+                Outcome::Rejected { reasons: vec![] },
+                4,
+                &RetryPolicy::default(),
+                0.0,
+            )
+            .expect("refused again");
+        report.edit(ReportForm::example()).expect("refused → draft");
+        assert_eq!(report.delivery(), &DeliveryState::Draft);
+    }
+
+    #[test]
+    fn the_next_report_is_the_due_one_that_waited_longest() {
+        let reports = [queued(1, 300), waiting(2, 100, 0), queued(3, 200)];
+        assert_eq!(next_due(&reports, 1_000), Some(reports[2].id()));
+        assert_eq!(next_due(&reports[1..2], 1_000), None);
+        assert_eq!(next_due(&reports[1..2], 5_000), Some(reports[1].id()));
+    }
+
+    #[test]
+    fn send_now_makes_a_waiting_report_due_at_once() {
+        let mut report = waiting(1, 0, 0);
+        assert!(!report.is_due(1));
+        report.send_now();
+        assert!(report.is_due(1));
+    }
+
+    #[test]
+    fn a_failed_send_is_queued_again_with_a_backoff_and_a_reason() {
+        let mut report = queued(1, 0);
+        let submission = report.start_sending(1_000).expect("queued can send");
+        assert_eq!(submission.id, report.id());
+        assert!(!report.is_due(1_000), "one send at a time");
+        report
+            .finish_sending(
+                retry("The server had a problem."),
+                2_000,
+                &RetryPolicy::default(),
+                1.0,
+            )
+            .expect("sending can fail");
+        assert_eq!(report.delivery(), &DeliveryState::Queued { attempts: 1 });
+        assert_eq!(report.next_attempt_at_ms(), Some(7_000));
+        assert_eq!(report.last_error(), Some("The server had a problem."));
+        assert!(!report.is_due(6_999) && report.is_due(7_000));
+    }
+
+    #[test]
+    fn a_server_s_wait_is_kept_up_to_the_longest_wait() {
+        let asked = |seconds| Outcome::Retry {
+            why: "busy".into(),
+            wait: Some(std::time::Duration::from_secs(seconds)),
+        };
+        for (seconds, next) in [(30, 32_000), (86_400, 602_000)] {
+            let mut report = queued(1, 0);
+            report.start_sending(1_000).expect("send");
+            report
+                .finish_sending(asked(seconds), 2_000, &RetryPolicy::default(), 1.0)
+                .expect("retry");
+            assert_eq!(report.next_attempt_at_ms(), Some(next), "{seconds} s");
+        }
+    }
+
+    #[test]
+    fn a_delivery_is_recorded_with_its_reference_and_nothing_left_to_do() {
+        let mut report = queued(1, 0);
+        report.start_sending(1_000).expect("send");
+        let delivered = Outcome::Delivered {
+            reference: "LD-2026-000001".into(),
+        };
+        report
+            .finish_sending(delivered, 1_200, &RetryPolicy::default(), 0.5)
+            .expect("deliver");
+        assert_eq!(
+            report.delivery(),
+            &DeliveryState::Delivered {
+                reference: "LD-2026-000001".into()
+            }
+        );
+        assert!(!report.is_due(i64::MAX) && !report.delivery().is_pending());
+        assert!(report.submit().is_err() && report.edit(ReportForm::default()).is_err());
+    }
+
+    #[test]
+    fn a_send_interrupted_by_a_closed_tab_goes_back_to_the_queue() {
+        let mut reports = [queued(1, 0), queued(2, 0)];
+        reports[0].start_sending(1_000).expect("send");
+        assert_eq!(recover_interrupted(&mut reports), 1);
+        assert_eq!(
+            reports[0].delivery(),
+            &DeliveryState::Queued { attempts: 1 }
+        );
+        assert!(reports[0].is_due(1_001));
+        assert_eq!(
+            reports[1].delivery(),
+            &DeliveryState::Queued { attempts: 0 }
+        );
+    }
+}
