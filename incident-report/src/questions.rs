@@ -15,7 +15,7 @@ use crate::form::{EMAIL_MAX, LONG_TEXT_MAX, PHONE_MAX, Question, SHORT_TEXT_MAX,
 use crate::pages::FormPage;
 
 /// One question, as the table describes it.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Spec {
     /// The HTML id of its input (for choices, the first radio's; for a date, the day's), which
     /// an error links to.
@@ -35,7 +35,7 @@ pub struct Spec {
 }
 
 /// How a question is answered.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum Kind {
     /// One of these choices (GOV.UK radios).
     Choice(&'static [Choice]),
@@ -57,7 +57,7 @@ pub struct Choice {
 }
 
 /// The rules of a question answered in words.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct TextRules {
     /// Most characters, after trimming.
     pub max: usize,
@@ -146,20 +146,20 @@ const fn long(label: &'static str) -> Kind {
 const OPTIONAL_REFERENCE: &str = "Optional. If they gave you one, enter it here.";
 
 impl Question {
-    /// The question's row of the table.
+    /// The question's row of the table (a few words of plain data, made on each call).
     #[allow(clippy::too_many_lines)] // The table: one arm per question, in form order.
-    pub fn spec(self) -> &'static Spec {
+    pub fn spec(self) -> Spec {
         use FormPage as P;
         use Question as Q;
         match self {
-            Q::WhatHappened => {
-                const {
-                    &Spec {
-                        id: "what-happened",
-                        text: "What happened to the device?",
-                        hint: None,
-                        page: P::WhatHappened,
-                        kind: Kind::Choice(&[
+            Q::WhatHappened => Spec {
+                id: "what-happened",
+                text: "What happened to the device?",
+                hint: None,
+                page: P::WhatHappened,
+                kind: Kind::Choice(
+                    const {
+                        &[
                             choice("lost", "It is lost"),
                             choice("stolen", "It was stolen"),
                             Choice {
@@ -172,51 +172,41 @@ impl Question {
                                 label: "Something else",
                                 reveals: &[Q::WhatHappenedOther],
                             },
-                        ]),
-                        need: Need::Required("Select what happened to the device"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::WhatHappenedOther => {
-                const {
-                    &Spec {
-                        id: "what-happened-other",
-                        text: "What happened, in your words",
-                        hint: None,
-                        page: P::WhatHappened,
-                        kind: long("Description"),
-                        need: Need::Required("Describe what happened"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::CompromiseSigns => {
-                const {
-                    &Spec {
-                        id: "compromise-signs",
-                        text: "What made you think it was hacked or compromised?",
-                        hint: Some(
-                            "A few words are enough. For example, emails you did not send, or a warning \
+                        ]
+                    },
+                ),
+                need: Need::Required("Select what happened to the device"),
+                advice: None,
+            },
+            Q::WhatHappenedOther => Spec {
+                id: "what-happened-other",
+                text: "What happened, in your words",
+                hint: None,
+                page: P::WhatHappened,
+                kind: long("Description"),
+                need: Need::Required("Describe what happened"),
+                advice: None,
+            },
+            Q::CompromiseSigns => Spec {
+                id: "compromise-signs",
+                text: "What made you think it was hacked or compromised?",
+                hint: Some(
+                    "A few words are enough. For example, emails you did not send, or a warning \
                      on screen.",
-                        ),
-                        page: P::WhatHappened,
-                        kind: long("Description"),
-                        need: Need::Required(
-                            "Describe what made you think it was hacked or compromised",
-                        ),
-                        advice: None,
-                    }
-                }
-            }
-            Q::Device => {
-                const {
-                    &Spec {
-                        id: "device",
-                        text: "What kind of device is it?",
-                        hint: None,
-                        page: P::Device,
-                        kind: Kind::Choice(&[
+                ),
+                page: P::WhatHappened,
+                kind: long("Description"),
+                need: Need::Required("Describe what made you think it was hacked or compromised"),
+                advice: None,
+            },
+            Q::Device => Spec {
+                id: "device",
+                text: "What kind of device is it?",
+                hint: None,
+                page: P::Device,
+                kind: Kind::Choice(
+                    const {
+                        &[
                             choice("laptop", "Laptop"),
                             choice("phone", "Mobile phone"),
                             choice("tablet", "Tablet"),
@@ -225,116 +215,92 @@ impl Question {
                                 label: "Something else",
                                 reveals: &[Q::DeviceOther],
                             },
-                        ]),
-                        need: Need::Required("Select the kind of device"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::DeviceOther => {
-                const {
-                    &Spec {
-                        id: "device-other",
-                        text: "What kind of device, in your words",
-                        hint: None,
-                        page: P::Device,
-                        kind: short("Kind of device"),
-                        need: Need::Required("Say what kind of device it is"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::AssetTag => {
-                const {
-                    &Spec {
-                        id: "asset-tag",
-                        text: "Asset tag or serial number",
-                        hint: Some(
-                            "Optional. The asset tag is the MoJ's own number for the device, usually on \
+                        ]
+                    },
+                ),
+                need: Need::Required("Select the kind of device"),
+                advice: None,
+            },
+            Q::DeviceOther => Spec {
+                id: "device-other",
+                text: "What kind of device, in your words",
+                hint: None,
+                page: P::Device,
+                kind: short("Kind of device"),
+                need: Need::Required("Say what kind of device it is"),
+                advice: None,
+            },
+            Q::AssetTag => Spec {
+                id: "asset-tag",
+                text: "Asset tag or serial number",
+                hint: Some(
+                    "Optional. The asset tag is the MoJ's own number for the device, usually on \
                      a sticker on the bottom.",
-                        ),
-                        page: P::Device,
-                        kind: short("Asset tag or serial number"),
-                        need: Need::Optional,
-                        advice: None,
-                    }
-                }
-            }
-            Q::Date => {
-                const {
-                    &Spec {
-                        id: "date-day",
-                        text: "When did it happen, or when did you notice?",
-                        hint: Some("For example, 27 11 2026"),
-                        page: P::When,
-                        kind: Kind::Date,
-                        need: Need::Required("Enter the date it happened or was noticed"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::ApproximateTime => {
-                const {
-                    &Spec {
-                        id: "approximate-time",
-                        text: "Roughly what time",
-                        hint: Some("Optional. For example, about 6pm, or between 2pm and 4pm"),
-                        page: P::When,
-                        kind: short("Time"),
-                        need: Need::Optional,
-                        advice: None,
-                    }
-                }
-            }
-            Q::Location => {
-                const {
-                    &Spec {
-                        id: "location",
-                        text: "Where did it happen, or where did you last have it?",
-                        hint: Some(
-                            "For example, a train from Leeds to London, or a café near the office",
-                        ),
-                        page: P::Where,
-                        kind: long("Where it happened"),
-                        need: Need::Required(
-                            "Enter where it happened or where you last had the device",
-                        ),
-                        advice: None,
-                    }
-                }
-            }
-            Q::ShutDown => {
-                const {
-                    &Spec {
-                        id: "shut-down",
-                        text: "Was the device shut down?",
-                        hint: Some(
-                            "This matters because a laptop that was shut down is protected by its disk \
+                ),
+                page: P::Device,
+                kind: short("Asset tag or serial number"),
+                need: Need::Optional,
+                advice: None,
+            },
+            Q::Date => Spec {
+                id: "date-day",
+                text: "When did it happen, or when did you notice?",
+                hint: Some("For example, 27 11 2026"),
+                page: P::When,
+                kind: Kind::Date,
+                need: Need::Required("Enter the date it happened or was noticed"),
+                advice: None,
+            },
+            Q::ApproximateTime => Spec {
+                id: "approximate-time",
+                text: "Roughly what time",
+                hint: Some("Optional. For example, about 6pm, or between 2pm and 4pm"),
+                page: P::When,
+                kind: short("Time"),
+                need: Need::Optional,
+                advice: None,
+            },
+            Q::Location => Spec {
+                id: "location",
+                text: "Where did it happen, or where did you last have it?",
+                hint: Some("For example, a train from Leeds to London, or a café near the office"),
+                page: P::Where,
+                kind: long("Where it happened"),
+                need: Need::Required("Enter where it happened or where you last had the device"),
+                advice: None,
+            },
+            Q::ShutDown => Spec {
+                id: "shut-down",
+                text: "Was the device shut down?",
+                hint: Some(
+                    "This matters because a laptop that was shut down is protected by its disk \
                      encryption. One that was only locked or asleep is easier to get into.",
-                        ),
-                        page: P::ShutDown,
-                        kind: Kind::Choice(&[
+                ),
+                page: P::ShutDown,
+                kind: Kind::Choice(
+                    const {
+                        &[
                             choice("shut-down", "Yes, it was shut down"),
                             choice("locked-or-asleep", "No, it was only locked or asleep"),
                             choice("not-sure", "I'm not sure"),
-                        ]),
-                        need: Need::Required("Select whether the device was shut down"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::MojInformation => {
-                const {
-                    &Spec {
-                        id: "moj-information",
-                        text: "Was MoJ information on it, or could it be reached from it?",
-                        hint: Some(
-                            "When MoJ data or information is lost or compromised, it must always be \
+                        ]
+                    },
+                ),
+                need: Need::Required("Select whether the device was shut down"),
+                advice: None,
+            },
+            Q::MojInformation => Spec {
+                id: "moj-information",
+                text: "Was MoJ information on it, or could it be reached from it?",
+                hint: Some(
+                    "When MoJ data or information is lost or compromised, it must always be \
                      reported as a data incident: this report is that. Think of files saved on \
                      it, and email or shared drives it was signed in to.",
-                        ),
-                        page: P::Information,
-                        kind: Kind::Choice(&[
+                ),
+                page: P::Information,
+                kind: Kind::Choice(
+                    const {
+                        &[
                             Choice {
                                 value: "yes",
                                 label: "Yes",
@@ -346,40 +312,33 @@ impl Question {
                                 label: "I'm not sure",
                                 reveals: &[Q::MojInformationDetails],
                             },
-                        ]),
-                        need: Need::Required(
-                            "Select whether MoJ information was on the device or reachable from it",
-                        ),
-                        advice: None,
-                    }
-                }
-            }
-            Q::MojInformationDetails => {
-                const {
-                    &Spec {
-                        id: "moj-information-details",
-                        text: "Roughly what information",
-                        hint: Some(
-                            "For example, case files or staff names. Do not copy the information itself.",
-                        ),
-                        page: P::Information,
-                        kind: long("Description"),
-                        need: Need::RequiredFor(
-                            &["yes"],
-                            "Describe roughly what information it was",
-                        ),
-                        advice: None,
-                    }
-                }
-            }
-            Q::ContactedServiceDesk => {
-                const {
-                    &Spec {
-                        id: "contacted-service-desk",
-                        text: "Have you contacted the IT Service Desk?",
-                        hint: None,
-                        page: P::ServiceDesk,
-                        kind: Kind::Choice(&[
+                        ]
+                    },
+                ),
+                need: Need::Required(
+                    "Select whether MoJ information was on the device or reachable from it",
+                ),
+                advice: None,
+            },
+            Q::MojInformationDetails => Spec {
+                id: "moj-information-details",
+                text: "Roughly what information",
+                hint: Some(
+                    "For example, case files or staff names. Do not copy the information itself.",
+                ),
+                page: P::Information,
+                kind: long("Description"),
+                need: Need::RequiredFor(&["yes"], "Describe roughly what information it was"),
+                advice: None,
+            },
+            Q::ContactedServiceDesk => Spec {
+                id: "contacted-service-desk",
+                text: "Have you contacted the IT Service Desk?",
+                hint: None,
+                page: P::ServiceDesk,
+                kind: Kind::Choice(
+                    const {
+                        &[
                             Choice {
                                 value: "yes",
                                 label: "Yes",
@@ -387,57 +346,47 @@ impl Question {
                             },
                             choice("no", "No"),
                             choice("not-sure", "I'm not sure"),
-                        ]),
-                        need: Need::Required(
-                            "Select whether you have contacted the IT Service Desk",
-                        ),
-                        advice: Some(Advice {
-                            when: &["no", "not-sure"],
-                            text: "Contact the IT Service Desk now: it is the first thing to do. Phone \
+                        ]
+                    },
+                ),
+                need: Need::Required("Select whether you have contacted the IT Service Desk"),
+                advice: Some(Advice {
+                    when: &["no", "not-sure"],
+                    text: "Contact the IT Service Desk now: it is the first thing to do. Phone \
                            them, or use the MoJ Service Portal or Live Chat.",
-                            actions: &[SERVICE_DESK_PHONE, SERVICE_PORTAL],
-                        }),
-                    }
-                }
-            }
-            Q::ServiceDeskTicket => {
-                const {
-                    &Spec {
-                        id: "service-desk-ticket",
-                        text: "Service desk ticket reference",
-                        hint: Some(OPTIONAL_REFERENCE),
-                        page: P::ServiceDesk,
-                        kind: short("Ticket reference"),
-                        need: Need::Optional,
-                        advice: None,
-                    }
-                }
-            }
-            Q::ToldLineManager => {
-                const {
-                    &Spec {
-                        id: "told-line-manager",
-                        text: "Have you told your line manager?",
-                        hint: None,
-                        page: P::LineManager,
-                        kind: Kind::Choice(YES_NO_NOT_SURE),
-                        need: Need::Required("Select whether you have told your line manager"),
-                        advice: Some(Advice {
-                            when: &["no"],
-                            text: "Tell your line manager as soon as possible.",
-                            actions: &[],
-                        }),
-                    }
-                }
-            }
-            Q::ToldPolice => {
-                const {
-                    &Spec {
-                        id: "told-police",
-                        text: "Have you told the police?",
-                        hint: None,
-                        page: P::Police,
-                        kind: Kind::Choice(&[
+                    actions: &[SERVICE_DESK_PHONE, SERVICE_PORTAL],
+                }),
+            },
+            Q::ServiceDeskTicket => Spec {
+                id: "service-desk-ticket",
+                text: "Service desk ticket reference",
+                hint: Some(OPTIONAL_REFERENCE),
+                page: P::ServiceDesk,
+                kind: short("Ticket reference"),
+                need: Need::Optional,
+                advice: None,
+            },
+            Q::ToldLineManager => Spec {
+                id: "told-line-manager",
+                text: "Have you told your line manager?",
+                hint: None,
+                page: P::LineManager,
+                kind: Kind::Choice(YES_NO_NOT_SURE),
+                need: Need::Required("Select whether you have told your line manager"),
+                advice: Some(Advice {
+                    when: &["no"],
+                    text: "Tell your line manager as soon as possible.",
+                    actions: &[],
+                }),
+            },
+            Q::ToldPolice => Spec {
+                id: "told-police",
+                text: "Have you told the police?",
+                hint: None,
+                page: P::Police,
+                kind: Kind::Choice(
+                    const {
+                        &[
                             Choice {
                                 value: "yes",
                                 label: "Yes",
@@ -445,71 +394,53 @@ impl Question {
                             },
                             choice("not-yet", "Not yet"),
                             choice("no", "No"),
-                        ]),
-                        need: Need::Required("Select whether you have told the police"),
-                        advice: Some(Advice {
-                            when: &["not-yet", "no"],
-                            text: "Contact the police, and make sure they give you an incident reference \
+                        ]
+                    },
+                ),
+                need: Need::Required("Select whether you have told the police"),
+                advice: Some(Advice {
+                    when: &["not-yet", "no"],
+                    text: "Contact the police, and make sure they give you an incident reference \
                            number.",
-                            actions: &[],
-                        }),
-                    }
-                }
-            }
-            Q::PoliceReference => {
-                const {
-                    &Spec {
-                        id: "police-reference",
-                        text: "Police incident reference number",
-                        hint: Some(OPTIONAL_REFERENCE),
-                        page: P::Police,
-                        kind: short("Police reference"),
-                        need: Need::Optional,
-                        advice: None,
-                    }
-                }
-            }
-            Q::Name => {
-                const {
-                    &Spec {
-                        id: "name",
-                        text: "Your name",
-                        hint: None,
-                        page: P::YourDetails,
-                        kind: words(SHORT_TEXT_MAX, "Name", false, None, Some("name")),
-                        need: Need::Required("Enter your name"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::Email => {
-                const {
-                    &Spec {
-                        id: "email",
-                        text: "Your work email address",
-                        hint: Some("Your work address, for example name@justice.gov.uk"),
-                        page: P::YourDetails,
-                        kind: words(EMAIL_MAX, "Email", false, Some(Shape::Email), Some("email")),
-                        need: Need::Required("Enter your work email address"),
-                        advice: None,
-                    }
-                }
-            }
-            Q::Phone => {
-                const {
-                    &Spec {
-                        id: "phone",
-                        text: "A phone number to reach you on now",
-                        hint: Some(
-                            "A number you can answer now. Your work phone may be the lost device.",
-                        ),
-                        page: P::YourDetails,
-                        kind: words(PHONE_MAX, "Phone", false, Some(Shape::Phone), Some("tel")),
-                        need: Need::Required("Enter a phone number we can reach you on now"),
-                        advice: None,
-                    }
-                }
-            }
+                    actions: &[],
+                }),
+            },
+            Q::PoliceReference => Spec {
+                id: "police-reference",
+                text: "Police incident reference number",
+                hint: Some(OPTIONAL_REFERENCE),
+                page: P::Police,
+                kind: short("Police reference"),
+                need: Need::Optional,
+                advice: None,
+            },
+            Q::Name => Spec {
+                id: "name",
+                text: "Your name",
+                hint: None,
+                page: P::YourDetails,
+                kind: words(SHORT_TEXT_MAX, "Name", false, None, Some("name")),
+                need: Need::Required("Enter your name"),
+                advice: None,
+            },
+            Q::Email => Spec {
+                id: "email",
+                text: "Your work email address",
+                hint: Some("Your work address, for example name@justice.gov.uk"),
+                page: P::YourDetails,
+                kind: words(EMAIL_MAX, "Email", false, Some(Shape::Email), Some("email")),
+                need: Need::Required("Enter your work email address"),
+                advice: None,
+            },
+            Q::Phone => Spec {
+                id: "phone",
+                text: "A phone number to reach you on now",
+                hint: Some("A number you can answer now. Your work phone may be the lost device."),
+                page: P::YourDetails,
+                kind: words(PHONE_MAX, "Phone", false, Some(Shape::Phone), Some("tel")),
+                need: Need::Required("Enter a phone number we can reach you on now"),
+                advice: None,
+            },
         }
     }
 

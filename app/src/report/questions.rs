@@ -98,7 +98,7 @@ pub fn FormGroup(
     let form = binding.form;
     let shown = move || form.with(|f| f.asks(question));
     let error = binding.error(question);
-    let inner = match &question.spec().kind {
+    let inner = match question.spec().kind {
         Kind::Choice(_) => EitherOf3::A(view! { <Radios question heading binding error/> }),
         Kind::Date => EitherOf3::B(view! { <DateInput question heading binding error/> }),
         Kind::Text(rules) => {
@@ -218,7 +218,7 @@ fn Radios(
 #[component]
 fn TextInput(
     question: Question,
-    rules: &'static TextRules,
+    rules: TextRules,
     heading: bool,
     binding: Binding,
     error: Signal<Option<String>>,
