@@ -7,7 +7,7 @@ source scripts/env.sh
 
 # cargo-leptos downloads any tool it cannot find on PATH, from a host these machines cannot reach.
 # Make sure it never has to: every tool it uses must already be here (scripts/setup.sh).
-for tool in cargo-leptos wasm-bindgen wasm-opt; do
+for tool in cargo-leptos wasm-bindgen wasm-opt node_modules/.bin/sass; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/setup.sh first" >&2; exit 1; }
 done
 
@@ -20,5 +20,11 @@ wasm-bindgen --target no-modules --no-typescript --out-dir public/sw --out-name 
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   public/sw/lost-device-sw_bg.wasm -o public/sw/lost-device-sw_bg.wasm
+
+# The stylesheet: GOV.UK Frontend's Sass with the app's own rules (npm's sass, from
+# scripts/setup.sh); cargo-leptos then minifies, hashes and precompresses it with the rest.
+mkdir -p target/style
+node_modules/.bin/sass --load-path=node_modules --no-source-map --quiet-deps \
+  app/style/main.scss target/style/main.css
 
 cargo leptos build --release --precompress "$@"

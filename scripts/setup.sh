@@ -43,9 +43,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   quick_install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# wasm-opt comes from npm (binaryen): cargo-leptos would otherwise try to download it.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm build tools (wasm-opt)"
+# wasm-opt comes from npm (binaryen): cargo-leptos would otherwise try to download it. Sass and
+# GOV.UK Frontend build the stylesheet.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/sass ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm build tools (wasm-opt, sass, govuk-frontend)"
   npm ci --no-audit --no-fund
 fi
 

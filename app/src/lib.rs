@@ -6,8 +6,8 @@
 //! stays the server's HTML. The content comes from the `guidance` crate; this crate only decides
 //! how it looks.
 //!
-//! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), `/report`
-//! and `/reports` (see [`report`]), anything else is a 404 page. `/offline` is not a route: see
+//! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), `/report`,
+//! `/reports` and `/your-data` (see [`report`]), anything else is a 404 page. `/offline` is not a route: see
 //! [`offline`].
 
 // Leptos views are deeply nested types; the report pages pass the default limit.
@@ -16,6 +16,7 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 pub mod components;
+pub mod govuk;
 pub mod offline;
 pub mod pages;
 mod phone;
@@ -30,7 +31,7 @@ use leptos_router::{
 
 use crate::components::SiteHeader;
 use crate::pages::{GuidanceRoute, NotFound};
-use crate::report::{ReportRoute, YourReportsRoute};
+use crate::report::{ReportRoute, YourDataRoute, YourReportsRoute};
 
 /// The name people see on the home screen and in the header.
 pub const APP_NAME: &str = "Lost Device";
@@ -39,13 +40,13 @@ pub const APP_NAME: &str = "Lost Device";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en-GB">
+        <html lang="en-GB" class="govuk-template">
             <head>
                 <DocumentHead options=options.clone()/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
-            <body>
+            <body class="govuk-template__body">
                 <App/>
             </body>
         </html>
@@ -79,18 +80,21 @@ pub fn App() -> impl IntoView {
     set_security_headers();
     view! {
         <Router>
-            <a href="#main" class="app-skip-link">"Skip to main content"</a>
+            <a href="#main" class="govuk-skip-link">"Skip to main content"</a>
             <SiteHeader/>
-            <OfflineStatus/>
-            <main id="main" class="app-main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=GuidanceRoute/>
-                    <Route path=StaticSegment("contacts") view=GuidanceRoute/>
-                    <Route path=(StaticSegment("guidance"), ParamSegment("slug")) view=GuidanceRoute/>
-                    <Route path=StaticSegment("report") view=ReportRoute/>
-                    <Route path=StaticSegment("reports") view=YourReportsRoute/>
-                </Routes>
-            </main>
+            <div class="govuk-width-container">
+                <OfflineStatus/>
+                <main id="main" class="govuk-main-wrapper app-main" tabindex="-1">
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=GuidanceRoute/>
+                        <Route path=StaticSegment("contacts") view=GuidanceRoute/>
+                        <Route path=(StaticSegment("guidance"), ParamSegment("slug")) view=GuidanceRoute/>
+                        <Route path=StaticSegment("report") view=ReportRoute/>
+                        <Route path=StaticSegment("reports") view=YourReportsRoute/>
+                        <Route path=StaticSegment("your-data") view=YourDataRoute/>
+                    </Routes>
+                </main>
+            </div>
         </Router>
     }
 }
@@ -102,7 +106,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn OfflineStatus() -> impl IntoView {
     view! {
-        <div class="app-status" role="status">
+        <div role="status">
             <p id="app-status-saved" class="app-status__line" hidden>
                 "Saved on this phone: this guidance works without signal."
             </p>

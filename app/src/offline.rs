@@ -17,10 +17,10 @@ pub const OFFLINE_PATH: &str = "/offline";
 #[component]
 pub fn HelpLinks() -> impl IntoView {
     view! {
-        <p class="app-body">
-            <a href="/" class="app-link-strong">"Go to what to do if your device is lost or stolen"</a>
+        <p class="govuk-body">
+            <a href="/" class="govuk-link"><strong>"Go to what to do if your device is lost or stolen"</strong></a>
         </p>
-        <p class="app-body">"If you need help now, phone the IT Service Desk:"</p>
+        <p class="govuk-body">"If you need help now, phone the IT Service Desk:"</p>
         <div class="app-actions">
             <ActionLink action=&SERVICE_DESK_PHONE/>
         </div>
@@ -32,20 +32,22 @@ pub fn HelpLinks() -> impl IntoView {
 pub fn offline_document(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en-GB">
+        <html lang="en-GB" class="govuk-template">
             <head>
                 <crate::DocumentHead options/>
                 <title>{format!("You are offline – {APP_NAME}")}</title>
             </head>
-            <body>
+            <body class="govuk-template__body">
                 <SiteHeader/>
-                <main id="main" class="app-main">
-                    <h1 class="app-heading-xl">"You are offline"</h1>
-                    <p class="app-lead">
-                        "This page is not saved on your phone, and there is no connection to fetch it."
-                    </p>
-                    <HelpLinks/>
-                </main>
+                <div class="govuk-width-container">
+                    <main id="main" class="govuk-main-wrapper">
+                        <h1 class="govuk-heading-xl">"You are offline"</h1>
+                        <p class="govuk-body-l">
+                            "This page is not saved on your phone, and there is no connection to fetch it."
+                        </p>
+                        <HelpLinks/>
+                    </main>
+                </div>
             </body>
         </html>
     }

@@ -36,18 +36,18 @@ pub fn GuidancePage(
     view! {
         <Title text=format!("{} – {APP_NAME}", page.title)/>
         <Meta name="description" content=page.summary/>
-        <h1 class="app-heading-xl">{page.title}</h1>
-        <p class="app-lead">{page.summary}</p>
-        <p class="app-body app-audience">{page.audience}</p>
+        <h1 class="govuk-heading-xl">{page.title}</h1>
+        <p class="govuk-body-l">{page.summary}</p>
+        <p class="govuk-body app-secondary">{page.audience}</p>
         // The rehearsal build says so on screen, so the deploy test can tell which release a page
         // came from (its checklist island's markup differs too: see `StepToggle`).
-        {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="app-body">"Rehearsal of the next release."</p> })}
+        {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="govuk-body">"Rehearsal of the next release."</p> })}
         {page
             .sections
             .iter()
             .map(|section| view! {
-                <section class="app-section">
-                    {section.heading.map(|h| view! { <h2 class="app-heading-l">{h}</h2> })}
+                <section>
+                    {section.heading.map(|h| view! { <h2 class="govuk-heading-l">{h}</h2> })}
                     {section.blocks.iter().map(|block| view! { <BlockView block checklist=is_home/> }).collect_view()}
                 </section>
             })
@@ -65,8 +65,8 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text=format!("Page not found – {APP_NAME}")/>
-        <h1 class="app-heading-xl">"Page not found"</h1>
-        <p class="app-body">"There is no page at this address. It may have moved."</p>
+        <h1 class="govuk-heading-xl">"Page not found"</h1>
+        <p class="govuk-body">"There is no page at this address. It may have moved."</p>
         <crate::offline::HelpLinks/>
     }
 }

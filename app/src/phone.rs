@@ -70,6 +70,12 @@ pub fn on_reports_changed(changed: impl Fn() + Clone + 'static) {
     let _ = changed;
 }
 
+/// Removes report `id` from the phone (a draft, a refused or a delivered report only).
+pub fn remove_report(id: ReportId) -> Result<(), String> {
+    update_reports(|reports| incident_report::stored::remove(reports, id))?
+        .map_err(|e| e.to_string())
+}
+
 /// Tries to send this report now rather than at its next retry.
 pub fn send_now(id: ReportId) -> Result<(), String> {
     #[cfg(feature = "hydrate")]
@@ -106,6 +112,14 @@ pub fn online() -> leptos::prelude::ReadSignal<bool> {
 pub fn clock_time(ms: i64) -> String {
     #[cfg(feature = "hydrate")]
     return crate::browser::clock_time(ms);
+    #[cfg(not(feature = "hydrate"))]
+    ms.to_string()
+}
+
+/// A day as the phone shows it, e.g. "27 December 2026".
+pub fn clock_date(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::clock_date(ms);
     #[cfg(not(feature = "hydrate"))]
     ms.to_string()
 }

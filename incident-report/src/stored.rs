@@ -14,6 +14,23 @@ use crate::id::ReportId;
 use crate::retry::RetryPolicy;
 use crate::wire::{Outcome, Submission};
 
+/// How long a delivered report keeps everything on the phone; after that only its reference, its
+/// date and what happened stay (the reporter's name, contact details and words are removed).
+pub const RETENTION_DAYS: i64 = 30;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Why a report cannot be removed from the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotRemovable {
+    /// It is on its way to the server: it leaves the phone only by the server's acceptance.
+    #[error("This report is waiting to be sent, so it cannot be removed until the server has it.")]
+    Pending,
+    /// No report has this id (already removed, perhaps in another tab).
+    #[error("This report is no longer on this phone.")]
+    Missing,
+}
+
 /// One report on the phone: a draft, queued, being sent, delivered or refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredReport {
@@ -180,6 +197,51 @@ impl StoredReport {
         recovered
     }
 
+    /// Whether the person may remove it from the phone: a draft or a refused report (deleted with
+    /// its answers), or a delivered one (the server has it). Never one on its way.
+    pub fn is_removable(&self) -> bool {
+        matches!(
+            self.delivery,
+            DeliveryState::Draft | DeliveryState::Rejected { .. } | DeliveryState::Delivered { .. }
+        )
+    }
+
+    /// When the reporter's details of a delivered report are (or were) removed from the phone:
+    /// [`RETENTION_DAYS`] after the send that delivered it.
+    pub fn details_removed_at_ms(&self) -> Option<i64> {
+        match self.delivery {
+            DeliveryState::Delivered { .. } => self
+                .last_attempt_at_ms
+                .map(|sent| sent.saturating_add(RETENTION_DAYS * DAY_MS)),
+            _ => None,
+        }
+    }
+
+    /// Whether the reporter's details were removed (see [`StoredReport::forget_details`]).
+    pub fn details_removed(&self, now_ms: i64) -> bool {
+        self.details_removed_at_ms().is_some_and(|at| at <= now_ms)
+    }
+
+    /// Removes the reporter's name, contact details and words from a delivered report once its
+    /// [`RETENTION_DAYS`] are over, keeping what happened, to which kind of device, and when.
+    /// Returns whether anything was removed.
+    pub fn forget_details(&mut self, now_ms: i64) -> bool {
+        if !self.details_removed(now_ms) {
+            return false;
+        }
+        let kept = ReportForm {
+            what_happened: self.form.what_happened,
+            device: self.form.device,
+            date_day: self.form.date_day.clone(),
+            date_month: self.form.date_month.clone(),
+            date_year: self.form.date_year.clone(),
+            ..ReportForm::default()
+        };
+        let changed = kept != self.form;
+        self.form = kept;
+        changed
+    }
+
     fn apply(&mut self, event: DeliveryEvent) -> Result<(), TransitionError> {
         self.delivery = self.delivery.clone().apply(event)?;
         Ok(())
@@ -193,6 +255,29 @@ pub fn next_due(reports: &[StoredReport], now_ms: i64) -> Option<ReportId> {
         .filter(|r| r.is_due(now_ms))
         .min_by_key(|r| (r.next_attempt_at_ms, r.created_at_ms))
         .map(|r| r.id)
+}
+
+/// Removes report `id` from the phone, if the person may (see [`StoredReport::is_removable`]).
+pub fn remove(reports: &mut Vec<StoredReport>, id: ReportId) -> Result<(), NotRemovable> {
+    let index = reports
+        .iter()
+        .position(|r| r.id == id)
+        .ok_or(NotRemovable::Missing)?;
+    if !reports[index].is_removable() {
+        return Err(NotRemovable::Pending);
+    }
+    reports.remove(index);
+    Ok(())
+}
+
+/// Removes the details of every delivered report past its [`RETENTION_DAYS`]. Returns how many
+/// changed.
+pub fn forget_old_details(reports: &mut [StoredReport], now_ms: i64) -> usize {
+    reports
+        .iter_mut()
+        .map(|r| r.forget_details(now_ms))
+        .filter(|changed| *changed)
+        .count()
 }
 
 /// Puts back in the queue every report that was being sent when the app last stopped. Returns
@@ -348,6 +433,59 @@ mod tests {
         );
         assert!(!report.is_due(i64::MAX) && !report.delivery().is_pending());
         assert!(report.submit().is_err() && report.edit(ReportForm::default()).is_err());
+    }
+
+    fn delivered(byte: u8, sent_at: i64) -> StoredReport {
+        let mut report = StoredReport::start(ReportId::from_random_bytes([byte; 16]), 0);
+        report.edit(ReportForm::example()).expect("draft");
+        report.submit().expect("queued");
+        report.start_sending(sent_at).expect("send");
+        let outcome = Outcome::Delivered {
+            reference: "LD-2026-000001".into(),
+        };
+        report
+            .finish_sending(outcome, sent_at, &RetryPolicy::default(), 0.5)
+            .expect("delivered");
+        report
+    }
+
+    #[test]
+    fn only_drafts_refused_and_delivered_reports_can_be_removed() {
+        let mut reports = vec![
+            StoredReport::start(ReportId::from_random_bytes([1; 16]), 0),
+            queued(2, 0),
+            delivered(3, 0),
+        ];
+        let ids: Vec<ReportId> = reports.iter().map(StoredReport::id).collect();
+        assert_eq!(remove(&mut reports, ids[1]), Err(NotRemovable::Pending));
+        assert_eq!(remove(&mut reports, ids[0]), Ok(()));
+        assert_eq!(remove(&mut reports, ids[2]), Ok(()));
+        assert_eq!(remove(&mut reports, ids[2]), Err(NotRemovable::Missing));
+        assert_eq!(reports.len(), 1, "the queued report stays");
+    }
+
+    #[test]
+    fn a_delivered_report_keeps_only_what_happened_and_when_after_thirty_days() {
+        let day = DAY_MS;
+        let mut reports = vec![delivered(1, 0), queued(2, 0)];
+        assert_eq!(forget_old_details(&mut reports, 30 * day - 1), 0);
+        assert_eq!(reports[0].form().name, "Sam Example");
+        assert_eq!(forget_old_details(&mut reports, 30 * day), 1);
+        let kept = reports[0].form();
+        assert_eq!(kept.name, "");
+        assert_eq!(kept.email, "");
+        assert_eq!(kept.location, "");
+        assert_eq!(kept.title(), "Stolen laptop");
+        assert_eq!(kept.date_day, "26");
+        assert!(matches!(
+            reports[0].delivery(),
+            DeliveryState::Delivered { .. }
+        ));
+        assert_eq!(forget_old_details(&mut reports, 31 * day), 0, "once");
+        assert!(
+            !reports[1].details_removed(i64::MAX),
+            "only delivered reports"
+        );
     }
 
     #[test]

@@ -121,13 +121,34 @@ pub fn is_online() -> bool {
 
 /// A moment as the phone shows it, e.g. "27 Nov, 14:05".
 pub fn clock_time(ms: i64) -> String {
+    local_text(
+        ms,
+        &[
+            ("day", "numeric"),
+            ("month", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ],
+    )
+}
+
+/// A day as the phone shows it, e.g. "27 December 2026".
+pub fn clock_date(ms: i64) -> String {
+    local_text(
+        ms,
+        &[("day", "numeric"), ("month", "long"), ("year", "numeric")],
+    )
+}
+
+/// `ms` in the phone's time zone, in British English, with these `Intl.DateTimeFormat` options.
+fn local_text(ms: i64, parts: &[(&str, &str)]) -> String {
     #[allow(clippy::cast_precision_loss)] // Exact for any real date.
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"day".into(), &"numeric".into());
-    let _ = js_sys::Reflect::set(&options, &"month".into(), &"short".into());
-    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
-    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    for (name, value) in parts {
+        // Setting a property on a plain object cannot fail.
+        let _ = js_sys::Reflect::set(&options, &(*name).into(), &(*value).into());
+    }
     date.to_locale_string("en-GB", &options).into()
 }
 

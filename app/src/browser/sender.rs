@@ -42,8 +42,16 @@ thread_local! {
     static SENDER: RefCell<Sender> = RefCell::new(Sender::default());
 }
 
-/// Starts sending in the background and listens for the moments to try again.
+/// Starts sending in the background and listens for the moments to try again. First removes the
+/// details of delivered reports past their time on the phone.
 pub fn start() {
+    let now = now_ms();
+    // Look before writing: a write redraws open pages, and there is rarely anything to remove.
+    if report_storage::load()
+        .is_ok_and(|mut reports| stored::forget_old_details(&mut reports, now) > 0)
+    {
+        let _ = report_storage::update(|reports| stored::forget_old_details(reports, now));
+    }
     kick();
     // The handles are dropped on purpose: the listeners live as long as the page.
     let _ = window_event_listener(leptos::ev::online, |_| kick());

@@ -1,7 +1,10 @@
+//! One piece of guidance content (`guidance::Block`) in GOV.UK markup.
+
 use guidance::{Block, Contact};
 use leptos::prelude::*;
 
 use super::{ActionLink, StepList};
+use crate::govuk::{StartButton, WarningText};
 
 /// One piece of guidance content, rendered by its kind.
 #[component]
@@ -13,45 +16,39 @@ pub fn BlockView(
     checklist: bool,
 ) -> impl IntoView {
     match block {
-        Block::Text(text) => view! { <p class="app-body">{*text}</p> }.into_any(),
-        Block::Warning(text) => view! {
-            <div class="app-warning">
-                <span class="app-warning__icon" aria-hidden="true">"!"</span>
-                <strong class="app-warning__text">
-                    <span class="app-visually-hidden">"Warning: "</span>
-                    {*text}
-                </strong>
-            </div>
-        }
-        .into_any(),
+        Block::Text(text) => view! { <p class="govuk-body">{*text}</p> }.into_any(),
+        Block::Warning(text) => view! { <WarningText text=*text/> }.into_any(),
         Block::Steps(steps) => view! { <StepList steps checklist/> }.into_any(),
         Block::Ordered(items) => view! {
-            <ol class="app-list app-list--number">
+            <ol class="govuk-list govuk-list--number">
                 {items.iter().map(|item| view! { <li>{*item}</li> }).collect_view()}
             </ol>
         }
         .into_any(),
         Block::Bullets(items) => view! {
-            <ul class="app-list app-list--bullet">
+            <ul class="govuk-list govuk-list--bullet">
                 {items.iter().map(|item| view! { <li>{*item}</li> }).collect_view()}
             </ul>
         }
         .into_any(),
         Block::Contacts(contacts) => view! {
-            <div class="app-contacts">
+            <div>
                 {contacts.iter().map(|contact| view! { <ContactCard contact/> }).collect_view()}
             </div>
         }
         .into_any(),
         Block::Related(paths) => view! {
-            <ul class="app-related">
+            <ul class="govuk-list">
                 {paths
                     .iter()
                     .filter_map(|path| guidance::page_at(path))
                     .map(|page| view! {
-                        <li class="app-related__item">
-                            <a class="app-related__link" href=page.path>{page.title}</a>
-                            <span class="app-related__summary">{page.summary}</span>
+                        <li>
+                            <a class="govuk-link govuk-link--no-visited-state" href=page.path>
+                                <strong>{page.title}</strong>
+                            </a>
+                            <br/>
+                            <span class="govuk-body-s app-secondary">{page.summary}</span>
                         </li>
                     })
                     .collect_view()}
@@ -59,9 +56,9 @@ pub fn BlockView(
         }
         .into_any(),
         Block::ReportStart(label) => view! {
-            <div class="app-start">
-                <a class="app-button app-button--start" href=crate::report::REPORT_PATH>{*label}</a>
-                <p class="app-body">"It works on this phone even without signal, and is sent when you are back online."</p>
+            <div>
+                <StartButton href=crate::report::REPORT_PATH label=*label/>
+                <p class="govuk-body">"It works on this phone even without signal, and is sent when you are back online."</p>
             </div>
         }
         .into_any(),
@@ -76,8 +73,8 @@ fn ContactCard(
 ) -> impl IntoView {
     view! {
         <section class="app-contact">
-            <h3 class="app-contact__name">{contact.name}</h3>
-            <p class="app-body">{contact.purpose}</p>
+            <h3 class="govuk-heading-m">{contact.name}</h3>
+            <p class="govuk-body">{contact.purpose}</p>
             <div class="app-actions">
                 {contact.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
             </div>

@@ -2,13 +2,16 @@
 //! whose ticks are kept on the phone.
 
 use guidance::Step;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::ActionLink;
+use crate::govuk::ErrorMessage;
 use crate::phone;
 
-/// Numbered steps, each with its calls and links. As a checklist (home page), each step gets a
-/// [`StepToggle`] so a stressed person can see what is left after a phone call.
+/// Numbered steps, each with its calls and links, as a GOV.UK task list. As a checklist (home
+/// page), each step is a [`StepItem`] island so a stressed person can tick what is done and see
+/// what is left after a phone call.
 #[component]
 pub fn StepList(
     /// The steps, in order.
@@ -19,26 +22,34 @@ pub fn StepList(
 ) -> impl IntoView {
     let total = steps.len();
     view! {
-        <ol class="app-steps">
+        <ol class="govuk-task-list app-steps">
             {steps
                 .iter()
                 .enumerate()
                 .map(|(index, step)| {
                     let number = index + 1;
+                    let content = move || view! {
+                        <h2 class="app-step__title">
+                            <span aria-hidden="true">{format!("{number}. ")}</span>
+                            <span class="govuk-visually-hidden">{format!("Step {number}: ")}</span>
+                            {step.title}
+                        </h2>
+                        <p class="govuk-body">{step.detail}</p>
+                        {(!step.actions.is_empty()).then(|| view! {
+                            <div class="app-actions">
+                                {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
+                            </div>
+                        })}
+                    };
                     view! {
-                        <li class="app-step">
-                            <h2 class="app-step__title">
-                                <span class="app-step__number" aria-hidden="true">{number}</span>
-                                <span class="app-visually-hidden">{format!("Step {number}: ")}</span>
-                                {step.title}
-                            </h2>
-                            <p class="app-body">{step.detail}</p>
-                            {(!step.actions.is_empty()).then(|| view! {
-                                <div class="app-actions">
-                                    {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
-                                </div>
-                            })}
-                            {checklist.then(|| view! { <StepToggle number total/> })}
+                        <li class="govuk-task-list__item app-step">
+                            {if checklist {
+                                Either::Left(view! { <StepItem number total>{content()}</StepItem> })
+                            } else {
+                                Either::Right(view! {
+                                    <div class="govuk-task-list__name-and-hint">{content()}</div>
+                                })
+                            }}
                         </li>
                     }
                 })
@@ -47,16 +58,18 @@ pub fn StepList(
     }
 }
 
-/// "Mark step N as done", remembered on this phone. An island: the only part of the page that
-/// needs WebAssembly. It stays hidden until it works, so nothing dead is shown where WebAssembly
-/// is off, and it reads what was saved only after hydration, so its first render matches the
-/// server's HTML.
+/// One step with "Mark step N as done", remembered on this phone, and its status ("To do" or
+/// "Done"). An island: the only part of the page that needs WebAssembly; the step's text and
+/// links are its children, plain HTML from the server. The toggle and status stay hidden until
+/// they work, so nothing dead is shown where WebAssembly is off, and what was saved is read only
+/// after hydration, so the first render matches the server's HTML.
 #[island]
-fn StepToggle(
+fn StepItem(
     /// The step's number, from 1.
     number: usize,
     /// How many steps there are (the saved record must match).
     total: usize,
+    children: Children,
 ) -> impl IntoView {
     let done = RwSignal::new(false);
     let interactive = RwSignal::new(false);
@@ -76,23 +89,25 @@ fn StepToggle(
         save_error.set(phone::save_done_step(total, number - 1, done.get_untracked()).err());
     };
     view! {
-        <p class="app-step__status" hidden=move || !done.get()>
-            <span class="app-tag">"Done"</span>
-        </p>
-        // The rehearsal build changes the markup inside the island too, so a page hydrated by
-        // another build's code would put the click handler on the wrong element.
-        {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-step__rehearsal"></span> })}
-        <button
-            type="button"
-            class="app-step__toggle"
-            aria-pressed=move || done.get().to_string()
-            hidden=move || !interactive.get()
-            on:click=toggle
-        >
-            {format!("Mark step {number} as done")}
-        </button>
-        <p class="app-error-message" role="alert" hidden=move || save_error.with(Option::is_none)>
-            {move || save_error.get()}
-        </p>
+        <div class="govuk-task-list__name-and-hint">
+            {children()}
+            // The rehearsal build changes the markup inside the island too, so a page hydrated by
+            // another build's code would put the click handler on the wrong element.
+            {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-step__rehearsal"></span> })}
+            <button
+                type="button"
+                class="govuk-button govuk-button--secondary app-step__toggle"
+                aria-pressed=move || done.get().to_string()
+                hidden=move || !interactive.get()
+                on:click=toggle
+            >
+                {format!("Mark step {number} as done")}
+            </button>
+            <ErrorMessage message=save_error.into()/>
+        </div>
+        <div class="govuk-task-list__status" hidden=move || !interactive.get()>
+            <span hidden=move || !done.get()>"Done"</span>
+            <strong class="govuk-tag govuk-tag--blue" hidden=move || done.get()>"To do"</strong>
+        </div>
     }
 }

@@ -13,7 +13,8 @@ use leptos::prelude::*;
 
 use super::questions::{Binding, ErrorSummary, FormGroup};
 use super::status::ReportStatus;
-use super::{Alert, NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
+use super::{NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
+use crate::govuk::{ErrorMessage, Panel};
 use crate::{APP_NAME, phone};
 
 /// The confirmation's slug (after "Check your answers").
@@ -296,13 +297,13 @@ pub fn ReportJourney(
     Effect::new(move || journey.open());
     let form = journey.form;
     view! {
-        <Alert message=journey.problem/>
+        <ErrorMessage message=journey.problem.into()/>
         <NeedsWebAssembly ready=journey.ready.into()/>
         {move || journey.unsent_draft.get().map(|other| view! {
-            <div class="app-inset">
-                <p class="app-body">"You have started another report and not sent it yet."</p>
-                <p class="app-body">
-                    <a class="app-link-strong" href=page_url(other, FormPage::Check.slug())>"Continue that report"</a>
+            <div class="govuk-inset-text">
+                <p class="govuk-body">"You have started another report and not sent it yet."</p>
+                <p class="govuk-body">
+                    <a class="govuk-link" href=page_url(other, FormPage::Check.slug())><strong>"Continue that report"</strong></a>
                 </p>
             </div>
         })}
@@ -310,7 +311,7 @@ pub fn ReportJourney(
             Screen::Sent => Either::Left(view! { <Confirmation record=journey.record online/> }),
             Screen::Page(page) => Either::Right(view! { <QuestionPage journey page/> }),
         }}
-        <p class="app-body app-draft-note">
+        <p class="govuk-body-s app-secondary">
             {move || form.with(|f| (journey.screen.get() != Screen::Sent && !f.answers().is_empty()).then(|| {
                 format!("{}: your answers are saved on this phone as you type.", f.title())
             }))}
@@ -332,25 +333,27 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
     let go_to = Callback::new(move |question| journey.go_to(question));
     view! {
         {move || form.with(|f| page.previous(f)).map(|_| view! {
-            <a href="#" class="app-back-link" on:click=move |event| {
+            <a href="#" class="govuk-back-link" on:click=move |event| {
                 event.prevent_default();
                 journey.back();
             }>"Back"</a>
         })}
-        <form class="app-form" novalidate on:submit=move |event| {
+        <form novalidate on:submit=move |event| {
             event.prevent_default();
             journey.proceed();
         }>
             <ErrorSummary errors=journey.errors.into() on_follow=go_to/>
             {own_heading(page).map(|h| view! {
-                <h1 class="app-heading-xl" id="journey-heading" tabindex="-1">{h}</h1>
+                <h1 class="govuk-heading-l" id="journey-heading" tabindex="-1">{h}</h1>
             })}
             {if page == FormPage::Check {
                 Either::Left(view! { <CheckAnswers form on_change=go_to/> })
             } else {
                 Either::Right(
+                    // Follow-up questions are drawn by the question that reveals them.
                     page.questions()
                         .into_iter()
+                        .filter(|question| question.revealed_by().is_none())
                         .enumerate()
                         .map(|(index, question)| {
                             let heading = index == 0 && own_heading(page).is_none();
@@ -360,38 +363,52 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                 )
             }}
             {(page == FormPage::Check).then(|| view! {
-                <h2 class="app-heading-l">"Now send your report"</h2>
-                <p class="app-body">
+                <h2 class="govuk-heading-m">"Now send your report"</h2>
+                <p class="govuk-body">
                     "It is saved on this phone first, then sent. With no signal, it is sent by itself when you are back online."
                 </p>
             })}
-            <button type="submit" class="app-button" disabled=Signal::derive(move || !ready.get())>
+            <button type="submit" class="govuk-button" disabled=Signal::derive(move || !ready.get())>
                 {if page == FormPage::Check { "Send report" } else { "Continue" }}
             </button>
         </form>
     }
 }
 
-/// After "Send report": where the report is, until the server's reference is shown.
+/// After "Send report": where the report is, until the server's reference is shown (then in a
+/// GOV.UK confirmation panel).
 #[component]
 fn Confirmation(record: RwSignal<Option<StoredReport>>, online: ReadSignal<bool>) -> impl IntoView {
+    let delivered = move || {
+        record.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| matches!(r.delivery(), DeliveryState::Delivered { .. }))
+        })
+    };
     view! {
-        <h1 class="app-heading-xl" id="journey-heading" tabindex="-1">
-            {move || record.with(|r| match r.as_ref().map(StoredReport::delivery) {
-                Some(DeliveryState::Delivered { .. }) => "Report sent",
-                Some(DeliveryState::Rejected { .. }) => "Your report needs changes",
-                Some(DeliveryState::Queued { .. } | DeliveryState::Sending { .. }) => {
-                    "Report saved on this phone"
-                }
-                Some(DeliveryState::Draft) | None => "Report not sent yet",
-            })}
-        </h1>
+        {move || if delivered() {
+            Either::Left(view! {
+                <Panel title="Report sent">"The security team has your report."</Panel>
+            })
+        } else {
+            Either::Right(view! {
+                <h1 class="govuk-heading-l" id="journey-heading" tabindex="-1">
+                    {move || record.with(|r| match r.as_ref().map(StoredReport::delivery) {
+                        Some(DeliveryState::Rejected { .. }) => "Your report needs changes",
+                        Some(DeliveryState::Queued { .. } | DeliveryState::Sending { .. }) => {
+                            "Report saved on this phone"
+                        }
+                        _ => "Report not sent yet",
+                    })}
+                </h1>
+            })
+        }}
         {move || record.get().map(|report| view! {
-            <p class="app-body"><StateTag state=report.delivery().clone()/></p>
+            <p class="govuk-body"><StateTag state=report.delivery().clone()/></p>
             <ReportStatus report online/>
         })}
-        <p class="app-body"><a href=YOUR_REPORTS_PATH>"See all your reports"</a></p>
-        <p class="app-body"><a href="/">"Back to what to do now"</a></p>
+        <p class="govuk-body"><a class="govuk-link" href=YOUR_REPORTS_PATH>"See all your reports"</a></p>
+        <p class="govuk-body"><a class="govuk-link" href="/">"Back to what to do now"</a></p>
     }
 }
 
@@ -412,16 +429,16 @@ fn CheckAnswers(form: RwSignal<ReportForm>, on_change: Callback<Question>) -> im
                         .find(|(asked, _)| *asked == question)
                         .map_or_else(|| "Not given".to_owned(), |(_, a)| a.clone());
                     view! {
-                        <div class="app-summary__row">
-                            <dt class="app-summary__key">{question.text()}</dt>
-                            <dd class="app-summary__value">{answer}</dd>
-                            <dd class="app-summary__actions">
-                                <a href=format!("?page={}", FormPage::of(question).slug()) on:click=move |event| {
+                        <div class="govuk-summary-list__row">
+                            <dt class="govuk-summary-list__key">{question.text()}</dt>
+                            <dd class="govuk-summary-list__value">{answer}</dd>
+                            <dd class="govuk-summary-list__actions">
+                                <a class="govuk-link" href=format!("?page={}", FormPage::of(question).slug()) on:click=move |event| {
                                     event.prevent_default();
                                     on_change.run(question);
                                 }>
                                     "Change"
-                                    <span class="app-visually-hidden">{format!(" {}", question.text())}</span>
+                                    <span class="govuk-visually-hidden">{format!(" {}", question.text())}</span>
                                 </a>
                             </dd>
                         </div>
@@ -430,5 +447,5 @@ fn CheckAnswers(form: RwSignal<ReportForm>, on_change: Callback<Question>) -> im
                 .collect_view()
         })
     };
-    view! { <dl class="app-summary">{rows}</dl> }
+    view! { <dl class="govuk-summary-list">{rows}</dl> }
 }

@@ -9,18 +9,22 @@ mod status;
 mod your_reports;
 
 use incident_report::DeliveryState;
+use incident_report::stored::RETENTION_DAYS;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::APP_NAME;
+use crate::govuk::{Tag, TagColour};
 
 /// The address of the report form.
 pub const REPORT_PATH: &str = "/report";
 /// The address of "Your reports".
 pub const YOUR_REPORTS_PATH: &str = "/reports";
+/// The address of "Your data": what the app keeps on the phone and sends, and how to remove it.
+pub const YOUR_DATA_PATH: &str = "/your-data";
 /// The pages the offline worker must keep, besides the guidance.
-pub const PATHS: [&str; 2] = [REPORT_PATH, YOUR_REPORTS_PATH];
+pub const PATHS: [&str; 3] = [REPORT_PATH, YOUR_REPORTS_PATH, YOUR_DATA_PATH];
 
 // Where a report can be sent another way when the server cannot be reached: the address the
 // guidance gives for further questions about security (it gives no address for reports).
@@ -42,18 +46,40 @@ pub fn ReportRoute() -> impl IntoView {
 pub fn YourReportsRoute() -> impl IntoView {
     view! {
         <Title text=format!("Your reports – {APP_NAME}")/>
-        <h1 class="app-heading-xl">"Your reports"</h1>
+        <h1 class="govuk-heading-xl">"Your reports"</h1>
         <your_reports::YourReports/>
     }
 }
 
-/// A problem to tell the person about at once (`role="alert"`); hidden while there is none.
+/// `/your-data`: what the app keeps on this phone and for how long, what it sends and to whom,
+/// and how to remove it.
 #[component]
-fn Alert(message: RwSignal<Option<String>>) -> impl IntoView {
+pub fn YourDataRoute() -> impl IntoView {
     view! {
-        <p class="app-error-message" role="alert" hidden=Signal::derive(move || message.with(Option::is_none))>
-            {message}
-        </p>
+        <Title text=format!("Your data – {APP_NAME}")/>
+        <h1 class="govuk-heading-xl">"Your data"</h1>
+        <p class="govuk-body-l">"What this app keeps on this phone, what it sends, and how to remove it."</p>
+
+        <h2 class="govuk-heading-m">"Kept on this phone"</h2>
+        <ul class="govuk-list govuk-list--bullet">
+            <li>"Each report you start: every answer, saved as you type, including your name, work email address and phone number."</li>
+            <li>"A report you have not sent stays until you send it or delete it. A report waiting for signal stays until the server confirms it has it."</li>
+            <li>{format!("A sent report stays with its reference number, so you can show it was received. {RETENTION_DAYS} days after it was sent, everything in it is removed from this phone except the reference number, the date and what happened.")}</li>
+            <li>"Which of the three steps you marked as done."</li>
+            <li>"A copy of this guidance and of the app, so that they work without signal."</li>
+        </ul>
+        <p class="govuk-body">"It is kept in this browser's storage for this site only. Other sites and apps cannot read it."</p>
+
+        <h2 class="govuk-heading-m">"Sent, and to whom"</h2>
+        <p class="govuk-body">"Nothing leaves the phone while you are writing. When you press “Send report”, the report goes to this service's server, which keeps it and passes it to the people who handle security incidents. The server's logs note that a report arrived, never what it says."</p>
+        <p class="govuk-body">"The app uses no cookies and no analytics."</p>
+
+        <h2 class="govuk-heading-m">"How to remove it"</h2>
+        <ul class="govuk-list govuk-list--bullet">
+            <li>"A report you have not sent: “Delete this draft” on "<a class="govuk-link" href=YOUR_REPORTS_PATH>"Your reports"</a>"."</li>
+            <li>"A sent report: “Remove from this phone” on "<a class="govuk-link" href=YOUR_REPORTS_PATH>"Your reports"</a>". The security team keeps its own copy."</li>
+            <li>"Everything at once: clear this site's data in your browser's settings. This also removes any report not sent yet."</li>
+        </ul>
     }
 }
 
@@ -63,8 +89,8 @@ fn Alert(message: RwSignal<Option<String>>) -> impl IntoView {
 fn NeedsWebAssembly(ready: Signal<bool>) -> impl IntoView {
     view! {
         <div class="app-needs-wasm" hidden=ready>
-            <p class="app-body app-body--strong">
-                "This form cannot work in this browser because WebAssembly is turned off (for example by Lockdown Mode)."
+            <p class="govuk-body">
+                <strong>"This form cannot work in this browser because WebAssembly is turned off (for example by Lockdown Mode)."</strong>
             </p>
             <crate::offline::HelpLinks/>
         </div>
@@ -74,14 +100,14 @@ fn NeedsWebAssembly(ready: Signal<bool>) -> impl IntoView {
 /// The state as a short coloured tag.
 #[component]
 fn StateTag(state: DeliveryState) -> impl IntoView {
-    let (text, class) = match state {
-        DeliveryState::Draft => ("Not sent: still being written", "app-tag app-tag--draft"),
-        DeliveryState::Queued { .. } => ("Saved on this phone", "app-tag app-tag--waiting"),
-        DeliveryState::Sending { .. } => ("Sending", "app-tag app-tag--waiting"),
-        DeliveryState::Delivered { .. } => ("Sent", "app-tag"),
-        DeliveryState::Rejected { .. } => ("Needs attention", "app-tag app-tag--attention"),
+    let (text, colour) = match state {
+        DeliveryState::Draft => ("Not sent: still being written", TagColour::Grey),
+        DeliveryState::Queued { .. } => ("Saved on this phone", TagColour::Blue),
+        DeliveryState::Sending { .. } => ("Sending", TagColour::Blue),
+        DeliveryState::Delivered { .. } => ("Sent", TagColour::Green),
+        DeliveryState::Rejected { .. } => ("Needs attention", TagColour::Red),
     };
-    view! { <span class=class>{text}</span> }
+    view! { <Tag text colour/> }
 }
 
 /// The address of one page of one report.

@@ -12,8 +12,8 @@ use leptos::prelude::*;
 
 use crate::components::ActionLink;
 
-/// "There is a problem", linking to each question with an error. `on_follow` runs for a link
-/// (the journey uses it to open a question on another page).
+/// GOV.UK error summary: "There is a problem", linking to each question with an error.
+/// `on_follow` runs for a link (the journey uses it to open a question on another page).
 #[component]
 pub fn ErrorSummary(
     /// The errors to list.
@@ -23,30 +23,34 @@ pub fn ErrorSummary(
 ) -> impl IntoView {
     view! {
         <div
-            class="app-error-summary"
+            class="govuk-error-summary"
             id="error-summary"
             tabindex="-1"
             hidden=Signal::derive(move || errors.with(Vec::is_empty))
         >
-            <h2 class="app-error-summary__title">"There is a problem"</h2>
-            <ul class="app-error-summary__list">
-                {move || errors.get().into_iter().map(|error| {
-                        let question = error.question;
-                        view! {
-                            <li>
-                                <a
-                                    href=format!("#{}", question.id())
-                                    on:click=move |event| {
-                                        event.prevent_default();
-                                        on_follow.run(question);
-                                    }
-                                >
-                                    {error.message}
-                                </a>
-                            </li>
-                        }
-                    }).collect_view()}
-            </ul>
+            <div role="alert">
+                <h2 class="govuk-error-summary__title">"There is a problem"</h2>
+                <div class="govuk-error-summary__body">
+                    <ul class="govuk-list govuk-error-summary__list">
+                        {move || errors.get().into_iter().map(|error| {
+                                let question = error.question;
+                                view! {
+                                    <li>
+                                        <a
+                                            href=format!("#{}", question.id())
+                                            on:click=move |event| {
+                                                event.prevent_default();
+                                                on_follow.run(question);
+                                            }
+                                        >
+                                            {error.message}
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                    </ul>
+                </div>
+            </div>
         </div>
     }
 }
@@ -85,7 +89,7 @@ impl Binding {
 
 /// One question in a GOV.UK form group, in the markup its kind needs; hidden while the question
 /// is not asked (a follow-up whose choice is not made). As the page's `heading`, its label or
-/// legend is the page's `<h1>`.
+/// legend is the page's `<h1>`. A question's follow-ups are drawn inside it (see [`Radios`]).
 #[component]
 pub fn FormGroup(
     /// Which question.
@@ -98,6 +102,7 @@ pub fn FormGroup(
     let form = binding.form;
     let shown = move || form.with(|f| f.asks(question));
     let error = binding.error(question);
+    let has_error = move || error.with(Option::is_some);
     let inner = match question.spec().kind {
         Kind::Choice(_) => EitherOf3::A(view! { <Radios question heading binding error/> }),
         Kind::Date => EitherOf3::B(view! { <DateInput question heading binding error/> }),
@@ -107,9 +112,9 @@ pub fn FormGroup(
     };
     view! {
         <div
-            class="app-form-group"
-            class:app-form-group--error=Signal::derive(move || error.with(Option::is_some))
-            hidden=Signal::derive(move || !shown())
+            class="govuk-form-group"
+            class:govuk-form-group--error=has_error
+            hidden=move || !shown()
         >
             {inner}
         </div>
@@ -130,30 +135,52 @@ fn described_by(question: Question, error: Signal<Option<String>>) -> impl Fn() 
     }
 }
 
+/// GOV.UK hint and error message of a question (the error hidden while there is none).
 #[component]
 fn HintAndError(question: Question, error: Signal<Option<String>>) -> impl IntoView {
     view! {
-        {question.spec().hint.map(|hint| view! { <div class="app-hint" id=format!("{}-hint", question.id())>{hint}</div> })}
-        <p class="app-error-message" id=format!("{}-error", question.id()) hidden=Signal::derive(move || error.with(Option::is_none))>
-            <span class="app-visually-hidden">"Error: "</span>
+        {question.spec().hint.map(|hint| view! { <div class="govuk-hint" id=format!("{}-hint", question.id())>{hint}</div> })}
+        <p class="govuk-error-message" id=format!("{}-error", question.id()) hidden=move || error.with(Option::is_none)>
+            <span class="govuk-visually-hidden">"Error: "</span>
             {error}
         </p>
     }
 }
 
+/// GOV.UK fieldset: the question as its legend (as the page's heading, the `<h1>` inside it),
+/// its hint and error, then the inputs.
 #[component]
-fn Legend(question: Question, heading: bool) -> impl IntoView {
+fn Fieldset(
+    question: Question,
+    heading: bool,
+    error: Signal<Option<String>>,
+    /// A group of inputs answering one question (the date), rather than choices.
+    #[prop(optional)]
+    group: bool,
+    children: Children,
+) -> impl IntoView {
     view! {
-        <legend class="app-legend" class:app-legend--heading=heading>
+        <fieldset class="govuk-fieldset" role=group.then_some("group") aria-describedby=described_by(question, error)>
             {if heading {
-                Either::Left(view! { <h1 class="app-heading-xl app-legend__heading" id="journey-heading" tabindex="-1">{question.text()}</h1> })
+                Either::Left(view! {
+                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--l">
+                        <h1 class="govuk-fieldset__heading" id="journey-heading" tabindex="-1">{question.text()}</h1>
+                    </legend>
+                })
             } else {
-                Either::Right(view! { <span>{question.text()}</span> })
+                Either::Right(view! {
+                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{question.text()}</legend>
+                })
             }}
-        </legend>
+            <HintAndError question error/>
+            {children()}
+        </fieldset>
     }
 }
 
+/// GOV.UK radios. A follow-up question revealed by one choice is drawn under that choice (a
+/// conditional reveal); one revealed by several choices comes after the choices. The guidance's
+/// advice for some answers follows, as inset text.
 #[component]
 fn Radios(
     question: Question,
@@ -162,59 +189,92 @@ fn Radios(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
-    view! {
-        <fieldset class="app-fieldset" aria-describedby=described_by(question, error)>
-            <Legend question heading/>
-            <HintAndError question error/>
-            <div class="app-radios">
-                {question
-                    .choices()
-                    .iter()
-                    .enumerate()
-                    .map(|(index, option)| {
-                        // The first choice carries the question's id, so an error links to it.
-                        let id = if index == 0 {
-                            question.id().to_owned()
-                        } else {
-                            format!("{}-{}", question.id(), option.value)
-                        };
-                        view! {
-                            <div class="app-radios__item">
-                                <input
-                                    class="app-radios__input"
-                                    type="radio"
-                                    id=id.clone()
-                                    name=question.id()
-                                    value=option.value
-                                    disabled=binding.locked
-                                    prop:checked=Signal::derive(move || form.with(|f| f.choice(question) == Some(option.value)))
-                                    on:change=move |_| binding.change(|f| {
-                                        f.set_choice(question, option.value);
-                                    })
-                                />
-                                <label class="app-radios__label" for=id>{option.label}</label>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-            </div>
-            {question.spec().advice.map(|advice| view! {
-                <div
-                    class="app-inset app-advice"
-                    hidden=Signal::derive(move || !form.with(|f| advice.shown_for(f.choice(question))))
-                >
-                    <p class="app-body app-body--strong">{advice.text}</p>
-                    {(!advice.actions.is_empty()).then(|| view! {
-                        <div class="app-actions">
-                            {advice.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
-                        </div>
-                    })}
+    let choices = question.choices();
+    // How many choices reveal each follow-up: one, under it; more, after them all.
+    let revealers = move |follow_up: &Question| {
+        choices
+            .iter()
+            .filter(|c| c.reveals.contains(follow_up))
+            .count()
+    };
+    let follow_up = move |follow_up: Question| {
+        view! { <FormGroup question=follow_up heading=false binding/> }.into_any()
+    };
+    let items = choices
+        .iter()
+        .enumerate()
+        .map(|(index, choice)| {
+            // The first choice carries the question's id, so an error links to it.
+            let id = if index == 0 {
+                question.id().to_owned()
+            } else {
+                format!("{}-{}", question.id(), choice.value)
+            };
+            let nested: Vec<Question> = choice
+                .reveals
+                .iter()
+                .copied()
+                .filter(|q| revealers(q) == 1)
+                .collect();
+            let conditional = format!("conditional-{id}");
+            let chosen = move || form.with(|f| f.choice(question) == Some(choice.value));
+            view! {
+                <div class="govuk-radios__item">
+                    <input
+                        class="govuk-radios__input"
+                        type="radio"
+                        id=id.clone()
+                        name=question.id()
+                        value=choice.value
+                        aria-controls=(!nested.is_empty()).then(|| conditional.clone())
+                        disabled=binding.locked
+                        prop:checked=chosen
+                        on:change=move |_| binding.change(|f| {
+                            f.set_choice(question, choice.value);
+                        })
+                    />
+                    <label class="govuk-label govuk-radios__label" for=id>{choice.label}</label>
                 </div>
-            })}
-        </fieldset>
+                {(!nested.is_empty()).then(|| view! {
+                    <div class="govuk-radios__conditional" id=conditional hidden=move || !chosen()>
+                        {nested.into_iter().map(follow_up).collect_view()}
+                    </div>
+                })}
+            }
+        })
+        .collect_view();
+    let after: Vec<Question> = choices
+        .iter()
+        .flat_map(|c| c.reveals.iter().copied())
+        .filter(|q| revealers(q) > 1)
+        .fold(Vec::new(), |mut all, q| {
+            if !all.contains(&q) {
+                all.push(q);
+            }
+            all
+        });
+    view! {
+        <Fieldset question heading error>
+            <div class="govuk-radios">{items}</div>
+        </Fieldset>
+        {after.into_iter().map(follow_up).collect_view()}
+        {question.spec().advice.map(|advice| view! {
+            <div
+                class="govuk-inset-text"
+                hidden=move || !form.with(|f| advice.shown_for(f.choice(question)))
+            >
+                <p class="govuk-body"><strong>{advice.text}</strong></p>
+                {(!advice.actions.is_empty()).then(|| view! {
+                    <div class="app-actions">
+                        {advice.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
+                    </div>
+                })}
+            </div>
+        })}
     }
 }
 
+/// GOV.UK text input, or textarea for a long answer.
 #[component]
 fn TextInput(
     question: Question,
@@ -224,7 +284,8 @@ fn TextInput(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
-    let value = Signal::derive(move || form.with(|f| f.text(question)));
+    let value = move || form.with(|f| f.text(question));
+    let has_error = move || error.with(Option::is_some);
     let on_input = move |event| {
         let typed = event_target_value(&event);
         binding.change(|f| {
@@ -238,11 +299,22 @@ fn TextInput(
         Some(Shape::Phone) => "tel",
         None => "text",
     };
-    let label = view! { <label class="app-label" for=question.id()>{question.text()}</label> };
+    let label = if heading {
+        Either::Left(view! {
+            <h1 class="govuk-label-wrapper" id="journey-heading" tabindex="-1">
+                <label class="govuk-label govuk-label--l" for=question.id()>{question.text()}</label>
+            </h1>
+        })
+    } else {
+        Either::Right(view! {
+            <label class="govuk-label govuk-label--s" for=question.id()>{question.text()}</label>
+        })
+    };
     let input = if rules.long {
         Either::Left(view! {
             <textarea
-                class="app-textarea"
+                class="govuk-textarea"
+                class:govuk-textarea--error=has_error
                 id=question.id()
                 name=question.id()
                 rows="4"
@@ -255,7 +327,8 @@ fn TextInput(
     } else {
         Either::Right(view! {
             <input
-                class="app-input"
+                class="govuk-input"
+                class:govuk-input--error=has_error
                 type=kind
                 id=question.id()
                 name=question.id()
@@ -269,16 +342,13 @@ fn TextInput(
         })
     };
     view! {
-        {if heading {
-            Either::Left(view! { <h1 class="app-label-wrapper" id="journey-heading" tabindex="-1">{label}</h1> })
-        } else {
-            Either::Right(label)
-        }}
+        {label}
         <HintAndError question error/>
         {input}
     }
 }
 
+/// GOV.UK date input: day, month and year.
 #[component]
 fn DateInput(
     question: Question,
@@ -287,33 +357,39 @@ fn DateInput(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
+    let has_error = move || error.with(Option::is_some);
     view! {
-        <fieldset class="app-fieldset" role="group" aria-describedby=described_by(question, error)>
-            <Legend question heading/>
-            <HintAndError question error/>
-            <div class="app-date-input">
+        <Fieldset question heading error group=true>
+            <div class="govuk-date-input">
                 {DatePart::ALL
                     .into_iter()
                     .map(|part| view! {
-                        <div class="app-date-input__item" class:app-date-input__item--year=part == DatePart::Year>
-                            <label class="app-label" for=part.id()>{part.label()}</label>
-                            <input
-                                class="app-input"
-                                type="text"
-                                inputmode="numeric"
-                                id=part.id()
-                                name=part.id()
-                                disabled=binding.locked
-                                prop:value=Signal::derive(move || form.with(|f| f.date_part(part)))
-                                on:input=move |event| {
-                                    let typed = event_target_value(&event);
-                                    binding.change(|f| *f.date_part_mut(part) = typed);
-                                }
-                            />
+                        <div class="govuk-date-input__item">
+                            <div class="govuk-form-group">
+                                <label class="govuk-label govuk-date-input__label" for=part.id()>{part.label()}</label>
+                                <input
+                                    class=if part == DatePart::Year {
+                                        "govuk-input govuk-date-input__input govuk-input--width-4"
+                                    } else {
+                                        "govuk-input govuk-date-input__input govuk-input--width-2"
+                                    }
+                                    class:govuk-input--error=has_error
+                                    type="text"
+                                    inputmode="numeric"
+                                    id=part.id()
+                                    name=part.id()
+                                    disabled=binding.locked
+                                    prop:value=move || form.with(|f| f.date_part(part))
+                                    on:input=move |event| {
+                                        let typed = event_target_value(&event);
+                                        binding.change(|f| *f.date_part_mut(part) = typed);
+                                    }
+                                />
+                            </div>
                         </div>
                     })
                     .collect_view()}
             </div>
-        </fieldset>
+        </Fieldset>
     }
 }

@@ -1,11 +1,12 @@
 //! Where one report is, in plain words, with what the person can do about it: send it now, copy
-//! it or email it another way, or change a refused report.
+//! it or email it another way, change a refused report, or remove it from the phone.
 
 use incident_report::{DeliveryState, FormPage, StoredReport};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
-use super::{Alert, SECURITY_EMAIL, page_url};
+use super::{SECURITY_EMAIL, page_url};
+use crate::govuk::{Details, ErrorMessage, WarningText};
 use crate::phone;
 
 /// Shown while a report waits on the phone.
@@ -23,30 +24,43 @@ pub fn ReportStatus(
     report: StoredReport,
     /// Whether the phone has a connection.
     online: ReadSignal<bool>,
+    /// Offer to delete or remove it (on "Your reports"), and say so through this when done.
+    #[prop(optional)]
+    on_removed: Option<Callback<()>>,
 ) -> impl IntoView {
     let id = report.id();
+    let removal = on_removed.filter(|_| report.is_removable());
+    let details_removed = report.details_removed(phone::now_ms());
+    let removed_on = report.details_removed_at_ms().map(phone::clock_date);
     let last_error = report.last_error().map(str::to_owned);
     let tried = report.last_attempt_at_ms().map(phone::clock_time);
     let next = report.next_attempt_at_ms().map(phone::clock_time);
     let message = match report.delivery() {
         DeliveryState::Delivered { reference } => EitherOf4::A(view! {
-            <p class="app-body">"The security team has your report. Your reference number is"</p>
+            <p class="govuk-body">"The security team has your report. Your reference number is"</p>
             <p class="app-reference">{reference.clone()}</p>
-            <p class="app-body">"Keep it: you may be asked for it."</p>
+            <p class="govuk-body">"Keep it: you may be asked for it."</p>
+            <p class="govuk-body-s app-secondary">
+                {if details_removed {
+                    "Your name, contact details and what you wrote have been removed from this phone. The reference, the date and what happened are kept.".to_owned()
+                } else {
+                    format!("On {}, your name, contact details and what you wrote will be removed from this phone. The reference, the date and what happened are kept.", removed_on.unwrap_or_default())
+                }}
+            </p>
         }),
         DeliveryState::Rejected { reasons } => EitherOf4::B(view! {
-            <p class="app-body">"The report was not accepted. Change these answers and send it again:"</p>
-            <ul class="app-list">
+            <p class="govuk-body">"The report was not accepted. Change these answers and send it again:"</p>
+            <ul class="govuk-list govuk-list--bullet">
                 {reasons.iter().map(|r| view! { <li>{r.message.clone()}</li> }).collect_view()}
             </ul>
-            <p class="app-body">
-                <a class="app-link-strong" href=page_url(id, FormPage::Check.slug())>"Change your answers"</a>
+            <p class="govuk-body">
+                <a class="govuk-link" href=page_url(id, FormPage::Check.slug())><strong>"Change your answers"</strong></a>
             </p>
         }),
         DeliveryState::Draft => EitherOf4::C(view! {
-            <p class="app-body">"You have not sent this report yet. It is saved on this phone as you type."</p>
-            <p class="app-body">
-                <a class="app-link-strong" href=page_url(id, FormPage::Check.slug())>"Continue this report"</a>
+            <p class="govuk-body">"You have not sent this report yet. It is saved on this phone as you type."</p>
+            <p class="govuk-body">
+                <a class="govuk-link" href=page_url(id, FormPage::Check.slug())><strong>"Continue this report"</strong></a>
             </p>
         }),
         DeliveryState::Sending { .. } | DeliveryState::Queued { .. } => {
@@ -58,13 +72,23 @@ pub fn ReportStatus(
                 _ => SAVED_MESSAGE,
             };
             EitherOf4::D(view! {
-                <p class="app-body app-body--strong">{headline}</p>
+                <p class="govuk-body"><strong>{headline}</strong></p>
                 {last_error.map(|why| view! {
-                    <p class="app-body">{format!("Not sent yet. {why}")}</p>
+                    <p class="govuk-body">{format!("Not sent yet. {why}")}</p>
                 })}
-                <dl class="app-times">
-                    {tried.map(|t| view! { <dt>"Last tried"</dt><dd>{t}</dd> })}
-                    {next.map(|t| view! { <dt>"Next try"</dt><dd>{move || if online.get() { t.clone() } else { "when you are back online".to_owned() }}</dd> })}
+                <dl class="govuk-summary-list govuk-summary-list--no-border">
+                    {tried.map(|t| view! {
+                        <div class="govuk-summary-list__row">
+                            <dt class="govuk-summary-list__key">"Last tried"</dt>
+                            <dd class="govuk-summary-list__value">{t}</dd>
+                        </div>
+                    })}
+                    {next.map(|t| view! {
+                        <div class="govuk-summary-list__row">
+                            <dt class="govuk-summary-list__key">"Next try"</dt>
+                            <dd class="govuk-summary-list__value">{move || if online.get() { t.clone() } else { "when you are back online".to_owned() }}</dd>
+                        </div>
+                    })}
                 </dl>
                 <SendNow id online/>
             })
@@ -76,9 +100,84 @@ pub fn ReportStatus(
             | DeliveryState::Sending { .. }
             | DeliveryState::Rejected { .. }
     );
+    let kind = match report.delivery() {
+        DeliveryState::Delivered { .. } => Removal::Sent,
+        DeliveryState::Rejected { .. } => Removal::Refused,
+        _ => Removal::Draft,
+    };
     view! {
         {message}
         {pending.then(|| view! { <SendAnotherWay report=report.clone()/> })}
+        {removal.map(|on_removed| view! { <RemoveReport id kind on_removed/> })}
+    }
+}
+
+/// Which words removing a report takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    Draft,
+    Refused,
+    Sent,
+}
+
+/// "Delete this draft" or "Remove from this phone", then a confirmation before anything goes.
+#[component]
+fn RemoveReport(
+    id: incident_report::ReportId,
+    kind: Removal,
+    on_removed: Callback<()>,
+) -> impl IntoView {
+    let (ask, warning, yes) = match kind {
+        Removal::Draft => (
+            "Delete this draft",
+            "This deletes your answers from this phone. They cannot be got back.",
+            "Yes, delete this draft",
+        ),
+        Removal::Refused => (
+            "Delete this report",
+            "This report has not been sent. Deleting it removes your answers from this phone, and they cannot be got back.",
+            "Yes, delete this report",
+        ),
+        Removal::Sent => (
+            "Remove from this phone",
+            "This removes the report and its reference number from this phone. The security team keeps its own copy.",
+            "Yes, remove it",
+        ),
+    };
+    let asking = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let confirm_id = format!("remove-{id}");
+    let remove = move |_| match phone::remove_report(id) {
+        Ok(()) => on_removed.run(()),
+        Err(why) => problem.set(Some(why)),
+    };
+    view! {
+        <button
+            type="button"
+            class="govuk-button govuk-button--secondary"
+            hidden=move || asking.get()
+            on:click={
+                let confirm_id = confirm_id.clone();
+                move |_| {
+                    asking.set(true);
+                    phone::focus(&confirm_id);
+                }
+            }
+        >
+            {ask}
+        </button>
+        <div hidden=move || !asking.get()>
+            <WarningText text=warning/>
+            <div class="govuk-button-group">
+                <button type="button" id=confirm_id class="govuk-button govuk-button--warning" on:click=remove>
+                    {yes}
+                </button>
+                <button type="button" class="govuk-button govuk-button--secondary" on:click=move |_| asking.set(false)>
+                    "No, keep it"
+                </button>
+            </div>
+        </div>
+        <ErrorMessage message=problem.into()/>
     }
 }
 
@@ -89,13 +188,13 @@ fn SendNow(id: incident_report::ReportId, online: ReadSignal<bool>) -> impl Into
     view! {
         <button
             type="button"
-            class="app-button app-button--secondary"
+            class="govuk-button govuk-button--secondary"
             hidden=Signal::derive(move || !online.get())
             on:click=move |_| problem.set(phone::send_now(id).err())
         >
             "Send now"
         </button>
-        <Alert message=problem/>
+        <ErrorMessage message=problem.into()/>
     }
 }
 
@@ -112,16 +211,16 @@ fn SendAnotherWay(report: StoredReport) -> impl IntoView {
     let text_id = format!("report-text-{}", report.id());
     view! {
         <div class="app-another-way">
-            <p class="app-body">
+            <p class="govuk-body">
                 {format!("If it cannot be sent for a long time, you can email it to the security team at {SECURITY_EMAIL}, the address the guidance gives for questions about security, or copy it into another app. Call the IT Service Desk too, if you have not.")}
             </p>
-            <div class="app-button-group">
-                <a class="app-button app-button--secondary" href=mailto>"Email this report"</a>
-                <button type="button" class="app-button app-button--secondary" on:click=copy>
+            <div class="govuk-button-group">
+                <a class="govuk-button govuk-button--secondary" href=mailto>"Email this report"</a>
+                <button type="button" class="govuk-button govuk-button--secondary" on:click=copy>
                     "Copy this report"
                 </button>
             </div>
-            <p class="app-body" role="status">
+            <p class="govuk-body" role="status">
                 {move || match copied.get() {
                     Some(true) => "Copied. You can paste it into an email or message.",
                     Some(false) => "It could not be copied. Select the text below and copy it.",
@@ -129,13 +228,12 @@ fn SendAnotherWay(report: StoredReport) -> impl IntoView {
                 }}
             </p>
             // Opened by itself when copying fails, so the text can be selected by hand.
-            <details class="app-details" prop:open=Signal::derive(move || copied.get() == Some(false))>
-                <summary class="app-details__summary">"Show the report as text"</summary>
-                <div class="app-details__text">
-                    <label class="app-label" for=text_id.clone()>"The report as text"</label>
-                    <textarea class="app-textarea" id=text_id rows="8" readonly>{text}</textarea>
+            <Details summary="Show the report as text" open=Signal::derive(move || copied.get() == Some(false))>
+                <div>
+                    <label class="govuk-label" for=text_id.clone()>"The report as text"</label>
+                    <textarea class="govuk-textarea" id=text_id rows="8" readonly>{text}</textarea>
                 </div>
-            </details>
+            </Details>
         </div>
     }
 }

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::status::ReportStatus;
-use super::{Alert, NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
+use super::{NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
+use crate::govuk::ErrorMessage;
 use crate::phone;
 use incident_report::StoredReport;
 use incident_report::queue::Unreadable;
@@ -17,6 +18,11 @@ pub fn YourReports() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
     let online = phone::online();
+    let removed = RwSignal::new(false);
+    let on_removed = Callback::new(move |()| {
+        removed.set(true);
+        phone::focus("your-reports-status");
+    });
     let reload = move || {
         match phone::reports() {
             Ok(mut list) => {
@@ -35,43 +41,46 @@ pub fn YourReports() -> impl IntoView {
         phone::mark_hydrated();
     });
     view! {
-        <Alert message=problem/>
+        <ErrorMessage message=problem.into()/>
+        <p class="govuk-body" id="your-reports-status" role="status" tabindex="-1">
+            {move || removed.get().then_some("The report was removed from this phone.")}
+        </p>
         <NeedsWebAssembly ready=loaded.into()/>
-        <p class="app-body" hidden=loaded>"Looking for reports saved on this phone…"</p>
-        <p class="app-body" hidden=Signal::derive(move || !loaded.get() || !reports.with(Vec::is_empty))>
+        <p class="govuk-body" hidden=loaded>"Looking for reports saved on this phone…"</p>
+        <p class="govuk-body" hidden=Signal::derive(move || !loaded.get() || !reports.with(Vec::is_empty))>
             "There are no reports on this phone."
         </p>
-        <p class="app-body">
-            <a class="app-button" href=REPORT_PATH>"Start a new report"</a>
+        <p class="govuk-body">
+            <a class="govuk-button" href=REPORT_PATH>"Start a new report"</a>
         </p>
-        <ul class="app-reports">
+        <ul class="govuk-list">
             {move || reports.get().into_iter().map(|report| {
                     let created = phone::clock_time(report.created_at_ms());
                     view! {
                         <li class="app-report">
-                            <h2 class="app-heading-m">{report.form().title()}</h2>
-                            <p class="app-body">
+                            <h2 class="govuk-heading-m">{report.form().title()}</h2>
+                            <p class="govuk-body">
                                 <StateTag state=report.delivery().clone()/>
                                 " "
-                                <span class="app-secondary">{format!("Started {created}")}</span>
+                                <span class="govuk-body-s app-secondary">{format!("Started {created}")}</span>
                             </p>
-                            <ReportStatus report online/>
+                            <ReportStatus report online on_removed/>
                         </li>
                     }
                 }).collect_view()}
         </ul>
-        <section class="app-section" hidden=Signal::derive(move || unreadable.with(Vec::is_empty))>
-            <h2 class="app-heading-l">"Saved reports that could not be read"</h2>
-            <p class="app-body">
+        <section hidden=Signal::derive(move || unreadable.with(Vec::is_empty))>
+            <h2 class="govuk-heading-l">"Saved reports that could not be read"</h2>
+            <p class="govuk-body">
                 {format!("Something saved on this phone could not be read, so it cannot be sent from here. It has been kept exactly as it was. Email it to the security team at {SECURITY_EMAIL} (the address the guidance gives for questions about security) so nothing is lost.")}
             </p>
             {move || unreadable.get().into_iter().enumerate().map(|(index, item)| {
                     let id = format!("unreadable-{index}");
                     view! {
-                        <div class="app-unreadable">
-                            <p class="app-body">{format!("Why: {}.", item.reason)}</p>
-                            <label class="app-label" for=id.clone()>"What was saved"</label>
-                            <textarea class="app-textarea" id=id rows="4" readonly>{item.raw}</textarea>
+                        <div class="govuk-form-group">
+                            <p class="govuk-body">{format!("Why: {}.", item.reason)}</p>
+                            <label class="govuk-label" for=id.clone()>"What was saved"</label>
+                            <textarea class="govuk-textarea" id=id rows="4" readonly>{item.raw}</textarea>
                         </div>
                     }
                 }).collect_view()}

@@ -1,0 +1,147 @@
+// Everyone can use it: axe-core (WCAG 2.2 A and AA, and best practices) finds nothing on any page
+// or in any state of the report; nothing scrolls sideways on a 320 px screen; and a 360×740
+// screenshot of each main screen is saved under tests/screenshots/ for a person to look at.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
+import { pages } from './helpers/guidance.mjs';
+import { queueReportOffline, sendReport, shownReference } from './helpers/report.mjs';
+import { root, withServerAndBrowser } from './helpers/server.mjs';
+
+const PHONE = { width: 360, height: 740 };
+const SCREENSHOTS = path.join(root, 'tests', 'screenshots');
+
+/** Fails with every axe-core violation on the page as it is now, named by rule and element. */
+async function expectNoViolations(page, what) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const found = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(found, [], `axe-core on ${what}`);
+}
+
+/** Fails if anything on the page is wider than the screen. */
+async function expectNoSidewaysScroll(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow} px`);
+}
+
+async function screenshot(page, name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A phone-sized page whose every check also runs at 320 px wide. */
+async function check(page, what, shot) {
+  await expectNoViolations(page, what);
+  await expectNoSidewaysScroll(page, what);
+  if (shot) await screenshot(page, shot);
+  await page.setViewportSize({ width: 320, height: 740 });
+  await expectNoSidewaysScroll(page, `${what} at 320 px`);
+  await page.setViewportSize(PHONE);
+}
+
+test('every guidance page, the 404 page and the offline page', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  for (const entry of pages) {
+    await page.goto(server.url + entry.path);
+    // Only home has an island (the checklist) to wait for.
+    if (entry.path === '/') await waitForHydration(page);
+    const shot = { '/': 'home', '/guidance/shut-down': 'guidance-page' }[entry.path];
+    await check(page, entry.path, shot);
+  }
+  for (const extra of ['/your-data', '/no-such-page']) {
+    await page.goto(server.url + extra);
+    await check(page, extra);
+  }
+  await page.goto(server.url + '/');
+  await waitForOfflineCopy(page);
+  await context.setOffline(true);
+  await page.goto(server.url + '/not-saved-anywhere');
+  await page.getByRole('heading', { level: 1, name: 'You are offline' }).waitFor();
+  await check(page, 'the offline page');
+  await context.close();
+}));
+
+test('each question page, its error state, Check your answers and the confirmation', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+  await waitForHydration(page);
+
+  // Every question page, first with its errors (Continue with nothing answered), then answered.
+  let pageCount = 0;
+  for (;;) {
+    const heading = await page.getByRole('heading', { level: 1 }).innerText();
+    if (heading.startsWith('Check your answers')) break;
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const summary = page.getByRole('heading', { level: 2, name: 'There is a problem' });
+    if (await summary.isVisible()) {
+      assert.match(await page.title(), /^Error: /, `${heading}: the title says there is an error`);
+      await check(page, `${heading} (errors)`, pageCount === 0 ? 'question-with-errors' : undefined);
+    }
+    await answerThisPage(page);
+    await check(page, heading);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForFunction((before) => document.querySelector('h1')?.innerText !== before, heading);
+    pageCount += 1;
+  }
+  assert.ok(pageCount >= 8, `${pageCount} question pages`);
+  await check(page, 'Check your answers', 'check-your-answers');
+
+  await sendReport(page);
+  await shownReference(page);
+  await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+  await check(page, 'the confirmation', 'confirmation');
+  await context.close();
+}));
+
+test('"Your reports" with a report in each state, and its confirmations', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  // A draft, a report waiting offline, then one delivered once back online.
+  await page.goto(server.url + '/report');
+  await waitForHydration(page);
+  await page.getByRole('radio', { name: 'It is lost' }).check();
+  await queueReportOffline(context, page, server.url);
+  await page.goto(server.url + '/reports');
+  await page.getByText('Not sent: still being written').waitFor();
+  await check(page, '"Your reports" with a draft and a waiting report');
+
+  await context.setOffline(false);
+  await shownReference(page);
+  await check(page, '"Your reports" with a sent report', 'your-reports');
+
+  // Removing asks first, and says when it is done.
+  await page.getByRole('button', { name: 'Delete this draft' }).click();
+  await page.getByRole('button', { name: 'Yes, delete this draft' }).waitFor();
+  await check(page, 'the confirmation before deleting a draft');
+  await page.getByRole('button', { name: 'Yes, delete this draft' }).click();
+  await page.getByText('The report was removed from this phone.').waitFor();
+  assert.equal(await page.getByText('Not sent: still being written').count(), 0);
+  await context.close();
+}));
+
+/** Answers whatever the current question page asks, as a person would, by label. */
+async function answerThisPage(page) {
+  const radios = page.getByRole('radio');
+  if ((await radios.count()) > 0) {
+    // The first choice of each question; follow-ups it reveals are answered below.
+    for (const group of await page.locator('.govuk-radios').all()) {
+      await group.getByRole('radio').first().check();
+    }
+  }
+  for (const field of await page.locator('input[type="text"]:visible, input[type="email"]:visible, input[type="tel"]:visible, textarea:visible').all()) {
+    if (await field.inputValue()) continue;
+    const id = await field.getAttribute('id');
+    const value = {
+      'date-day': '2', 'date-month': '11', 'date-year': '2026', email: 'sam@justice.gov.uk', phone: '07700 900 982',
+    }[id] ?? 'Some words';
+    await field.fill(value);
+  }
+}
+
