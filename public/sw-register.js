@@ -1,6 +1,8 @@
-// Installs the offline worker and says honestly what state the phone's copy is in. Plain
-// JavaScript on purpose: it must run where WebAssembly is off (iOS Lockdown Mode), so that the
-// guidance is still saved on the phone for later.
+// Installs the offline worker and says honestly what state the phone's copy is in; tells the
+// person when a new version is ready (never reloading a page under their fingers); keeps the
+// browser's install prompt for the app's own "Add to home screen" button. Plain JavaScript on
+// purpose: it must run where WebAssembly is off (iOS Lockdown Mode), so that the guidance is
+// still saved on the phone for later.
 (() => {
   const saved = document.getElementById('app-status-saved');
   const offline = document.getElementById('app-status-offline');
@@ -14,7 +16,41 @@
   addEventListener('offline', show);
   show();
 
+  // The prompt comes once, often before the app's WebAssembly has loaded: keep it for the app's
+  // button (src/install.rs) and tell it; gone again once the app is installed.
+  addEventListener('beforeinstallprompt', (event) => {
+    event.preventDefault();
+    window.lostDeviceInstallPrompt = event;
+    dispatchEvent(new Event('lost-device:installable'));
+  });
+  addEventListener('appinstalled', () => {
+    delete window.lostDeviceInstallPrompt;
+    dispatchEvent(new Event('lost-device:installable'));
+  });
+
   if (!('serviceWorker' in navigator)) return;
+
+  // A new version took over while this page was open. If this page is of an older build (its
+  // files are not in the new version's cache), say so and let the person reload when ready:
+  // their answers are saved as they type, so nothing is lost either way.
+  const update = document.getElementById('app-update');
+  const reload = document.getElementById('app-update-reload');
+  // The first worker taking control (on the first visit) is not a new version.
+  let worker = navigator.serviceWorker.controller;
+  if (reload) reload.addEventListener('click', () => location.reload());
+  navigator.serviceWorker.addEventListener('controllerchange', async () => {
+    const previous = worker;
+    const next = navigator.serviceWorker.controller;
+    worker = next;
+    if (!previous || !next || !update) return;
+    // It takes control before it has finished activating, which is when the old files go.
+    if (next.state !== 'activated') {
+      await new Promise((resolve) => next.addEventListener('statechange', () => next.state === 'activated' && resolve()));
+    }
+    const files = [...document.querySelectorAll('link[href^="/pkg/"]')].map((link) => link.getAttribute('href'));
+    const kept = await Promise.all(files.map((file) => caches.match(file)));
+    if (kept.some((response) => !response)) update.hidden = false;
+  });
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => {
     // Nothing the reader can do about it; the pages still work online, and no "saved" line shows.
     console.warn('Offline copy not installed:', error);

@@ -1,7 +1,8 @@
-// The app can be installed to the home screen: Chromium finds nothing wrong with it.
+// The app can be installed to the home screen: Chromium finds nothing wrong with it, the app's
+// own button opens the browser's prompt, and iPhones get the Share menu's steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitForOfflineCopy } from './helpers/browser.mjs';
+import { waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 // A profile on disk: Chromium does not offer installs in incognito contexts.
@@ -31,5 +32,58 @@ test('Chromium reports no installability errors and the manifest is complete', (
     assert.equal(response.status, 200, icon.src);
     assert.equal(response.headers.get('content-type'), icon.type, icon.src);
   }
+  // The richer install sheet: a description and narrow screenshots, served but not stored offline.
+  assert.ok(manifest.description.length > 40);
+  assert.ok(manifest.screenshots.length >= 1);
+  for (const shot of manifest.screenshots) {
+    assert.equal(shot.form_factor, 'narrow');
+    assert.ok(shot.label, `${shot.src} has a label`);
+    const response = await fetch(server.url + shot.src);
+    assert.equal(response.status, 200, shot.src);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+  }
+  const precache = await (await fetch(server.url + '/sw.js')).text();
+  assert.doesNotMatch(precache, /screenshots\//, 'screenshots are not part of the offline copy');
   assert.deepEqual(failed, []);
 }, { profile: true }));
+
+/** Offers the install prompt as Chromium does (`beforeinstallprompt`), answered with `outcome`. */
+function offerInstall(page, outcome) {
+  return page.evaluate((answer) => {
+    const event = new Event('beforeinstallprompt', { cancelable: true });
+    event.prompt = async () => {
+      window.promptShown = true;
+    };
+    event.userChoice = Promise.resolve({ outcome: answer, platform: 'web' });
+    dispatchEvent(event);
+  }, outcome);
+}
+
+test("where the browser offers to install, the app's own button opens its prompt", () => withServerAndBrowser(async ({ server, browser }) => {
+  const page = await browser.newPage();
+  await page.goto(server.url + '/');
+  await waitForHydration(page);
+  const add = page.getByRole('button', { name: 'Add to home screen' });
+  assert.equal(await add.isVisible(), false, 'no button before the browser offers');
+  await offerInstall(page, 'accepted');
+  await add.click();
+  await page.getByText('Added. You can open Lost Device from your home screen, even with no signal.').waitFor();
+  assert.equal(await page.evaluate(() => window.promptShown), true);
+  assert.equal(await add.isVisible(), false, 'the prompt is used once');
+}));
+
+test('on an iPhone the steps of the Share menu are shown; from the home screen nothing is', () => withServerAndBrowser(async ({ server, browser }) => {
+  const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
+  const safari = await browser.newContext({ userAgent: iphone });
+  const page = await safari.newPage();
+  await page.goto(server.url + '/');
+  await waitForHydration(page);
+  await page.getByText('Choose “Add to Home Screen”.').waitFor();
+
+  const homeScreen = await browser.newContext({ userAgent: iphone });
+  await homeScreen.addInitScript(() => Object.defineProperty(navigator, 'standalone', { value: true }));
+  const installed = await homeScreen.newPage();
+  await installed.goto(server.url + '/');
+  await waitForHydration(installed);
+  assert.equal(await installed.getByRole('heading', { name: 'Keep this app on your phone' }).isVisible(), false);
+}));

@@ -29,6 +29,17 @@ async function expectNoSidewaysScroll(page, what) {
   assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow} px`);
 }
 
+/** Fails if a control a thumb must hit is under 44 px tall (links inside text are text). */
+async function expectBigTapTargets(page, what) {
+  const small = await page.evaluate(() => [...document.querySelectorAll(
+    'button, .govuk-button, input, textarea, .govuk-service-navigation__link, .govuk-generic-header__homepage-link, .app-related a',
+  )]
+    .filter((element) => element.getClientRects().length > 0 && getComputedStyle(element).visibility !== 'hidden')
+    .filter((element) => element.getBoundingClientRect().height < 44)
+    .map((element) => `${element.tagName.toLowerCase()} "${(element.innerText || element.id).trim().slice(0, 40)}"`));
+  assert.deepEqual(small, [], `${what}: controls under 44 px`);
+}
+
 async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -38,6 +49,7 @@ async function screenshot(page, name) {
 async function check(page, what, shot) {
   await expectNoViolations(page, what);
   await expectNoSidewaysScroll(page, what);
+  await expectBigTapTargets(page, what);
   if (shot) await screenshot(page, shot);
   await page.setViewportSize({ width: 320, height: 740 });
   await expectNoSidewaysScroll(page, `${what} at 320 px`);
@@ -102,14 +114,31 @@ test('each question page, its error state, Check your answers and the confirmati
 
 test('"Your reports" with a report in each state, and its confirmations', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext({ viewport: PHONE });
+  // Counts the app's requests to keep its storage (the browser's answer is its own).
+  await context.addInitScript(() => {
+    const persist = navigator.storage.persist.bind(navigator.storage);
+    window.persistAsked = 0;
+    navigator.storage.persist = () => {
+      window.persistAsked += 1;
+      return persist();
+    };
+  });
   const page = await context.newPage();
   // A draft, a report waiting offline, then one delivered once back online.
   await page.goto(server.url + '/report');
   await waitForHydration(page);
   await page.getByRole('radio', { name: 'It is lost' }).check();
+  await page.waitForFunction(() => window.persistAsked > 0);
   await queueReportOffline(context, page, server.url);
   await page.goto(server.url + '/reports');
   await page.getByText('Not sent: still being written').waitFor();
+  // While a report waits in a browser tab, the person is told how to keep it safe, and whether
+  // the browser promised to keep it.
+  await page.getByText('A report is waiting on this phone. Add this app to your home screen to keep it safe until it is sent.').waitFor();
+  const kept = page.getByText('This browser will keep the reports on this phone until you remove them.');
+  const mayClear = page.getByText(/This browser may clear what is saved on this phone/);
+  await page.waitForFunction(() => [...document.querySelectorAll('main p')].some((p) => !p.hidden && /This browser (will keep|may clear)/.test(p.innerText)));
+  assert.equal(Number(await kept.isVisible()) + Number(await mayClear.isVisible()), 1, 'one honest answer');
   await check(page, '"Your reports" with a draft and a waiting report');
 
   await context.setOffline(false);

@@ -1,9 +1,11 @@
 // A new release is deployed while phones hold the old one. The first visit after the deploy must
 // work (a page is never hydrated by another build's code), the new release is what phones keep,
-// and the old copy is deleted.
+// and the old copy is deleted. A release arriving while a form is open shows a banner and never
+// reloads it; a report queued under one release is sent by the next.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cacheNames, waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
+import { queueReportOffline, shownReference, storedReports } from './helpers/report.mjs';
 import { builds, withServerAndBrowser } from './helpers/server.mjs';
 
 const NEW_TEXT = 'Rehearsal of the next release.';
@@ -55,4 +57,51 @@ test('the next online visit after a deploy gets the new release, working, and ol
   await expectStepToggleWorks(page, 3);
   assert.deepEqual(errors, []);
   await context.close();
+}, { server: { build: builds.current } }));
+
+/** The build's own files that the page uses (hashed names: they change with every release). */
+function buildFiles(page) {
+  return page.evaluate(() => [...document.querySelectorAll('link[href^="/pkg/"]')].map((link) => link.getAttribute('href')).sort());
+}
+
+test('a new version arriving while the form is open: a banner, no reload, answers kept', () => withServerAndBrowser(async ({ server, browser }) => {
+  const page = await browser.newPage();
+  await page.goto(server.url + '/report');
+  await waitForOfflineCopy(page);
+  await waitForHydration(page);
+  await page.getByRole('radio', { name: 'It was stolen' }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const tag = page.getByLabel('Asset tag or serial number');
+  await tag.fill('MOJ-123456');
+  const before = await buildFiles(page);
+
+  await server.restart({ build: builds.next });
+  // Browsers look for a new worker on their own; the test does not wait for them to.
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+  await page.getByText('A new version of this app is ready.').waitFor();
+  assert.equal(await tag.inputValue(), 'MOJ-123456', 'the page was not reloaded under the person');
+
+  await page.getByRole('button', { name: 'Reload' }).click();
+  await page.getByRole('heading', { level: 1, name: 'What kind of device is it?' }).waitFor();
+  await waitForHydration(page);
+  assert.notDeepEqual(await buildFiles(page), before, 'the new version');
+  await page.waitForFunction(() => document.getElementById('asset-tag')?.value === 'MOJ-123456');
+  assert.equal(await page.getByText('A new version of this app is ready.').isVisible(), false);
+}, { server: { build: builds.current } }));
+
+test('a report queued offline under one release is delivered once by the next', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await queueReportOffline(context, page, server.url);
+  const before = await buildFiles(page);
+  await page.close();
+
+  await server.restart({ build: builds.next });
+  await context.setOffline(false);
+  const again = await context.newPage();
+  await again.goto(server.url + '/reports');
+  await waitForHydration(again);
+  assert.notDeepEqual(await buildFiles(again), before, 'the next release is the one sending');
+  await shownReference(again);
+  assert.equal(await storedReports(server.dataDir), 1, 'one report, once');
 }, { server: { build: builds.current } }));

@@ -120,3 +120,20 @@ pub fn Panel(
         </div>
     }
 }
+
+/// A notification banner: news about the app itself (for example a new version).
+#[component]
+pub fn NotificationBanner(
+    /// The banner's title ("Important").
+    title: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="govuk-notification-banner" role="region" aria-labelledby="notification-banner-title">
+            <div class="govuk-notification-banner__header">
+                <h2 class="govuk-notification-banner__title" id="notification-banner-title">{title}</h2>
+            </div>
+            <div class="govuk-notification-banner__content">{children()}</div>
+        </div>
+    }
+}

@@ -17,6 +17,7 @@
 mod browser;
 pub mod components;
 pub mod govuk;
+pub mod install;
 pub mod offline;
 pub mod pages;
 mod phone;
@@ -30,6 +31,7 @@ use leptos_router::{
 };
 
 use crate::components::SiteHeader;
+use crate::govuk::NotificationBanner;
 use crate::pages::{GuidanceRoute, NotFound};
 use crate::report::{ReportRoute, YourDataRoute, YourReportsRoute};
 
@@ -84,6 +86,7 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <div class="govuk-width-container">
                 <OfflineStatus/>
+                <UpdateBanner/>
                 <main id="main" class="govuk-main-wrapper app-main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=GuidanceRoute/>
@@ -113,6 +116,21 @@ fn OfflineStatus() -> impl IntoView {
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
                 "No connection. You are reading the copy saved on this phone."
             </p>
+        </div>
+    }
+}
+
+/// "A new version is ready", with a Reload button. Hidden until `public/sw-register.js` sees a
+/// newer version take over while this page is open (plain JavaScript, like the status lines).
+#[component]
+fn UpdateBanner() -> impl IntoView {
+    view! {
+        <div id="app-update" hidden>
+            <NotificationBanner title="Important">
+                <p class="govuk-notification-banner__heading">"A new version of this app is ready."</p>
+                <p class="govuk-body">"Your answers are saved on this phone. Reload when you are ready to use the new version."</p>
+                <button type="button" id="app-update-reload" class="govuk-button govuk-button--secondary">"Reload"</button>
+            </NotificationBanner>
         </div>
     }
 }

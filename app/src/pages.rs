@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::APP_NAME;
 use crate::components::{BlockView, SourceNote};
+use crate::install::InstallApp;
 
 /// Shows the guidance page at the current URL, or [`NotFound`].
 #[component]
@@ -52,6 +53,7 @@ pub fn GuidancePage(
                 </section>
             })
             .collect_view()}
+        {is_home.then(|| view! { <InstallApp/> })}
         <SourceNote sources=page.sources/>
     }
 }

@@ -151,6 +151,63 @@ pub fn save_done_step(count: usize, index: usize, done: bool) -> Result<(), Stri
     }
 }
 
+/// How the app can be added to this phone's home screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallWay {
+    /// It already runs from the home screen.
+    Installed,
+    /// The browser offered its install prompt, which the app's own button opens.
+    Prompt,
+    /// iOS and iPadOS: through the Share menu (there is no prompt).
+    ShareMenu,
+    /// No way the app can offer (yet): the browser has not offered a prompt.
+    Unknown,
+}
+
+/// How the app can be added to the home screen now (`Unknown` on the server).
+pub fn install_way() -> InstallWay {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::install_way();
+    #[cfg(not(feature = "hydrate"))]
+    InstallWay::Unknown
+}
+
+/// Calls `changed` when the browser offers its install prompt, or the app is installed.
+pub fn on_install_way_changed(changed: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = leptos::prelude::window_event_listener_untyped(
+            crate::browser::INSTALLABLE_EVENT,
+            move |_| changed(),
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = changed;
+}
+
+/// Opens the browser's install prompt, then calls `done` with whether the person accepted.
+pub fn prompt_install(done: impl FnOnce(bool) + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move { done(crate::browser::prompt_install().await) });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = done;
+}
+
+/// Asks the browser to keep this site's storage even when short of space.
+pub fn keep_storage() {
+    #[cfg(feature = "hydrate")]
+    crate::browser::keep_storage();
+}
+
+/// Calls `done` with whether the browser promised to keep this site's storage (`None`: it
+/// cannot say).
+pub fn storage_persistence(done: impl FnOnce(Option<bool>) + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move { done(crate::browser::storage_is_persistent().await) });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = done;
+}
+
 /// Marks the page as interactive for tests and measurements.
 pub fn mark_hydrated() {
     #[cfg(feature = "hydrate")]

@@ -146,6 +146,10 @@ impl Precache {
     }
 }
 
+/// Folders of the site that are not stored for offline use: the install sheet's screenshots,
+/// which only an online browser shows, and which would double the first visit's bytes.
+pub const NOT_PRECACHED: [&str; 1] = ["screenshots"];
+
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PrecacheError> {
     let read_error = |source| PrecacheError::Read {
         path: dir.to_owned(),
@@ -153,6 +157,13 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PrecacheError
     };
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
         let path = entry.map_err(read_error)?.path();
+        let skipped = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| NOT_PRECACHED.contains(&name));
+        if skipped {
+            continue;
+        }
         if path.is_dir() {
             collect_files(&path, out)?;
         } else if !matches!(
@@ -194,12 +205,13 @@ mod tests {
     }
 
     #[test]
-    fn every_file_is_listed_with_its_integrity_and_compressed_twins_are_not() {
+    fn every_file_is_listed_with_its_integrity_and_compressed_twins_and_screenshots_are_not() {
         let dir = site(&[
             ("pkg/app.1.js", "alert(1)"),
             ("pkg/app.1.js.br", "x"),
             ("pkg/app.d.ts", "x"),
             ("icons/a.png", ""),
+            ("screenshots/home.png", "x"),
         ]);
         let urls: Vec<_> = precache(&dir)
             .assets

@@ -2,7 +2,8 @@
 //!
 //! - [`report_storage`]: the reports kept on the phone;
 //! - [`sender`]: sends them to the server;
-//! - here: the clock, random ids, the address bar, the home page's checklist.
+//! - here: the clock, random ids, the address bar, the home page's checklist, adding the app to
+//!   the home screen and keeping its storage.
 
 pub mod report_storage;
 pub mod sender;
@@ -159,4 +160,118 @@ pub async fn copy_text(text: &str) -> bool {
     };
     let promise = window.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Whether the app runs from the home screen (installed), not in a browser tab.
+pub fn is_installed() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let standalone = window
+        .match_media("(display-mode: standalone)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches());
+    // Safari on iOS says so in its own way.
+    let ios_home_screen = js_sys::Reflect::get(&window.navigator(), &"standalone".into())
+        .ok()
+        .and_then(|value| value.as_bool())
+        .unwrap_or(false);
+    standalone || ios_home_screen
+}
+
+/// The install prompt `sw-register.js` kept when the browser offered one, if it still holds it.
+fn install_prompt() -> Option<wasm_bindgen::JsValue> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &INSTALL_PROMPT.into())
+        .ok()
+        .filter(wasm_bindgen::JsValue::is_object)
+}
+
+/// Where `public/sw-register.js` keeps the browser's `beforeinstallprompt` event.
+const INSTALL_PROMPT: &str = "lostDeviceInstallPrompt";
+/// Fired by `public/sw-register.js` when the install prompt comes or goes.
+pub const INSTALLABLE_EVENT: &str = "lost-device:installable";
+
+/// Whether this is a phone or tablet on iOS or iPadOS, where every browser adds to the home
+/// screen through the Share menu and none offers a prompt.
+fn is_ios() -> bool {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    let agent = navigator.user_agent().unwrap_or_default();
+    // iPadOS asks for desktop pages and says "Macintosh", but has a touch screen.
+    agent.contains("iPhone")
+        || agent.contains("iPad")
+        || agent.contains("iPod")
+        || (agent.contains("Macintosh") && navigator.max_touch_points() > 1)
+}
+
+/// How this browser can add the app to the home screen, now.
+pub fn install_way() -> crate::phone::InstallWay {
+    use crate::phone::InstallWay;
+    if is_installed() {
+        InstallWay::Installed
+    } else if install_prompt().is_some() {
+        InstallWay::Prompt
+    } else if is_ios() {
+        InstallWay::ShareMenu
+    } else {
+        InstallWay::Unknown
+    }
+}
+
+/// Opens the browser's install prompt; resolves to whether the person accepted.
+pub async fn prompt_install() -> bool {
+    let Some(event) = install_prompt() else {
+        return false;
+    };
+    let call = |name: &str| {
+        js_sys::Reflect::get(&event, &name.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    };
+    let Some(prompt) = call("prompt") else {
+        return false;
+    };
+    if prompt.call0(&event).is_err() {
+        return false;
+    }
+    // A prompt can be shown once: forget it whatever the answer.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::delete_property(&window, &INSTALL_PROMPT.into());
+    }
+    let Ok(choice) = js_sys::Reflect::get(&event, &"userChoice".into()) else {
+        return false;
+    };
+    let Ok(choice) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&choice)).await
+    else {
+        return false;
+    };
+    js_sys::Reflect::get(&choice, &"outcome".into())
+        .ok()
+        .and_then(|outcome| outcome.as_string())
+        .is_some_and(|outcome| outcome == "accepted")
+}
+
+/// Asks the browser not to clear this site's storage under pressure (a report may be waiting in
+/// it). The browser decides; the answer is read with [`storage_is_persistent`].
+pub fn keep_storage() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(asked) = window.navigator().storage().persist() {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+        });
+    }
+}
+
+/// Whether the browser has promised to keep this site's storage; `None` where it cannot say.
+pub async fn storage_is_persistent() -> Option<bool> {
+    let asked = web_sys::window()?.navigator().storage().persisted().ok()?;
+    wasm_bindgen_futures::JsFuture::from(asked)
+        .await
+        .ok()?
+        .as_bool()
 }

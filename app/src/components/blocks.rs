@@ -38,7 +38,7 @@ pub fn BlockView(
         }
         .into_any(),
         Block::Related(paths) => view! {
-            <ul class="govuk-list">
+            <ul class="govuk-list app-related">
                 {paths
                     .iter()
                     .filter_map(|path| guidance::page_at(path))

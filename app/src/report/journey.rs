@@ -194,6 +194,8 @@ impl Journey {
         let saved = phone::update_reports(|reports| {
             if !reports.iter().any(|r| r.id() == this) {
                 reports.push(StoredReport::start(this, phone::now_ms()));
+                // A report now lives on this phone: ask the browser not to clear it.
+                phone::keep_storage();
             }
             if let Some(report) = reports.iter_mut().find(|r| r.id() == this) {
                 // Refused only for a report already queued or sent, which is not changed.

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use super::status::ReportStatus;
 use super::{NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
 use crate::govuk::ErrorMessage;
-use crate::phone;
+use crate::install::AddToHomeScreen;
+use crate::phone::{self, InstallWay};
 use incident_report::StoredReport;
 use incident_report::queue::Unreadable;
 
@@ -35,11 +36,16 @@ pub fn YourReports() -> impl IntoView {
         unreadable.set(phone::unreadable());
         loaded.set(true);
     };
+    let persistent = RwSignal::new(None::<bool>);
+    let installed = RwSignal::new(false);
     Effect::new(move || {
         reload();
         phone::on_reports_changed(reload);
+        phone::storage_persistence(move |kept| persistent.set(kept));
+        installed.set(phone::install_way() == InstallWay::Installed);
         phone::mark_hydrated();
     });
+    let waiting = move || reports.with(|list| list.iter().any(|r| r.delivery().is_pending()));
     view! {
         <ErrorMessage message=problem.into()/>
         <p class="govuk-body" id="your-reports-status" role="status" tabindex="-1">
@@ -53,6 +59,7 @@ pub fn YourReports() -> impl IntoView {
         <p class="govuk-body">
             <a class="govuk-button" href=REPORT_PATH>"Start a new report"</a>
         </p>
+        <StorageNote persistent waiting=Signal::derive(waiting) installed/>
         <ul class="govuk-list">
             {move || reports.get().into_iter().map(|report| {
                     let created = phone::clock_time(report.created_at_ms());
@@ -85,5 +92,32 @@ pub fn YourReports() -> impl IntoView {
                     }
                 }).collect_view()}
         </section>
+    }
+}
+
+/// Whether the browser will keep what is saved here, and, while a report waits in a browser tab,
+/// how to keep it safe: adding the app to the home screen.
+#[component]
+fn StorageNote(
+    /// The browser's answer, once it has given one.
+    persistent: RwSignal<Option<bool>>,
+    /// A report on this phone still has to reach the server.
+    waiting: Signal<bool>,
+    /// The app runs from the home screen.
+    installed: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <p class="govuk-body" hidden=move || persistent.get() != Some(true)>
+            "This browser will keep the reports on this phone until you remove them."
+        </p>
+        <p class="govuk-body" hidden=move || persistent.get() != Some(false)>
+            "This browser may clear what is saved on this phone if it runs short of space. On an iPhone, Safari also clears it after 7 days without a visit, unless the app is on the home screen."
+        </p>
+        <div hidden=move || !waiting.get() || installed.get()>
+            <div class="govuk-inset-text">
+                "A report is waiting on this phone. Add this app to your home screen to keep it safe until it is sent."
+            </div>
+            <AddToHomeScreen/>
+        </div>
     }
 }
