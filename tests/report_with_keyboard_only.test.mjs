@@ -101,27 +101,20 @@ test('a report from home to its reference with Tab, Shift+Tab, Enter and Space o
   await page.keyboard.type('On the train from Leeds to London');
   await continueWithEnter(page);
 
-  await expectHeadingFocused(page, 'Was the device shut down?');
-  await chooseFirst(page, 'Yes, it was shut down');
-  await continueWithEnter(page);
-
-  await expectHeadingFocused(page, 'Was MoJ information on it, or could it be reached from it?');
-  await chooseFirst(page, 'Yes');
-  await typeInto(page, 'Roughly what information', 'Case notes');
-  await continueWithEnter(page);
-
-  await expectHeadingFocused(page, 'Have you contacted the IT Service Desk?');
-  await chooseFirst(page, 'Yes');
-  await continueWithEnter(page);
-
-  await expectHeadingFocused(page, 'Have you told your line manager?');
-  await chooseFirst(page, 'Yes');
-  await continueWithEnter(page);
-
-  await expectHeadingFocused(page, 'Have you told the police?');
-  await chooseFirst(page, 'Yes');
-  await typeInto(page, 'Police incident reference number', 'CAD 1234');
-  await continueWithEnter(page);
+  // Pages answered by their first choice, some with a follow-up to type: [heading, choice, follow-up].
+  const choicePages = [
+    ['Was the device shut down?', 'Yes, it was shut down'],
+    ['Was MoJ information on it, or could it be reached from it?', 'Yes', ['Roughly what information', 'Case notes']],
+    ['Have you contacted the IT Service Desk?', 'Yes'],
+    ['Have you told your line manager?', 'Yes'],
+    ['Have you told the police?', 'Yes', ['Police incident reference number', 'CAD 1234']],
+  ];
+  for (const [heading, choice, followUp] of choicePages) {
+    await expectHeadingFocused(page, heading);
+    await chooseFirst(page, choice);
+    if (followUp) await typeInto(page, ...followUp);
+    await continueWithEnter(page);
+  }
 
   await expectHeadingFocused(page, 'How can the security team reach you?');
   await typeInto(page, 'Your name', 'Sam Example');

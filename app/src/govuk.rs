@@ -1,7 +1,8 @@
 //! GOV.UK Frontend components used across the app, one Leptos component each, named after it and
 //! written with its markup and class names (from `govuk-frontend`'s templates). None of GOV.UK
 //! Frontend's JavaScript is used: where a component needs behaviour, the island around it does it
-//! in Rust. The form's components (radios, inputs, date input, fieldset, error summary) are in
+//! in Rust. Children are typed (`TypedChildren`), not boxed: boxing erases their type into an
+//! `AnyView`, which costs WebAssembly for every kind of child. The form's components (radios, inputs, date input, fieldset, error summary) are in
 //! `report::questions`, next to the question table they draw.
 
 use leptos::prelude::*;
@@ -38,6 +39,27 @@ pub fn WarningText(
                 {text}
             </strong>
         </div>
+    }
+}
+
+/// Inset text: something set apart from the text around it.
+#[component]
+pub fn InsetText<C: IntoView + 'static>(children: TypedChildren<C>) -> impl IntoView {
+    let children = children.into_inner();
+    view! { <div class="govuk-inset-text">{children()}</div> }
+}
+
+/// The back link: to the previous page of a journey.
+#[component]
+pub fn BackLink(
+    /// What going back does (the journey's own history, not the browser's).
+    on_back: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <a href="#" class="govuk-back-link" on:click=move |event| {
+            event.prevent_default();
+            on_back.run(());
+        }>"Back"</a>
     }
 }
 
@@ -88,14 +110,15 @@ pub fn ErrorMessage(
 
 /// Details: more that the person can open.
 #[component]
-pub fn Details(
+pub fn Details<C: IntoView + 'static>(
     /// The summary line, always shown.
     summary: &'static str,
     /// Open it (for example when copying failed and the text must be selected by hand).
     #[prop(into)]
     open: Signal<bool>,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
+    let children = children.into_inner();
     view! {
         <details class="govuk-details" prop:open=open>
             <summary class="govuk-details__summary">
@@ -108,11 +131,12 @@ pub fn Details(
 
 /// A confirmation panel: the outcome of the journey, and the reference to keep.
 #[component]
-pub fn Panel(
+pub fn Panel<C: IntoView + 'static>(
     /// The outcome, the page's heading.
     title: &'static str,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
+    let children = children.into_inner();
     view! {
         <div class="govuk-panel govuk-panel--confirmation">
             <h1 class="govuk-panel__title" id="journey-heading" tabindex="-1">{title}</h1>
@@ -123,11 +147,12 @@ pub fn Panel(
 
 /// A notification banner: news about the app itself (for example a new version).
 #[component]
-pub fn NotificationBanner(
+pub fn NotificationBanner<C: IntoView + 'static>(
     /// The banner's title ("Important").
     title: &'static str,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
+    let children = children.into_inner();
     view! {
         <div class="govuk-notification-banner" role="region" aria-labelledby="notification-banner-title">
             <div class="govuk-notification-banner__header">

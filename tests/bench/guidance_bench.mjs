@@ -5,29 +5,15 @@
 // - the offline worker written in Rust against the same worker in plain JavaScript: how long an
 //   offline navigation takes to get its page from a worker that is not running yet.
 // Run with ./scripts/bench.sh (it builds first). RUNS=n changes the number of cold starts.
-import http from 'node:http';
-import { brotliCompressSync } from 'node:zlib';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
-import { builds, startServer } from '../helpers/server.mjs';
+import { startServer } from '../helpers/server.mjs';
+import { benchBuild, startStaticSite, transferred } from './static_site.mjs';
 
 const RUNS = Number(process.env.RUNS || 10);
 const CPU_SLOWDOWN = 4;
-
-/** GETs `url` asking for brotli and returns the body's size as sent, and its content type. */
-function transferred(url) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { 'accept-encoding': 'br, gzip' } }, (response) => {
-        let bytes = 0;
-        response.on('data', (chunk) => (bytes += chunk.length));
-        response.on('end', () => resolve({ bytes, type: response.headers['content-type'] || '' }));
-      })
-      .on('error', reject);
-  });
-}
 
 function kind(url, type) {
   if (type.startsWith('text/html')) return 'html';
@@ -48,44 +34,6 @@ async function appBytes(base) {
     totals[kind(url, type)] += bytes;
   }
   return totals;
-}
-
-/**
- * The baseline: the server's home page with every script and preload removed, plus its
- * stylesheet, served brotli-compressed from a tiny server whose worker stores both for offline.
- */
-async function startStaticSite(appBase) {
-  const original = await (await fetch(appBase + '/')).text();
-  const cssPath = original.match(/href="(\/pkg\/[^"]+\.css)"/)[1];
-  const css = await readFile(path.join(builds.current.site, cssPath));
-  const html = original
-    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
-    .replace(/<link rel="(modulepreload|preload|manifest|apple-touch-icon)"[^>]*>/g, '')
-    .replace('</head>', '<script src="/register.js" defer></script></head>');
-  const worker = `
-    const FILES = ['/', '${cssPath}'];
-    self.addEventListener('install', (e) => e.waitUntil(caches.open('static').then((c) => c.addAll(FILES)).then(() => self.skipWaiting())));
-    self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
-    self.addEventListener('fetch', (e) => e.respondWith(caches.match(e.request, { ignoreSearch: true }).then((r) => r || fetch(e.request))));`;
-  const files = {
-    '/': ['text/html; charset=utf-8', html],
-    [cssPath]: ['text/css', css],
-    '/register.js': ['text/javascript', "navigator.serviceWorker.register('/sw.js');"],
-    '/sw.js': ['text/javascript', worker],
-    '/favicon.ico': ['image/x-icon', await readFile(path.join(builds.current.site, 'favicon.ico'))],
-  };
-  const server = http.createServer((request, response) => {
-    const file = files[new URL(request.url, 'http://x').pathname];
-    if (!file) return response.writeHead(404).end();
-    const body = brotliCompressSync(Buffer.from(file[1]));
-    response.writeHead(200, { 'content-type': file[0], 'content-encoding': 'br', 'cache-control': 'no-cache' });
-    response.end(body);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  const bytes = { html: 0, js: 0, wasm: 0, css: 0, other: 0 };
-  for (const url of ['/', cssPath]) bytes[url === '/' ? 'html' : 'css'] += (await transferred(base + url)).bytes;
-  return { base, bytes, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 /** Visits `base` once online so its worker stores the page, in a new profile. */
@@ -144,9 +92,9 @@ const kib = (bytes) => (bytes / 1024).toFixed(1).padStart(8) + ' KiB';
 const ms = (value) => (value === null ? '       -' : value.toFixed(1).padStart(7) + ' ms');
 
 // The app as served (its default worker, JavaScript), and the same build with the Rust worker.
-const server = await startServer();
-const rustWorkerServer = await startServer({ worker: 'rust' });
-const staticSite = await startStaticSite(server.url);
+const server = await startServer({ build: benchBuild });
+const rustWorkerServer = await startServer({ build: benchBuild, worker: 'rust' });
+const staticSite = await startStaticSite(server.url, benchBuild);
 try {
   const app = await appBytes(server.url);
   const appProfile = await prepareProfile(server.url);

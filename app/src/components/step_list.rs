@@ -2,7 +2,6 @@
 //! whose ticks are kept on the phone.
 
 use guidance::Step;
-use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::ActionLink;
@@ -10,8 +9,8 @@ use crate::govuk::ErrorMessage;
 use crate::phone;
 
 /// Numbered steps, each with its calls and links, as a GOV.UK task list. As a checklist (home
-/// page), each step is a [`StepItem`] island so a stressed person can tick what is done and see
-/// what is left after a phone call.
+/// page), each step gets a [`StepToggle`] island so a stressed person can tick what is done and
+/// see what is left after a phone call.
 #[component]
 pub fn StepList(
     /// The steps, in order.
@@ -28,7 +27,7 @@ pub fn StepList(
                 .enumerate()
                 .map(|(index, step)| {
                     let number = index + 1;
-                    let content = move || view! {
+                    let content = view! {
                         <h2 class="app-step__title">
                             <span aria-hidden="true">{format!("{number}. ")}</span>
                             <span class="govuk-visually-hidden">{format!("Step {number}: ")}</span>
@@ -43,13 +42,8 @@ pub fn StepList(
                     };
                     view! {
                         <li class="govuk-task-list__item app-step">
-                            {if checklist {
-                                Either::Left(view! { <StepItem number total>{content()}</StepItem> })
-                            } else {
-                                Either::Right(view! {
-                                    <div class="govuk-task-list__name-and-hint">{content()}</div>
-                                })
-                            }}
+                            <div class="govuk-task-list__name-and-hint">{content}</div>
+                            {checklist.then(|| view! { <StepToggle number total/> })}
                         </li>
                     }
                 })
@@ -58,18 +52,18 @@ pub fn StepList(
     }
 }
 
-/// One step with "Mark step N as done", remembered on this phone, and its status ("To do" or
-/// "Done"). An island: the only part of the page that needs WebAssembly; the step's text and
-/// links are its children, plain HTML from the server. The toggle and status stay hidden until
-/// they work, so nothing dead is shown where WebAssembly is off, and what was saved is read only
-/// after hydration, so the first render matches the server's HTML.
+/// A step's status ("To do" or "Done") and its "Mark step N as done" toggle, remembered on this
+/// phone: an island, the only part of the page that needs WebAssembly (the step's text and links
+/// stay the server's HTML; taking them in as the island's children costs 5 KiB of WebAssembly).
+/// The status and toggle stay hidden until they work, so nothing dead is shown where WebAssembly
+/// is off, and what was saved is read only after hydration, so the first render matches the
+/// server's HTML.
 #[island]
-fn StepItem(
+fn StepToggle(
     /// The step's number, from 1.
     number: usize,
     /// How many steps there are (the saved record must match).
     total: usize,
-    children: Children,
 ) -> impl IntoView {
     let done = RwSignal::new(false);
     let interactive = RwSignal::new(false);
@@ -89,8 +83,11 @@ fn StepItem(
         save_error.set(phone::save_done_step(total, number - 1, done.get_untracked()).err());
     };
     view! {
-        <div class="govuk-task-list__name-and-hint">
-            {children()}
+        <div class="govuk-task-list__status" hidden=move || !interactive.get()>
+            <span hidden=move || !done.get()>"Done"</span>
+            <strong class="govuk-tag govuk-tag--blue" hidden=move || done.get()>"To do"</strong>
+        </div>
+        <div class="app-step__toggle-row">
             // The rehearsal build changes the markup inside the island too, so a page hydrated by
             // another build's code would put the click handler on the wrong element.
             {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-step__rehearsal"></span> })}
@@ -104,10 +101,6 @@ fn StepItem(
                 {format!("Mark step {number} as done")}
             </button>
             <ErrorMessage message=save_error.into()/>
-        </div>
-        <div class="govuk-task-list__status" hidden=move || !interactive.get()>
-            <span hidden=move || !done.get()>"Done"</span>
-            <strong class="govuk-tag govuk-tag--blue" hidden=move || done.get()>"To do"</strong>
         </div>
     }
 }

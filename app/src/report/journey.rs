@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use super::questions::{Binding, ErrorSummary, FormGroup};
 use super::status::ReportStatus;
 use super::{NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
-use crate::govuk::{ErrorMessage, Panel};
+use crate::govuk::{BackLink, ErrorMessage, InsetText, Panel};
 use crate::{APP_NAME, phone};
 
 /// The confirmation's slug (after "Check your answers").
@@ -302,12 +302,12 @@ pub fn ReportJourney(
         <ErrorMessage message=journey.problem.into()/>
         <NeedsWebAssembly ready=journey.ready.into()/>
         {move || journey.unsent_draft.get().map(|other| view! {
-            <div class="govuk-inset-text">
+            <InsetText>
                 <p class="govuk-body">"You have started another report and not sent it yet."</p>
                 <p class="govuk-body">
                     <a class="govuk-link" href=page_url(other, FormPage::Check.slug())><strong>"Continue that report"</strong></a>
                 </p>
-            </div>
+            </InsetText>
         })}
         {move || match journey.screen.get() {
             Screen::Sent => Either::Left(view! { <Confirmation record=journey.record online/> }),
@@ -335,10 +335,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
     let go_to = Callback::new(move |question| journey.go_to(question));
     view! {
         {move || form.with(|f| page.previous(f)).map(|_| view! {
-            <a href="#" class="govuk-back-link" on:click=move |event| {
-                event.prevent_default();
-                journey.back();
-            }>"Back"</a>
+            <BackLink on_back=Callback::new(move |()| journey.back())/>
         })}
         <form novalidate on:submit=move |event| {
             event.prevent_default();
@@ -352,10 +349,8 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                 Either::Left(view! { <CheckAnswers form on_change=go_to/> })
             } else {
                 Either::Right(
-                    // Follow-up questions are drawn by the question that reveals them.
                     page.questions()
                         .into_iter()
-                        .filter(|question| question.revealed_by().is_none())
                         .enumerate()
                         .map(|(index, question)| {
                             let heading = index == 0 && own_heading(page).is_none();

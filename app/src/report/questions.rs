@@ -11,6 +11,7 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 use crate::components::ActionLink;
+use crate::govuk::InsetText;
 
 /// GOV.UK error summary: "There is a problem", linking to each question with an error.
 /// `on_follow` runs for a link (the journey uses it to open a question on another page).
@@ -88,8 +89,12 @@ impl Binding {
 }
 
 /// One question in a GOV.UK form group, in the markup its kind needs; hidden while the question
-/// is not asked (a follow-up whose choice is not made). As the page's `heading`, its label or
-/// legend is the page's `<h1>`. A question's follow-ups are drawn inside it (see [`Radios`]).
+/// is not asked. As the page's `heading`, its label or legend is the page's `<h1>`.
+///
+/// A follow-up question comes right after the question that reveals it, drawn as GOV.UK's
+/// conditional reveal (indented, with its border), which the revealing radios point to with
+/// `aria-controls`. It is not nested inside them: that would make this view recursive, and
+/// erasing its type to allow that costs tens of KiB of WebAssembly.
 #[component]
 pub fn FormGroup(
     /// Which question.
@@ -100,9 +105,8 @@ pub fn FormGroup(
     binding: Binding,
 ) -> impl IntoView {
     let form = binding.form;
-    let shown = move || form.with(|f| f.asks(question));
     let error = binding.error(question);
-    let has_error = move || error.with(Option::is_some);
+    let follow_up = question.revealed_by().is_some();
     let inner = match question.spec().kind {
         Kind::Choice(_) => EitherOf3::A(view! { <Radios question heading binding error/> }),
         Kind::Date => EitherOf3::B(view! { <DateInput question heading binding error/> }),
@@ -113,12 +117,19 @@ pub fn FormGroup(
     view! {
         <div
             class="govuk-form-group"
-            class:govuk-form-group--error=has_error
-            hidden=move || !shown()
+            class:govuk-radios__conditional=follow_up
+            id=follow_up.then(|| conditional_id(question))
+            class:govuk-form-group--error=move || error.with(Option::is_some)
+            hidden=move || !form.with(|f| f.asks(question))
         >
             {inner}
         </div>
     }
+}
+
+/// The id of a follow-up question's conditional reveal.
+fn conditional_id(question: Question) -> String {
+    format!("conditional-{}", question.id())
 }
 
 /// The ids that describe a question's input: its hint and its error, when there are some.
@@ -150,15 +161,16 @@ fn HintAndError(question: Question, error: Signal<Option<String>>) -> impl IntoV
 /// GOV.UK fieldset: the question as its legend (as the page's heading, the `<h1>` inside it),
 /// its hint and error, then the inputs.
 #[component]
-fn Fieldset(
+fn Fieldset<C: IntoView + 'static>(
     question: Question,
     heading: bool,
     error: Signal<Option<String>>,
     /// A group of inputs answering one question (the date), rather than choices.
     #[prop(optional)]
     group: bool,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
+    let children = children.into_inner();
     view! {
         <fieldset class="govuk-fieldset" role=group.then_some("group") aria-describedby=described_by(question, error)>
             {if heading {
@@ -178,9 +190,8 @@ fn Fieldset(
     }
 }
 
-/// GOV.UK radios. A follow-up question revealed by one choice is drawn under that choice (a
-/// conditional reveal); one revealed by several choices comes after the choices. The guidance's
-/// advice for some answers follows, as inset text.
+/// GOV.UK radios. A choice that reveals follow-up questions points to them (`aria-controls`);
+/// the guidance's advice for some answers follows the choices, as inset text.
 #[component]
 fn Radios(
     question: Question,
@@ -189,18 +200,8 @@ fn Radios(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let form = binding.form;
-    let choices = question.choices();
-    // How many choices reveal each follow-up: one, under it; more, after them all.
-    let revealers = move |follow_up: &Question| {
-        choices
-            .iter()
-            .filter(|c| c.reveals.contains(follow_up))
-            .count()
-    };
-    let follow_up = move |follow_up: Question| {
-        view! { <FormGroup question=follow_up heading=false binding/> }.into_any()
-    };
-    let items = choices
+    let items = question
+        .choices()
         .iter()
         .enumerate()
         .map(|(index, choice)| {
@@ -210,14 +211,10 @@ fn Radios(
             } else {
                 format!("{}-{}", question.id(), choice.value)
             };
-            let nested: Vec<Question> = choice
-                .reveals
-                .iter()
-                .copied()
-                .filter(|q| revealers(q) == 1)
-                .collect();
-            let conditional = format!("conditional-{id}");
-            let chosen = move || form.with(|f| f.choice(question) == Some(choice.value));
+            let controls = (!choice.reveals.is_empty()).then(|| {
+                let ids: Vec<String> = choice.reveals.iter().copied().map(conditional_id).collect();
+                ids.join(" ")
+            });
             view! {
                 <div class="govuk-radios__item">
                     <input
@@ -226,49 +223,32 @@ fn Radios(
                         id=id.clone()
                         name=question.id()
                         value=choice.value
-                        aria-controls=(!nested.is_empty()).then(|| conditional.clone())
+                        aria-controls=controls
                         disabled=binding.locked
-                        prop:checked=chosen
+                        prop:checked=move || form.with(|f| f.choice(question) == Some(choice.value))
                         on:change=move |_| binding.change(|f| {
                             f.set_choice(question, choice.value);
                         })
                     />
                     <label class="govuk-label govuk-radios__label" for=id>{choice.label}</label>
                 </div>
-                {(!nested.is_empty()).then(|| view! {
-                    <div class="govuk-radios__conditional" id=conditional hidden=move || !chosen()>
-                        {nested.into_iter().map(follow_up).collect_view()}
-                    </div>
-                })}
             }
         })
         .collect_view();
-    let after: Vec<Question> = choices
-        .iter()
-        .flat_map(|c| c.reveals.iter().copied())
-        .filter(|q| revealers(q) > 1)
-        .fold(Vec::new(), |mut all, q| {
-            if !all.contains(&q) {
-                all.push(q);
-            }
-            all
-        });
     view! {
         <Fieldset question heading error>
             <div class="govuk-radios">{items}</div>
         </Fieldset>
-        {after.into_iter().map(follow_up).collect_view()}
         {question.spec().advice.map(|advice| view! {
-            <div
-                class="govuk-inset-text"
-                hidden=move || !form.with(|f| advice.shown_for(f.choice(question)))
-            >
-                <p class="govuk-body"><strong>{advice.text}</strong></p>
-                {(!advice.actions.is_empty()).then(|| view! {
-                    <div class="app-actions">
-                        {advice.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
-                    </div>
-                })}
+            <div hidden=move || !form.with(|f| advice.shown_for(f.choice(question)))>
+                <InsetText>
+                    <p class="govuk-body"><strong>{advice.text}</strong></p>
+                    {(!advice.actions.is_empty()).then(|| view! {
+                        <div class="app-actions">
+                            {advice.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
+                        </div>
+                    })}
+                </InsetText>
             </div>
         })}
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::status::ReportStatus;
 use super::{NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
-use crate::govuk::ErrorMessage;
+use crate::govuk::{ErrorMessage, InsetText};
 use crate::install::AddToHomeScreen;
 use crate::phone::{self, InstallWay};
 use incident_report::StoredReport;
@@ -114,9 +114,9 @@ fn StorageNote(
             "This browser may clear what is saved on this phone if it runs short of space. On an iPhone, Safari also clears it after 7 days without a visit, unless the app is on the home screen."
         </p>
         <div hidden=move || !waiting.get() || installed.get()>
-            <div class="govuk-inset-text">
+            <InsetText>
                 "A report is waiting on this phone. Add this app to your home screen to keep it safe until it is sent."
-            </div>
+            </InsetText>
             <AddToHomeScreen/>
         </div>
     }

@@ -1,0 +1,66 @@
+// The baseline every figure is compared with, in the same run: the app's own home page as a plain
+// static page (no scripts), with the app's stylesheet, kept offline by a minimal worker. And which
+// build is measured: the release build, or another one named by BENCH_BUILD (a directory holding
+// `lost-device` and `site/`, for comparing an earlier build side by side).
+import http from 'node:http';
+import { brotliCompressSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { builds } from '../helpers/server.mjs';
+
+/** The build to measure. */
+export const benchBuild = process.env.BENCH_BUILD
+  ? { binary: path.join(process.env.BENCH_BUILD, 'lost-device'), site: path.join(process.env.BENCH_BUILD, 'site') }
+  : builds.current;
+
+/** GETs `url` asking for brotli and returns the body's size as sent, and its content type. */
+export function transferred(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': 'br, gzip' } }, (response) => {
+        let bytes = 0;
+        response.on('data', (chunk) => (bytes += chunk.length));
+        response.on('end', () => resolve({ bytes, type: response.headers['content-type'] || '' }));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * The baseline: the server's home page with every script and preload removed, plus its
+ * stylesheet, served brotli-compressed from a tiny server whose worker stores both for offline.
+ */
+export async function startStaticSite(appBase, build = builds.current) {
+  const original = await (await fetch(appBase + '/')).text();
+  const cssPath = original.match(/href="(\/pkg\/[^"]+\.css)"/)[1];
+  const css = await readFile(path.join(build.site, cssPath));
+  const html = original
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
+    .replace(/<link rel="(modulepreload|preload|manifest|apple-touch-icon)"[^>]*>/g, '')
+    .replace('</head>', '<script src="/register.js" defer></script></head>');
+  const worker = `
+    const FILES = ['/', '${cssPath}'];
+    self.addEventListener('install', (e) => e.waitUntil(caches.open('static').then((c) => c.addAll(FILES)).then(() => self.skipWaiting())));
+    self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+    self.addEventListener('fetch', (e) => e.respondWith(caches.match(e.request, { ignoreSearch: true }).then((r) => r || fetch(e.request))));`;
+  const files = {
+    '/': ['text/html; charset=utf-8', html],
+    [cssPath]: ['text/css', css],
+    '/register.js': ['text/javascript', "navigator.serviceWorker.register('/sw.js');"],
+    '/sw.js': ['text/javascript', worker],
+    '/favicon.ico': ['image/x-icon', await readFile(path.join(build.site, 'favicon.ico'))],
+  };
+  const server = http.createServer((request, response) => {
+    const file = files[new URL(request.url, 'http://x').pathname];
+    if (!file) return response.writeHead(404).end();
+    const body = brotliCompressSync(Buffer.from(file[1]));
+    response.writeHead(200, { 'content-type': file[0], 'content-encoding': 'br', 'cache-control': 'no-cache' });
+    response.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const bytes = { html: 0, js: 0, wasm: 0, css: 0, other: 0 };
+  for (const url of ['/', cssPath]) bytes[url === '/' ? 'html' : 'css'] += (await transferred(base + url)).bytes;
+  return { base, bytes, stop: () => new Promise((resolve) => server.close(resolve)) };
+}
+
