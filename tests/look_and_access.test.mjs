@@ -148,6 +148,7 @@ test('"Your reports" with a report in each state, and its confirmations', () => 
   // Removing asks first, and says when it is done.
   await page.getByRole('button', { name: 'Delete this draft' }).click();
   await page.getByRole('button', { name: 'Yes, delete this draft' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.innerText.trim() === 'Yes, delete this draft');
   await check(page, 'the confirmation before deleting a draft');
   await page.getByRole('button', { name: 'Yes, delete this draft' }).click();
   await page.getByText('The report was removed from this phone.').waitFor();

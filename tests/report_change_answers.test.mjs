@@ -37,6 +37,7 @@ test('change one answer from Check your answers, and go back with the browser', 
     await page.getByRole('link', { name: message }).waitFor();
     assert.match(await page.title(), /^Error: /);
     await page.getByRole('link', { name: message }).click();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'location', 'the link focuses the question');
+    // The link focuses the question.
+    await page.waitForFunction(() => document.activeElement?.id === 'location');
   });
 });

@@ -232,9 +232,7 @@ pub fn show_page(url: &str, push: bool, title: &str, focus_id: &str) {
     {
         crate::browser::set_address(url, push);
         crate::browser::set_title(title);
-        let focus_id = focus_id.to_owned();
-        // After the new page is drawn.
-        leptos::prelude::request_animation_frame(move || focus(&focus_id));
+        focus(focus_id);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, push, title, focus_id);
@@ -256,10 +254,15 @@ pub fn new_report_id() -> Option<ReportId> {
     None
 }
 
-/// Moves focus to the element with this id (an error summary's link to its question).
+/// Moves focus to the element with this id (an error summary's link to its question, a
+/// confirmation just shown), once the page has been redrawn: an element that was hidden until
+/// now cannot take focus before.
 pub fn focus(id: &str) {
     #[cfg(feature = "hydrate")]
-    crate::browser::focus(id);
+    {
+        let id = id.to_owned();
+        leptos::prelude::request_animation_frame(move || crate::browser::focus(&id));
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
 }

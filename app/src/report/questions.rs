@@ -107,12 +107,16 @@ pub fn FormGroup(
     let form = binding.form;
     let error = binding.error(question);
     let follow_up = question.revealed_by().is_some();
+    let asked = Asked {
+        question,
+        heading,
+        binding,
+        error,
+    };
     let inner = match question.spec().kind {
-        Kind::Choice(_) => EitherOf3::A(view! { <Radios question heading binding error/> }),
-        Kind::Date => EitherOf3::B(view! { <DateInput question heading binding error/> }),
-        Kind::Text(rules) => {
-            EitherOf3::C(view! { <TextInput question rules heading binding error/> })
-        }
+        Kind::Choice(_) => EitherOf3::A(view! { <Radios asked/> }),
+        Kind::Date => EitherOf3::B(view! { <DateInput asked/> }),
+        Kind::Text(rules) => EitherOf3::C(view! { <TextInput asked rules/> }),
     };
     view! {
         <div
@@ -124,6 +128,22 @@ pub fn FormGroup(
         >
             {inner}
         </div>
+    }
+}
+
+/// What the markup of every kind of question takes.
+#[derive(Clone, Copy)]
+struct Asked {
+    question: Question,
+    /// Whether the question is the page's heading.
+    heading: bool,
+    binding: Binding,
+    error: Signal<Option<String>>,
+}
+
+impl Asked {
+    fn parts(self) -> (Question, bool, Binding, Signal<Option<String>>) {
+        (self.question, self.heading, self.binding, self.error)
     }
 }
 
@@ -193,12 +213,8 @@ fn Fieldset<C: IntoView + 'static>(
 /// GOV.UK radios. A choice that reveals follow-up questions points to them (`aria-controls`);
 /// the guidance's advice for some answers follows the choices, as inset text.
 #[component]
-fn Radios(
-    question: Question,
-    heading: bool,
-    binding: Binding,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+fn Radios(asked: Asked) -> impl IntoView {
+    let (question, heading, binding, error) = asked.parts();
     let form = binding.form;
     let items = question
         .choices()
@@ -256,13 +272,8 @@ fn Radios(
 
 /// GOV.UK text input, or textarea for a long answer.
 #[component]
-fn TextInput(
-    question: Question,
-    rules: TextRules,
-    heading: bool,
-    binding: Binding,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+fn TextInput(asked: Asked, rules: TextRules) -> impl IntoView {
+    let (question, heading, binding, error) = asked.parts();
     let form = binding.form;
     let value = move || form.with(|f| f.text(question));
     let has_error = move || error.with(Option::is_some);
@@ -330,12 +341,8 @@ fn TextInput(
 
 /// GOV.UK date input: day, month and year.
 #[component]
-fn DateInput(
-    question: Question,
-    heading: bool,
-    binding: Binding,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+fn DateInput(asked: Asked) -> impl IntoView {
+    let (question, heading, binding, error) = asked.parts();
     let form = binding.form;
     let has_error = move || error.with(Option::is_some);
     view! {
