@@ -15,7 +15,8 @@ use crate::retry::RetryPolicy;
 use crate::wire::{Outcome, Submission};
 
 /// How long a delivered report keeps everything on the phone; after that only its reference, its
-/// date and what happened stay (the reporter's name, contact details and words are removed).
+/// date, and what happened to which kind of device stay (the reporter's name, contact details and
+/// words are removed).
 pub const RETENTION_DAYS: i64 = 30;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;

@@ -64,7 +64,7 @@ pub fn YourDataRoute() -> impl IntoView {
         <ul class="govuk-list govuk-list--bullet">
             <li>"Each report you start: every answer, saved as you type, including your name, work email address and phone number."</li>
             <li>"A report you have not sent stays until you send it or delete it. A report waiting for signal stays until the server confirms it has it."</li>
-            <li>{format!("A sent report stays with its reference number, so you can show it was received. {RETENTION_DAYS} days after it was sent, everything in it is removed from this phone except the reference number, the date and what happened.")}</li>
+            <li>{format!("A sent report stays with its reference number, so you can show it was received. {RETENTION_DAYS} days after it was sent, everything in it is removed from this phone except the reference number, the date, and what happened to which kind of device.")}</li>
             <li>"Which of the three steps you marked as done."</li>
             <li>"A copy of this guidance and of the app, so that they work without signal."</li>
         </ul>

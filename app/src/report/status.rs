@@ -42,9 +42,9 @@ pub fn ReportStatus(
             <p class="govuk-body">"Keep it: you may be asked for it."</p>
             <p class="govuk-body-s app-secondary">
                 {if details_removed {
-                    "Your name, contact details and what you wrote have been removed from this phone. The reference, the date and what happened are kept.".to_owned()
+                    "Your name, contact details and what you wrote have been removed from this phone. The reference, the date, and what happened to which kind of device are kept.".to_owned()
                 } else {
-                    format!("On {}, your name, contact details and what you wrote will be removed from this phone. The reference, the date and what happened are kept.", removed_on.unwrap_or_default())
+                    format!("On {}, your name, contact details and what you wrote will be removed from this phone. The reference, the date, and what happened to which kind of device are kept.", removed_on.unwrap_or_default())
                 }}
             </p>
         }),
