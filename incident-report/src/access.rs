@@ -1,5 +1,5 @@
-//! One answer at a time, by its question: where it is kept ([`Slot`]), reading and changing it,
-//! and whether the question is asked with the answers given so far. The phone's form pages, the
+//! One answer at a time, by its question: where it is kept ([`Slot`] to change it, [`Given`] to
+//! read it), and whether the question is asked with the answers given so far. The phone's form pages, the
 //! plain-text report and validation go through these, so each is written once for any question.
 
 use serde::Deserialize;
@@ -15,6 +15,37 @@ pub enum Slot<'a> {
     Choice(&'a mut dyn Chosen),
     /// The day, month and year, as typed.
     Date([&'a mut String; 3]),
+}
+
+/// One question's answer, to read (see [`Slot`]).
+pub enum Given<'a> {
+    /// Words.
+    Text(&'a str),
+    /// One of the question's choices, or none yet.
+    Choice(&'a dyn Chosen),
+    /// The day, month and year, as typed.
+    Date([&'a str; 3]),
+}
+
+impl<'a> From<(&'a String,)> for Given<'a> {
+    fn from((text,): (&'a String,)) -> Self {
+        Given::Text(text)
+    }
+}
+
+impl<'a, T> From<(&'a Option<T>,)> for Given<'a>
+where
+    T: for<'de> Deserialize<'de> + PartialEq + 'a,
+{
+    fn from((chosen,): (&'a Option<T>,)) -> Self {
+        Given::Choice(chosen)
+    }
+}
+
+impl<'a> From<(&'a String, &'a String, &'a String)> for Given<'a> {
+    fn from((day, month, year): (&'a String, &'a String, &'a String)) -> Self {
+        Given::Date([day, month, year])
+    }
 }
 
 /// A choice that may have been made, read and set by its value (the serde name of the choice).
@@ -86,8 +117,7 @@ impl<'a> From<(&'a mut String, &'a mut String, &'a mut String)> for Slot<'a> {
 impl ReportForm {
     /// The chosen value of a question answered by choosing, if any.
     pub fn choice(&self, question: Question) -> Option<&'static str> {
-        let mut form = self.clone();
-        let Slot::Choice(chosen) = form.slot(question) else {
+        let Given::Choice(chosen) = self.given(question) else {
             return None;
         };
         question
@@ -116,12 +146,23 @@ impl ReportForm {
 
     /// The words typed for a question answered in words; empty when there are none.
     pub fn text(&self, question: Question) -> String {
-        self.clone().text_mut(question).cloned().unwrap_or_default()
+        match self.given(question) {
+            Given::Text(text) => text.to_owned(),
+            Given::Choice(_) | Given::Date(_) => String::new(),
+        }
     }
 
     /// One part of the date, as typed.
     pub fn date_part(&self, part: DatePart) -> String {
-        self.clone().date_part_mut(part).clone()
+        let Given::Date([day, month, year]) = self.given(Question::Date) else {
+            unreachable!("the date question keeps a date")
+        };
+        match part {
+            DatePart::Day => day,
+            DatePart::Month => month,
+            DatePart::Year => year,
+        }
+        .to_owned()
     }
 
     /// One part of the date, to change it.

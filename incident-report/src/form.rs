@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::access::Slot;
+use crate::access::{Given, Slot};
 use crate::questions::{Kind, Need, TextRules};
 
 /// What happened to the device.
@@ -84,7 +84,8 @@ pub enum Answer {
 
 /// Declares the form once: each question with the struct field(s) holding its answer. From this
 /// one list come [`ReportForm`] (the wire and draft format), [`Question`] with
-/// [`Question::ALL`] in form order, and [`ReportForm::slot`], the way to each answer. What each
+/// [`Question::ALL`] in form order, and [`ReportForm::slot`] and [`ReportForm::given`], the way
+/// to each answer for changing and for reading it. What each
 /// question says and how it is checked is in [`crate::questions`], which the compiler makes
 /// complete (one match arm per question).
 macro_rules! report_form {
@@ -112,10 +113,17 @@ macro_rules! report_form {
         }
 
         impl ReportForm {
-            /// Where the answer to `question` is kept.
+            /// Where the answer to `question` is kept, to change it.
             pub fn slot(&mut self, question: Question) -> Slot<'_> {
                 match question {
                     $(Question::$question => Slot::from(($(&mut self.$name,)+)),)+
+                }
+            }
+
+            /// The answer to `question`, to read it.
+            pub fn given(&self, question: Question) -> Given<'_> {
+                match question {
+                    $(Question::$question => Given::from(($(&self.$name,)+)),)+
                 }
             }
         }
@@ -190,7 +198,6 @@ impl ReportForm {
     /// reporter's date (a date after it is refused). Errors come in the order of the questions,
     /// one per question at most; none means the report can be sent.
     pub fn validate(&self, today: Date) -> Result<(), Vec<AnswerError>> {
-        let mut form = self.clone();
         let mut errors = Vec::new();
         for &question in Question::ALL {
             let asked = self.asks(question);
@@ -204,15 +211,15 @@ impl ReportForm {
                     .map(|_| message),
             }
             .filter(|_| asked);
-            let problem = match (&spec.kind, form.slot(question)) {
-                (Kind::Choice(_), Slot::Choice(chosen)) => {
+            let problem = match (&spec.kind, self.given(question)) {
+                (Kind::Choice(_), Given::Choice(chosen)) => {
                     required.filter(|_| !chosen.is_chosen()).map(str::to_owned)
                 }
-                (Kind::Text(text), Slot::Text(typed)) => check_text(typed, text, required),
-                (Kind::Date, Slot::Date(parts)) if parts.iter().all(|p| p.trim().is_empty()) => {
+                (Kind::Text(text), Given::Text(typed)) => check_text(typed, text, required),
+                (Kind::Date, Given::Date(parts)) if parts.iter().all(|p| p.trim().is_empty()) => {
                     required.map(str::to_owned)
                 }
-                (Kind::Date, Slot::Date([day, month, year])) => {
+                (Kind::Date, Given::Date([day, month, year])) => {
                     match parse_date(day, month, year) {
                         Ok(date) if date <= today => None,
                         Ok(_) => Some("The date must be today or in the past".to_owned()),

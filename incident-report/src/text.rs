@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::access::Slot;
+use crate::access::Given;
 use crate::form::{DeviceKind, Question, ReportForm, WhatHappened};
 use crate::id::ReportId;
 
@@ -14,19 +14,18 @@ impl ReportForm {
     /// Every answered question with its answer in words (a choice by its label, the date as
     /// day/month/year), in form order. Unanswered questions are left out.
     pub fn answers(&self) -> Vec<(Question, String)> {
-        let mut form = self.clone();
         Question::ALL
             .iter()
             .filter_map(|&question| {
-                let answer = match form.slot(question) {
-                    Slot::Text(text) => text.trim().to_owned(),
-                    Slot::Choice(chosen) => question
+                let answer = match self.given(question) {
+                    Given::Text(text) => text.trim().to_owned(),
+                    Given::Choice(chosen) => question
                         .choices()
                         .iter()
                         .find(|choice| chosen.is(choice.value))
                         .map(|choice| choice.label.to_owned())
                         .unwrap_or_default(),
-                    Slot::Date(parts) => {
+                    Given::Date(parts) => {
                         let parts = parts.map(|part| part.trim().to_owned());
                         if parts.iter().all(String::is_empty) {
                             String::new()
