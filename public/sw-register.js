@@ -47,7 +47,9 @@
     if (next.state !== 'activated') {
       await new Promise((resolve) => next.addEventListener('statechange', () => next.state === 'activated' && resolve()));
     }
+    const hydration = document.getElementById('app-hydration');
     const files = [...document.querySelectorAll('link[href^="/pkg/"]')].map((link) => link.getAttribute('href'));
+    if (hydration) files.push(hydration.dataset.js, hydration.dataset.wasm);
     const kept = await Promise.all(files.map((file) => caches.match(file)));
     if (kept.some((response) => !response)) update.hidden = false;
   });

@@ -39,7 +39,8 @@ test('pages are compressed, revalidated and carry a strict nonce-based policy', 
 
 test('hashed build files are immutable, precompressed and typed', async () => {
   const html = await (await get('/')).text();
-  const files = [...html.matchAll(/href="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
+  // The stylesheet is linked; the JS glue and the WebAssembly are named on the hydration script.
+  const files = [...html.matchAll(/(?:href|data-js|data-wasm)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
   const types = { wasm: 'application/wasm', js: 'text/javascript', css: 'text/css' };
   for (const ext of Object.keys(types)) {
     const file = files.find((f) => f.endsWith('.' + ext));

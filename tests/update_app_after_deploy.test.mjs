@@ -61,7 +61,11 @@ test('the next online visit after a deploy gets the new release, working, and ol
 
 /** The build's own files that the page uses (hashed names: they change with every release). */
 function buildFiles(page) {
-  return page.evaluate(() => [...document.querySelectorAll('link[href^="/pkg/"]')].map((link) => link.getAttribute('href')).sort());
+  return page.evaluate(() => {
+    const linked = [...document.querySelectorAll('link[href^="/pkg/"]')].map((link) => link.getAttribute('href'));
+    const { js, wasm } = document.getElementById('app-hydration').dataset;
+    return [...linked, js, wasm].sort();
+  });
 }
 
 test('a new version arriving while the form is open: a banner, no reload, answers kept', () => withServerAndBrowser(async ({ server, browser }) => {

@@ -17,6 +17,7 @@
 mod browser;
 pub mod components;
 pub mod govuk;
+mod hydration;
 pub mod install;
 pub mod offline;
 pub mod pages;
@@ -32,6 +33,7 @@ use leptos_router::{
 
 use crate::components::SiteHeader;
 use crate::govuk::NotificationBanner;
+use crate::hydration::IslandScripts;
 use crate::pages::{GuidanceRoute, NotFound};
 use crate::report::{ReportRoute, YourDataRoute, YourReportsRoute};
 
@@ -45,7 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en-GB" class="govuk-template">
             <head>
                 <DocumentHead options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <IslandScripts options/>
                 <MetaTags/>
             </head>
             <body class="govuk-template__body">
@@ -103,13 +105,13 @@ pub fn App() -> impl IntoView {
 }
 
 /// Tells the reader whether this guidance is saved on the phone and whether there is a
-/// connection. Both lines start hidden; `public/sw-register.js` shows the one that is true (plain
+/// connection, in a bar along the bottom of the screen. Both lines start hidden; `public/sw-register.js` shows the one that is true (plain
 /// JavaScript, so it also works where WebAssembly is off). Without JavaScript there is no
 /// offline copy, so nothing is claimed.
 #[component]
 fn OfflineStatus() -> impl IntoView {
     view! {
-        <div role="status">
+        <div role="status" class="app-status">
             <p id="app-status-saved" class="app-status__line" hidden>
                 "Saved on this phone: this guidance works without signal."
             </p>

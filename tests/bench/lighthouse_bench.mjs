@@ -1,11 +1,12 @@
-// Prints Lighthouse's figures (mobile profile: simulated slow 4G, 4x CPU) for the app's home, a
-// question page and "Your reports", beside the same home HTML served as a static page without
-// scripts, in the same run: performance, accessibility and best-practices scores, first and
-// largest contentful paint, total blocking time. Medians of RUNS runs (default 5).
+// Prints Lighthouse's figures (mobile profile: simulated slow 4G, 4x CPU) for the app's home, two
+// guidance pages, a question page and "Your reports", beside the same home HTML served as a static
+// page without scripts, in the same run: performance, accessibility and best-practices scores,
+// first and largest contentful paint, total blocking time, speed index, layout shift. Medians of
+// RUNS runs (default 5); the previous run's figures (target/bench/lighthouse.json) under each row.
 // Run with ./scripts/bench.sh (it builds and installs Lighthouse 12.2.3 into bench/lighthouse).
 import { createRequire } from 'node:module';
 import { startServer } from '../helpers/server.mjs';
-import { benchBuild, startStaticSite } from './static_site.mjs';
+import { benchBuild, readFigures, startStaticSite, writeFigures } from './static_site.mjs';
 
 const require = createRequire(new URL('./lighthouse/', import.meta.url));
 const { default: lighthouse } = await import(require.resolve('lighthouse'));
@@ -40,6 +41,9 @@ async function audit(url) {
       fcp: audits['first-contentful-paint'].numericValue,
       lcp: audits['largest-contentful-paint'].numericValue,
       tbt: audits['total-blocking-time'].numericValue,
+      si: audits['speed-index'].numericValue,
+      cls: audits['cumulative-layout-shift'].numericValue,
+      lcpElement: audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? '',
     };
   } finally {
     await chrome.kill();
@@ -52,6 +56,8 @@ try {
   const pages = [
     ['static page (home, no scripts)', staticSite.base + '/'],
     ['home', server.url + '/'],
+    ['a guidance page (shut-down)', server.url + '/guidance/shut-down'],
+    ['Who to contact (/contacts)', server.url + '/contacts'],
     ['a question page (/report)', server.url + '/report?page=device'],
     ['Your reports (/reports)', server.url + '/reports'],
   ];
@@ -60,16 +66,29 @@ try {
     // Alternate, so all see the same machine noise.
     for (const [name, url] of pages) results[name].push(await audit(url));
   }
-  const staticLcp = median(results[pages[0][0]].map((r) => r.lcp));
+  const figures = Object.fromEntries(
+    pages.map(([name]) => {
+      const m = (key) => median(results[name].map((r) => r[key]));
+      return [name, { performance: m('performance'), accessibility: m('accessibility'), bestPractices: m('bestPractices'),
+        fcp: m('fcp'), lcp: m('lcp'), tbt: m('tbt'), si: m('si'), cls: m('cls') }];
+    }),
+  );
+  const previous = await readFigures('lighthouse');
+  const staticLcp = figures[pages[0][0]].lcp;
   console.log(`\nLighthouse 12.2.3, mobile profile (slow 4G, 4x CPU), median of ${RUNS}`);
-  console.log('  page                             perf  a11y  best   FCP ms   LCP ms  LCP/static  TBT ms');
+  console.log('targets: LCP/static <= 1.1; perf >= 98 (guidance), >= 95 (report pages); TBT < 100 ms');
+  console.log('  page                             perf  a11y  best   FCP ms   LCP ms  LCP/static  TBT ms   SI ms    CLS');
+  const row = (name, f, lcpBase) =>
+    `  ${name.padEnd(32)} ${String(f.performance).padStart(4)}  ${String(f.accessibility).padStart(4)}  ${String(f.bestPractices).padStart(4)}` +
+    `  ${f.fcp.toFixed(0).padStart(7)}  ${f.lcp.toFixed(0).padStart(7)}  ${(f.lcp / lcpBase).toFixed(2).padStart(10)}  ${f.tbt.toFixed(0).padStart(6)}` +
+    `  ${f.si.toFixed(0).padStart(6)}  ${f.cls.toFixed(3).padStart(5)}`;
   for (const [name] of pages) {
-    const m = (key) => median(results[name].map((r) => r[key]));
-    console.log(
-      `  ${name.padEnd(32)} ${String(m('performance')).padStart(4)}  ${String(m('accessibility')).padStart(4)}  ${String(m('bestPractices')).padStart(4)}` +
-        `  ${m('fcp').toFixed(0).padStart(7)}  ${m('lcp').toFixed(0).padStart(7)}  ${(m('lcp') / staticLcp).toFixed(2).padStart(10)}  ${m('tbt').toFixed(0).padStart(6)}`,
-    );
+    console.log(row(name, figures[name], staticLcp));
+    // The previous run's figures for the same page (same machine, earlier build), when kept.
+    const before = previous?.figures?.[name];
+    if (before?.si !== undefined) console.log(row(`  previous (${previous.when})`.slice(0, 32), before, previous.figures[pages[0][0]].lcp));
   }
+  await writeFigures('lighthouse', { when: new Date().toISOString().slice(0, 16), figures });
 } finally {
   await staticSite.stop();
   await server.stop();

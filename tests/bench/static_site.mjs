@@ -1,10 +1,11 @@
 // The baseline every figure is compared with, in the same run: the app's own home page as a plain
 // static page (no scripts), with the app's stylesheet, kept offline by a minimal worker. And which
 // build is measured: the release build, or another one named by BENCH_BUILD (a directory holding
-// `lost-device` and `site/`, for comparing an earlier build side by side).
+// `lost-device` and `site/`, for comparing an earlier build side by side). And where each
+// benchmark keeps its last figures, so that the next run prints them beside its own.
 import http from 'node:http';
 import { brotliCompressSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { builds } from '../helpers/server.mjs';
 
@@ -64,3 +65,21 @@ export async function startStaticSite(appBase, build = builds.current) {
   return { base, bytes, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+
+// Each benchmark keeps its last figures here (not committed), to print them beside the next run's.
+const FIGURES_DIR = new URL('../../target/bench/', import.meta.url);
+
+/** The figures `name` kept from its previous run, if any. */
+export async function readFigures(name) {
+  try {
+    return JSON.parse(await readFile(new URL(`${name}.json`, FIGURES_DIR), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps this run's figures for the next run to compare with. */
+export async function writeFigures(name, figures) {
+  await mkdir(FIGURES_DIR, { recursive: true });
+  await writeFile(new URL(`${name}.json`, FIGURES_DIR), JSON.stringify(figures, null, 2));
+}

@@ -55,8 +55,8 @@ pub fn StepList(
 /// A step's status ("To do" or "Done") and its "Mark step N as done" toggle, remembered on this
 /// phone: an island, the only part of the page that needs WebAssembly (the step's text and links
 /// stay the server's HTML; taking them in as the island's children costs 5 KiB of WebAssembly).
-/// The status and toggle stay hidden until they work, so nothing dead is shown where WebAssembly
-/// is off, and what was saved is read only after hydration, so the first render matches the
+/// The status and toggle stay invisible until they work, so nothing dead is shown where WebAssembly
+/// is off; they keep their room meanwhile, so the text does not move when they appear. What was saved is read only after hydration, so the first render matches the
 /// server's HTML.
 #[island]
 fn StepToggle(
@@ -83,7 +83,7 @@ fn StepToggle(
         save_error.set(phone::save_done_step(total, number - 1, done.get_untracked()).err());
     };
     view! {
-        <div class="govuk-task-list__status" hidden=move || !interactive.get()>
+        <div class="govuk-task-list__status" class:app-waiting=move || !interactive.get()>
             <span hidden=move || !done.get()>"Done"</span>
             <strong class="govuk-tag govuk-tag--blue" hidden=move || done.get()>"To do"</strong>
         </div>
@@ -95,7 +95,7 @@ fn StepToggle(
                 type="button"
                 class="govuk-button govuk-button--secondary app-step__toggle"
                 aria-pressed=move || done.get().to_string()
-                hidden=move || !interactive.get()
+                class:app-waiting=move || !interactive.get()
                 on:click=toggle
             >
                 {format!("Mark step {number} as done")}

@@ -47,6 +47,7 @@ pub fn YourReportsRoute() -> impl IntoView {
     view! {
         <Title text=format!("Your reports – {APP_NAME}")/>
         <h1 class="govuk-heading-xl">"Your reports"</h1>
+        <p class="govuk-body-l">"Every report started on this phone: still being written, waiting for signal, or sent with its reference number."</p>
         <your_reports::YourReports/>
     }
 }

@@ -1,0 +1,61 @@
+//! The script that makes a server-rendered page's islands work, in place of Leptos's
+//! `HydrationScripts`.
+//!
+//! Leptos's version also puts `modulepreload`/`preload` hints for the JS glue and the WebAssembly
+//! in the `<head>`: on a slow connection they compete with the stylesheet for the first paint,
+//! although every page is readable (the guidance) or fillable (the form's HTML) before any
+//! WebAssembly runs. This one sends no hints and starts loading the code once the page has loaded,
+//! when the browser is idle. The file names are the build's hashed ones, so a page is only ever
+//! hydrated by its own build's code.
+
+use std::sync::OnceLock;
+
+use leptos::prelude::*;
+
+/// The inline module script: fetch the JS glue and the WebAssembly, then hydrate every island.
+/// The files' addresses are data attributes, where the update check (`sw-register.js`) reads them.
+#[component]
+pub fn IslandScripts(
+    /// Build options: where the files are and whether their names are hashed.
+    options: LeptosOptions,
+) -> impl IntoView {
+    let (js, wasm) = bundle_names(&options);
+    let pkg = &options.site_pkg_dir;
+    let nonce = leptos::nonce::use_nonce();
+    view! {
+        <script
+            type="module"
+            id="app-hydration"
+            nonce=nonce
+            data-js=format!("/{pkg}/{js}.js")
+            data-wasm=format!("/{pkg}/{wasm}.wasm")
+        >
+            {include_str!("island_script.js")}
+        </script>
+    }
+}
+
+/// The JS glue's and the WebAssembly's file names without extension: with `hash-files`, the
+/// hashes cargo-leptos wrote to the hash file next to the server's executable.
+fn bundle_names(options: &LeptosOptions) -> &'static (String, String) {
+    static NAMES: OnceLock<(String, String)> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let name = options.output_name.to_string();
+        let (mut js, mut wasm) = (name.clone(), name);
+        if options.hash_files {
+            let hashes = std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .unwrap_or_default();
+            for (file, hash) in hashes.lines().filter_map(|line| line.split_once(':')) {
+                match file.trim() {
+                    "js" => js = format!("{js}.{}", hash.trim()),
+                    "wasm" => wasm = format!("{wasm}.{}", hash.trim()),
+                    _ => {}
+                }
+            }
+        }
+        (js, wasm)
+    })
+}
