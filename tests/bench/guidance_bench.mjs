@@ -48,13 +48,13 @@ async function prepareProfile(base) {
 }
 
 /** One cold start offline: a new browser process, worker not running, CPU slowed. */
-async function coldStart(profile, base, hydrates) {
+async function coldStart(profile, base, hydrates, path = '/') {
   const context = await launchProfile(profile, { offline: true });
   const page = context.pages()[0] ?? (await context.newPage());
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
-  await page.goto(base + '/');
-  await page.getByRole('heading', { name: /Step 3/ }).waitFor();
+  await page.goto(base + path);
+  await page.getByRole('heading', { level: 1 }).waitFor();
   const fcp = await page.evaluate(
     () =>
       new Promise((resolve) =>
@@ -66,8 +66,10 @@ async function coldStart(profile, base, hydrates) {
   );
   let hydrated = null;
   if (hydrates) {
-    await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
-    hydrated = await page.evaluate(() => performance.getEntriesByName('hydrated')[0].startTime);
+    // Builds before the app's own hydration script only mark their first island.
+    const mark = (await page.locator('#app-hydration').count()) ? 'islands-hydrated' : 'hydrated';
+    await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, mark);
+    hydrated = await page.evaluate((name) => performance.getEntriesByName(name)[0].startTime, mark);
   }
   await context.close();
   return { fcp, hydrated };
@@ -100,10 +102,12 @@ try {
   const appProfile = await prepareProfile(server.url);
   const staticProfile = await prepareProfile(staticSite.base);
   const rustWorkerProfile = await prepareProfile(rustWorkerServer.url);
-  const runs = { app: [], static: [], rustWorker: [], jsWorker: [] };
+  const runs = { app: [], report: [], static: [], rustWorker: [], jsWorker: [] };
   for (let i = 0; i < RUNS; i++) {
     // Alternate, so all see the same machine noise.
     runs.app.push(await coldStart(appProfile, server.url, true));
+    // A question page, never opened online: the worker stored it on the first visit.
+    runs.report.push(await coldStart(appProfile, server.url, true, '/report?page=device'));
     runs.static.push(await coldStart(staticProfile, staticSite.base, false));
     runs.rustWorker.push(await coldNavigation(rustWorkerProfile, rustWorkerServer.url));
     runs.jsWorker.push(await coldNavigation(appProfile, server.url));
@@ -122,8 +126,10 @@ try {
   const staticFcp = median(runs.static.map((r) => r.fcp));
   console.log(`\nOffline cold start, CPU slowed ${CPU_SLOWDOWN}x, median of ${RUNS}`);
   console.log('                               app        static page');
-  console.log(`  first contentful paint   ${ms(appFcp)}     ${ms(staticFcp)}   (app/static = ${(appFcp / staticFcp).toFixed(2)}, target <= 1.5)`);
-  console.log(`  hydrated (interactive)   ${ms(median(runs.app.map((r) => r.hydrated)))}     ${ms(null)}`);
+  console.log(`  first contentful paint   ${ms(appFcp)}     ${ms(staticFcp)}   (app/static = ${(appFcp / staticFcp).toFixed(2)}, target <= 1.1)`);
+  console.log(`  checklist interactive    ${ms(median(runs.app.map((r) => r.hydrated)))}     ${ms(null)}   (target < 400 ms)`);
+  console.log(`  /report first paint      ${ms(median(runs.report.map((r) => r.fcp)))}     ${ms(null)}`);
+  console.log(`  /report interactive      ${ms(median(runs.report.map((r) => r.hydrated)))}     ${ms(null)}   (target < 500 ms)`);
   console.log(`  all app FCPs (ms): ${runs.app.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   console.log(`  all static FCPs (ms): ${runs.static.map((r) => r.fcp.toFixed(0)).join(' ')}`);
 
