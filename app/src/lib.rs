@@ -105,9 +105,9 @@ pub fn App() -> impl IntoView {
 }
 
 /// Tells the reader whether this guidance is saved on the phone and whether there is a
-/// connection, in a bar along the bottom of the screen. Both lines start hidden; `public/sw-register.js` shows the one that is true (plain
-/// JavaScript, so it also works where WebAssembly is off). Without JavaScript there is no
-/// offline copy, so nothing is claimed.
+/// connection, in a bar along the bottom of the screen. Both lines start hidden;
+/// `public/sw-register.js` shows the one that is true (plain JavaScript, so it also works where
+/// WebAssembly is off). Without JavaScript there is no offline copy, so nothing is claimed.
 #[component]
 fn OfflineStatus() -> impl IntoView {
     view! {

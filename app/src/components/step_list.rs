@@ -55,9 +55,9 @@ pub fn StepList(
 /// A step's status ("To do" or "Done") and its "Mark step N as done" toggle, remembered on this
 /// phone: an island, the only part of the page that needs WebAssembly (the step's text and links
 /// stay the server's HTML; taking them in as the island's children costs 5 KiB of WebAssembly).
-/// The status and toggle stay invisible until they work, so nothing dead is shown where WebAssembly
-/// is off; they keep their room meanwhile, so the text does not move when they appear. What was saved is read only after hydration, so the first render matches the
-/// server's HTML.
+/// The status and toggle stay invisible until they work, so nothing dead is shown where
+/// WebAssembly is off; they keep their room meanwhile, so the text does not move when they appear.
+/// What was saved is read only after hydration, so the first render matches the server's HTML.
 #[island]
 fn StepToggle(
     /// The step's number, from 1.

@@ -4,9 +4,10 @@
 //! Leptos's version also puts `modulepreload`/`preload` hints for the JS glue and the WebAssembly
 //! in the `<head>`: on a slow connection they compete with the stylesheet for the first paint,
 //! although every page is readable (the guidance) or fillable (the form's HTML) before any
-//! WebAssembly runs. This one sends no hints and starts loading the code once the page has loaded,
-//! when the browser is idle. The file names are the build's hashed ones, so a page is only ever
-//! hydrated by its own build's code.
+//! WebAssembly runs. This one sends no hints: it loads the code at once when the offline worker
+//! serves the page (nothing to download), otherwise once the page has loaded and the browser is
+//! idle, and hydrates each island in a task of its own. The file names are the build's hashed
+//! ones, so a page is only ever hydrated by its own build's code.
 
 use std::sync::OnceLock;
 
