@@ -22,9 +22,10 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
   public/sw/lost-device-sw_bg.wasm -o public/sw/lost-device-sw_bg.wasm
 
 # The stylesheet: GOV.UK Frontend's Sass with the app's own rules (npm's sass, from
-# scripts/setup.sh); cargo-leptos then minifies, hashes and precompresses it with the rest.
+# scripts/setup.sh), minified here (cargo-leptos passes a plain .css file on as it is, then
+# hashes and precompresses it with the rest).
 mkdir -p target/style
-node_modules/.bin/sass --load-path=node_modules --no-source-map --quiet-deps \
+node_modules/.bin/sass --load-path=node_modules --no-source-map --quiet-deps --style=compressed \
   app/style/main.scss target/style/main.css
 
 cargo leptos build --release --precompress "$@"

@@ -64,7 +64,7 @@ test('the worker lists every page and file of this build and is always revalidat
   for (const path of appPages) assert.ok(precache.pages.includes(path), path);
   assert.ok(precache.pages.includes('/offline'));
   const urls = precache.assets.map((a) => a.url);
-  for (const expected of ['/manifest.webmanifest', '/favicon.ico', '/sw-register.js', '/icons/icon-192.png']) {
+  for (const expected of ['/manifest.webmanifest', '/favicon.ico', '/sw-register.js', '/hydrate.js', '/icons/icon-192.png']) {
     assert.ok(urls.includes(expected), expected);
   }
   assert.ok(urls.some((u) => u.endsWith('.wasm')));

@@ -1,5 +1,5 @@
-//! The script that makes a server-rendered page's islands work, in place of Leptos's
-//! `HydrationScripts`.
+//! The script tag that makes a server-rendered page's islands work, in place of Leptos's
+//! `HydrationScripts` (the script itself is `public/hydrate.js`).
 //!
 //! Leptos's version also puts `modulepreload`/`preload` hints for the JS glue and the WebAssembly
 //! in the `<head>`: on a slow connection they compete with the stylesheet for the first paint,
@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 
 use leptos::prelude::*;
 
-/// The inline module script: fetch the JS glue and the WebAssembly, then hydrate every island.
-/// The files' addresses are data attributes, where the update check (`sw-register.js`) reads them.
+/// The module script `public/hydrate.js` (one file for every page, stored by the worker with
+/// them), which fetches the JS glue and the WebAssembly, then hydrates every island. The files'
+/// addresses are data attributes, where it and the update check (`sw-register.js`) read them.
 #[component]
 pub fn IslandScripts(
     /// Build options: where the files are and whether their names are hashed.
@@ -22,17 +23,14 @@ pub fn IslandScripts(
 ) -> impl IntoView {
     let (js, wasm) = bundle_names(&options);
     let pkg = &options.site_pkg_dir;
-    let nonce = leptos::nonce::use_nonce();
     view! {
         <script
             type="module"
+            src="/hydrate.js"
             id="app-hydration"
-            nonce=nonce
             data-js=format!("/{pkg}/{js}.js")
             data-wasm=format!("/{pkg}/{wasm}.wasm")
-        >
-            {include_str!("island_script.js")}
-        </script>
+        ></script>
     }
 }
 

@@ -52,7 +52,7 @@ pub fn YourReports() -> impl IntoView {
             {move || removed.get().then_some("The report was removed from this phone.")}
         </p>
         <NeedsWebAssembly ready=loaded.into()/>
-        <p class="govuk-body" hidden=loaded>"Looking for reports saved on this phone…"</p>
+        <p class="govuk-body" hidden=loaded>"Looking for reports on this phone…"</p>
         <p class="govuk-body" hidden=Signal::derive(move || !loaded.get() || !reports.with(Vec::is_empty))>
             "There are no reports on this phone."
         </p>

@@ -1,8 +1,9 @@
 // Hydrates the page's islands: at once when the offline worker serves the page (the code is on
 // the phone), otherwise once the page has loaded and the browser is idle, so that the code never
 // competes with the first paint for the connection. Adapted from Leptos 0.8's island_script.js
-// (MIT licence), which starts at idle too but is paired with high-priority preload hints. The
-// files' addresses are on this script's element, where public/sw-register.js also finds them.
+// (MIT licence), which starts at idle too but is paired with high-priority preload hints, and
+// which Leptos inlines into every page. The files' addresses are on this script's element
+// (app/src/hydration/mod.rs), where sw-register.js also finds them.
 (() => {
   const files = document.getElementById('app-hydration').dataset;
   const childrenCallbacks = [];
