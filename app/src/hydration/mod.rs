@@ -1,5 +1,5 @@
 //! The script tag that makes a server-rendered page's islands work, in place of Leptos's
-//! `HydrationScripts` (the script itself is `public/hydrate.js`).
+//! `HydrationScripts` (the work itself is `public/hydrate.js`).
 //!
 //! Leptos's version also puts `modulepreload`/`preload` hints for the JS glue and the WebAssembly
 //! in the `<head>`: on a slow connection they compete with the stylesheet for the first paint,
@@ -13,9 +13,17 @@ use std::sync::OnceLock;
 
 use leptos::prelude::*;
 
-/// The module script `public/hydrate.js` (one file for every page, stored by the worker with
-/// them), which fetches the JS glue and the WebAssembly, then hydrates every island. The files'
-/// addresses are data attributes, where it and the update check (`sw-register.js`) read them.
+/// When to load `public/hydrate.js` (one file for every page, stored by the worker with them),
+/// which fetches the JS glue and the WebAssembly, then hydrates every island: at once when the
+/// offline worker serves the page (everything is on the phone), otherwise after the page's load
+/// event, when the browser is idle. Inline, so the page asks for nothing else before it paints.
+const WHEN_TO_HYDRATE: &str = "const go=()=>import('/hydrate.js');\
+    if(navigator.serviceWorker?.controller)go();\
+    else addEventListener('load',()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go)),{once:true});";
+
+/// The inline module script that decides when to hydrate ([`WHEN_TO_HYDRATE`]). The files'
+/// addresses are data attributes, where `hydrate.js` and the update check (`sw-register.js`)
+/// read them.
 #[component]
 pub fn IslandScripts(
     /// Build options: where the files are and whether their names are hashed.
@@ -23,14 +31,17 @@ pub fn IslandScripts(
 ) -> impl IntoView {
     let (js, wasm) = bundle_names(&options);
     let pkg = &options.site_pkg_dir;
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <script
             type="module"
-            src="/hydrate.js"
             id="app-hydration"
+            nonce=nonce
             data-js=format!("/{pkg}/{js}.js")
             data-wasm=format!("/{pkg}/{wasm}.wasm")
-        ></script>
+        >
+            {WHEN_TO_HYDRATE}
+        </script>
     }
 }
 
