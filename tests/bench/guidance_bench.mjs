@@ -4,13 +4,14 @@
 // - offline cold start with Chromium's CPU slowed 4x: first contentful paint, and hydration;
 // - the offline worker written in Rust against the same worker in plain JavaScript: how long an
 //   offline navigation takes to get its page from a worker that is not running yet.
+// The previous run's figures (target/bench/guidance.json) are printed beside this run's.
 // Run with ./scripts/bench.sh (it builds first). RUNS=n changes the number of cold starts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
 import { startServer } from '../helpers/server.mjs';
-import { benchBuild, startStaticSite, transferred } from './static_site.mjs';
+import { benchBuild, readFigures, startStaticSite, transferred, writeFigures } from './static_site.mjs';
 
 const RUNS = Number(process.env.RUNS || 10);
 const CPU_SLOWDOWN = 4;
@@ -115,23 +116,38 @@ try {
   for (const profile of [appProfile, staticProfile, rustWorkerProfile]) await rm(profile, { recursive: true, force: true });
 
   const total = (bytes) => Object.values(bytes).reduce((a, b) => a + b, 0);
-  console.log('\nFirst visit: bytes transferred, compressed (body bytes; headers not counted)');
-  console.log('                          app         static page');
-  for (const key of ['html', 'js', 'wasm', 'css', 'other']) {
-    console.log(`  ${key.padEnd(10)} ${kib(app[key])}   ${kib(staticSite.bytes[key])}`);
-  }
-  console.log(`  ${'total'.padEnd(10)} ${kib(total(app))}   ${kib(total(staticSite.bytes))}   (target: app < 150 KiB)`);
+  const figures = {
+    bytes: { ...app, total: total(app) },
+    staticBytes: { ...staticSite.bytes, total: total(staticSite.bytes) },
+    fcp: median(runs.app.map((r) => r.fcp)),
+    staticFcp: median(runs.static.map((r) => r.fcp)),
+    checklist: median(runs.app.map((r) => r.hydrated)),
+    reportFcp: median(runs.report.map((r) => r.fcp)),
+    report: median(runs.report.map((r) => r.hydrated)),
+  };
+  // The previous run's figures (same machine, earlier build), when kept: the last column.
+  const kept = await readFigures('guidance');
+  const previous = kept?.figures?.bytes ? kept.figures : null;
+  const was = (value, format) => (previous ? `   ${format(value)}` : '');
+  const heading = previous ? `   previous (${kept.when})` : '';
 
-  const appFcp = median(runs.app.map((r) => r.fcp));
-  const staticFcp = median(runs.static.map((r) => r.fcp));
+  console.log('\nFirst visit: bytes transferred, compressed (body bytes; headers not counted)');
+  console.log(`                          app         static page${heading}`);
+  for (const key of ['html', 'js', 'wasm', 'css', 'other', 'total']) {
+    const target = key === 'total' ? '   (target: app < 150 KiB)' : '';
+    console.log(`  ${key.padEnd(10)} ${kib(figures.bytes[key])}   ${kib(figures.staticBytes[key])}${was(previous?.bytes[key], kib)}${target}`);
+  }
+
+  const ratio = (f) => `app/static = ${(f.fcp / f.staticFcp).toFixed(2)}`;
   console.log(`\nOffline cold start, CPU slowed ${CPU_SLOWDOWN}x, median of ${RUNS}`);
-  console.log('                               app        static page');
-  console.log(`  first contentful paint   ${ms(appFcp)}     ${ms(staticFcp)}   (app/static = ${(appFcp / staticFcp).toFixed(2)}, target <= 1.1)`);
-  console.log(`  checklist interactive    ${ms(median(runs.app.map((r) => r.hydrated)))}     ${ms(null)}   (target < 400 ms)`);
-  console.log(`  /report first paint      ${ms(median(runs.report.map((r) => r.fcp)))}     ${ms(null)}`);
-  console.log(`  /report interactive      ${ms(median(runs.report.map((r) => r.hydrated)))}     ${ms(null)}   (target < 500 ms)`);
+  console.log(`                               app        static page${heading}`);
+  console.log(`  first contentful paint   ${ms(figures.fcp)}     ${ms(figures.staticFcp)}${was(previous?.fcp, ms)}   (${ratio(figures)}${previous ? `, previous ${ratio(previous)}` : ''}; target <= 1.1)`);
+  console.log(`  checklist interactive    ${ms(figures.checklist)}     ${ms(null)}${was(previous?.checklist, ms)}   (target < 400 ms)`);
+  console.log(`  /report first paint      ${ms(figures.reportFcp)}     ${ms(null)}${was(previous?.reportFcp, ms)}`);
+  console.log(`  /report interactive      ${ms(figures.report)}     ${ms(null)}${was(previous?.report, ms)}   (target < 500 ms)`);
   console.log(`  all app FCPs (ms): ${runs.app.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   console.log(`  all static FCPs (ms): ${runs.static.map((r) => r.fcp.toFixed(0)).join(' ')}`);
+  await writeFigures('guidance', { when: new Date().toISOString().slice(0, 16), figures });
 
   const rust = median(runs.rustWorker);
   const js = median(runs.jsWorker);
