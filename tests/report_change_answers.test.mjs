@@ -2,8 +2,8 @@
 // button walks back through the questions without losing anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitForHydration } from './helpers/browser.mjs';
-import { fillReport } from './helpers/report.mjs';
+import { waitForHydration, waitUntil } from './helpers/browser.mjs';
+import { answers, fillReport } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 const CHECK = 'Check your answers before sending your report';
@@ -17,7 +17,7 @@ test('change one answer from Check your answers, and go back with the browser', 
 
     await page.getByRole('link', { name: 'Change Your name' }).click();
     const name = page.getByLabel('Your name');
-    assert.equal(await name.inputValue(), 'Sam Example');
+    await showsAnswer(name, answers().name);
     await name.fill('Sam Q. Example');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { level: 1, name: CHECK }).waitFor();
@@ -31,7 +31,9 @@ test('change one answer from Check your answers, and go back with the browser', 
 
     // An empty answer is caught on its own page, with the summary linking to the question.
     await page.getByRole('link', { name: 'Change Where did it happen, or where did you last have it?' }).click();
-    await page.getByLabel('Where did it happen, or where did you last have it?').fill('');
+    const where = page.getByLabel('Where did it happen, or where did you last have it?');
+    await showsAnswer(where, answers().where);
+    await where.fill('');
     await page.getByRole('button', { name: 'Continue' }).click();
     const message = 'Enter where it happened or where you last had the device';
     await page.getByRole('link', { name: message }).waitFor();
@@ -41,3 +43,12 @@ test('change one answer from Check your answers, and go back with the browser', 
     await page.waitForFunction(() => document.activeElement?.id === 'location');
   });
 });
+
+/**
+ * Waits until the field shows the answer already given. A question page just opened from "Check
+ * your answers" gets its answer a moment after its field appears: emptying the field before then
+ * changes nothing (no input event), and the old answer would then be kept.
+ */
+function showsAnswer(field, answer) {
+  return waitUntil(async () => (await field.inputValue()) === answer, `the field shows "${answer}"`);
+}
