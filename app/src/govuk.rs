@@ -2,8 +2,9 @@
 //! written with its markup and class names (from `govuk-frontend`'s templates). None of GOV.UK
 //! Frontend's JavaScript is used: where a component needs behaviour, the island around it does it
 //! in Rust. Children are typed (`TypedChildren`), not boxed: boxing erases their type into an
-//! `AnyView`, which costs WebAssembly for every kind of child. The form's components (radios, inputs, date input, fieldset, error summary) are in
-//! `report::questions`, next to the question table they draw.
+//! `AnyView`, which costs WebAssembly for every kind of child. The form's components (radios,
+//! inputs, date input, fieldset, error summary) are in `report::questions`, next to the question
+//! table they draw.
 
 use leptos::prelude::*;
 

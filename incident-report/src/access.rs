@@ -1,6 +1,7 @@
 //! One answer at a time, by its question: where it is kept ([`Slot`] to change it, [`Given`] to
-//! read it), and whether the question is asked with the answers given so far. The phone's form pages, the
-//! plain-text report and validation go through these, so each is written once for any question.
+//! read it), and whether the question is asked with the answers given so far. The phone's form
+//! pages, the plain-text report and validation go through these, so each is written once for any
+//! question.
 
 use serde::Deserialize;
 use serde::de::value::{Error as ValueError, StrDeserializer};

@@ -85,9 +85,8 @@ pub enum Answer {
 /// Declares the form once: each question with the struct field(s) holding its answer. From this
 /// one list come [`ReportForm`] (the wire and draft format), [`Question`] with
 /// [`Question::ALL`] in form order, and [`ReportForm::slot`] and [`ReportForm::given`], the way
-/// to each answer for changing and for reading it. What each
-/// question says and how it is checked is in [`crate::questions`], which the compiler makes
-/// complete (one match arm per question).
+/// to each answer for changing and for reading it. What each question says and how it is checked
+/// is in [`crate::questions`], which the compiler makes complete (one match arm per question).
 macro_rules! report_form {
     ($($(#[$doc:meta])* $question:ident { $($name:ident : $type:ty),+ })+) => {
         /// The answers as the person typed them. Every field may be empty: this is what a draft

@@ -65,7 +65,6 @@ export async function startStaticSite(appBase, build = builds.current) {
   return { base, bytes, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-
 // Each benchmark keeps its last figures here (not committed), to print them beside the next run's.
 const FIGURES_DIR = new URL('../../target/bench/', import.meta.url);
 

@@ -19,7 +19,8 @@ use leptos::prelude::*;
 /// event, when the browser is idle. Inline, so the page asks for nothing else before it paints.
 const WHEN_TO_HYDRATE: &str = "const go=()=>import('/hydrate.js');\
     if(navigator.serviceWorker?.controller)go();\
-    else addEventListener('load',()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go)),{once:true});";
+    else addEventListener('load',\
+    ()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go)),{once:true});";
 
 /// The inline module script that decides when to hydrate ([`WHEN_TO_HYDRATE`]). The files'
 /// addresses are data attributes, where `hydrate.js` and the update check (`sw-register.js`)

@@ -141,12 +141,6 @@ struct Asked {
     error: Signal<Option<String>>,
 }
 
-impl Asked {
-    fn parts(self) -> (Question, bool, Binding, Signal<Option<String>>) {
-        (self.question, self.heading, self.binding, self.error)
-    }
-}
-
 /// The id of a follow-up question's conditional reveal.
 fn conditional_id(question: Question) -> String {
     format!("conditional-{}", question.id())
@@ -214,7 +208,12 @@ fn Fieldset<C: IntoView + 'static>(
 /// the guidance's advice for some answers follows the choices, as inset text.
 #[component]
 fn Radios(asked: Asked) -> impl IntoView {
-    let (question, heading, binding, error) = asked.parts();
+    let Asked {
+        question,
+        heading,
+        binding,
+        error,
+    } = asked;
     let form = binding.form;
     let items = question
         .choices()
@@ -273,7 +272,12 @@ fn Radios(asked: Asked) -> impl IntoView {
 /// GOV.UK text input, or textarea for a long answer.
 #[component]
 fn TextInput(asked: Asked, rules: TextRules) -> impl IntoView {
-    let (question, heading, binding, error) = asked.parts();
+    let Asked {
+        question,
+        heading,
+        binding,
+        error,
+    } = asked;
     let form = binding.form;
     let value = move || form.with(|f| f.text(question));
     let has_error = move || error.with(Option::is_some);
@@ -342,7 +346,12 @@ fn TextInput(asked: Asked, rules: TextRules) -> impl IntoView {
 /// GOV.UK date input: day, month and year.
 #[component]
 fn DateInput(asked: Asked) -> impl IntoView {
-    let (question, heading, binding, error) = asked.parts();
+    let Asked {
+        question,
+        heading,
+        binding,
+        error,
+    } = asked;
     let form = binding.form;
     let has_error = move || error.with(Option::is_some);
     view! {
