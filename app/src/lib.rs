@@ -17,7 +17,7 @@
 mod browser;
 pub mod components;
 pub mod govuk;
-mod hydration;
+pub mod hydration;
 pub mod install;
 pub mod offline;
 pub mod pages;

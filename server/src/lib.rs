@@ -20,7 +20,7 @@ mod headers;
 pub mod reports;
 pub mod serve;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::{
@@ -87,7 +87,7 @@ impl AppState {
         // Everything a release build leaves, so a half-built site fails here, in plain words.
         let mut required = vec![site_root.join(leptos_options.site_pkg_dir.as_ref())];
         if leptos_options.hash_files {
-            required.push(hash_file(&leptos_options));
+            required.push(app::hydration::hash_file(&leptos_options));
         }
         if worker == WorkerKind::Rust {
             let wasm = service_worker::RUST_WORKER_FILES.wasm;
@@ -144,15 +144,6 @@ fn file_etags(precache: &Precache) -> std::collections::HashMap<String, HeaderVa
             Some((asset.url.clone(), tag))
         })
         .collect()
-}
-
-/// The file where cargo-leptos records the hashes in this build's file names (next to the binary).
-fn hash_file(options: &LeptosOptions) -> PathBuf {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(Path::to_path_buf))
-        .unwrap_or_default()
-        .join(options.hash_file.as_ref())
 }
 
 /// Identifies the running server build (a hash of its executable), so that a change to the server

@@ -9,6 +9,7 @@
 //! idle, and hydrates each island in a task of its own. The file names are the build's hashed
 //! ones, so a page is only ever hydrated by its own build's code.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
@@ -46,19 +47,25 @@ pub fn IslandScripts(
     }
 }
 
+/// The file where cargo-leptos records the hashes in this build's file names (next to the
+/// server's executable).
+pub fn hash_file(options: &LeptosOptions) -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+        .join(options.hash_file.as_ref())
+}
+
 /// The JS glue's and the WebAssembly's file names without extension: with `hash-files`, the
-/// hashes cargo-leptos wrote to the hash file next to the server's executable.
+/// hashes from [`hash_file`].
 fn bundle_names(options: &LeptosOptions) -> &'static (String, String) {
     static NAMES: OnceLock<(String, String)> = OnceLock::new();
     NAMES.get_or_init(|| {
         let name = options.output_name.to_string();
         let (mut js, mut wasm) = (name.clone(), name);
         if options.hash_files {
-            let hashes = std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
-                .and_then(|path| std::fs::read_to_string(path).ok())
-                .unwrap_or_default();
+            let hashes = std::fs::read_to_string(hash_file(options)).unwrap_or_default();
             for (file, hash) in hashes.lines().filter_map(|line| line.split_once(':')) {
                 match file.trim() {
                     "js" => js = format!("{js}.{}", hash.trim()),
