@@ -61,7 +61,7 @@ test('every guidance page, the 404 page and the offline page', () => withServerA
   const page = await context.newPage();
   for (const entry of pages) {
     await page.goto(server.url + entry.path);
-    // Only home has an island (the checklist) to wait for.
+    // Only home has a checklist and an island ("Add to home screen") to wait for.
     if (entry.path === '/') await waitForHydration(page);
     const shot = { '/': 'home', '/guidance/shut-down': 'guidance-page' }[entry.path];
     await check(page, entry.path, shot);

@@ -55,8 +55,10 @@ pub fn AddToHomeScreen() -> impl IntoView {
     }
 }
 
-/// [`AddToHomeScreen`] as an island of its own, for pages that have no other (home).
+/// [`AddToHomeScreen`] as an island of its own, for pages that have no other (home, whose
+/// checklist works without WebAssembly).
 #[island]
 pub fn InstallApp() -> impl IntoView {
+    Effect::new(phone::mark_hydrated);
     view! { <AddToHomeScreen/> }
 }

@@ -41,7 +41,7 @@ pub fn GuidancePage(
         <p class="govuk-body-l">{page.summary}</p>
         <p class="govuk-body app-secondary">{page.audience}</p>
         // The rehearsal build says so on screen, so the deploy test can tell which release a page
-        // came from (its checklist island's markup differs too: see `StepToggle`).
+        // came from (the report form island's markup differs too: see `ReportJourney`).
         {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="govuk-body">"Rehearsal of the next release."</p> })}
         {page
             .sections

@@ -132,25 +132,6 @@ pub fn copy_text(text: String, done: impl FnOnce(bool) + 'static) {
     let _ = (text, done);
 }
 
-/// Which of the home page's `count` steps were marked done on this phone (none on the server).
-pub fn done_steps(count: usize) -> Vec<bool> {
-    #[cfg(feature = "hydrate")]
-    return crate::browser::load_done_steps(count);
-    #[cfg(not(feature = "hydrate"))]
-    vec![false; count]
-}
-
-/// Records step `index` (of `count`) as done or not, or says in plain words why it could not.
-pub fn save_done_step(count: usize, index: usize, done: bool) -> Result<(), String> {
-    #[cfg(feature = "hydrate")]
-    return crate::browser::save_done_step(count, index, done);
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (count, index, done);
-        Ok(())
-    }
-}
-
 /// How the app can be added to this phone's home screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstallWay {

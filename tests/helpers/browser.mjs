@@ -51,7 +51,13 @@ export function cacheNames(page) {
   return page.evaluate(() => caches.keys());
 }
 
-/** Resolves once the page's WebAssembly has hydrated it. */
+/** Resolves once the page's WebAssembly has hydrated it (and the home checklist works). */
 export async function waitForHydration(page) {
   await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await waitForChecklist(page);
+}
+
+/** Resolves once the home page's checklist works (plain JavaScript: no WebAssembly needed). */
+export async function waitForChecklist(page) {
+  await page.waitForFunction(() => !document.querySelector('.app-step__toggle') || document.documentElement.dataset.checklist === 'ready');
 }

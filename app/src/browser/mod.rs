@@ -2,38 +2,14 @@
 //!
 //! - [`report_storage`]: the reports kept on the phone;
 //! - [`sender`]: sends them to the server;
-//! - here: the clock, random ids, the address bar, the home page's checklist, adding the app to
+//! - here: the clock, random ids, the address bar, adding the app to
 //!   the home screen and keeping its storage.
 
 pub mod report_storage;
 pub mod sender;
 
-use gloo_storage::{LocalStorage, Storage};
 use incident_report::ReportId;
 use wasm_bindgen::JsCast;
-
-/// Where the home page's checklist is kept. The `v1` is the stored format's version.
-const DONE_STEPS_KEY: &str = "lost-device.done-steps.v1";
-
-/// Which of `count` steps were marked done on this phone. A missing, unreadable or
-/// different-length record means the steps changed or nothing was saved: start with none done
-/// (a checklist is only a reminder; nothing of the user's is lost).
-pub fn load_done_steps(count: usize) -> Vec<bool> {
-    match LocalStorage::get::<Vec<bool>>(DONE_STEPS_KEY) {
-        Ok(saved) if saved.len() == count => saved,
-        _ => vec![false; count],
-    }
-}
-
-/// Records step `index` (of `count`) as done or not, or says in plain words why it could not.
-pub fn save_done_step(count: usize, index: usize, done: bool) -> Result<(), String> {
-    let mut steps = load_done_steps(count);
-    if let Some(step) = steps.get_mut(index) {
-        *step = done;
-    }
-    LocalStorage::set(DONE_STEPS_KEY, steps)
-        .map_err(|_| "Your tick could not be saved on this phone. The steps still work.".to_owned())
-}
 
 /// Marks the document as interactive (`data-hydrated` on `<html>`, and a `hydrated` performance
 /// mark), so tests and measurements can wait for hydration.

@@ -1,16 +1,14 @@
-//! The guidance's numbered steps; on home, each with a "Mark step N as done" toggle (an island)
-//! whose ticks are kept on the phone.
+//! The guidance's numbered steps; on home, each with a "Mark step N as done" toggle whose ticks
+//! are kept on the phone (`public/checklist.js`).
 
 use guidance::Step;
 use leptos::prelude::*;
 
 use super::ActionLink;
-use crate::govuk::ErrorMessage;
-use crate::phone;
 
 /// Numbered steps, each with its calls and links, as a GOV.UK task list. As a checklist (home
-/// page), each step gets a [`StepToggle`] island so a stressed person can tick what is done and
-/// see what is left after a phone call.
+/// page), each step gets a [`StepToggle`] so a stressed person can tick what is done and see what
+/// is left after a phone call.
 #[component]
 pub fn StepList(
     /// The steps, in order.
@@ -19,7 +17,6 @@ pub fn StepList(
     #[prop(optional)]
     checklist: bool,
 ) -> impl IntoView {
-    let total = steps.len();
     view! {
         <ol class="govuk-task-list app-steps">
             {steps
@@ -43,64 +40,44 @@ pub fn StepList(
                     view! {
                         <li class="govuk-task-list__item app-step">
                             <div class="govuk-task-list__name-and-hint">{content}</div>
-                            {checklist.then(|| view! { <StepToggle number total/> })}
+                            {checklist.then(|| view! { <StepToggle number/> })}
                         </li>
                     }
                 })
                 .collect_view()}
         </ol>
+        {checklist.then(|| view! { <script src="/checklist.js" defer></script> })}
     }
 }
 
 /// A step's status ("To do" or "Done") and its "Mark step N as done" toggle, remembered on this
-/// phone: an island, the only part of the page that needs WebAssembly (the step's text and links
-/// stay the server's HTML; taking them in as the island's children costs 5 KiB of WebAssembly).
-/// The status and toggle stay invisible until they work, so nothing dead is shown where
-/// WebAssembly is off; they keep their room meanwhile, so the text does not move when they appear.
-/// What was saved is read only after hydration, so the first render matches the server's HTML.
-#[island]
+/// phone. The markup is all here; `public/checklist.js` makes it work (plain JavaScript, loaded
+/// with the page), so a tap works as soon as the steps are on screen, before any WebAssembly has
+/// arrived and where WebAssembly is off. The status and toggle stay invisible until then, so
+/// nothing dead is shown where JavaScript is off; they keep their room meanwhile, so the text
+/// does not move when they appear.
+#[component]
 fn StepToggle(
     /// The step's number, from 1.
     number: usize,
-    /// How many steps there are (the saved record must match).
-    total: usize,
 ) -> impl IntoView {
-    let done = RwSignal::new(false);
-    let interactive = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<String>);
-    Effect::new(move || {
-        done.set(
-            phone::done_steps(total)
-                .get(number - 1)
-                .copied()
-                .unwrap_or(false),
-        );
-        interactive.set(true);
-        phone::mark_hydrated();
-    });
-    let toggle = move |_| {
-        done.update(|d| *d = !*d);
-        save_error.set(phone::save_done_step(total, number - 1, done.get_untracked()).err());
-    };
     view! {
-        <div class="govuk-task-list__status" class:app-waiting=move || !interactive.get()>
-            <span hidden=move || !done.get()>"Done"</span>
-            <strong class="govuk-tag govuk-tag--blue" hidden=move || done.get()>"To do"</strong>
+        <div class="govuk-task-list__status app-waiting">
+            <span class="app-step__done" hidden>"Done"</span>
+            <strong class="govuk-tag govuk-tag--blue app-step__to-do">"To do"</strong>
         </div>
         <div class="app-step__toggle-row">
-            // The rehearsal build changes the markup inside the island too, so a page hydrated by
-            // another build's code would put the click handler on the wrong element.
-            {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-step__rehearsal"></span> })}
             <button
                 type="button"
-                class="govuk-button govuk-button--secondary app-step__toggle"
-                aria-pressed=move || done.get().to_string()
-                class:app-waiting=move || !interactive.get()
-                on:click=toggle
+                class="govuk-button govuk-button--secondary app-step__toggle app-waiting"
+                aria-pressed="false"
             >
                 {format!("Mark step {number} as done")}
             </button>
-            <ErrorMessage message=save_error.into()/>
+            <p class="govuk-error-message app-step__error" role="alert" hidden>
+                <span class="govuk-visually-hidden">"Error: "</span>
+                <span class="app-step__error-text"></span>
+            </p>
         </div>
     }
 }

@@ -299,6 +299,9 @@ pub fn ReportJourney(
     Effect::new(move || journey.open());
     let form = journey.form;
     view! {
+        // The rehearsal build's markup differs inside the island, so a page hydrated by another
+        // build's code would put the form's handlers on the wrong elements.
+        {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-rehearsal"></span> })}
         <ErrorMessage message=journey.problem.into()/>
         <NeedsWebAssembly ready=journey.ready.into()/>
         {move || journey.unsent_draft.get().map(|other| view! {
