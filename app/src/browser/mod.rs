@@ -2,8 +2,8 @@
 //!
 //! - [`report_storage`]: the reports kept on the phone;
 //! - [`sender`]: sends them to the server;
-//! - here: the clock, random ids, the address bar, adding the app to
-//!   the home screen and keeping its storage.
+//! - here: the clock, random ids, the address bar, adding the app to the home screen and keeping
+//!   its storage.
 
 pub mod report_storage;
 pub mod sender;
