@@ -195,6 +195,14 @@ pub fn mark_hydrated() {
     crate::browser::mark_hydrated();
 }
 
+/// Which page of the report form the server rendered this HTML for (none on the server).
+pub fn rendered_journey_page() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::data_attribute(".app-journey", "data-page");
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// A query parameter of the page's address (none on the server).
 pub fn query(name: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]

@@ -13,6 +13,7 @@
 //! - [`delivery`]: the state machine behind it.
 //! - [`retry`]: when to try sending again.
 //! - [`queue`]: the versioned format a phone stores its reports in.
+//! - [`json`]: JSON through the caller's parser (the browser's own, or `serde_json`).
 //! - [`wire`]: the contract with the server: body, receipt, refusals, error codes, and what each
 //!   answer means for the report.
 
@@ -20,6 +21,7 @@ pub mod access;
 pub mod delivery;
 pub mod form;
 pub mod id;
+pub mod json;
 pub mod pages;
 pub mod questions;
 pub mod queue;

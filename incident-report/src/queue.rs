@@ -5,8 +5,8 @@
 //! reason, so the app can keep it aside and tell the reporter, rather than drop or overwrite it.
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
+use crate::json::Json;
 use crate::stored::StoredReport;
 
 /// The format this code writes.
@@ -38,17 +38,15 @@ struct Stored<'a> {
 }
 
 /// The stored text for `reports`, in the current format.
-pub fn encode(reports: &[StoredReport]) -> String {
-    // Serialising these plain types cannot fail.
-    serde_json::to_string(&Stored {
+pub fn encode(json: &impl Json, reports: &[StoredReport]) -> String {
+    json.write(&Stored {
         version: FORMAT_VERSION,
         reports,
     })
-    .unwrap_or_default()
 }
 
 /// Reads stored text. Empty text is an empty queue.
-pub fn decode(text: &str) -> Decoded {
+pub fn decode<J: Json>(json: &J, text: &str) -> Decoded {
     if text.trim().is_empty() {
         return Decoded::default();
     }
@@ -59,26 +57,24 @@ pub fn decode(text: &str) -> Decoded {
             reason: reason.to_owned(),
         }],
     };
-    // Read as raw JSON pieces, not as a `serde_json::Value` tree: the same result with much less
-    // code in the browser's WebAssembly.
-    let Ok(envelope) = serde_json::from_str::<Envelope<'_>>(text) else {
+    let Some(envelope) = json.parse(text) else {
         return whole("the saved reports are not valid JSON");
     };
-    let records = envelope
-        .reports
-        .and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
+    let records = json
+        .member(&envelope, "reports")
+        .and_then(|reports| json.elements(&reports));
     // A version that is not a whole number counts as none: an unknown format.
-    let version = envelope
-        .version
-        .and_then(|raw| raw.get().parse::<u64>().ok());
+    let version = json
+        .member(&envelope, "version")
+        .and_then(|version| json.read::<u64>(&version).ok());
     match (version, records) {
         (Some(FORMAT_VERSION), Some(records)) => {
             let mut decoded = Decoded::default();
             for record in records {
-                match serde_json::from_str::<StoredReport>(record.get()) {
+                match json.read::<StoredReport>(&record) {
                     Ok(report) => decoded.reports.push(report),
                     Err(error) => decoded.unreadable.push(Unreadable {
-                        raw: record.get().to_owned(),
+                        raw: json.text(&record),
                         reason: format!("a saved report could not be read: {error}"),
                     }),
                 }
@@ -92,19 +88,19 @@ pub fn decode(text: &str) -> Decoded {
     }
 }
 
-/// The outside of a stored record; anything not understood here is reported, not guessed at.
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    version: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    reports: Option<&'a RawValue>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::SerdeJson;
     use crate::{ReportForm, ReportId};
+
+    fn decode(text: &str) -> Decoded {
+        super::decode(&SerdeJson, text)
+    }
+
+    fn encode(reports: &[StoredReport]) -> String {
+        super::encode(&SerdeJson, reports)
+    }
 
     fn report(byte: u8) -> StoredReport {
         let mut report =

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::form::{AnswerError, Question, ReportForm};
 use crate::id::ReportId;
+use crate::json::Json;
 
 /// Where phones send reports (`POST`).
 pub const REPORTS_PATH: &str = "/api/v1/reports";
@@ -267,8 +268,8 @@ pub enum Outcome {
     },
 }
 
-/// What `attempt` to send report `id` means.
-pub fn classify(id: ReportId, attempt: Attempt<'_>) -> Outcome {
+/// What `attempt` to send report `id` means; `json` reads the answer's body.
+pub fn classify(json: &impl Json, id: ReportId, attempt: Attempt<'_>) -> Outcome {
     let retry = |why: &str, wait: Option<Duration>| Outcome::Retry {
         why: why.to_owned(),
         wait,
@@ -294,8 +295,10 @@ pub fn classify(id: ReportId, attempt: Attempt<'_>) -> Outcome {
             .starts_with("application/json")
     });
     if (200..=299).contains(&status) {
-        return match serde_json::from_str::<Receipt>(body) {
-            Ok(receipt) if is_json && receipt.id == id && !receipt.reference.trim().is_empty() => {
+        return match json.read_text::<Receipt>(body) {
+            Some(receipt)
+                if is_json && receipt.id == id && !receipt.reference.trim().is_empty() =>
+            {
                 Outcome::Delivered {
                     reference: receipt.reference,
                 }
@@ -307,8 +310,8 @@ pub fn classify(id: ReportId, attempt: Attempt<'_>) -> Outcome {
             ),
         };
     }
-    let ours = serde_json::from_str::<Refusal>(body)
-        .ok()
+    let ours = json
+        .read_text::<Refusal>(body)
         .filter(|refusal| is_json && refusal.error.status() == status);
     match ours {
         Some(refusal) => match refusal.error.meaning() {
@@ -342,6 +345,7 @@ impl ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::SerdeJson;
 
     fn id() -> ReportId {
         ReportId::from_random_bytes([9; 16])
@@ -358,7 +362,11 @@ mod tests {
 
     /// Whether an answer with this status, type and body to report `id()` means "try again".
     fn retries(status: u16, content_type: &str, body: &str) -> bool {
-        is_retry(&classify(id(), answered(status, content_type, body)))
+        is_retry(&classify(
+            &SerdeJson,
+            id(),
+            answered(status, content_type, body),
+        ))
     }
 
     fn is_retry(outcome: &Outcome) -> bool {
@@ -374,7 +382,11 @@ mod tests {
         let body = receipt(id());
         for status in [200, 201] {
             assert_eq!(
-                classify(id(), answered(status, "application/json", &body)),
+                classify(
+                    &SerdeJson,
+                    id(),
+                    answered(status, "application/json", &body)
+                ),
                 Outcome::Delivered {
                     reference: "LD-2026-000001".into()
                 }
@@ -400,15 +412,23 @@ mod tests {
         for status in [408, 409, 429, 500, 502, 503, 302, 404] {
             assert!(retries(status, "application/json", "{}"), "{status}");
         }
-        assert!(is_retry(&classify(id(), Attempt::TimedOut)));
-        assert!(is_retry(&classify(id(), Attempt::NetworkFailed)));
+        assert!(is_retry(&classify(&SerdeJson, id(), Attempt::TimedOut)));
+        assert!(is_retry(&classify(
+            &SerdeJson,
+            id(),
+            Attempt::NetworkFailed
+        )));
     }
 
     #[test]
     fn every_code_is_read_as_it_means_with_its_own_status() {
         for code in ErrorCode::ALL {
             let body = serde_json::to_string(&Refusal::new(code)).expect("json");
-            let outcome = classify(id(), answered(code.status(), "application/json", &body));
+            let outcome = classify(
+                &SerdeJson,
+                id(),
+                answered(code.status(), "application/json", &body),
+            );
             match code.meaning() {
                 Meaning::Refuse => assert!(matches!(outcome, Outcome::Rejected { .. }), "{code:?}"),
                 Meaning::Retry(why) => assert_eq!(
@@ -421,7 +441,7 @@ mod tests {
                 ),
             }
             // The same words under another status are not taken as our server's.
-            let elsewhere = classify(id(), answered(502, "application/json", &body));
+            let elsewhere = classify(&SerdeJson, id(), answered(502, "application/json", &body));
             assert!(is_retry(&elsewhere), "{code:?} under 502");
         }
     }
@@ -431,7 +451,7 @@ mod tests {
         let body = r#"{"error":"invalid-report","message":"Some answers need to be corrected.",
             "fields":[{"field":"email","id":"email","message":"Enter your work email address"}]}"#;
         assert_eq!(
-            classify(id(), answered(422, "application/json", body)),
+            classify(&SerdeJson, id(), answered(422, "application/json", body)),
             Outcome::Rejected {
                 reasons: vec![AnswerError {
                     question: Question::Email,
@@ -444,9 +464,11 @@ mod tests {
     #[test]
     fn a_refusal_of_the_whole_report_keeps_its_message() {
         let body = r#"{"error":"idempotency-key-reused","message":"A different report was already received with this id."}"#;
-        let Outcome::Rejected { reasons } =
-            classify(id(), answered(422, "application/json; charset=utf-8", body))
-        else {
+        let Outcome::Rejected { reasons } = classify(
+            &SerdeJson,
+            id(),
+            answered(422, "application/json; charset=utf-8", body),
+        ) else {
             panic!("not rejected");
         };
         assert_eq!(
@@ -470,6 +492,7 @@ mod tests {
     fn a_429_or_503_asks_for_its_wait() {
         for status in [429, 503] {
             let outcome = classify(
+                &SerdeJson,
                 id(),
                 Attempt::Answered {
                     status,

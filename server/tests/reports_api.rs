@@ -320,6 +320,7 @@ async fn concurrent_duplicates_store_one_report() {
 /// without a way to provoke it here does not compile.
 #[tokio::test]
 async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_so() {
+    use incident_report::json::SerdeJson;
     use incident_report::wire::{Attempt, ErrorCode, Meaning, Outcome, Refusal, classify};
     for code in ErrorCode::ALL {
         let (report, (status, headers, body)) = provoke(code).await;
@@ -329,6 +330,7 @@ async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_s
         assert_ne!(refusal.message, "");
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
         let outcome = classify(
+            &SerdeJson,
             report,
             Attempt::Answered {
                 status: status.as_u16(),
@@ -361,7 +363,7 @@ async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_s
             retry_after: None,
         };
         assert!(matches!(
-            classify(id(1), attempt),
+            classify(&SerdeJson, id(1), attempt),
             Outcome::Delivered { .. }
         ));
     }
@@ -653,6 +655,7 @@ async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words()
     // The phone reads it as "try again", no sooner than asked.
     let answer = body.to_string();
     let outcome = incident_report::wire::classify(
+        &incident_report::json::SerdeJson,
         id(3),
         incident_report::wire::Attempt::Answered {
             status: 429,

@@ -1,10 +1,12 @@
 //! Everything the app does with browser APIs, in one place (only in the `hydrate` build).
 //!
 //! - [`report_storage`]: the reports kept on the phone;
+//! - [`json`]: the browser's own JSON, for the domain's formats;
 //! - [`sender`]: sends them to the server;
 //! - here: the clock, random ids, the address bar, adding the app to the home screen and keeping
 //!   its storage.
 
+mod json;
 pub mod report_storage;
 pub mod sender;
 
@@ -50,6 +52,15 @@ pub fn new_report_id() -> Option<ReportId> {
         .get_random_values_with_u8_array(&mut bytes)
         .ok()?;
     Some(ReportId::from_random_bytes(bytes))
+}
+
+/// Attribute `name` of the first element matching `selector`.
+pub fn data_attribute(selector: &str, name: &str) -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector(selector)
+        .ok()??
+        .get_attribute(name)
 }
 
 /// A query parameter of the current address.

@@ -8,9 +8,12 @@
 //! and disabled storage must be told apart and reported, not panicked on.
 
 use incident_report::StoredReport;
+use incident_report::json::Json;
 use incident_report::queue::{self, Unreadable};
 use wasm_bindgen::JsCast;
 use web_sys::{DomException, Storage};
+
+use super::json::BrowserJson;
 
 /// The reports, in `queue::encode`'s format (which carries its own version number).
 const REPORTS_KEY: &str = "lost-device.reports";
@@ -59,14 +62,18 @@ pub fn load() -> Result<Vec<StoredReport>, StorageError> {
         .ok()
         .flatten()
         .unwrap_or_default();
-    let decoded = queue::decode(&raw);
+    let decoded = queue::decode(&BrowserJson, &raw);
     if !decoded.unreadable.is_empty() {
         let mut aside = set_aside();
         aside.extend(decoded.unreadable);
-        let aside = serde_json::to_string(&aside).map_err(|_| StorageError::Unavailable)?;
+        let aside = BrowserJson.write(&aside);
         // Only once the unreadable records are safe elsewhere may the main record be rewritten.
         write(&storage, SET_ASIDE_KEY, &aside)?;
-        write(&storage, REPORTS_KEY, &queue::encode(&decoded.reports))?;
+        write(
+            &storage,
+            REPORTS_KEY,
+            &queue::encode(&BrowserJson, &decoded.reports),
+        )?;
     }
     Ok(decoded.reports)
 }
@@ -76,7 +83,7 @@ pub fn set_aside() -> Vec<Unreadable> {
     storage()
         .ok()
         .and_then(|storage| storage.get_item(SET_ASIDE_KEY).ok().flatten())
-        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .and_then(|raw| BrowserJson.read_text(&raw))
         .unwrap_or_default()
 }
 
@@ -85,7 +92,11 @@ pub fn update<T>(change: impl FnOnce(&mut Vec<StoredReport>) -> T) -> Result<T, 
     let storage = storage()?;
     let mut reports = load()?;
     let result = change(&mut reports);
-    write(&storage, REPORTS_KEY, &queue::encode(&reports))?;
+    write(
+        &storage,
+        REPORTS_KEY,
+        &queue::encode(&BrowserJson, &reports),
+    )?;
     notify();
     Ok(result)
 }

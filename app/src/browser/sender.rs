@@ -12,6 +12,7 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
+use incident_report::json::Json;
 use incident_report::stored;
 use incident_report::wire::{self, Attempt, Outcome, REPORTS_PATH, Submission};
 use incident_report::{DeliveryState, ReportId, RetryPolicy};
@@ -20,6 +21,7 @@ use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::AbortController;
 
+use super::json::BrowserJson;
 use super::{now_ms, report_storage};
 
 /// The Web Lock held while sending.
@@ -170,7 +172,7 @@ async fn send_due() {
 /// One attempt: POST with the idempotency key, bounded by [`SEND_TIMEOUT`].
 async fn post(submission: &Submission) -> Outcome {
     let Ok(controller) = AbortController::new() else {
-        return wire::classify(submission.id, Attempt::NetworkFailed);
+        return wire::classify(&BrowserJson, submission.id, Attempt::NetworkFailed);
     };
     let signal = controller.signal();
     let timer = set_timeout_with_handle(move || controller.abort(), SEND_TIMEOUT).ok();
@@ -188,7 +190,7 @@ async fn post(submission: &Submission) -> Outcome {
         Err(_) if signal.aborted() => Attempt::TimedOut,
         Err(_) => Attempt::NetworkFailed,
     };
-    wire::classify(submission.id, outcome)
+    wire::classify(&BrowserJson, submission.id, outcome)
 }
 
 /// The POST itself: status, content type, body and `Retry-After` of the answer, or the error that
@@ -205,7 +207,7 @@ async fn fetch(
     init.set_method("POST");
     init.set_headers(&headers);
     init.set_signal(Some(signal));
-    let body = serde_json::to_string(submission).unwrap_or_default();
+    let body = BrowserJson.write(submission);
     init.set_body(&JsValue::from_str(&body));
     let response: web_sys::Response =
         JsFuture::from(window().fetch_with_str_and_init(REPORTS_PATH, &init))

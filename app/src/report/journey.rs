@@ -288,13 +288,10 @@ fn latest_other_draft(this: ReportId) -> Option<ReportId> {
         .map(|r| r.id())
 }
 
-/// The report form. `page` is the page the address asked for, so the server's HTML shows it.
+/// The report form, starting on the page the address asks for (`?page=`).
 #[island]
-pub fn ReportJourney(
-    /// The slug of the page in the address (`?page=`).
-    page: String,
-) -> impl IntoView {
-    let journey = Journey::new(Screen::from_slug(&page));
+pub fn ReportJourney() -> impl IntoView {
+    let journey = Journey::new(Screen::from_slug(&shown_page()));
     let online = phone::online();
     Effect::new(move || journey.open());
     let form = journey.form;
@@ -322,6 +319,24 @@ pub fn ReportJourney(
             }))}
         </p>
     }
+}
+
+/// The slug of the page the HTML shows. In the browser that is the one the server rendered
+/// (`ReportRoute` writes it beside the island), which is not the address's when the offline
+/// worker answered with its stored copy of the form; hydrating must start from the same page.
+fn shown_page() -> String {
+    if cfg!(feature = "hydrate") {
+        phone::rendered_journey_page().unwrap_or_default()
+    } else {
+        requested_page()
+    }
+}
+
+/// The slug of the page the address asks for (`?page=`), as the server reads it.
+pub(super) fn requested_page() -> String {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|query| query.get("page"))
+        .unwrap_or_default()
 }
 
 /// One page of questions, or "Check your answers", with Back, the error summary and Continue.

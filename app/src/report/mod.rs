@@ -12,7 +12,6 @@ use incident_report::DeliveryState;
 use incident_report::stored::RETENTION_DAYS;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::APP_NAME;
 use crate::govuk::{Tag, TagColour};
@@ -33,11 +32,14 @@ use guidance::contacts::SECURITY_EMAIL;
 /// `/report?id=…&page=…`: the report journey.
 #[component]
 pub fn ReportRoute() -> impl IntoView {
-    let query = use_query_map();
-    let page = query.with_untracked(|q| q.get("page")).unwrap_or_default();
+    let page = journey::requested_page();
     view! {
         <Title text=format!("Report a lost or stolen device – {APP_NAME}")/>
-        <journey::ReportJourney page/>
+        // Which page this HTML shows, for the island to start from in the browser (it takes no
+        // props, so that the browser needs no JSON parser for them).
+        <div class="app-journey" data-page=page>
+            <journey::ReportJourney/>
+        </div>
     }
 }
 
