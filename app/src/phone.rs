@@ -198,7 +198,7 @@ pub fn mark_hydrated() {
 /// Which page of the report form the server rendered this HTML for (none on the server).
 pub fn rendered_journey_page() -> Option<String> {
     #[cfg(feature = "hydrate")]
-    return crate::browser::data_attribute(".app-journey", "data-page");
+    return crate::browser::attribute(".app-journey", "data-page");
     #[cfg(not(feature = "hydrate"))]
     None
 }

@@ -6,6 +6,9 @@
 // - the offline worker written in Rust against the same worker in plain JavaScript: how long an
 //   offline navigation takes to get its page from a worker that is not running yet.
 // The previous run's figures (target/bench/guidance.json) are printed beside this run's.
+// BASELINE_BUILD=dir (a build directory like BENCH_BUILD's) also measures that build in the same
+// run, its cold starts taken in turn with this build's: on a noisy machine, figures from separate
+// runs differ by more than most changes do.
 // Run with ./scripts/bench.sh (it builds first). RUNS=n changes the number of cold starts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,13 @@ import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
 import { startServer } from '../helpers/server.mjs';
 import { benchBuild, readFigures, startStaticSite, transferred, writeFigures } from './static_site.mjs';
 
+const baselineBuild = process.env.BASELINE_BUILD
+  ? { binary: path.join(process.env.BASELINE_BUILD, 'lost-device'), site: path.join(process.env.BASELINE_BUILD, 'site') }
+  : null;
+
 const RUNS = Number(process.env.RUNS || 10);
+// A question page, never opened online: the worker stored it on the first visit.
+const REPORT_PAGE = '/report?page=device';
 const CPU_SLOWDOWN = 4;
 
 function kind(url, type) {
@@ -108,57 +117,75 @@ const ms = (value) => (value === null ? '       -' : value.toFixed(1).padStart(7
 const server = await startServer({ build: benchBuild });
 const rustWorkerServer = await startServer({ build: benchBuild, worker: 'rust' });
 const staticSite = await startStaticSite(server.url, benchBuild);
+const baselineServer = baselineBuild && (await startServer({ build: baselineBuild }));
 try {
   const app = await appBytes(server.url);
   const appProfile = await prepareProfile(server.url);
   const staticProfile = await prepareProfile(staticSite.base);
   const rustWorkerProfile = await prepareProfile(rustWorkerServer.url);
-  const runs = { app: [], report: [], static: [], rustWorker: [], jsWorker: [] };
+  const baselineProfile = baselineServer && (await prepareProfile(baselineServer.url));
+  const runs = { app: [], report: [], static: [], rustWorker: [], jsWorker: [], baseline: [], baselineReport: [] };
   for (let i = 0; i < RUNS; i++) {
     // Alternate, so all see the same machine noise.
     runs.app.push(await coldStart(appProfile, server.url, true));
-    // A question page, never opened online: the worker stored it on the first visit.
-    runs.report.push(await coldStart(appProfile, server.url, true, '/report?page=device'));
+    runs.report.push(await coldStart(appProfile, server.url, true, REPORT_PAGE));
     runs.static.push(await coldStart(staticProfile, staticSite.base, false));
+    if (baselineServer) {
+      runs.baseline.push(await coldStart(baselineProfile, baselineServer.url, true));
+      runs.baselineReport.push(await coldStart(baselineProfile, baselineServer.url, true, REPORT_PAGE));
+    }
     runs.rustWorker.push(await coldNavigation(rustWorkerProfile, rustWorkerServer.url));
     runs.jsWorker.push(await coldNavigation(appProfile, server.url));
   }
-  for (const profile of [appProfile, staticProfile, rustWorkerProfile]) await rm(profile, { recursive: true, force: true });
+  for (const profile of [appProfile, staticProfile, rustWorkerProfile, baselineProfile].filter(Boolean)) {
+    await rm(profile, { recursive: true, force: true });
+  }
 
   const total = (bytes) => Object.values(bytes).reduce((a, b) => a + b, 0);
+  const cold = (home, report) => ({
+    fcp: median(home.map((r) => r.fcp)),
+    checklist: median(home.map((r) => r.checklist)),
+    homeHydrated: median(home.map((r) => r.hydrated)),
+    reportFcp: median(report.map((r) => r.fcp)),
+    report: median(report.map((r) => r.hydrated)),
+  });
   const figures = {
     bytes: { ...app, total: total(app) },
     staticBytes: { ...staticSite.bytes, total: total(staticSite.bytes) },
-    fcp: median(runs.app.map((r) => r.fcp)),
     staticFcp: median(runs.static.map((r) => r.fcp)),
-    checklist: median(runs.app.map((r) => r.checklist)),
-    homeHydrated: median(runs.app.map((r) => r.hydrated)),
-    reportFcp: median(runs.report.map((r) => r.fcp)),
-    report: median(runs.report.map((r) => r.hydrated)),
+    ...cold(runs.app, runs.report),
+  };
+  const baseline = baselineServer && {
+    bytes: await appBytes(baselineServer.url).then((bytes) => ({ ...bytes, total: total(bytes) })),
+    staticFcp: figures.staticFcp,
+    ...cold(runs.baseline, runs.baselineReport),
   };
   // The previous run's figures (same machine, earlier build), when kept: the last column.
   const kept = await readFigures('guidance');
   const previous = kept?.figures?.bytes ? kept.figures : null;
-  const was = (value, format) => (previous ? `   ${format(value)}` : '');
-  const heading = previous ? `   previous (${kept.when})` : '';
+  // Beside this run's: the baseline measured in this run, then the previous run's figures.
+  const was = (pick, format) =>
+    (baseline ? `   ${format(pick(baseline) ?? null)}` : '') + (previous ? `   ${format(pick(previous) ?? null)}` : '');
+  const heading = (baseline ? '   baseline (this run)' : '') + (previous ? `   previous (${kept.when})` : '');
 
   console.log('\nFirst visit: bytes transferred, compressed (body bytes; headers not counted)');
   console.log(`                          app         static page${heading}`);
   for (const key of ['html', 'js', 'wasm', 'css', 'other', 'total']) {
     const target = key === 'total' ? '   (target: app < 150 KiB)' : '';
-    console.log(`  ${key.padEnd(10)} ${kib(figures.bytes[key])}   ${kib(figures.staticBytes[key])}${was(previous?.bytes[key], kib)}${target}`);
+    console.log(`  ${key.padEnd(10)} ${kib(figures.bytes[key])}   ${kib(figures.staticBytes[key])}${was((f) => f.bytes[key], kib)}${target}`);
   }
 
   const ratio = (f) => `app/static = ${(f.fcp / f.staticFcp).toFixed(2)}`;
   console.log(`\nOffline cold start, CPU slowed ${CPU_SLOWDOWN}x, median of ${RUNS}`);
   console.log(`                               app        static page${heading}`);
-  console.log(`  first contentful paint   ${ms(figures.fcp)}     ${ms(figures.staticFcp)}${was(previous?.fcp, ms)}   (${ratio(figures)}${previous ? `, previous ${ratio(previous)}` : ''}; target <= 1.1)`);
-  console.log(`  checklist interactive    ${ms(figures.checklist)}     ${ms(null)}${was(previous?.checklist, ms)}   (target < 400 ms)`);
-  console.log(`  home islands hydrated    ${ms(figures.homeHydrated)}     ${ms(null)}${was(previous?.homeHydrated ?? null, ms)}`);
-  console.log(`  /report first paint      ${ms(figures.reportFcp)}     ${ms(null)}${was(previous?.reportFcp, ms)}`);
-  console.log(`  /report interactive      ${ms(figures.report)}     ${ms(null)}${was(previous?.report, ms)}   (target < 500 ms)`);
+  console.log(`  first contentful paint   ${ms(figures.fcp)}     ${ms(figures.staticFcp)}${was((f) => f.fcp, ms)}   (${ratio(figures)}${baseline ? `, baseline ${ratio(baseline)}` : ''}${previous ? `, previous ${ratio(previous)}` : ''}; target <= 1.1)`);
+  console.log(`  checklist interactive    ${ms(figures.checklist)}     ${ms(null)}${was((f) => f.checklist, ms)}   (target < 400 ms)`);
+  console.log(`  home islands hydrated    ${ms(figures.homeHydrated)}     ${ms(null)}${was((f) => f.homeHydrated, ms)}`);
+  console.log(`  /report first paint      ${ms(figures.reportFcp)}     ${ms(null)}${was((f) => f.reportFcp, ms)}`);
+  console.log(`  /report interactive      ${ms(figures.report)}     ${ms(null)}${was((f) => f.report, ms)}   (target < 500 ms)`);
   console.log(`  all app FCPs (ms): ${runs.app.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   console.log(`  all static FCPs (ms): ${runs.static.map((r) => r.fcp.toFixed(0)).join(' ')}`);
+  if (baseline) console.log(`  all baseline FCPs (ms): ${runs.baseline.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   await writeFigures('guidance', { when: new Date().toISOString().slice(0, 16), figures });
 
   const rust = median(runs.rustWorker);
@@ -170,6 +197,7 @@ try {
   console.log(`  all Rust (ms): ${runs.rustWorker.map((v) => v.toFixed(1)).join(' ')}`);
   console.log(`  all JavaScript (ms): ${runs.jsWorker.map((v) => v.toFixed(1)).join(' ')}`);
 } finally {
+  await baselineServer?.stop();
   await staticSite.stop();
   await rustWorkerServer.stop();
   await server.stop();

@@ -1,8 +1,8 @@
 //! Everything the app does with browser APIs, in one place (only in the `hydrate` build).
 //!
 //! - [`report_storage`]: the reports kept on the phone;
-//! - [`json`]: the browser's own JSON, for the domain's formats;
 //! - [`sender`]: sends them to the server;
+//! - [`json`]: the browser's own JSON, for the domain's formats;
 //! - here: the clock, random ids, the address bar, adding the app to the home screen and keeping
 //!   its storage.
 
@@ -55,7 +55,7 @@ pub fn new_report_id() -> Option<ReportId> {
 }
 
 /// Attribute `name` of the first element matching `selector`.
-pub fn data_attribute(selector: &str, name: &str) -> Option<String> {
+pub fn attribute(selector: &str, name: &str) -> Option<String> {
     web_sys::window()?
         .document()?
         .query_selector(selector)
