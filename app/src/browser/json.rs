@@ -32,6 +32,8 @@ impl Json for BrowserJson {
         array.dyn_ref::<Array>().map(|array| array.iter().collect())
     }
 
+    // A record set aside is written back out from its parsed value: the same text the phone
+    // stored, since it stores records compactly, but for how a number is spelt or a key repeated.
     fn text(&self, value: &JsValue) -> String {
         JSON::stringify(value)
             .ok()
