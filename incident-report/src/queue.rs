@@ -46,7 +46,7 @@ pub fn encode(json: &impl Json, reports: &[StoredReport]) -> String {
 }
 
 /// Reads stored text. Empty text is an empty queue.
-pub fn decode<J: Json>(json: &J, text: &str) -> Decoded {
+pub fn decode(json: &impl Json, text: &str) -> Decoded {
     if text.trim().is_empty() {
         return Decoded::default();
     }
