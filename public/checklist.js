@@ -8,7 +8,7 @@
   // per step. Anything else (another number of steps, a damaged value) counts as nothing ticked.
   const KEY = 'lost-device.done-steps.v1';
   const SAVE_FAILED = 'Your tick could not be saved on this phone. The steps still work.';
-  const steps = [...document.querySelectorAll('.app-steps > .app-step')].filter((step) => step.querySelector('.app-step__toggle'));
+  const steps = [...document.querySelectorAll('.app-step__toggle')].map((toggle) => toggle.closest('.app-step'));
   if (steps.length === 0) return;
 
   function load() {
