@@ -227,6 +227,16 @@ pub fn show_page(url: &str, push: bool, title: &str, focus_id: &str) {
     let _ = (url, push, title, focus_id);
 }
 
+/// Runs `start` in the browser after the island that calls this is hydrated, in a task of its
+/// own: reading the phone's storage and filling the page in then do not lengthen the task that
+/// hydrates it, so a tap in between is answered. Nothing runs on the server.
+pub fn after_hydrating(start: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::set_timeout(start, std::time::Duration::ZERO);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = start;
+}
+
 /// Calls `moved` when the person goes back or forward in the browser's history.
 pub fn on_history_move(moved: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]

@@ -293,7 +293,7 @@ fn latest_other_draft(this: ReportId) -> Option<ReportId> {
 pub fn ReportJourney() -> impl IntoView {
     let journey = Journey::new(Screen::from_slug(&shown_page()));
     let online = phone::online();
-    Effect::new(move || journey.open());
+    phone::after_hydrating(move || journey.open());
     let form = journey.form;
     view! {
         // The rehearsal build's markup differs inside the island, so a page hydrated by another

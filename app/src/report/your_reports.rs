@@ -38,7 +38,7 @@ pub fn YourReports() -> impl IntoView {
     };
     let persistent = RwSignal::new(None::<bool>);
     let installed = RwSignal::new(false);
-    Effect::new(move || {
+    phone::after_hydrating(move || {
         reload();
         phone::on_reports_changed(reload);
         phone::storage_persistence(move |kept| persistent.set(kept));
