@@ -2,7 +2,7 @@
 # Prints the app's figures (bytes of a first visit, offline cold start, Lighthouse) beside a plain
 # static page of the same content, measured in the same run. Builds first. BENCH_BUILD=dir
 # measures another build instead (a directory with `lost-device` and `site/`); BASELINE_BUILD=dir
-# also measures one in the same offline run, in turn with this one; RUNS=n sets the number of runs.
+# also measures one in the same runs, in turn with this one; RUNS=n sets the number of runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests

@@ -102,7 +102,7 @@ pub fn ErrorMessage(
     message: Signal<Option<String>>,
 ) -> impl IntoView {
     view! {
-        <p class="govuk-error-message" role="alert" hidden=move || message.with(Option::is_none)>
+        <p class="govuk-error-message" role="alert" hidden=Signal::derive(move || message.with(Option::is_none))>
             <span class="govuk-visually-hidden">"Error: "</span>
             {message}
         </p>

@@ -29,7 +29,7 @@ pub fn AddToHomeScreen() -> impl IntoView {
     };
     let offered = move || matches!(way.get(), InstallWay::Prompt | InstallWay::ShareMenu);
     view! {
-        <section hidden=move || !offered() && outcome.get().is_none()>
+        <section hidden=Signal::derive(move || !offered() && outcome.get().is_none())>
             <h2 class="govuk-heading-m">"Keep this app on your phone"</h2>
             <p class="govuk-body">
                 "On your home screen it opens like an app, works with no signal, and the phone keeps your reports safe."
@@ -37,12 +37,12 @@ pub fn AddToHomeScreen() -> impl IntoView {
             <button
                 type="button"
                 class="govuk-button govuk-button--secondary"
-                hidden=move || way.get() != InstallWay::Prompt
+                hidden=Signal::derive(move || way.get() != InstallWay::Prompt)
                 on:click=add
             >
                 "Add to home screen"
             </button>
-            <div hidden=move || way.get() != InstallWay::ShareMenu>
+            <div hidden=Signal::derive(move || way.get() != InstallWay::ShareMenu)>
                 <p class="govuk-body">"To add it on an iPhone or iPad:"</p>
                 <ol class="govuk-list govuk-list--number">
                     <li>"Tap the Share button (a square with an arrow pointing up)."</li>

@@ -6,6 +6,9 @@
 //! stays the server's HTML. The content comes from the `guidance` crate; this crate only decides
 //! how it looks.
 //!
+//! A reactive attribute is given a `Signal` (`Signal::derive`) rather than a closure: the
+//! WebAssembly then holds the attribute's code once per value type instead of once per closure.
+//!
 //! Routes: `/`, `/guidance/{slug}` and `/contacts` (one per `guidance::PAGES` entry), `/report`,
 //! `/reports` and `/your-data` (see [`report`]), anything else is a 404 page. `/offline` is not a route: see
 //! [`offline`].

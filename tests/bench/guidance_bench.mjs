@@ -7,19 +7,14 @@
 //   offline navigation takes to get its page from a worker that is not running yet.
 // The previous run's figures (target/bench/guidance.json) are printed beside this run's.
 // BASELINE_BUILD=dir (a build directory like BENCH_BUILD's) also measures that build in the same
-// run, its cold starts taken in turn with this build's: on a noisy machine, figures from separate
-// runs differ by more than most changes do.
+// run, its cold starts taken in turn with this build's.
 // Run with ./scripts/bench.sh (it builds first). RUNS=n changes the number of cold starts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
 import { startServer } from '../helpers/server.mjs';
-import { benchBuild, readFigures, startStaticSite, transferred, writeFigures } from './static_site.mjs';
-
-const baselineBuild = process.env.BASELINE_BUILD
-  ? { binary: path.join(process.env.BASELINE_BUILD, 'lost-device'), site: path.join(process.env.BASELINE_BUILD, 'site') }
-  : null;
+import { baselineBuild, benchBuild, readFigures, startStaticSite, transferred, writeFigures } from './static_site.mjs';
 
 const RUNS = Number(process.env.RUNS || 10);
 // A question page, never opened online: the worker stored it on the first visit.

@@ -2,11 +2,12 @@
 // guidance pages, a question page and "Your reports", beside the same home HTML served as a static
 // page without scripts, in the same run: performance, accessibility and best-practices scores,
 // first and largest contentful paint, total blocking time, speed index, layout shift. Medians of
-// RUNS runs (default 5); the previous run's figures (target/bench/lighthouse.json) under each row.
+// RUNS runs (default 5); under each row, the same page of BASELINE_BUILD audited in turn with it
+// in the same run (when given), then the previous run's figures (target/bench/lighthouse.json).
 // Run with ./scripts/bench.sh (it builds and installs Lighthouse 12.2.3 into bench/lighthouse).
 import { createRequire } from 'node:module';
 import { startServer } from '../helpers/server.mjs';
-import { benchBuild, readFigures, startStaticSite, writeFigures } from './static_site.mjs';
+import { baselineBuild, benchBuild, readFigures, startStaticSite, writeFigures } from './static_site.mjs';
 
 const require = createRequire(new URL('./lighthouse/', import.meta.url));
 const { default: lighthouse } = await import(require.resolve('lighthouse'));
@@ -52,27 +53,36 @@ async function audit(url) {
 
 const server = await startServer({ build: benchBuild });
 const staticSite = await startStaticSite(server.url, benchBuild);
+const baselineServer = baselineBuild && (await startServer({ build: baselineBuild }));
 try {
-  const pages = [
-    ['static page (home, no scripts)', staticSite.base + '/'],
-    ['home', server.url + '/'],
-    ['a guidance page (shut-down)', server.url + '/guidance/shut-down'],
-    ['Who to contact (/contacts)', server.url + '/contacts'],
-    ['a question page (/report)', server.url + '/report?page=device'],
-    ['Your reports (/reports)', server.url + '/reports'],
+  const appPages = [
+    ['home', '/'],
+    ['a guidance page (shut-down)', '/guidance/shut-down'],
+    ['Who to contact (/contacts)', '/contacts'],
+    ['a question page (/report)', '/report?page=device'],
+    ['Your reports (/reports)', '/reports'],
   ];
+  const pages = [['static page (home, no scripts)', staticSite.base + '/'], ...appPages.map(([name, at]) => [name, server.url + at])];
+  const baselinePages = baselineServer ? appPages.map(([name, at]) => [name, baselineServer.url + at]) : [];
   const results = Object.fromEntries(pages.map(([name]) => [name, []]));
+  const baselineResults = Object.fromEntries(baselinePages.map(([name]) => [name, []]));
   for (let run = 0; run < RUNS; run++) {
-    // Alternate, so all see the same machine noise.
-    for (const [name, url] of pages) results[name].push(await audit(url));
+    // Alternate, so all see the same machine noise; the baseline's page right after this build's,
+    // or right before it every other run.
+    for (const [name, url] of pages) {
+      const baseline = baselinePages.find(([other]) => other === name);
+      if (baseline && run % 2) baselineResults[name].push(await audit(baseline[1]));
+      results[name].push(await audit(url));
+      if (baseline && !(run % 2)) baselineResults[name].push(await audit(baseline[1]));
+    }
   }
-  const figures = Object.fromEntries(
-    pages.map(([name]) => {
-      const m = (key) => median(results[name].map((r) => r[key]));
-      return [name, { performance: m('performance'), accessibility: m('accessibility'), bestPractices: m('bestPractices'),
-        fcp: m('fcp'), lcp: m('lcp'), tbt: m('tbt'), si: m('si'), cls: m('cls') }];
-    }),
-  );
+  const medians = (runs) => {
+    const m = (key) => median(runs.map((r) => r[key]));
+    return { performance: m('performance'), accessibility: m('accessibility'), bestPractices: m('bestPractices'),
+      fcp: m('fcp'), lcp: m('lcp'), tbt: m('tbt'), si: m('si'), cls: m('cls') };
+  };
+  const figures = Object.fromEntries(pages.map(([name]) => [name, medians(results[name])]));
+  const baselineFigures = Object.fromEntries(baselinePages.map(([name]) => [name, medians(baselineResults[name])]));
   const previous = await readFigures('lighthouse');
   const staticLcp = figures[pages[0][0]].lcp;
   console.log(`\nLighthouse 12.2.3, mobile profile (slow 4G, 4x CPU), median of ${RUNS}`);
@@ -84,12 +94,14 @@ try {
     `  ${f.si.toFixed(0).padStart(6)}  ${f.cls.toFixed(3).padStart(5)}`;
   for (const [name] of pages) {
     console.log(row(name, figures[name], staticLcp));
+    if (baselineFigures[name]) console.log(row('  baseline (this run)', baselineFigures[name], staticLcp));
     // The previous run's figures for the same page (same machine, earlier build), when kept.
     const before = previous?.figures?.[name];
     if (before?.si !== undefined) console.log(row(`  previous (${previous.when})`.slice(0, 32), before, previous.figures[pages[0][0]].lcp));
   }
   await writeFigures('lighthouse', { when: new Date().toISOString().slice(0, 16), figures });
 } finally {
+  await baselineServer?.stop();
   await staticSite.stop();
   await server.stop();
 }

@@ -1,7 +1,7 @@
 // The baseline every figure is compared with, in the same run: the app's own home page as a plain
 // static page (no scripts), with the app's stylesheet, kept offline by a minimal worker. And which
 // build is measured: the release build, or another one named by BENCH_BUILD (a directory holding
-// `lost-device` and `site/`, for comparing an earlier build side by side). And where each
+// `lost-device` and `site/`), and which one beside it in the same run (BASELINE_BUILD). And where each
 // benchmark keeps its last figures, so that the next run prints them beside its own.
 import http from 'node:http';
 import { brotliCompressSync } from 'node:zlib';
@@ -9,10 +9,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { builds } from '../helpers/server.mjs';
 
+/** The build in `dir` (its server `lost-device` and its `site/`). */
+const buildIn = (dir) => ({ binary: path.join(dir, 'lost-device'), site: path.join(dir, 'site') });
+
 /** The build to measure. */
-export const benchBuild = process.env.BENCH_BUILD
-  ? { binary: path.join(process.env.BENCH_BUILD, 'lost-device'), site: path.join(process.env.BENCH_BUILD, 'site') }
-  : builds.current;
+export const benchBuild = process.env.BENCH_BUILD ? buildIn(process.env.BENCH_BUILD) : builds.current;
+
+/**
+ * A second build measured in the same run, in turn with the first (BASELINE_BUILD=dir), or null:
+ * on a noisy machine, figures from separate runs differ by more than most changes do.
+ */
+export const baselineBuild = process.env.BASELINE_BUILD ? buildIn(process.env.BASELINE_BUILD) : null;
 
 /** GETs `url` asking for brotli and returns the body's size as sent, and its content type. */
 export function transferred(url) {

@@ -123,8 +123,8 @@ pub fn FormGroup(
             class="govuk-form-group"
             class:govuk-radios__conditional=follow_up
             id=follow_up.then(|| conditional_id(question))
-            class:govuk-form-group--error=move || error.with(Option::is_some)
-            hidden=move || !form.with(|f| f.asks(question))
+            class:govuk-form-group--error=Signal::derive(move || error.with(Option::is_some))
+            hidden=Signal::derive(move || !form.with(|f| f.asks(question)))
         >
             {inner}
         </div>
@@ -147,8 +147,8 @@ fn conditional_id(question: Question) -> String {
 }
 
 /// The ids that describe a question's input: its hint and its error, when there are some.
-fn described_by(question: Question, error: Signal<Option<String>>) -> impl Fn() -> Option<String> {
-    move || {
+fn described_by(question: Question, error: Signal<Option<String>>) -> Signal<Option<String>> {
+    Signal::derive(move || {
         let mut ids = Vec::new();
         if question.spec().hint.is_some() {
             ids.push(format!("{}-hint", question.id()));
@@ -157,7 +157,7 @@ fn described_by(question: Question, error: Signal<Option<String>>) -> impl Fn() 
             ids.push(format!("{}-error", question.id()));
         }
         (!ids.is_empty()).then(|| ids.join(" "))
-    }
+    })
 }
 
 /// GOV.UK hint and error message of a question (the error hidden while there is none).
@@ -165,7 +165,7 @@ fn described_by(question: Question, error: Signal<Option<String>>) -> impl Fn() 
 fn HintAndError(question: Question, error: Signal<Option<String>>) -> impl IntoView {
     view! {
         {question.spec().hint.map(|hint| view! { <div class="govuk-hint" id=format!("{}-hint", question.id())>{hint}</div> })}
-        <p class="govuk-error-message" id=format!("{}-error", question.id()) hidden=move || error.with(Option::is_none)>
+        <p class="govuk-error-message" id=format!("{}-error", question.id()) hidden=Signal::derive(move || error.with(Option::is_none))>
             <span class="govuk-visually-hidden">"Error: "</span>
             {error}
         </p>
@@ -240,7 +240,7 @@ fn Radios(asked: Asked) -> impl IntoView {
                         value=choice.value
                         aria-controls=controls
                         disabled=binding.locked
-                        prop:checked=move || form.with(|f| f.choice(question) == Some(choice.value))
+                        prop:checked=Signal::derive(move || form.with(|f| f.choice(question) == Some(choice.value)))
                         on:change=move |_| binding.change(|f| {
                             f.set_choice(question, choice.value);
                         })
@@ -255,7 +255,7 @@ fn Radios(asked: Asked) -> impl IntoView {
             <div class="govuk-radios">{items}</div>
         </Fieldset>
         {question.spec().advice.map(|advice| view! {
-            <div hidden=move || !form.with(|f| advice.shown_for(f.choice(question)))>
+            <div hidden=Signal::derive(move || !form.with(|f| advice.shown_for(f.choice(question))))>
                 <InsetText>
                     <p class="govuk-body"><strong>{advice.text}</strong></p>
                     {(!advice.actions.is_empty()).then(|| view! {
@@ -279,8 +279,8 @@ fn TextInput(asked: Asked, rules: TextRules) -> impl IntoView {
         error,
     } = asked;
     let form = binding.form;
-    let value = move || form.with(|f| f.text(question));
-    let has_error = move || error.with(Option::is_some);
+    let value = Signal::derive(move || form.with(|f| f.text(question)));
+    let has_error = Signal::derive(move || error.with(Option::is_some));
     let on_input = move |event| {
         let typed = event_target_value(&event);
         binding.change(|f| {
@@ -353,7 +353,7 @@ fn DateInput(asked: Asked) -> impl IntoView {
         error,
     } = asked;
     let form = binding.form;
-    let has_error = move || error.with(Option::is_some);
+    let has_error = Signal::derive(move || error.with(Option::is_some));
     view! {
         <Fieldset question heading error group=true>
             <div class="govuk-date-input">
@@ -375,7 +375,7 @@ fn DateInput(asked: Asked) -> impl IntoView {
                                     id=part.id()
                                     name=part.id()
                                     disabled=binding.locked
-                                    prop:value=move || form.with(|f| f.date_part(part))
+                                    prop:value=Signal::derive(move || form.with(|f| f.date_part(part)))
                                     on:input=move |event| {
                                         let typed = event_target_value(&event);
                                         binding.change(|f| *f.date_part_mut(part) = typed);

@@ -155,7 +155,7 @@ fn RemoveReport(
         <button
             type="button"
             class="govuk-button govuk-button--secondary"
-            hidden=move || asking.get()
+            hidden=Signal::derive(move || asking.get())
             on:click={
                 let confirm_id = confirm_id.clone();
                 move |_| {
@@ -166,7 +166,7 @@ fn RemoveReport(
         >
             {ask}
         </button>
-        <div hidden=move || !asking.get()>
+        <div hidden=Signal::derive(move || !asking.get())>
             <WarningText text=warning/>
             <div class="govuk-button-group">
                 <button type="button" id=confirm_id class="govuk-button govuk-button--warning" on:click=remove>

@@ -107,14 +107,14 @@ fn StorageNote(
     installed: RwSignal<bool>,
 ) -> impl IntoView {
     view! {
-        <p class="govuk-body" hidden=move || persistent.get() != Some(true)>
+        <p class="govuk-body" hidden=Signal::derive(move || persistent.get() != Some(true))>
             "This browser will keep the reports on this phone until you remove them."
         </p>
-        <div hidden=move || persistent.get() != Some(false)>
+        <div hidden=Signal::derive(move || persistent.get() != Some(false))>
             <p class="govuk-body">"This browser may clear what is saved on this phone if it runs short of space."</p>
             <p class="govuk-body">"On an iPhone, Safari also clears it after 7 days without a visit, unless the app is on the home screen."</p>
         </div>
-        <div hidden=move || !waiting.get() || installed.get()>
+        <div hidden=Signal::derive(move || !waiting.get() || installed.get())>
             <InsetText>
                 "A report is waiting on this phone. Add this app to your home screen to keep it safe until it is sent."
             </InsetText>
