@@ -62,18 +62,19 @@ try {
     ['a question page (/report)', '/report?page=device'],
     ['Your reports (/reports)', '/reports'],
   ];
-  const pages = [['static page (home, no scripts)', staticSite.base + '/'], ...appPages.map(([name, at]) => [name, server.url + at])];
-  const baselinePages = baselineServer ? appPages.map(([name, at]) => [name, baselineServer.url + at]) : [];
-  const results = Object.fromEntries(pages.map(([name]) => [name, []]));
-  const baselineResults = Object.fromEntries(baselinePages.map(([name]) => [name, []]));
+  // Each page with its address in this build and, when given, in the baseline build.
+  const pages = [
+    ['static page (home, no scripts)', staticSite.base + '/', null],
+    ...appPages.map(([name, at]) => [name, server.url + at, baselineServer ? baselineServer.url + at : null]),
+  ];
+  const results = Object.fromEntries(pages.map(([name]) => [name, { app: [], baseline: [] }]));
   for (let run = 0; run < RUNS; run++) {
     // Alternate, so all see the same machine noise; the baseline's page right after this build's,
     // or right before it every other run.
-    for (const [name, url] of pages) {
-      const baseline = baselinePages.find(([other]) => other === name);
-      if (baseline && run % 2) baselineResults[name].push(await audit(baseline[1]));
-      results[name].push(await audit(url));
-      if (baseline && !(run % 2)) baselineResults[name].push(await audit(baseline[1]));
+    for (const [name, url, baselineUrl] of pages) {
+      const audits = [[results[name].app, url], ...(baselineUrl ? [[results[name].baseline, baselineUrl]] : [])];
+      if (run % 2) audits.reverse();
+      for (const [into, at] of audits) into.push(await audit(at));
     }
   }
   const medians = (runs) => {
@@ -81,8 +82,10 @@ try {
     return { performance: m('performance'), accessibility: m('accessibility'), bestPractices: m('bestPractices'),
       fcp: m('fcp'), lcp: m('lcp'), tbt: m('tbt'), si: m('si'), cls: m('cls') };
   };
-  const figures = Object.fromEntries(pages.map(([name]) => [name, medians(results[name])]));
-  const baselineFigures = Object.fromEntries(baselinePages.map(([name]) => [name, medians(baselineResults[name])]));
+  const figures = Object.fromEntries(pages.map(([name]) => [name, medians(results[name].app)]));
+  const baselineFigures = Object.fromEntries(
+    pages.filter(([, , baselineUrl]) => baselineUrl).map(([name]) => [name, medians(results[name].baseline)]),
+  );
   const previous = await readFigures('lighthouse');
   const staticLcp = figures[pages[0][0]].lcp;
   console.log(`\nLighthouse 12.2.3, mobile profile (slow 4G, 4x CPU), median of ${RUNS}`);
