@@ -115,7 +115,7 @@ impl Journey {
             return;
         };
         self.id.set(Some(this));
-        self.reload();
+        let reports = self.reload();
         let stored = self.record.get_untracked();
         if let Some(stored) = &stored {
             self.form.set(stored.form().clone());
@@ -132,9 +132,11 @@ impl Journey {
             "",
         );
         if named.is_none() {
-            self.unsent_draft.set(latest_other_draft(this));
+            self.unsent_draft.set(latest_other_draft(this, &reports));
         }
-        phone::on_reports_changed(move || self.reload());
+        phone::on_reports_changed(move || {
+            self.reload();
+        });
         phone::on_history_move(move || {
             self.errors.set(Vec::new());
             self.screen.set(self.allowed(Self::asked()));
@@ -152,16 +154,22 @@ impl Journey {
         if editable { asked } else { Screen::Sent }
     }
 
-    /// Reads this report's stored record again.
-    fn reload(self) {
+    /// Reads this report's stored record again, and gives every stored report (none when they
+    /// cannot be read: then the problem is shown).
+    fn reload(self) -> Vec<StoredReport> {
         let Some(this) = self.id.get_untracked() else {
-            return;
+            return Vec::new();
         };
         match phone::reports() {
-            Ok(reports) => self
-                .record
-                .set(reports.into_iter().find(|r| r.id() == this)),
-            Err(why) => self.problem.set(Some(why)),
+            Ok(reports) => {
+                self.record
+                    .set(reports.iter().find(|r| r.id() == this).cloned());
+                reports
+            }
+            Err(why) => {
+                self.problem.set(Some(why));
+                Vec::new()
+            }
         }
     }
 
@@ -278,14 +286,13 @@ impl Journey {
     }
 }
 
-/// The most recently started other report still being written, if any.
-fn latest_other_draft(this: ReportId) -> Option<ReportId> {
-    phone::reports()
-        .ok()?
-        .into_iter()
+/// The most recently started other report in `reports` still being written, if any.
+fn latest_other_draft(this: ReportId, reports: &[StoredReport]) -> Option<ReportId> {
+    reports
+        .iter()
         .filter(|r| r.id() != this && r.delivery() == &DeliveryState::Draft)
-        .max_by_key(StoredReport::created_at_ms)
-        .map(|r| r.id())
+        .max_by_key(|r| r.created_at_ms())
+        .map(StoredReport::id)
 }
 
 /// The report form, starting on the page the address asks for (`?page=`).
