@@ -57,6 +57,8 @@ pub trait Chosen {
     fn is_chosen(&self) -> bool;
     /// Chooses `value`; returns whether it is one of the type's choices (if not, nothing changes).
     fn choose(&mut self, value: &str) -> bool;
+    /// Undoes the choice.
+    fn clear(&mut self);
     /// The serde names of every choice of the type (for the table's tests).
     #[cfg(test)]
     fn variants(&self) -> &'static [&'static str];
@@ -83,6 +85,10 @@ where
         known
     }
 
+    fn clear(&mut self) {
+        *self = None;
+    }
+
     #[cfg(test)]
     fn variants(&self) -> &'static [&'static str] {
         variant_names::<T>()
@@ -92,6 +98,17 @@ where
 /// The choice named `value`, read by serde itself (no JSON involved).
 fn read<T: for<'de> Deserialize<'de>>(value: &str) -> Option<T> {
     T::deserialize(StrDeserializer::<ValueError>::new(value)).ok()
+}
+
+impl Slot<'_> {
+    /// Removes the answer.
+    pub fn clear(self) {
+        match self {
+            Slot::Text(text) => text.clear(),
+            Slot::Choice(chosen) => chosen.clear(),
+            Slot::Date(parts) => parts.into_iter().for_each(String::clear),
+        }
+    }
 }
 
 impl<'a> From<(&'a mut String,)> for Slot<'a> {

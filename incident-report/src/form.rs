@@ -199,7 +199,11 @@ impl ReportForm {
     pub fn validate(&self, today: Date) -> Result<(), Vec<AnswerError>> {
         let mut errors = Vec::new();
         for &question in Question::ALL {
-            let asked = self.asks(question);
+            // A question not asked with these answers is not the person's to fix: its answer is
+            // dropped before the report is sent or stored (`canonical`), never checked.
+            if !self.asks(question) {
+                continue;
+            }
             let spec = question.spec();
             let required = match spec.need {
                 Need::Optional => None,
@@ -208,8 +212,7 @@ impl ReportForm {
                     .revealed_by(question)
                     .filter(|chosen| values.contains(chosen))
                     .map(|_| message),
-            }
-            .filter(|_| asked);
+            };
             let problem = match (&spec.kind, self.given(question)) {
                 (Kind::Choice(_), Given::Choice(chosen)) => {
                     required.filter(|_| !chosen.is_chosen()).map(str::to_owned)
@@ -290,14 +293,33 @@ impl ReportForm {
     }
 }
 
+/// Most digits in a date's day or month.
+const DAY_MONTH_DIGITS: usize = 2;
+/// Digits in a date's year.
+const YEAR_DIGITS: usize = 4;
+
 fn parse_date(day: &str, month: &str, year: &str) -> Result<Date, &'static str> {
     let (day, month, year) = (day.trim(), month.trim(), year.trim());
     if day.is_empty() || month.is_empty() || year.is_empty() {
         return Err("The date must include a day, month and year");
     }
-    let number = |text: &str| text.parse::<u16>().ok();
-    let (Some(day), Some(month), Some(year)) = (number(day), number(month), number(year)) else {
+    // Digits only: no sign, no spaces, nothing `u16::from_str` would also take.
+    let digits = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(day) && digits(month) && digits(year)) {
         return Err("The date must be a real date, in numbers, like 27 11 2026");
+    }
+    // Bounded before they are read, so nothing longer than a date is stored.
+    if year.len() != YEAR_DIGITS {
+        return Err("The year must include 4 numbers");
+    }
+    let number = |text: &str| {
+        (text.len() <= DAY_MONTH_DIGITS)
+            .then(|| text.parse::<u16>().ok())
+            .flatten()
+    };
+    let (Some(day), Some(month), Ok(year)) = (number(day), number(month), year.parse::<u16>())
+    else {
+        return Err("The date must be a real date");
     };
     if year < 1000 {
         return Err("The year must include 4 numbers");
@@ -310,6 +332,31 @@ fn parse_date(day: &str, month: &str, year: &str) -> Result<Date, &'static str> 
         (Some(month), Some(day)) => Date::from_calendar_date(i32::from(year), month, day)
             .map_err(|_| "The date must be a real date"),
         _ => Err("The date must be a real date"),
+    }
+}
+
+impl ReportForm {
+    /// What is checked, stored and sent: the answers without the spaces around them, without
+    /// the answers to questions these answers do not ask (a police reference kept from before
+    /// the person said the police were not told), and with a real date written one way
+    /// (`2`, `11`, `2026` rather than `02`, `011`, ` 2026`).
+    #[must_use]
+    pub fn canonical(&self) -> ReportForm {
+        let mut form = self.trimmed();
+        // Form order: a question's parent comes before it, so a parent cleared here hides its
+        // follow-ups by the time they are looked at.
+        for &question in Question::ALL {
+            if !form.asks(question) {
+                form.slot(question).clear();
+            }
+        }
+        let [day, month, year] = [&form.date_day, &form.date_month, &form.date_year];
+        if let Ok(date) = parse_date(day, month, year) {
+            form.date_day = date.day().to_string();
+            form.date_month = u8::from(date.month()).to_string();
+            form.date_year = date.year().to_string();
+        }
+        form
     }
 }
 
@@ -472,6 +519,60 @@ mod tests {
         check(|f| f.date_year = "26".into(), &[Question::Date]);
         check(|f| f.date_day = "1st".into(), &[Question::Date]);
         check(|f| f.date_month = String::new(), &[Question::Date]);
+    }
+
+    #[test]
+    fn a_date_is_digits_of_a_date_s_length_and_is_kept_one_way() {
+        check(
+            |f| f.date_day = format!("{}2", "0".repeat(3000)),
+            &[Question::Date],
+        );
+        check(|f| f.date_year = "+2026".into(), &[Question::Date]);
+        check(|f| f.date_year = "02026".into(), &[Question::Date]);
+        check(|f| f.date_month = "-1".into(), &[Question::Date]);
+        let typed = ReportForm {
+            date_day: " 02".into(),
+            date_month: "09 ".into(),
+            ..ReportForm::example()
+        };
+        let canonical = typed.canonical();
+        assert_eq!(
+            [
+                canonical.date_day,
+                canonical.date_month,
+                canonical.date_year
+            ],
+            ["2", "9", "2026"]
+        );
+    }
+
+    #[test]
+    fn answers_to_questions_not_asked_are_neither_checked_nor_kept() {
+        // The police reference was typed, then the person said the police were not told.
+        let form = ReportForm {
+            told_police: Some(PoliceTold::No),
+            police_reference: "x".repeat(5000),
+            ..ReportForm::example()
+        };
+        assert_eq!(
+            form.validate(TODAY),
+            Ok(()),
+            "a hidden answer is not checked"
+        );
+        assert_eq!(form.canonical().police_reference, "");
+        // A hidden choice hides its own follow-ups too.
+        let hacked = ReportForm {
+            what_happened: Some(WhatHappened::HackedOrCompromised),
+            compromise_signs: "Odd sign-in alerts".into(),
+            ..ReportForm::example()
+        }
+        .canonical();
+        assert_eq!(hacked.told_police, None);
+        assert_eq!(hacked.police_reference, "");
+        assert_eq!(hacked.compromise_signs, "Odd sign-in alerts");
+        assert_eq!(hacked.validate(TODAY), Ok(()));
+        // What was asked is kept as it was.
+        assert_eq!(ReportForm::example().canonical(), ReportForm::example());
     }
 
     #[test]

@@ -8,6 +8,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+/// Why a value could not be written as JSON, in the writer's words (which name types and
+/// positions, never a value: the domain's types carry no maps with non-string keys, so in
+/// practice only a failing writer gets here).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not write JSON: {0}")]
+pub struct WriteError(pub String);
+
 /// A JSON parser and writer, with just what the phone's formats need.
 pub trait Json {
     /// A parsed JSON value.
@@ -23,8 +30,9 @@ pub trait Json {
     fn text(&self, value: &Self::Value) -> String;
     /// `value` read as a `T`, or why it cannot be, in the parser's words.
     fn read<T: DeserializeOwned>(&self, value: &Self::Value) -> Result<T, String>;
-    /// `value` as JSON text. The domain's types always serialise.
-    fn write<T: Serialize>(&self, value: &T) -> String;
+    /// `value` as JSON text, or why it could not be written (never an empty text in its place:
+    /// a caller that stores the result must not store nothing over something).
+    fn write<T: Serialize>(&self, value: &T) -> Result<String, WriteError>;
 
     /// `text` read as a `T`, or `None` when it is not JSON or not a `T`.
     fn read_text<T: DeserializeOwned>(&self, text: &str) -> Option<T> {
@@ -62,8 +70,8 @@ impl Json for SerdeJson {
         serde_json::from_str(value.get()).map_err(|error| error.to_string())
     }
 
-    fn write<T: Serialize>(&self, value: &T) -> String {
-        serde_json::to_string(value).unwrap_or_default()
+    fn write<T: Serialize>(&self, value: &T) -> Result<String, WriteError> {
+        serde_json::to_string(value).map_err(|error| WriteError(error.to_string()))
     }
 
     fn read_text<T: DeserializeOwned>(&self, text: &str) -> Option<T> {
@@ -74,6 +82,21 @@ impl Json for SerdeJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value no JSON writer can write.
+    struct Unwritable;
+
+    impl Serialize for Unwritable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("cannot be written"))
+        }
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_written_is_an_error_not_an_empty_text() {
+        assert!(SerdeJson.write(&Unwritable).is_err());
+        assert_eq!(SerdeJson.write(&[1, 2]).as_deref(), Ok("[1,2]"));
+    }
 
     #[test]
     fn members_and_elements_keep_their_text() {

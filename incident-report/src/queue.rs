@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::Json;
+use crate::json::{Json, WriteError};
 use crate::stored::StoredReport;
 
 /// The format this code writes.
@@ -37,8 +37,9 @@ struct Stored<'a> {
     reports: &'a [StoredReport],
 }
 
-/// The stored text for `reports`, in the current format.
-pub fn encode(json: &impl Json, reports: &[StoredReport]) -> String {
+/// The stored text for `reports`, in the current format; an error rather than a text that would
+/// lose them.
+pub fn encode(json: &impl Json, reports: &[StoredReport]) -> Result<String, WriteError> {
     json.write(&Stored {
         version: FORMAT_VERSION,
         reports,
@@ -88,6 +89,21 @@ pub fn decode(json: &impl Json, text: &str) -> Decoded {
     }
 }
 
+/// The records kept aside, read from their stored text. Text that cannot be read as such is
+/// itself kept, whole, as one record: adding to the records set aside never writes less than was
+/// there.
+pub fn decode_aside(json: &impl Json, text: &str) -> Vec<Unreadable> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    json.read_text(text).unwrap_or_else(|| {
+        vec![Unreadable {
+            raw: text.to_owned(),
+            reason: "records set aside earlier could not be read".to_owned(),
+        }]
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,7 +115,7 @@ mod tests {
     }
 
     fn encode(reports: &[StoredReport]) -> String {
-        super::encode(&SerdeJson, reports)
+        super::encode(&SerdeJson, reports).expect("reports always serialise")
     }
 
     fn report(byte: u8) -> StoredReport {
@@ -152,6 +168,23 @@ mod tests {
                 unreadable: vec![]
             }
         );
+    }
+
+    #[test]
+    fn records_set_aside_that_cannot_be_read_are_kept_whole_among_the_new_ones() {
+        assert_eq!(decode_aside(&SerdeJson, ""), []);
+        let earlier = vec![Unreadable {
+            raw: "{".into(),
+            reason: "r".into(),
+        }];
+        let text = SerdeJson.write(&earlier).expect("json");
+        assert_eq!(decode_aside(&SerdeJson, &text), earlier);
+        let mut aside = decode_aside(&SerdeJson, "[{\"raw\": 1");
+        assert_eq!(aside.len(), 1);
+        assert_eq!(aside[0].raw, "[{\"raw\": 1");
+        aside.extend(decode("{").unreadable);
+        let written = SerdeJson.write(&aside).expect("json");
+        assert_eq!(decode_aside(&SerdeJson, &written), aside, "nothing lost");
     }
 
     #[test]

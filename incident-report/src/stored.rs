@@ -145,9 +145,11 @@ impl StoredReport {
     pub fn start_sending(&mut self, now_ms: i64) -> Result<Submission, TransitionError> {
         self.apply(DeliveryEvent::SendStarted)?;
         self.last_attempt_at_ms = Some(now_ms);
+        // Only what the form asked leaves the phone; the draft keeps the rest, in case the
+        // person changes an answer back.
         Ok(Submission {
             id: self.id,
-            form: self.form.clone(),
+            form: self.form.canonical(),
         })
     }
 

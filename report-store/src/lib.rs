@@ -82,6 +82,15 @@ pub enum Submitted {
     InProgress,
 }
 
+/// What the store knows of a report id it already has: enough to answer a repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    /// Its reference.
+    pub reference: String,
+    /// The hash of its canonical content it was stored with.
+    pub fingerprint: String,
+}
+
 /// What a report is stored with.
 #[derive(Debug, Clone)]
 pub struct NewReport {
@@ -209,6 +218,12 @@ impl ReportStore {
     /// deliveries are written in the same transaction.
     pub async fn submit(&self, report: NewReport) -> Result<Submitted, StoreError> {
         on_backend!(self, |store| store.submit(&report))
+    }
+
+    /// The reference and fingerprint of `id`, if it is stored (also after its answers were
+    /// cleared).
+    pub async fn find(&self, id: ReportId) -> Result<Option<Known>, StoreError> {
+        on_backend!(self, |store| store.find(id))
     }
 
     /// How many reports are stored.

@@ -8,7 +8,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use incident_report::ReportId;
 use tokio_postgres::NoTls;
 
-use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submitted};
+use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
 
 /// Our advisory lock space (two-key form): key 0 is migrations, key `hashtext(id)` a report.
 const LOCKS: i32 = 0x4c44; // "LD"
@@ -168,6 +168,21 @@ impl PostgresStore {
         };
         transaction.commit().await?;
         Ok(outcome)
+    }
+
+    pub(crate) async fn find(&self, id: ReportId) -> Result<Option<Known>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT reference, fingerprint FROM reports WHERE id = $1",
+                &[&id.to_string()],
+            )
+            .await?;
+        Ok(row.map(|row| Known {
+            reference: row.get(0),
+            fingerprint: row.get(1),
+        }))
     }
 
     pub(crate) async fn count(&self) -> Result<u64, StoreError> {

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use incident_report::ReportId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Backlog, Claim, Delivery, NewReport, StoreError, Submitted};
+use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
 
 /// Each migration takes the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -127,6 +127,22 @@ impl SqliteStore {
         };
         transaction.commit()?;
         Ok(outcome)
+    }
+
+    pub(crate) fn find(&self, id: ReportId) -> Result<Option<Known>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT reference, fingerprint FROM reports WHERE id = ?1",
+                [id.to_string()],
+                |row| {
+                    Ok(Known {
+                        reference: row.get(0)?,
+                        fingerprint: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     pub(crate) fn count(&self) -> Result<u64, StoreError> {

@@ -73,16 +73,17 @@ impl Guard {
         self.per_client.shrink_to_fit();
     }
 
-    /// How long `client` must wait before its next report is taken, if it must.
+    /// How long `client` must wait before its next report is taken, if it must. A report the
+    /// client's own limit refuses spends nothing of the global allowance, so one client over its
+    /// limit cannot lock everyone else out.
     fn wait_for(&self, client: Option<IpAddr>) -> Option<Duration> {
         let clock = DefaultClock::default();
-        let mine = client.and_then(|ip| self.per_client.check_key(&ip).err());
-        let all = self.global.check().err();
-        [mine, all]
-            .into_iter()
-            .flatten()
-            .map(|not_until| not_until.wait_time_from(clock.now()))
-            .max()
+        let refused = match client {
+            Some(ip) => self.per_client.check_key(&ip).err(),
+            None => None,
+        }
+        .or_else(|| self.global.check().err());
+        refused.map(|not_until| not_until.wait_time_from(clock.now()))
     }
 }
 

@@ -194,21 +194,25 @@ async fn healthz_show() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready when the database answers (reading the backlog is the check). The forwarding backlog is reported but does not make the
-/// instance unready: it can still take reports while a destination is down, and monitoring
-/// alerts on the age of the oldest undelivered row instead.
+/// Ready when the database answers (reading the backlog is the check). The forwarding backlog
+/// is reported but does not make the instance unready: it can still take reports while a
+/// destination is down, and monitoring alerts on the age of the oldest undelivered row instead.
+/// The endpoint is public, so it gives counts only: why a delivery is parked names the
+/// destination and what it answered, and goes to the log.
 async fn readyz_show(State(state): State<AppState>) -> Response {
     match state.reports.store().backlog().await {
         Ok(backlog) => {
             let now = forwarding::now_ms();
             let oldest_age_s = backlog.oldest_ms.map(|oldest| (now - oldest).max(0) / 1000);
+            if let Some(reason) = &backlog.parked_error {
+                tracing::warn!(parked = backlog.parked, %reason, "deliveries are parked");
+            }
             Json(serde_json::json!({
                 "status": "ready",
                 "database": "reachable",
                 "undelivered": backlog.undelivered,
                 "parked": backlog.parked,
                 "oldest_undelivered_age_seconds": oldest_age_s,
-                "parked_reason": backlog.parked_error,
             }))
             .into_response()
         }

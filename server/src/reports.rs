@@ -3,7 +3,9 @@
 //! The request carries the report id in an `Idempotency-Key` header (as the IETF
 //! idempotency-key draft describes; quoted or bare) and `{"id", "form"}` as JSON. Answers:
 //! - 201 `{"id", "reference"}`: stored now (committed to disk before the answer);
-//! - 200 with the same body: this id was already stored with the same content;
+//! - 200 with the same body: this id was already stored with the same content (answered from
+//!   the store before the answers are checked, so a report stored under an earlier release's
+//!   rules is never refused by a later one's);
 //! - 400: no or malformed key, malformed JSON, or a key that is not the body's id;
 //! - 409: a request with this id is still being processed;
 //! - 413: the body is over 64 KiB;
@@ -13,7 +15,9 @@
 //! - 422: the answers are invalid (`fields` says which and why), or this id was already used
 //!   for a different report (`error` is `idempotency-key-reused`).
 //!
-//! Nothing is stored on any error. A new report is stored with one delivery row per forwarding
+//! What is stored and forwarded is `ReportForm::canonical`: only the questions the answers
+//! ask, trimmed, with dates written one way. Nothing is stored on any error, and nothing a body
+//! says reaches the log (a parse error is logged by its kind and position). A new report is stored with one delivery row per forwarding
 //! destination in the same transaction, and the forwarder is woken to send it at once.
 
 use std::collections::HashSet;
@@ -111,8 +115,16 @@ pub enum ApiError {
     NotJson,
     /// No `Idempotency-Key`, or not a report id.
     BadKey,
-    /// The JSON is not a report submission (the parser's detail, for the log only).
-    Malformed(String),
+    /// The JSON is not a report submission. Only the kind of error and where it is are kept:
+    /// the parser's words quote the value they could not read, which may be an answer.
+    Malformed {
+        /// Syntax, data of the wrong shape, or the end of the body too soon.
+        kind: serde_json::error::Category,
+        /// Where in the body, line and column.
+        line: usize,
+        /// The column on that line.
+        column: usize,
+    },
     /// The key is not the body's id.
     KeyMismatch,
     /// The answers are invalid.
@@ -135,7 +147,7 @@ impl ApiError {
             Self::Body(_) => ErrorCode::UnreadableBody,
             Self::NotJson => ErrorCode::NotJson,
             Self::BadKey => ErrorCode::BadIdempotencyKey,
-            Self::Malformed(_) => ErrorCode::MalformedReport,
+            Self::Malformed { .. } => ErrorCode::MalformedReport,
             Self::KeyMismatch => ErrorCode::IdempotencyKeyMismatch,
             Self::Invalid(_) => ErrorCode::InvalidReport,
             Self::InProgress => ErrorCode::InProgress,
@@ -149,11 +161,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             Self::Body(rejection) => {
-                tracing::warn!(detail = %rejection.body_text(), "report body could not be read");
+                tracing::warn!(status = %rejection.status(), "report body could not be read");
             }
-            // The parser's words name internal types: they go to the log, not the sender.
-            Self::Malformed(detail) => {
-                tracing::warn!(%detail, "a report body that is not a report");
+            Self::Malformed { kind, line, column } => {
+                tracing::warn!(?kind, line, column, "a report body that is not a report");
             }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "report intake failed");
@@ -196,27 +207,53 @@ pub async fn reports_create(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| ReportId::parse(value.trim().trim_matches('"')).ok())
         .ok_or(ApiError::BadKey)?;
-    let mut submission: Submission =
-        serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
-    // What is checked is what is stored: the answers without the spaces around them.
-    submission.form = submission.form.trimmed();
+    let submission: Submission =
+        serde_json::from_slice(&body).map_err(|error| ApiError::Malformed {
+            kind: error.classify(),
+            line: error.line(),
+            column: error.column(),
+        })?;
     if submission.id != key {
         return Err(ApiError::KeyMismatch);
     }
+    // What is checked and stored: only what the form asked, trimmed, dates written one way. Its
+    // JSON (re-serialised, so spacing and key order do not matter) tells a repeat from a
+    // different report.
+    let form = submission.form.canonical();
+    let form_json = serde_json::to_string(&form).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let fingerprint = fingerprint(&form_json);
+
+    // A report already stored is answered from the store before any check: it was valid under
+    // the rules of the release that stored it, and a phone resending it after a release with
+    // stricter rules must get its reference, not a request for changes.
+    if let Some(known) = state
+        .reports
+        .store
+        .find(key)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+    {
+        return if known.fingerprint == fingerprint
+            || known.fingerprint == legacy_fingerprint(&submission.form)
+        {
+            Ok((
+                StatusCode::OK,
+                Json(ReportReceipt {
+                    id: key,
+                    reference: known.reference,
+                }),
+            ))
+        } else {
+            Err(ApiError::KeyReused)
+        };
+    }
+
     let now = OffsetDateTime::now_utc();
     // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
     let latest_date = now.date().next_day().unwrap_or(now.date());
-    submission
-        .form
-        .validate(latest_date)
-        .map_err(ApiError::Invalid)?;
+    form.validate(latest_date).map_err(ApiError::Invalid)?;
 
     let _in_flight = state.reports.begin(key).ok_or(ApiError::InProgress)?;
-    // The canonical form (re-serialised, so spacing and key order do not matter) is what is
-    // stored and what tells a repeat from a different report.
-    let form_json =
-        serde_json::to_string(&submission.form).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let fingerprint = format!("{:x}", Sha256::digest(form_json.as_bytes()));
     let received_at = now
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -256,4 +293,17 @@ pub async fn reports_create(
         Submitted::Mismatch => Err(ApiError::KeyReused),
         Submitted::InProgress => Err(ApiError::InProgress),
     }
+}
+
+/// The hash that tells a repeat from a different report.
+fn fingerprint(form_json: &str) -> String {
+    format!("{:x}", Sha256::digest(form_json.as_bytes()))
+}
+
+/// The fingerprint an earlier release stored `form` with: trimmed, but with every answer kept
+/// and dates as typed. A report stored then and sent again now is still a repeat.
+fn legacy_fingerprint(form: &incident_report::ReportForm) -> String {
+    serde_json::to_string(&form.trimmed())
+        .map(|json| fingerprint(&json))
+        .unwrap_or_default()
 }

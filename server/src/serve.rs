@@ -139,7 +139,9 @@ pub async fn serve(
 }
 
 /// The client's address: the socket's peer, or for a request through a trusted proxy, the last
-/// address that proxy added to `X-Forwarded-For`.
+/// address that proxy added to `X-Forwarded-For`. Addresses are compared and returned in
+/// canonical form: a server listening on `::` sees an IPv4 peer as `::ffff:a.b.c.d`, which is
+/// the same client as `a.b.c.d`.
 pub fn client_address(
     request: &axum::http::Request<axum::body::Body>,
     trusted_proxy: Option<std::net::IpAddr>,
@@ -147,8 +149,8 @@ pub fn client_address(
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip())?;
-    if Some(peer) != trusted_proxy {
+        .map(|ConnectInfo(address)| address.ip().to_canonical())?;
+    if Some(peer) != trusted_proxy.map(|proxy| proxy.to_canonical()) {
         return Some(peer);
     }
     request
@@ -157,7 +159,8 @@ pub fn client_address(
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .filter_map(|part| part.trim().parse().ok())
+        .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
         .next_back()
+        .map(|ip| ip.to_canonical())
         .or(Some(peer))
 }

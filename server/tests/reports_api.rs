@@ -504,7 +504,10 @@ async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
     };
     let due = store.claim_due(claim).await.expect("claim");
     store
-        .mark_parked(&due[0], "550 no such mailbox")
+        .mark_parked(
+            &due[0],
+            "550 5.1.1 <incidents@mail.internal.example> no such mailbox",
+        )
         .await
         .expect("park");
     let (status, ready) = get_json(&api, "/readyz").await;
@@ -517,7 +520,12 @@ async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
         (ready["undelivered"].as_u64(), ready["parked"].as_u64()),
         (Some(1), Some(1))
     );
-    assert_eq!(ready["parked_reason"], "550 no such mailbox");
+    // Public: counts only, never a destination or what it answered.
+    let text = ready.to_string();
+    assert!(
+        !text.contains("mailbox") && !text.contains("550") && !text.contains("mail.internal"),
+        "{text}"
+    );
     assert!(ready["oldest_undelivered_age_seconds"].as_u64().is_some());
 }
 
@@ -601,6 +609,201 @@ async fn the_stored_answers_are_the_checked_ones_without_surrounding_spaces() {
     assert_eq!(form["name"], "Sam Example");
     // The same answers with other spaces are the same report.
     assert_eq!(send(&api, id(1), &form).await.0, StatusCode::OK);
+}
+
+/// The stored answers of the one report in `api`'s store.
+async fn stored_form(api: &Api) -> Value {
+    let due = api
+        .reports
+        .store()
+        .claim_due(report_store::Claim {
+            destinations: vec!["maildir".into()],
+            now_ms: forwarding::now_ms(),
+            lease_ms: 1,
+            lease: "t".into(),
+            limit: 1,
+        })
+        .await
+        .expect("claim");
+    serde_json::from_str(&due[0].form_json).expect("json")
+}
+
+#[tokio::test]
+async fn an_answer_to_a_question_not_asked_is_neither_stored_nor_forwarded() {
+    let api = api();
+    let mut answers = form();
+    answers["told_police"] = json!("no");
+    answers["police_reference"] = json!("CAD 9999 secret");
+    let (status, _) = send(&api, id(1), &answers).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(stored_form(&api).await["police_reference"], "");
+    // Past the 1 ms lease `stored_form` took.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(api.forwarder.run_once().await);
+    let mailed = mailed(&api);
+    assert_eq!(mailed.len(), 1);
+    assert!(!mailed[0].contains("CAD 9999"), "{}", mailed[0]);
+    // A hidden answer is not checked either: nobody can see it to fix it.
+    answers["police_reference"] = json!("x".repeat(5000));
+    assert_eq!(send(&api, id(2), &answers).await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_date_is_bounded_and_stored_one_way() {
+    let api = api();
+    for (part, typed) in [
+        ("date_day", format!("{}2", "0".repeat(3000))),
+        ("date_year", "+2026".to_owned()),
+        ("date_month", " 1 1".to_owned()),
+    ] {
+        let mut answers = form();
+        answers[part] = json!(typed);
+        let (status, body) = send(&api, id(1), &answers).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{part}");
+        assert_eq!(body["fields"][0]["field"], "date", "{part}");
+    }
+    let mut answers = form();
+    answers["date_day"] = json!("02");
+    answers["date_month"] = json!("011");
+    assert_eq!(
+        send(&api, id(1), &answers).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "three digits for a month"
+    );
+    answers["date_month"] = json!("09");
+    assert_eq!(send(&api, id(1), &answers).await.0, StatusCode::CREATED);
+    let stored = stored_form(&api).await;
+    assert_eq!(
+        [
+            &stored["date_day"],
+            &stored["date_month"],
+            &stored["date_year"]
+        ],
+        ["2", "9", "2026"]
+    );
+    // The same report as typed is a repeat of what was stored.
+    assert_eq!(send(&api, id(1), &answers).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_report_stored_under_older_rules_is_answered_with_its_reference_not_refused() {
+    // An earlier release stored this report; today's rules would refuse it (a signed year).
+    let api = api();
+    let mut old = incident_report::ReportForm::example();
+    old.date_year = "+2026".into();
+    let form_json = serde_json::to_string(&old.trimmed()).expect("json");
+    let stored = api
+        .reports
+        .store()
+        .submit(report_store::NewReport {
+            id: id(1),
+            fingerprint: format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&form_json)),
+            form_json,
+            received_at: "2026-11-27T10:00:00Z".into(),
+            received_at_ms: 1_764_237_600_000,
+            year: 2026,
+            destinations: vec![],
+        })
+        .await
+        .expect("stored");
+    let report_store::Submitted::Created { reference } = stored else {
+        panic!("{stored:?}");
+    };
+    // The phone, which never got the answer, sends it again after the upgrade.
+    let (status, body) = send(&api, id(1), &serde_json::to_value(&old).expect("json")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["reference"], reference.as_str());
+    // The same id with other answers is still refused as another report.
+    let (status, body) = send(&api, id(1), &form()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "idempotency-key-reused");
+}
+
+/// Every log line written while `run` runs, as text.
+async fn logged_while<F: std::future::Future<Output = ()>>(run: F) -> String {
+    #[derive(Clone, Default)]
+    struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lines").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    run.await;
+    let bytes = lines.0.lock().expect("lines").clone();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test]
+async fn nothing_a_malformed_report_says_reaches_the_log() {
+    let api = api();
+    let key = format!("\"{}\"", id(1));
+    let example = form();
+    let fields = example.as_object().expect("object").clone();
+    let mut secrets = Vec::new();
+    let log = logged_while(async {
+        for (field, value) in &fields {
+            let Some(text) = value.as_str().filter(|text| !text.is_empty()) else {
+                continue;
+            };
+            // Marked, so a hit is this answer and not a word the log uses anyway.
+            let secret = format!("{text} Zed Leakname");
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            let mut bodies = Vec::new();
+            // As a key the form does not know ("unknown field `…`").
+            let mut unknown = example.clone();
+            unknown[secret.as_str()] = json!(1);
+            bodies.push(unknown);
+            // As the value of a choice ("unknown variant `…`").
+            let mut variant = example.clone();
+            variant["what_happened"] = json!(secret);
+            bodies.push(variant);
+            // As a number where words belong ("invalid type: integer `…`").
+            // (Long enough not to be found by chance in a time or a request id.)
+            if let Some(number) = Some(format!("9{digits}"))
+                .filter(|number| number.len() >= 7)
+                .and_then(|number| number.parse::<u64>().ok())
+            {
+                let mut typed = example.clone();
+                typed[field.as_str()] = json!(number);
+                bodies.push(typed);
+                secrets.push(format!("9{digits}"));
+            }
+            for body in bodies {
+                let body = json!({ "id": id(1), "form": body }).to_string();
+                let (status, _, _) = post(&api, Some(&key), body).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{field}");
+            }
+            // Broken off inside the answer.
+            let cut = format!(r#"{{"id":"{}","form":{{"name":"{secret}"#, id(1));
+            assert_eq!(post(&api, Some(&key), cut).await.0, StatusCode::BAD_REQUEST);
+            secrets.push(secret);
+        }
+    })
+    .await;
+    assert!(
+        log.contains("a report body that is not a report"),
+        "the refusals were logged: {log}"
+    );
+    assert!(secrets.len() > 15, "{}", secrets.len());
+    for secret in &secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "{secret} in the log:\n{log}"
+        );
+    }
+    assert!(!log.contains("Zed Leakname"), "{log}");
 }
 
 fn guard(per_client: u32, trusted_proxy: Option<&str>) -> server::guard::Guard {
@@ -710,6 +913,73 @@ async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
             "{client}"
         );
     }
+}
+
+#[tokio::test]
+async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance() {
+    // 2 a minute from one address, 5 in all: a burst of 40 from one address is refused 38
+    // times, and those refusals must not use up what the other reporters are allowed.
+    let api = api_guarded(server::guard::Guard::new(
+        server::guard::RateLimits {
+            per_client: std::num::NonZeroU32::new(2).expect("limit"),
+            global: std::num::NonZeroU32::new(5).expect("limit"),
+        },
+        None,
+    ));
+    let flooder = Sender {
+        from: Some("203.0.113.7:50000"),
+        ..Sender::default()
+    };
+    let mut refused = 0;
+    for n in 0..40 {
+        if send_from(&api, &flooder, id(100 + n)).await.0 == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 38);
+    for (n, from) in ["198.51.100.1:1", "198.51.100.2:1", "198.51.100.3:1"]
+        .into_iter()
+        .enumerate()
+    {
+        let reporter = Sender {
+            from: Some(from),
+            ..Sender::default()
+        };
+        let byte = u8::try_from(n).expect("small") + 1;
+        assert_eq!(
+            send_from(&api, &reporter, id(byte)).await.0,
+            StatusCode::CREATED,
+            "{from}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_ipv4_proxy_seen_through_an_ipv6_socket_is_still_the_trusted_proxy() {
+    // Listening on `::`, the proxy at 127.0.0.1 arrives as ::ffff:127.0.0.1.
+    let api = api_guarded(guard(1, Some("127.0.0.1")));
+    for (n, client) in [(1, "192.0.2.1"), (2, "192.0.2.2"), (3, "::ffff:192.0.2.3")] {
+        let through_proxy = Sender {
+            from: Some("[::ffff:127.0.0.1]:40000"),
+            forwarded_for: Some(client),
+            ..Sender::default()
+        };
+        assert_eq!(
+            send_from(&api, &through_proxy, id(n)).await.0,
+            StatusCode::CREATED,
+            "{client}"
+        );
+    }
+    // The same client by its two spellings is one client.
+    let again = Sender {
+        from: Some("[::ffff:127.0.0.1]:40000"),
+        forwarded_for: Some("192.0.2.3"),
+        ..Sender::default()
+    };
+    assert_eq!(
+        send_from(&api, &again, id(4)).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 /// Any JSON value, a few levels deep.

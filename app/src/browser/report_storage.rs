@@ -31,6 +31,12 @@ pub enum StorageError {
          Copy them somewhere safe before you close the app."
     )]
     Full,
+    /// The reports could not be written out, so nothing was written over them.
+    #[error(
+        "The app could not save your latest answers on this phone; what was saved before is \
+         kept. Copy your answers somewhere safe, or send the report now."
+    )]
+    NotWritten,
     /// Storage is switched off or blocked (for example some private modes).
     #[error(
         "This browser is not letting the app save anything on the phone, so your answers will \
@@ -66,37 +72,36 @@ pub fn load() -> Result<Vec<StoredReport>, StorageError> {
     if !decoded.unreadable.is_empty() {
         let mut aside = set_aside();
         aside.extend(decoded.unreadable);
-        let aside = BrowserJson.write(&aside);
+        let aside = BrowserJson
+            .write(&aside)
+            .map_err(|_| StorageError::NotWritten)?;
+        let reports =
+            queue::encode(&BrowserJson, &decoded.reports).map_err(|_| StorageError::NotWritten)?;
         // Only once the unreadable records are safe elsewhere may the main record be rewritten.
         write(&storage, SET_ASIDE_KEY, &aside)?;
-        write(
-            &storage,
-            REPORTS_KEY,
-            &queue::encode(&BrowserJson, &decoded.reports),
-        )?;
+        write(&storage, REPORTS_KEY, &reports)?;
     }
     Ok(decoded.reports)
 }
 
-/// Records set aside because they could not be read, oldest first.
+/// Records set aside because they could not be read, oldest first (an unreadable set-aside
+/// record is itself one of them: see `queue::decode_aside`).
 pub fn set_aside() -> Vec<Unreadable> {
     storage()
         .ok()
         .and_then(|storage| storage.get_item(SET_ASIDE_KEY).ok().flatten())
-        .and_then(|raw| BrowserJson.read_text(&raw))
+        .map(|raw| queue::decode_aside(&BrowserJson, &raw))
         .unwrap_or_default()
 }
 
-/// Reads the reports, lets `change` alter them, writes them back and tells the open pages.
+/// Reads the reports, lets `change` alter them, writes them back and tells the open pages. When
+/// they cannot be written out, nothing is written and the change is reported lost.
 pub fn update<T>(change: impl FnOnce(&mut Vec<StoredReport>) -> T) -> Result<T, StorageError> {
     let storage = storage()?;
     let mut reports = load()?;
     let result = change(&mut reports);
-    write(
-        &storage,
-        REPORTS_KEY,
-        &queue::encode(&BrowserJson, &reports),
-    )?;
+    let text = queue::encode(&BrowserJson, &reports).map_err(|_| StorageError::NotWritten)?;
+    write(&storage, REPORTS_KEY, &text)?;
     notify();
     Ok(result)
 }

@@ -207,7 +207,9 @@ async fn fetch(
     init.set_method("POST");
     init.set_headers(&headers);
     init.set_signal(Some(signal));
-    let body = BrowserJson.write(submission);
+    let body = BrowserJson
+        .write(submission)
+        .map_err(|error| JsValue::from_str(&error.to_string()))?;
     init.set_body(&JsValue::from_str(&body));
     let response: web_sys::Response =
         JsFuture::from(window().fetch_with_str_and_init(REPORTS_PATH, &init))
