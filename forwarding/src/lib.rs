@@ -216,7 +216,14 @@ impl Forwarder {
             destinations: self.settings.names(),
             now_ms: now_ms(),
             lease_ms: i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
-            lease: random_token(),
+            lease: match lease_token(|bytes| getrandom::fill(bytes)) {
+                Ok(token) => token,
+                Err(error) => {
+                    // A predictable token would let two claims hold one row: claim nothing.
+                    tracing::error!(%error, "no randomness for a lease token; nothing claimed");
+                    return Vec::new();
+                }
+            },
             limit,
         };
         self.store.claim_due(claim).await.unwrap_or_else(|error| {
@@ -319,20 +326,36 @@ pub fn epoch_ms(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0; N];
-    // Without the system's randomness, zeros still make a working (if predictable) token and
-    // jitter; neither is a secret.
-    let _ = getrandom::fill(&mut bytes);
-    bytes
+
+/// A lease token, unique per claim, from `fill`'s random bytes; its failure is the token's.
+fn lease_token(
+    fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>,
+) -> Result<String, getrandom::Error> {
+    let mut bytes = [0; 16];
+    fill(&mut bytes)?;
+    Ok(hex::encode(bytes))
 }
 
-/// A lease token, unique per claim.
-fn random_token() -> String {
-    hex::encode(random_bytes::<16>())
-}
-
-/// A random number in `0.0..=1.0`, for jitter.
+/// A random number in `0.0..=1.0`, for jitter. Without the system's randomness it is the
+/// middle of the range: jitter only spreads retries out, and a fixed one still retries.
 fn random_unit() -> f64 {
-    f64::from(u32::from_le_bytes(random_bytes::<4>())) / f64::from(u32::MAX)
+    let mut bytes = [0; 4];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX),
+        Err(_) => 0.5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_token_without_randomness_is_an_error_not_zeros() {
+        let failed = lease_token(|_| Err(getrandom::Error::UNSUPPORTED));
+        assert!(failed.is_err());
+        let token = lease_token(|bytes| getrandom::fill(bytes)).expect("randomness");
+        assert_eq!(token.len(), 32);
+        assert_ne!(token, "0".repeat(32));
+    }
 }

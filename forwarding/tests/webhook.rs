@@ -100,3 +100,16 @@ async fn a_wrong_secret_is_refused_by_the_receiver_and_the_delivery_parked() {
             .is_some_and(|e| e.contains("401"))
     );
 }
+
+#[test]
+fn a_signature_with_any_timestamp_is_checked_without_overflow() {
+    let body = b"{}";
+    let now = 1_764_237_600;
+    let good = forwarding::webhook::signature(b"secret", now, body);
+    assert!(verify(b"secret", &good, body, now, 300));
+    for t in [i64::MIN, i64::MAX, -1] {
+        let crafted = forwarding::webhook::signature(b"secret", t, body);
+        assert!(!verify(b"secret", &crafted, body, now, 300), "t={t}");
+        assert!(!verify(b"secret", &crafted, body, i64::MIN, 300), "t={t}");
+    }
+}

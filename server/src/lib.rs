@@ -148,12 +148,15 @@ fn file_etags(precache: &Precache) -> std::collections::HashMap<String, HeaderVa
 
 /// Identifies the running server build (a hash of its executable), so that a change to the server
 /// alone still updates phones' copies of the pages it renders.
-pub fn build_id() -> String {
+/// An error, rather than an empty id: phones would never see a new build as new.
+pub fn build_id() -> std::io::Result<String> {
+    build_id_of(&std::env::current_exe()?)
+}
+
+/// The build id of the executable at `path`.
+pub fn build_id_of(path: &std::path::Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
-    std::env::current_exe()
-        .and_then(std::fs::read)
-        .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
-        .unwrap_or_default()
+    std::fs::read(path).map(|bytes| format!("{:x}", Sha256::digest(bytes)))
 }
 
 /// The whole application: pages, worker, health check, files, and the layers around them.

@@ -320,10 +320,37 @@ async fn shutdown_signal() {
     }
 }
 
+/// Copies the report database to `to`. A data directory with no database in it is refused
+/// rather than given a new, empty one: a mistyped `--data-dir` must not "succeed".
+async fn back_up(config: &Config, to: &Path) -> anyhow::Result<()> {
+    if config.database.is_some() {
+        anyhow::bail!("a PostgreSQL database is backed up with pg_dump, not by this server");
+    }
+    let database = config.data_dir.join("reports.sqlite3");
+    if !database.is_file() {
+        anyhow::bail!(
+            "there is no report database at {}: is --data-dir (or LOST_DEVICE_DATA_DIR) the \
+             server's data directory?",
+            database.display()
+        );
+    }
+    let store = report_store::ReportStore::open_sqlite(&database)
+        .with_context(|| format!("could not open the report database {}", database.display()))?;
+    store
+        .back_up(to)
+        .await
+        .with_context(|| format!("could not back up to {}", to.display()))?;
+    println!("The report database is copied to {}", to.display());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     let _logging = init_logging(config.log_format);
+    if let Some(Task::Backup { path }) = &config.command {
+        return back_up(&config, path).await;
+    }
     private_dir(&config.data_dir)?;
 
     let mut options = leptos::config::get_configuration(None)
@@ -347,14 +374,6 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("could not open the report database {}", database.display()))?
     };
 
-    if let Some(Task::Backup { path }) = &config.command {
-        store
-            .back_up(path)
-            .await
-            .with_context(|| format!("could not back up to {}", path.display()))?;
-        println!("The report database is copied to {}", path.display());
-        return Ok(());
-    }
     if config.keep_delivered_days > 0 {
         let keep_ms = i64::from(config.keep_delivered_days) * 24 * 3_600_000;
         let store = store.clone();
@@ -387,7 +406,12 @@ async fn main() -> anyhow::Result<()> {
     );
     let forwarder = Forwarder::new(store.clone(), settings);
     let guard = config.protection.guard();
-    let state = server::AppState::new(options, &server::build_id(), worker, store)?
+    let state = server::AppState::new(
+        options,
+        &server::build_id().context("could not read this server's executable to name its build")?,
+        worker,
+        store,
+    )?
         .with_forwarder(forwarder.clone())
         .with_guard(guard.clone());
     tokio::spawn(async move {

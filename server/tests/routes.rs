@@ -246,3 +246,48 @@ async fn every_answer_carries_a_request_id_and_echoes_a_plain_one() {
         "a b\tc<script>"
     );
 }
+
+#[test]
+fn a_build_id_that_cannot_be_read_is_an_error_not_an_empty_id() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(server::build_id_of(&dir.path().join("missing")).is_err());
+    let id = server::build_id().expect("this test's own executable");
+    assert_eq!(id.len(), 64);
+}
+
+#[test]
+fn a_backup_from_a_directory_with_no_database_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mistyped = dir.path().join("dtaa");
+    let copy = dir.path().join("copy.sqlite3");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lost-device"))
+        .arg("--data-dir")
+        .arg(&mistyped)
+        .arg("backup")
+        .arg(&copy)
+        .output()
+        .expect("run the server binary");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{said}");
+    assert!(said.contains("there is no report database"), "{said}");
+    assert!(!mistyped.exists(), "no data directory made");
+    assert!(!copy.exists(), "no copy made");
+
+    // The real data directory still backs up.
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("data dir");
+    drop(report_store::ReportStore::open_sqlite(&data.join("reports.sqlite3")).expect("store"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lost-device"))
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("backup")
+        .arg(&copy)
+        .output()
+        .expect("run the server binary");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(copy.is_file());
+}
