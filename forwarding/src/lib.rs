@@ -326,7 +326,6 @@ pub fn epoch_ms(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-
 /// A lease token, unique per claim, from `fill`'s random bytes; its failure is the token's.
 fn lease_token(
     fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>,

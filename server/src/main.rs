@@ -412,8 +412,8 @@ async fn main() -> anyhow::Result<()> {
         worker,
         store,
     )?
-        .with_forwarder(forwarder.clone())
-        .with_guard(guard.clone());
+    .with_forwarder(forwarder.clone())
+    .with_guard(guard.clone());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {

@@ -1,16 +1,20 @@
 //! Serving the app on a socket, with a limit on everything a client can hold: connections
 //! (a cap below the process's file descriptor limit), time to send headers (which is also how
 //! long an idle keep-alive connection stays open: hyper starts the same timer while it waits for
-//! the next request), time to send a body, and a deadline for a whole request. On shutdown the
-//! server stops accepting, lets requests in progress finish for up to the drain deadline, then
-//! returns.
+//! the next request), time to send a whole body, and a deadline for a whole request. On
+//! shutdown the server stops accepting, lets requests in progress finish for up to the drain
+//! deadline, then returns.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -63,16 +67,64 @@ impl Limits {
     }
 }
 
-/// The layers that bound a request in time: the body must arrive within `limits.body`, the
-/// whole request be answered within `limits.request` (408 otherwise).
+/// The layers that bound a request in time: the whole body must arrive within `limits.body`
+/// of the headers, and the whole request be answered within
+/// `limits.request` (408 otherwise).
 pub fn bounded(app: Router, limits: Limits) -> Router {
-    app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        limits.body,
+    app.layer(tower::util::MapRequestLayer::new(
+        move |request: axum::http::Request<Body>| {
+            request.map(|body| Body::new(DeadlineBody::new(body, limits.body)))
+        },
     ))
     .layer(tower_http::timeout::TimeoutLayer::with_status_code(
         axum::http::StatusCode::REQUEST_TIMEOUT,
         limits.request,
     ))
+}
+
+/// A request body that must arrive whole before a deadline. (tower-http's body timeout bounds
+/// the wait between two chunks, so a body sent a byte at a time was never cut off by it.)
+struct DeadlineBody {
+    inner: Body,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl DeadlineBody {
+    /// The clock starts now, when the request's headers have arrived.
+    fn new(inner: Body, limit: Duration) -> Self {
+        Self {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+}
+
+/// The body did not arrive in time.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive whole within its time limit")]
+struct BodyTooSlow;
+
+impl http_body::Body for DeadlineBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        if self.deadline.as_mut().poll(context).is_ready() {
+            return Poll::Ready(Some(Err(axum::Error::new(BodyTooSlow))));
+        }
+        Pin::new(&mut self.inner).poll_frame(context)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.

@@ -116,6 +116,32 @@ async fn a_slow_body_is_cut_off_at_the_body_limit() {
     assert!(!closed.0.contains("200 OK"), "{}", closed.0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_sent_a_byte_at_a_time_is_cut_off_at_the_body_limit_too() {
+    let address = start(limits(10, 1)).await;
+    let (answer, took) = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+            .expect("headers");
+        // A byte every 200 ms: each chunk arrives well within any per-chunk timeout.
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(200));
+            if stream.write_all(b"x").is_err() {
+                break;
+            }
+        }
+        let (answer, _) = read_until_closed(stream);
+        (answer, started.elapsed())
+    })
+    .await
+    .expect("task");
+    assert!(!answer.contains("200 OK"), "{answer}");
+    // Cut at 1 s: the writer notices at its next byte, 10 s if it was never cut.
+    assert!(took < Duration::from_secs(4), "closed after {took:?}");
+}
+
 /// Run by `slow_connections_do_not_stop_a_server_with_few_descriptors` as a child process:
 /// a server whose file descriptor limit is 256. Does nothing when run as a test on its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
