@@ -116,6 +116,10 @@ pub struct Settings {
     pub retry: RetryPolicy,
     /// How often to look for due rows when nothing wakes the forwarder sooner.
     pub poll: Duration,
+    /// Names this instance in its lease tokens (`holder:random`), so that when it starts again
+    /// it frees the leases it held before and resends those deliveries at once. Unique per
+    /// instance sharing a database: the server keeps one in its data directory.
+    pub holder: String,
 }
 
 impl Settings {
@@ -131,6 +135,8 @@ impl Settings {
                 cap: Duration::from_secs(600),
             },
             poll: Duration::from_secs(1),
+            holder: lease_token(getrandom::fill)
+                .unwrap_or_else(|_| format!("process-{}", std::process::id())),
         }
     }
 
@@ -184,9 +190,11 @@ impl Forwarder {
     /// Runs until `stop` resolves: claims due rows whenever a delivery slot is free (at most
     /// [`CONCURRENT`] deliveries at once), so one slow destination never holds up reports that
     /// arrive meanwhile. When stopped, it lets deliveries in progress finish; rows it has not
-    /// finished stay leased, and are taken again when the lease runs out.
+    /// finished stay leased: another instance takes them when the lease runs out, this one at
+    /// once when it starts again.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
+        self.release_own_leases().await;
         let mut running = tokio::task::JoinSet::new();
         loop {
             let free = CONCURRENT.saturating_sub(running.len());
@@ -210,14 +218,27 @@ impl Forwarder {
         while running.join_next().await.is_some() {}
     }
 
+    /// Frees the leases this instance held before it (re)started: nothing of its own is in
+    /// progress now, so those deliveries are due at once rather than when the leases run out.
+    pub async fn release_own_leases(&self) {
+        match self.store.release_leases(&self.settings.holder).await {
+            Ok(0) => {}
+            Ok(freed) => tracing::info!(
+                freed,
+                "deliveries left unfinished at the last stop are due again"
+            ),
+            Err(error) => tracing::error!(%error, "could not free this instance's old leases"),
+        }
+    }
+
     /// Claims up to `limit` due rows under a new lease; none if the database cannot be read.
     async fn claim(&self, limit: u32) -> Vec<Delivery> {
         let claim = Claim {
             destinations: self.settings.names(),
             now_ms: now_ms(),
             lease_ms: i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
-            lease: match lease_token(|bytes| getrandom::fill(bytes)) {
-                Ok(token) => token,
+            lease: match lease_token(getrandom::fill) {
+                Ok(token) => format!("{}:{token}", self.settings.holder),
                 Err(error) => {
                     // A predictable token would let two claims hold one row: claim nothing.
                     tracing::error!(%error, "no randomness for a lease token; nothing claimed");
@@ -243,6 +264,39 @@ impl Forwarder {
         worked
     }
 
+    /// Runs `work` while keeping `delivery`'s lease, renewed every third of it, so that a slow
+    /// destination is never sent a second copy by a claim made while the first is still talking.
+    /// When the lease is lost, or no renewal has gone through for two thirds of it, the work is
+    /// dropped (`None`) before anyone else can take the row.
+    async fn holding_lease<T>(
+        &self,
+        delivery: &Delivery,
+        work: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        let lease = self.settings.lease;
+        let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        let every = lease / 3;
+        let mut held_since = std::time::Instant::now();
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return Some(done),
+                () = tokio::time::sleep(every) => {
+                    match self.store.renew_lease(delivery, now_ms().saturating_add(lease_ms)).await {
+                        Ok(true) => held_since = std::time::Instant::now(),
+                        Ok(false) => return None,
+                        Err(error) => {
+                            tracing::error!(%error, "could not renew a delivery's lease");
+                            if held_since.elapsed() >= every * 2 {
+                                return None;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Delivers each of `claimed` in a task of its own in `running`.
     fn start_deliveries(&self, running: &mut tokio::task::JoinSet<()>, claimed: Vec<Delivery>) {
         for delivery in claimed {
@@ -261,9 +315,18 @@ impl Forwarder {
             return;
         };
         let started = std::time::Instant::now();
-        let result = match ForwardedReport::from_delivery(&delivery) {
-            Ok(report) => destination.deliver(&report, &self.settings.envelope).await,
-            Err(failure) => Err(failure),
+        let work = async {
+            match ForwardedReport::from_delivery(&delivery) {
+                Ok(report) => destination.deliver(&report, &self.settings.envelope).await,
+                Err(failure) => Err(failure),
+            }
+        };
+        let Some(result) = self.holding_lease(&delivery, work).await else {
+            tracing::warn!(
+                report_id = %delivery.report_id, destination = %delivery.destination,
+                "delivery abandoned: its lease could not be kept; it is due again when the lease ends"
+            );
+            return;
         };
         let attempt = delivery.attempts + 1;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -353,7 +416,7 @@ mod tests {
     fn a_lease_token_without_randomness_is_an_error_not_zeros() {
         let failed = lease_token(|_| Err(getrandom::Error::UNSUPPORTED));
         assert!(failed.is_err());
-        let token = lease_token(|bytes| getrandom::fill(bytes)).expect("randomness");
+        let token = lease_token(getrandom::fill).expect("randomness");
         assert_eq!(token.len(), 32);
         assert_ne!(token, "0".repeat(32));
     }

@@ -8,7 +8,7 @@ use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{forward, forwarder, id, store_with_report};
+use common::{forward, forwarder, forwarder_with, id, run_until_delivered, store_with_report};
 use forwarding::Destination;
 use forwarding::smtp::{Smtp, SmtpSettings, SmtpTls};
 
@@ -183,4 +183,25 @@ async fn a_550_is_parked_with_its_reason_and_delivered_after_the_operator_retrie
     forward(&forwarder, 3).await;
     assert_eq!(sink.messages().len(), 1);
     assert_eq!(store.backlog().await.expect("backlog").undelivered, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_server_slower_than_the_lease_gets_one_copy() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let sink = Sink::start(dir.path(), port);
+    // 2.5 s to accept, against a 1 s lease and a look for due rows every 50 ms.
+    sink.answer("slow 2.5");
+    let (store, _) = store_with_report(&["smtp"]).await;
+    let forwarder = forwarder_with(&store, smtp(port), |settings| {
+        settings.lease = std::time::Duration::from_secs(1);
+        settings.poll = std::time::Duration::from_millis(50);
+    });
+    run_until_delivered(forwarder, &store, std::time::Duration::from_secs(15)).await;
+    assert_eq!(store.backlog().await.expect("backlog").undelivered, 0);
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "one copy, however slow the server"
+    );
 }

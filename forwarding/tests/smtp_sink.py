@@ -5,7 +5,7 @@
 Each message is answered by what MODE_FILE says when it arrives: `accept` (or no file) stores it
 in the Maildir MAILDIR and answers 250; `451` refuses it for now; `550` refuses it for good;
 `hold` keeps the sender waiting for a minute, then refuses it for now (a server that stops
-answering in the middle of a delivery). Prints `ready` once it listens; runs until killed.
+answering in the middle of a delivery); `slow SECONDS` keeps it waiting that long, then stores it. Prints `ready` once it listens; runs until killed.
 With SINK_LOG set, each stored message adds a line `<arrival, ms since the epoch> <Message-ID>`
 to that file, and each held one a line `held <Message-ID>`.
 """
@@ -32,6 +32,9 @@ class Sink:
             self.log(f"held {message_id(envelope)}")
             await asyncio.sleep(60)
             return "451 4.3.0 Held too long, try again later"
+        if mode.startswith("slow "):
+            await asyncio.sleep(float(mode.split()[1]))
+            mode = "accept"
         if mode == "451":
             return "451 4.3.0 Mailbox busy, try again later"
         if mode == "550":

@@ -138,7 +138,8 @@ pub struct Claim {
     pub now_ms: i64,
     /// How long the claim holds, in milliseconds; after that another forwarder may take it.
     pub lease_ms: i64,
-    /// The lease token to hold the rows with (unique per claim).
+    /// The lease token to hold the rows with (unique per claim), `holder:random` where holder
+    /// names the instance that claims (see [`ReportStore::release_leases`]).
     pub lease: String,
     /// At most this many rows.
     pub limit: u32,
@@ -267,6 +268,25 @@ impl ReportStore {
     pub async fn mark_parked(&self, delivery: &Delivery, error: &str) -> Result<bool, StoreError> {
         let (delivery, error) = (delivery.clone(), error.to_owned());
         on_backend!(self, |store| store.mark_parked(&delivery, &error))
+    }
+
+    /// Extends the delivery's lease to `until_ms` while a slow delivery is still talking to its
+    /// destination. Returns false when the lease was lost (nothing changed).
+    pub async fn renew_lease(
+        &self,
+        delivery: &Delivery,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let delivery = delivery.clone();
+        on_backend!(self, |store| store.renew_lease(&delivery, until_ms))
+    }
+
+    /// Frees every lease `holder` took (lease tokens `holder:…`): a restarted instance has no
+    /// delivery in progress, so its own unfinished ones are due at once rather than when their
+    /// leases run out. Other holders' leases are left alone. Returns how many were freed.
+    pub async fn release_leases(&self, holder: &str) -> Result<u64, StoreError> {
+        let holder = holder.to_owned();
+        on_backend!(self, |store| store.release_leases(&holder))
     }
 
     /// Makes every parked delivery due at `now_ms` (after the configuration was fixed). Returns

@@ -303,6 +303,40 @@ impl PostgresStore {
             .await
     }
 
+    pub(crate) async fn renew_lease(
+        &self,
+        delivery: &Delivery,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .client()
+            .await?
+            .execute(
+                "UPDATE deliveries SET lease_until = $4
+                 WHERE report_id = $1 AND destination = $2 AND lease = $3 AND state = 'pending'",
+                &[
+                    &delivery.report_id.to_string(),
+                    &delivery.destination,
+                    &delivery.lease,
+                    &until_ms,
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    pub(crate) async fn release_leases(&self, holder: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .execute(
+                "UPDATE deliveries SET lease = NULL, lease_until = NULL
+                 WHERE state = 'pending' AND starts_with(lease, $1 || ':')",
+                &[&holder],
+            )
+            .await?)
+    }
+
     pub(crate) async fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
         Ok(self
             .client()

@@ -249,6 +249,33 @@ impl SqliteStore {
         self.finish(delivery, "state = 'parked', last_error = ?4", &[&error])
     }
 
+    pub(crate) fn renew_lease(
+        &self,
+        delivery: &Delivery,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self.lock().execute(
+            "UPDATE deliveries SET lease_until = ?4
+             WHERE report_id = ?1 AND destination = ?2 AND lease = ?3 AND state = 'pending'",
+            params![
+                delivery.report_id.to_string(),
+                delivery.destination,
+                delivery.lease,
+                until_ms
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
+    pub(crate) fn release_leases(&self, holder: &str) -> Result<u64, StoreError> {
+        let changed = self.lock().execute(
+            "UPDATE deliveries SET lease = NULL, lease_until = NULL
+             WHERE state = 'pending' AND substr(lease, 1, length(?1) + 1) = ?1 || ':'",
+            [holder],
+        )?;
+        Ok(u64::try_from(changed).unwrap_or(0))
+    }
+
     pub(crate) fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
         let changed = self.lock().execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?1

@@ -71,7 +71,80 @@ on_every_backend!(
     a_temporary_failure_is_due_again_later_and_counts_the_attempt,
     a_parked_row_waits_for_an_operator_and_shows_in_the_backlog,
     a_delivered_report_s_answers_are_cleared_after_the_retention_period_and_its_id_still_works,
+    a_renewed_lease_keeps_the_row_from_others_until_it_runs_out,
+    a_restarted_holder_frees_its_own_leases_and_no_one_else_s,
+    a_stored_id_is_found_with_its_reference_and_fingerprint,
 );
+
+async fn a_renewed_lease_keeps_the_row_from_others_until_it_runs_out(store: ReportStore) {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    let mine = store
+        .claim_due(claim("a:1", RECEIVED_MS))
+        .await
+        .expect("claim");
+    assert_eq!(mine.len(), 2);
+    // The 30 s lease would run out at +30 s; renewed until +90 s, nobody takes the rows at +60 s.
+    for delivery in &mine {
+        assert!(
+            store
+                .renew_lease(delivery, RECEIVED_MS + 90_000)
+                .await
+                .expect("renew")
+        );
+    }
+    let later = store
+        .claim_due(claim("b:1", RECEIVED_MS + 60_000))
+        .await
+        .expect("claim");
+    assert!(later.is_empty(), "{later:?}");
+    let after = store
+        .claim_due(claim("b:2", RECEIVED_MS + 90_000))
+        .await
+        .expect("claim");
+    assert_eq!(after.len(), 2);
+    // A lease another holder has taken cannot be renewed by the one who lost it.
+    assert!(
+        !store
+            .renew_lease(&mine[0], RECEIVED_MS + 200_000)
+            .await
+            .expect("renew")
+    );
+}
+
+async fn a_restarted_holder_frees_its_own_leases_and_no_one_else_s(store: ReportStore) {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    let mut claim_one = claim("instance-a:1", RECEIVED_MS);
+    claim_one.limit = 1;
+    assert_eq!(store.claim_due(claim_one).await.expect("claim").len(), 1);
+    let mut claim_other = claim("instance-b:1", RECEIVED_MS);
+    claim_other.limit = 1;
+    assert_eq!(store.claim_due(claim_other).await.expect("claim").len(), 1);
+    // "instance" alone is not a holder of either: only `holder:` prefixes match.
+    assert_eq!(store.release_leases("instance").await.expect("release"), 0);
+    assert_eq!(
+        store.release_leases("instance-a").await.expect("release"),
+        1
+    );
+    let due = store
+        .claim_due(claim("instance-a:2", RECEIVED_MS + 1))
+        .await
+        .expect("claim");
+    assert_eq!(
+        due.len(),
+        1,
+        "instance-a's row is due at once, not after its lease"
+    );
+}
+
+async fn a_stored_id_is_found_with_its_reference_and_fingerprint(store: ReportStore) {
+    assert_eq!(store.find(id(1)).await.expect("find"), None);
+    store.submit(report(id(1), "fp")).await.expect("stored");
+    let known = store.find(id(1)).await.expect("find").expect("known");
+    assert_eq!(
+        (known.reference.as_str(), known.fingerprint.as_str()),
+        ("LD-2026-000001", "fp")
+    );
+}
 
 async fn a_new_report_gets_the_next_reference(store: ReportStore) {
     assert_eq!(

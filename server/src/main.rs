@@ -140,6 +140,35 @@ fn private_dir(path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("could not create the data directory {}", path.display()))
 }
 
+/// This instance's name in its delivery leases, kept in `DATA_DIR/instance` (made once, at
+/// random): the same after a restart, so the instance frees its own old leases at once, and
+/// different for every instance with a data directory of its own.
+fn instance_name(data_dir: &Path) -> anyhow::Result<String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let path = data_dir.join("instance");
+    match std::fs::read_to_string(&path) {
+        Ok(name) if !name.trim().is_empty() => return Ok(name.trim().to_owned()),
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            return Err(error).with_context(|| format!("could not read {}", path.display()));
+        }
+    }
+    let mut bytes = [0; 8];
+    getrandom::fill(&mut bytes).context("no randomness to name this instance")?;
+    let name = hex::encode(bytes);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(name.as_bytes()))
+        .with_context(|| format!("could not write {}", path.display()))?;
+    Ok(name)
+}
+
 /// Where each new report is forwarded, once. Any number may be set; with none, reports are
 /// written to the Maildir `DATA_DIR/mail`. Passwords and secrets come from a file or the
 /// environment, never from the command line (which other users of the machine can read).
@@ -392,7 +421,8 @@ async fn main() -> anyhow::Result<()> {
         });
     }
 
-    let settings = config.forwarding.settings(&config.data_dir)?;
+    let mut settings = config.forwarding.settings(&config.data_dir)?;
+    settings.holder = instance_name(&config.data_dir)?;
     // Parked deliveries failed for good under the old configuration; a restart is when an
     // operator has fixed it, so they are tried again.
     let parked = store

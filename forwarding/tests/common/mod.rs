@@ -39,6 +39,15 @@ pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
 
 /// A forwarder to `destination` whose retries are due again after a millisecond.
 pub fn forwarder(store: &ReportStore, destination: Destination) -> Forwarder {
+    forwarder_with(store, destination, |_| {})
+}
+
+/// The same, with `change` made to its settings.
+pub fn forwarder_with(
+    store: &ReportStore,
+    destination: Destination,
+    change: impl FnOnce(&mut Settings),
+) -> Forwarder {
     let envelope = Envelope {
         from: "Lost Device <lost-device@example.test>"
             .parse()
@@ -50,6 +59,7 @@ pub fn forwarder(store: &ReportStore, destination: Destination) -> Forwarder {
         base: Duration::from_millis(1),
         cap: Duration::from_millis(1),
     };
+    change(&mut settings);
     Forwarder::new(store.clone(), settings)
 }
 
@@ -60,4 +70,20 @@ pub async fn forward(forwarder: &Forwarder, rounds: usize) {
         tokio::time::sleep(Duration::from_millis(5)).await;
         forwarder.run_once().await;
     }
+}
+
+/// Runs `forwarder` in the background until every delivery in `store` is accepted (or `within`
+/// passes), then a little longer (time for a second copy to go out, if one would), and stops it.
+pub async fn run_until_delivered(forwarder: Forwarder, store: &ReportStore, within: Duration) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(forwarder.run(async move {
+        let _ = stopped.await;
+    }));
+    let started = std::time::Instant::now();
+    while started.elapsed() < within && store.backlog().await.expect("backlog").undelivered > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = stop.send(());
+    running.await.expect("the forwarder stops");
 }
