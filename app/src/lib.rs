@@ -70,7 +70,7 @@ pub fn DocumentHead(
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
         <meta name="theme-color" content="#0b0c0c"/>
-        <leptos_meta::HashedStylesheet options id="app-style"/>
+        <hydration::BuildStylesheet options/>
         <link rel="manifest" href="/manifest.webmanifest"/>
         <link rel="icon" href="/favicon.ico" sizes="32x32"/>
         <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>

@@ -99,6 +99,9 @@ impl AppState {
                 missing.display()
             )));
         }
+        app::hydration::BuildFiles::load(&leptos_options).map_err(|error| {
+            StartError::NotBuilt(format!("its file names could not be read: {error}"))
+        })?;
         let pages: Vec<&str> = guidance::paths().chain(app::report::PATHS).collect();
         let precache =
             Precache::from_site(&site_root, &pages, app::offline::OFFLINE_PATH, build_id)?;

@@ -1,5 +1,6 @@
 //! Serving the app on a socket, with a limit on everything a client can hold: connections
-//! (a cap below the process's file descriptor limit), time to send headers (which is also how
+//! (a cap that leaves each one room for its socket and a file, below the process's file
+//! descriptor limit), time to send headers (which is also how
 //! long an idle keep-alive connection stays open: hyper starts the same timer while it waits for
 //! the next request), time to send a whole body, and a deadline for a whole request. On
 //! shutdown the server stops accepting, lets requests in progress finish for up to the drain
@@ -56,14 +57,22 @@ impl Default for Limits {
 /// connections, logs and the listener itself.
 const DESCRIPTORS_KEPT: u64 = 64;
 
+/// File descriptors one connection may hold at once: its socket, and the built file it is being
+/// sent (a page render opens none: the build's file names are read at start-up).
+const DESCRIPTORS_PER_CONNECTION: u64 = 2;
+
 impl Limits {
-    /// The connection cap that fits the process's file descriptor limit.
+    /// The connection cap that fits the process's file descriptor limit, counting for each
+    /// connection its socket and a file it is being sent, so that a file that exists is never
+    /// answered 404 for want of a descriptor to open it.
     pub fn connection_cap(&self) -> usize {
         let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
             .current
             .unwrap_or(u64::MAX);
-        let fits = usize::try_from(soft.saturating_sub(DESCRIPTORS_KEPT)).unwrap_or(usize::MAX);
-        self.connections.min(fits).max(1)
+        let fits = soft.saturating_sub(DESCRIPTORS_KEPT) / DESCRIPTORS_PER_CONNECTION;
+        self.connections
+            .min(usize::try_from(fits).unwrap_or(usize::MAX))
+            .max(1)
     }
 }
 

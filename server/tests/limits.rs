@@ -156,8 +156,8 @@ async fn server_with_256_descriptors() {
     rustix::process::setrlimit(rustix::process::Resource::Nofile, low).expect("lower the limit");
     assert_eq!(
         Limits::default().connection_cap(),
-        192,
-        "64 descriptors kept back"
+        96,
+        "64 descriptors kept back, two for each connection"
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -198,4 +198,136 @@ fn slow_connections_do_not_stop_a_server_with_few_descriptors() {
     assert!(alive, "the server survived");
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
     assert!(waited < Duration::from_secs(8), "answered after {waited:?}");
+}
+
+/// The size of the big file the slow downloads fetch.
+const BIG_FILE: usize = 1024 * 1024;
+
+/// Run by `short_of_descriptors_every_file_that_exists_is_served_and_every_request_answered` as a
+/// child process: the real app on a small site with a 1 MiB WebAssembly file, with 256 file
+/// descriptors. Does nothing when run as a test on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_with_256_descriptors() {
+    let Some(site) = std::env::var_os("DESCRIPTORS_CHILD_SITE") else {
+        return;
+    };
+    let low = rustix::process::Rlimit {
+        current: Some(256),
+        maximum: Some(256),
+    };
+    rustix::process::setrlimit(rustix::process::Resource::Nofile, low).expect("lower the limit");
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("lost-device")
+        .site_root(site.to_string_lossy().to_string())
+        .build();
+    let store = report_store::ReportStore::sqlite_in_memory().expect("store");
+    let state = server::AppState::new(options, "test", service_worker::WorkerKind::Js, store)
+        .expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!("listening on {}", listener.local_addr().expect("address"));
+    serve(
+        listener,
+        server::app(state),
+        Limits::default(),
+        std::future::pending(),
+    )
+    .await;
+}
+
+/// GETs `path`, reading the answer `chunk` bytes at a time with `pause` between reads; returns
+/// the status line and how many bytes came in all (`None` if no answer came within 60 s).
+fn download(
+    address: SocketAddr,
+    path: &str,
+    chunk: usize,
+    pause: Duration,
+) -> Option<(String, usize)> {
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = Vec::new();
+    let mut buffer = vec![0; chunk];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+        std::thread::sleep(pause);
+    }
+    let status = String::from_utf8_lossy(answer.get(..12)?).into_owned();
+    Some((status, answer.len()))
+}
+
+#[test]
+fn short_of_descriptors_every_file_that_exists_is_served_and_every_request_answered() {
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
+    std::fs::write(
+        site.path().join("pkg/lost-device.wasm"),
+        vec![7u8; BIG_FILE],
+    )
+    .expect("wasm");
+    std::fs::write(site.path().join("pkg/lost-device.css"), "body{}").expect("css");
+    std::fs::write(site.path().join("manifest.webmanifest"), "{}").expect("manifest");
+    let child = ServerProcess::start(
+        "app_with_256_descriptors",
+        "DESCRIPTORS_CHILD_SITE",
+        site.path(),
+    );
+    let address = child.address;
+
+    // 190 slow downloads of the WebAssembly (16 KiB every 20 ms: about 1.3 s each), each holding
+    // its socket and the open file, while others ask for small files and pages.
+    let slow: Vec<_> = (0..190)
+        .map(|_| {
+            std::thread::spawn(move || {
+                download(
+                    address,
+                    "/pkg/lost-device.wasm",
+                    16 * 1024,
+                    Duration::from_millis(20),
+                )
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let others: Vec<_> = [
+        "/pkg/lost-device.css",
+        "/manifest.webmanifest",
+        "/",
+        "/report",
+    ]
+    .into_iter()
+    .cycle()
+    .take(20)
+    .map(|path| {
+        std::thread::spawn(move || (path, download(address, path, 64 * 1024, Duration::ZERO)))
+    })
+    .collect();
+
+    let mut unanswered = 0;
+    for download in slow {
+        match download.join().expect("thread") {
+            Some((status, length)) => {
+                assert_eq!(status, "HTTP/1.1 200", "the WebAssembly");
+                assert!(length > BIG_FILE, "all of it came: {length}");
+            }
+            None => unanswered += 1,
+        }
+    }
+    for other in others {
+        let (path, answer) = other.join().expect("thread");
+        match answer {
+            Some((status, _)) => assert_eq!(status, "HTTP/1.1 200", "{path}"),
+            None => unanswered += 1,
+        }
+    }
+    assert_eq!(unanswered, 0, "every request was answered");
+    drop(child);
 }

@@ -31,7 +31,7 @@ pub fn IslandScripts(
     /// Build options: where the files are and whether their names are hashed.
     options: LeptosOptions,
 ) -> impl IntoView {
-    let (js, wasm) = bundle_names(&options);
+    let BuildFiles { js, wasm, .. } = BuildFiles::of(&options);
     let pkg = &options.site_pkg_dir;
     let nonce = leptos::nonce::use_nonce();
     view! {
@@ -57,23 +57,75 @@ pub fn hash_file(options: &LeptosOptions) -> PathBuf {
         .join(options.hash_file.as_ref())
 }
 
-/// The JS glue's and the WebAssembly's file names without extension: with `hash-files`, the
-/// hashes from [`hash_file`].
-fn bundle_names(options: &LeptosOptions) -> &'static (String, String) {
-    static NAMES: OnceLock<(String, String)> = OnceLock::new();
-    NAMES.get_or_init(|| {
+/// The build's own file names in `pkg/`, without extension: with `hash-files`, each carries its
+/// hash from [`hash_file`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildFiles {
+    /// The JS glue.
+    pub js: String,
+    /// The WebAssembly.
+    pub wasm: String,
+    /// The stylesheet.
+    pub css: String,
+}
+
+static BUILD_FILES: OnceLock<BuildFiles> = OnceLock::new();
+
+impl BuildFiles {
+    /// Reads the names once, at start-up, so that no page render opens a file: a render short
+    /// of file descriptors, or a hash file gone since, must still give the right names.
+    pub fn load(options: &LeptosOptions) -> std::io::Result<&'static BuildFiles> {
+        let files = Self::read(options)?;
+        Ok(BUILD_FILES.get_or_init(|| files))
+    }
+
+    /// The names [`BuildFiles::load`] read; before it (a page rendered outside the server), read
+    /// now, and the plain names if that fails.
+    fn of(options: &LeptosOptions) -> BuildFiles {
+        BUILD_FILES
+            .get()
+            .cloned()
+            .unwrap_or_else(|| Self::read(options).unwrap_or_else(|_| Self::named(options, "")))
+    }
+
+    fn read(options: &LeptosOptions) -> std::io::Result<BuildFiles> {
+        let hashes = if options.hash_files {
+            std::fs::read_to_string(hash_file(options))?
+        } else {
+            String::new()
+        };
+        Ok(Self::named(options, &hashes))
+    }
+
+    /// The names with the hashes in `hashes` (cargo-leptos' `kind: hash` lines).
+    fn named(options: &LeptosOptions, hashes: &str) -> BuildFiles {
         let name = options.output_name.to_string();
-        let (mut js, mut wasm) = (name.clone(), name);
-        if options.hash_files {
-            let hashes = std::fs::read_to_string(hash_file(options)).unwrap_or_default();
-            for (file, hash) in hashes.lines().filter_map(|line| line.split_once(':')) {
-                match file.trim() {
-                    "js" => js = format!("{js}.{}", hash.trim()),
-                    "wasm" => wasm = format!("{wasm}.{}", hash.trim()),
-                    _ => {}
-                }
-            }
+        let hashed = |kind: &str| {
+            hashes
+                .lines()
+                .filter_map(|line| line.split_once(':'))
+                .find(|(file, _)| file.trim() == kind)
+                .map_or_else(
+                    || name.clone(),
+                    |(_, hash)| format!("{name}.{}", hash.trim()),
+                )
+        };
+        BuildFiles {
+            js: hashed("js"),
+            wasm: hashed("wasm"),
+            css: hashed("css"),
         }
-        (js, wasm)
-    })
+    }
+}
+
+/// The stylesheet's `<link>`, by its hashed name (in place of `leptos_meta::HashedStylesheet`,
+/// which reads the hash file on every render and panics when it cannot).
+#[component]
+pub fn BuildStylesheet(
+    /// Build options: where the stylesheet is and whether its name is hashed.
+    options: LeptosOptions,
+) -> impl IntoView {
+    let css = BuildFiles::of(&options).css;
+    let pkg = &options.site_pkg_dir;
+    view! { <link rel="stylesheet" id="app-style" href=format!("/{pkg}/{css}.css")/> }
 }
