@@ -100,7 +100,7 @@ impl BuildFiles {
     /// The names with the hashes in `hashes` (cargo-leptos' `kind: hash` lines).
     fn named(options: &LeptosOptions, hashes: &str) -> BuildFiles {
         let name = options.output_name.to_string();
-        let hashed = |kind: &str| {
+        let with_hash = |kind: &str| {
             hashes
                 .lines()
                 .filter_map(|line| line.split_once(':'))
@@ -111,9 +111,9 @@ impl BuildFiles {
                 )
         };
         BuildFiles {
-            js: hashed("js"),
-            wasm: hashed("wasm"),
-            css: hashed("css"),
+            js: with_hash("js"),
+            wasm: with_hash("wasm"),
+            css: with_hash("css"),
         }
     }
 }
