@@ -70,6 +70,22 @@ pub fn on_reports_changed(changed: impl Fn() + Clone + 'static) {
     let _ = changed;
 }
 
+/// Runs `changed` when another tab or window changes the stored reports (not this one).
+pub fn on_reports_changed_elsewhere(changed: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::browser::report_storage::is_reports_key;
+        use leptos::prelude::window_event_listener;
+        let _ = window_event_listener(leptos::ev::storage, move |event| {
+            if is_reports_key(event.key()) {
+                changed();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = changed;
+}
+
 /// Removes report `id` from the phone (a draft, a refused or a delivered report only).
 pub fn remove_report(id: ReportId) -> Result<(), String> {
     update_reports(|reports| incident_report::stored::remove(reports, id))?

@@ -230,6 +230,53 @@ impl ReportForm {
     }
 }
 
+impl ReportForm {
+    /// Whether `self` and `other` give the same answer to `question`.
+    pub fn same_answer(&self, other: &ReportForm, question: Question) -> bool {
+        match (self.given(question), other.given(question)) {
+            (Given::Text(a), Given::Text(b)) => a == b,
+            (Given::Date(a), Given::Date(b)) => a == b,
+            (Given::Choice(_), Given::Choice(_)) => self.choice(question) == other.choice(question),
+            _ => false,
+        }
+    }
+
+    /// Copies `from`'s answer to `question` into `self`.
+    fn take_answer(&mut self, from: &ReportForm, question: Question) {
+        let chosen = from.choice(question);
+        match (self.slot(question), from.given(question)) {
+            (Slot::Text(text), Given::Text(given)) => given.clone_into(text),
+            (Slot::Date(parts), Given::Date(given)) => {
+                for (part, given) in parts.into_iter().zip(given) {
+                    given.clone_into(part);
+                }
+            }
+            (Slot::Choice(slot), Given::Choice(_)) => match chosen {
+                Some(value) => {
+                    slot.choose(value);
+                }
+                None => slot.clear(),
+            },
+            _ => {}
+        }
+    }
+
+    /// Two copies of one draft changed apart (two tabs), joined question by question: each
+    /// answer `ours` changed since `base` (what both started from) is ours, every other is
+    /// `theirs` (what is stored now). Neither side's typing is lost unless both changed the
+    /// same answer, when the later save (ours) wins.
+    #[must_use]
+    pub fn merge(base: &ReportForm, ours: &ReportForm, theirs: &ReportForm) -> ReportForm {
+        let mut merged = theirs.clone();
+        for &question in Question::ALL {
+            if !ours.same_answer(base, question) {
+                merged.take_answer(ours, question);
+            }
+        }
+        merged
+    }
+}
+
 /// The three inputs of a date (GOV.UK date input pattern).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatePart {
@@ -335,6 +382,40 @@ mod tests {
         }
         form.set_choice(Question::MojInformation, "no");
         assert!(!form.asks(Question::MojInformationDetails));
+    }
+
+    #[test]
+    fn two_copies_changed_apart_keep_both_sides_answers() {
+        let base = ReportForm {
+            name: "Sam".into(),
+            ..ReportForm::default()
+        };
+        let mut ours = base.clone();
+        ours.phone = "07700 900 982".into();
+        ours.set_choice(Question::WhatHappened, "stolen");
+        ours.date_day = "2".into();
+        let mut theirs = base.clone();
+        theirs.email = "sam@justice.gov.uk".into();
+        theirs.name = "Sam Example".into();
+        theirs.set_choice(Question::Device, "laptop");
+        let merged = ReportForm::merge(&base, &ours, &theirs);
+        assert_eq!(merged.phone, "07700 900 982");
+        assert_eq!(merged.what_happened, Some(WhatHappened::Stolen));
+        assert_eq!(merged.date_day, "2");
+        assert_eq!(merged.email, "sam@justice.gov.uk");
+        assert_eq!(merged.name, "Sam Example");
+        assert_eq!(merged.choice(Question::Device), Some("laptop"));
+        // An answer ours cleared stays cleared.
+        let mut cleared = base.clone();
+        cleared.name.clear();
+        assert_eq!(ReportForm::merge(&base, &cleared, &base).name, "");
+        let chosen = ReportForm::merge(&ReportForm::default(), &ours, &ReportForm::default());
+        let mut unchosen = chosen.clone();
+        unchosen.slot(Question::WhatHappened).clear();
+        assert_eq!(
+            ReportForm::merge(&chosen, &unchosen, &chosen).what_happened,
+            None
+        );
     }
 
     #[test]

@@ -20,6 +20,10 @@ use crate::{APP_NAME, phone};
 /// The confirmation's slug (after "Check your answers").
 const SENT: &str = "sent";
 
+/// Said when another tab or window sent this report while this one was still showing a page.
+const SENT_ELSEWHERE: &str = "This report was sent from another tab or window on this phone, so \
+    it can no longer be changed here. Anything typed here after that was not added to it.";
+
 /// Which screen of the journey is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
@@ -70,6 +74,9 @@ struct Journey {
     screen: RwSignal<Screen>,
     id: RwSignal<Option<ReportId>>,
     form: RwSignal<ReportForm>,
+    /// The answers as last read from or written to the phone: what this tab's changes are
+    /// changes to, so that another tab's changes to other answers are kept, not overwritten.
+    base: RwSignal<ReportForm>,
     /// The report as stored (its delivery state changes as the sender works).
     record: RwSignal<Option<StoredReport>>,
     errors: RwSignal<Vec<AnswerError>>,
@@ -89,6 +96,7 @@ impl Journey {
             screen: RwSignal::new(screen),
             id: RwSignal::new(None),
             form: RwSignal::new(ReportForm::default()),
+            base: RwSignal::new(ReportForm::default()),
             record: RwSignal::new(None),
             errors: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
@@ -119,6 +127,7 @@ impl Journey {
         let stored = self.record.get_untracked();
         if let Some(stored) = &stored {
             self.form.set(stored.form().clone());
+            self.base.set(stored.form().clone());
             if let DeliveryState::Rejected { reasons } = stored.delivery() {
                 self.errors.set(reasons.clone());
             }
@@ -137,6 +146,7 @@ impl Journey {
         phone::on_reports_changed(move || {
             self.reload();
         });
+        phone::on_reports_changed_elsewhere(move || self.take_changes_from_elsewhere());
         phone::on_history_move(move || {
             self.errors.set(Vec::new());
             self.screen.set(self.allowed(Self::asked()));
@@ -193,24 +203,63 @@ impl Journey {
         );
     }
 
-    /// Saves the answers as they are now. A refused report becomes a draft again once changed;
-    /// a queued or sent one keeps its answers.
-    fn save(self) {
-        let (Some(this), answers) = (self.id.get_untracked(), self.form.get_untracked()) else {
+    /// Another tab or window changed the stored reports: its answers to this report join this
+    /// tab's, and if it sent the report, this tab stops offering to change it and says why.
+    fn take_changes_from_elsewhere(self) {
+        self.reload();
+        let Some(stored) = self.record.get_untracked() else {
             return;
         };
+        if stored.is_editable() {
+            let base = self.base.get_untracked();
+            if stored.form() != &base {
+                let merged = self
+                    .form
+                    .with_untracked(|ours| ReportForm::merge(&base, ours, stored.form()));
+                self.base.set(stored.form().clone());
+                self.form.set(merged);
+            }
+        } else if matches!(self.screen.get_untracked(), Screen::Page(_)) {
+            self.problem.set(Some(SENT_ELSEWHERE.to_owned()));
+            self.show(Screen::Sent, false);
+        }
+    }
+
+    /// Saves the answers as they are now: this tab's changes since it last read or wrote them,
+    /// joined to what is stored (another tab may have changed other answers). A refused report
+    /// becomes a draft again once changed; a queued or sent one keeps its answers, and the
+    /// person is told.
+    fn save(self) {
+        let Some(this) = self.id.get_untracked() else {
+            return;
+        };
+        let (ours, base) = (self.form.get_untracked(), self.base.get_untracked());
         let saved = phone::update_reports(|reports| {
             if !reports.iter().any(|r| r.id() == this) {
                 reports.push(StoredReport::start(this, phone::now_ms()));
                 // A report now lives on this phone: ask the browser not to clear it.
                 phone::keep_storage();
             }
-            if let Some(report) = reports.iter_mut().find(|r| r.id() == this) {
-                // Refused only for a report already queued or sent, which is not changed.
-                let _ = report.edit(answers);
-            }
+            let report = reports.iter_mut().find(|r| r.id() == this)?;
+            let merged = ReportForm::merge(&base, &ours, report.form());
+            // Refused only for a report already queued or sent, which is not changed.
+            report.edit(merged.clone()).ok().map(|()| merged)
         });
-        self.problem.set(saved.err());
+        match saved {
+            Ok(Some(merged)) => {
+                self.problem.set(None);
+                self.base.set(merged.clone());
+                if merged != ours {
+                    self.form.set(merged);
+                }
+            }
+            Ok(None) => {
+                self.reload();
+                self.problem.set(Some(SENT_ELSEWHERE.to_owned()));
+                self.show(Screen::Sent, false);
+            }
+            Err(why) => self.problem.set(Some(why)),
+        }
     }
 
     /// The errors on `page` with the answers as they are.
