@@ -19,6 +19,8 @@ python3 ../shared/tools/copied-sentences ../shared/guidance-source .
 
 step "Rust tests"
 cargo test --workspace --locked
+# The next release's form (built into the deploy test's rehearsal) by its own rules.
+cargo test -p incident-report --features next-form --lib --locked
 
 step "Release builds"
 # The rehearsal build is a deliberately changed app (text and markup) that the deploy test

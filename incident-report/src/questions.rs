@@ -80,6 +80,32 @@ pub enum Need {
     Required(&'static str),
     /// It must be answered when the choice that revealed it is one of these values.
     RequiredFor(&'static [&'static str], &'static str),
+    /// It must be answered in reports written under this form version or a later one; in
+    /// reports written before (queued on a phone under an older release), it may be empty.
+    RequiredSince(FormVersion, &'static str),
+}
+
+/// A version of the form's rules. A report carries the version it was written under (see
+/// `StoredReport::form_version`), and the server checks it by that version's rules.
+pub type FormVersion = u32;
+
+/// The form version this code asks and checks. A release that makes an answer required where it
+/// was not raises it, and marks the question `Need::RequiredSince` the new version.
+pub const FORM_VERSION: FormVersion = if cfg!(feature = "next-form") { 2 } else { 1 };
+
+/// The version of every report written before versions were recorded.
+pub const FIRST_FORM_VERSION: FormVersion = 1;
+
+impl Need {
+    /// This need for a report written under form `version`.
+    #[must_use]
+    pub fn for_version(self, version: FormVersion) -> Self {
+        match self {
+            Self::RequiredSince(since, message) if version >= since => Self::Required(message),
+            Self::RequiredSince(..) => Self::Optional,
+            other => other,
+        }
+    }
 }
 
 /// What to do now, shown under a question when one of some answers is chosen (as a GOV.UK
@@ -233,13 +259,20 @@ impl Question {
             Q::AssetTag => Spec {
                 id: "asset-tag",
                 text: "Asset tag or serial number",
-                hint: Some(
+                hint: Some(if cfg!(feature = "next-form") {
+                    "The asset tag is the MoJ's own number for the device, usually on a sticker \
+                     on the bottom."
+                } else {
                     "Optional. The asset tag is the MoJ's own number for the device, usually on \
-                     a sticker on the bottom.",
-                ),
+                     a sticker on the bottom."
+                }),
                 page: P::Device,
                 kind: short("Asset tag or serial number"),
-                need: Need::Optional,
+                need: if cfg!(feature = "next-form") {
+                    Need::RequiredSince(2, "Enter the asset tag or serial number")
+                } else {
+                    Need::Optional
+                },
                 advice: None,
             },
             Q::Date => Spec {

@@ -146,6 +146,7 @@ mod tests {
                 "created_at_ms",
                 "delivery",
                 "form",
+                "form_version",
                 "id",
                 "last_attempt_at_ms",
                 "last_error",

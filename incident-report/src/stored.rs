@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::delivery::{DeliveryEvent, DeliveryState, TransitionError};
 use crate::form::ReportForm;
 use crate::id::ReportId;
+use crate::questions::{FIRST_FORM_VERSION, FORM_VERSION, FormVersion};
 use crate::retry::RetryPolicy;
 use crate::wire::{Outcome, Submission};
 
@@ -42,6 +43,15 @@ pub struct StoredReport {
     last_attempt_at_ms: Option<i64>,
     next_attempt_at_ms: Option<i64>,
     last_error: Option<String>,
+    /// The form version it was sent under ("Send report"), so the server checks it by the rules
+    /// the person answered to, whatever release is running when it finally goes. Reports stored
+    /// before versions were recorded are of the first.
+    #[serde(default = "first_form_version")]
+    form_version: FormVersion,
+}
+
+fn first_form_version() -> FormVersion {
+    FIRST_FORM_VERSION
 }
 
 impl StoredReport {
@@ -55,6 +65,7 @@ impl StoredReport {
             last_attempt_at_ms: None,
             next_attempt_at_ms: None,
             last_error: None,
+            form_version: FORM_VERSION,
         }
     }
 
@@ -123,6 +134,7 @@ impl StoredReport {
             self.apply(DeliveryEvent::Edited)?;
         }
         self.apply(DeliveryEvent::Submitted)?;
+        self.form_version = FORM_VERSION;
         self.next_attempt_at_ms = None;
         self.last_error = None;
         Ok(())
@@ -150,6 +162,7 @@ impl StoredReport {
         Ok(Submission {
             id: self.id,
             form: self.form.canonical(),
+            form_version: self.form_version,
         })
     }
 
@@ -320,6 +333,23 @@ mod tests {
             .finish_sending(retry("busy"), at, &RetryPolicy::default(), 1.0)
             .expect("retry");
         report
+    }
+
+    #[test]
+    fn a_report_goes_with_the_form_version_it_was_sent_under() {
+        let mut report = queued(1, 0);
+        assert_eq!(
+            report.start_sending(1).expect("send").form_version,
+            FORM_VERSION
+        );
+        // A report queued by a release that recorded no version is of the first.
+        let mut json = serde_json::to_value(queued(2, 0)).expect("json");
+        json.as_object_mut().expect("object").remove("form_version");
+        let mut older: StoredReport = serde_json::from_value(json).expect("an older record");
+        let sent = older.start_sending(1).expect("send");
+        assert_eq!(sent.form_version, FIRST_FORM_VERSION);
+        let body = serde_json::to_value(&sent).expect("json");
+        assert_eq!(body["form_version"], FIRST_FORM_VERSION);
     }
 
     #[test]

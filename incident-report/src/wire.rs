@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::form::{AnswerError, Question, ReportForm};
 use crate::id::ReportId;
 use crate::json::Json;
+use crate::questions::{FIRST_FORM_VERSION, FormVersion};
 
 /// Where phones send reports (`POST`).
 pub const REPORTS_PATH: &str = "/api/v1/reports";
@@ -29,6 +30,14 @@ pub struct Submission {
     pub id: ReportId,
     /// The answers.
     pub form: ReportForm,
+    /// The form version the answers were written under (absent from phones of releases before
+    /// versions were recorded, which wrote the first): the server checks them by its rules.
+    #[serde(default = "first_form_version")]
+    pub form_version: FormVersion,
+}
+
+fn first_form_version() -> FormVersion {
+    FIRST_FORM_VERSION
 }
 
 impl Submission {

@@ -251,7 +251,14 @@ pub async fn reports_create(
     let now = OffsetDateTime::now_utc();
     // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
     let latest_date = now.date().next_day().unwrap_or(now.date());
-    form.validate(latest_date).map_err(ApiError::Invalid)?;
+    // By the rules the answers were written under: a report queued on a phone before a release
+    // made an answer required is still taken. (A version newer than this server's is checked
+    // by this server's rules, the newest it knows.)
+    let version = submission
+        .form_version
+        .min(incident_report::questions::FORM_VERSION);
+    form.validate_as(version, latest_date)
+        .map_err(ApiError::Invalid)?;
 
     let _in_flight = state.reports.begin(key).ok_or(ApiError::InProgress)?;
     let received_at = now

@@ -719,6 +719,36 @@ async fn a_report_stored_under_older_rules_is_answered_with_its_reference_not_re
     assert_eq!(body["error"], "idempotency-key-reused");
 }
 
+#[tokio::test]
+async fn a_report_says_which_form_version_it_was_written_under() {
+    let api = api();
+    let key = |n: u8| format!("\"{}\"", id(n));
+    // From a phone of a release that recorded no version: the first.
+    let unversioned = json!({ "id": id(1), "form": form() }).to_string();
+    assert_eq!(
+        post(&api, Some(&key(1)), unversioned).await.0,
+        StatusCode::CREATED
+    );
+    let current = json!({ "id": id(2), "form": form(), "form_version": 1 }).to_string();
+    assert_eq!(
+        post(&api, Some(&key(2)), current).await.0,
+        StatusCode::CREATED
+    );
+    // From a release newer than this server: checked by the newest rules the server knows.
+    let mut empty = form();
+    empty["name"] = json!("");
+    let newer = json!({ "id": id(3), "form": empty, "form_version": 99 }).to_string();
+    assert_eq!(
+        post(&api, Some(&key(3)), newer).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let malformed = json!({ "id": id(4), "form": form(), "form_version": "one" }).to_string();
+    assert_eq!(
+        post(&api, Some(&key(4)), malformed).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
 /// Every log line written while `run` runs, as text.
 async fn logged_while<F: std::future::Future<Output = ()>>(run: F) -> String {
     #[derive(Clone, Default)]
