@@ -1,24 +1,48 @@
 // The home page's checklist: "Mark step N as done" ticks a step off, and the ticks are kept on
-// the phone. Plain JavaScript on purpose, loaded with the page (deferred, 1 KiB compressed):
-// a tap works as soon as the steps are on screen, on a weak signal long before the app's
-// WebAssembly has arrived, and also where WebAssembly is off (iOS Lockdown Mode). The markup is
-// the server's (app/src/components/step_list.rs); its controls stay invisible until this runs.
+// the phone for one incident: 24 hours after the last change they are cleared when the page
+// opens, and "Clear my ticks" clears them at once. Plain JavaScript on purpose, loaded with the
+// page (deferred, about 1 KiB compressed): a tap works as soon as the steps are on screen, on a
+// weak signal long before the app's WebAssembly has arrived, and also where WebAssembly is off
+// (iOS Lockdown Mode). The markup is the server's (app/src/components/step_list.rs); its
+// controls stay invisible until this runs.
 (() => {
-  // The ticks as the phone has kept them since the first release: a JSON array of booleans, one
-  // per step. Anything else (another number of steps, a damaged value) counts as nothing ticked.
-  const KEY = 'lost-device.done-steps.v1';
+  // `{ ticks: [boolean per step], changed: ms since the epoch }`. Anything else (another number
+  // of steps, a damaged value) counts as nothing ticked.
+  const KEY = 'lost-device.done-steps.v2';
+  // Ticks of the first releases carry no time: they may be from an earlier incident.
+  const UNDATED_KEY = 'lost-device.done-steps.v1';
   const SAVE_FAILED = 'Your tick could not be saved on this phone. The steps still work.';
   const steps = [...document.querySelectorAll('.app-step__toggle')].map((toggle) => toggle.closest('.app-step'));
-  if (steps.length === 0) return;
+  const checklist = document.querySelector('.app-checklist');
+  if (steps.length === 0 || !checklist) return;
+  // How long ticks are kept, as the page says it (one setting, in the server's markup).
+  const KEPT_MS = Number(checklist.dataset.keptHours) * 60 * 60 * 1000;
+  const clear = checklist.querySelector('.app-checklist-clear');
+
+  const none = () => steps.map(() => false);
+
+  function forget() {
+    try {
+      localStorage.removeItem(KEY);
+      localStorage.removeItem(UNDATED_KEY);
+    } catch {
+      // Storage refused: there is nothing kept to forget.
+    }
+  }
 
   function load() {
     try {
       const saved = JSON.parse(localStorage.getItem(KEY));
-      if (Array.isArray(saved) && saved.length === steps.length && saved.every((d) => typeof d === 'boolean')) return saved;
+      const ticks = saved?.ticks;
+      if (Array.isArray(ticks) && ticks.length === steps.length && ticks.every((d) => typeof d === 'boolean')
+        && Number.isFinite(saved.changed)) {
+        if (Date.now() - saved.changed <= KEPT_MS) return ticks;
+        forget();
+      }
     } catch {
       // Unreadable or storage refused: nothing ticked, as for a first visit.
     }
-    return steps.map(() => false);
+    return none();
   }
 
   function show(step, done) {
@@ -27,13 +51,17 @@
     step.querySelector('.app-step__toggle').setAttribute('aria-pressed', String(done));
   }
 
+  function showAll(ticks) {
+    ticks.forEach((done, index) => show(steps[index], done));
+  }
+
   /** Ticks (or unticks) step `index`; says so in plain words if the phone would not keep it. */
   function save(index, done) {
     const error = steps[index].querySelector('.app-step__error');
     const ticks = load();
     ticks[index] = done;
     try {
-      localStorage.setItem(KEY, JSON.stringify(ticks));
+      localStorage.setItem(KEY, JSON.stringify({ ticks, changed: Date.now() }));
       error.hidden = true;
     } catch {
       error.querySelector('.app-step__error-text').textContent = SAVE_FAILED;
@@ -41,10 +69,14 @@
     }
   }
 
-  const ticks = load();
+  try {
+    localStorage.removeItem(UNDATED_KEY);
+  } catch {
+    // Storage refused: nothing was kept.
+  }
+  showAll(load());
   steps.forEach((step, index) => {
     const toggle = step.querySelector('.app-step__toggle');
-    show(step, ticks[index]);
     toggle.addEventListener('click', () => {
       const done = toggle.getAttribute('aria-pressed') !== 'true';
       show(step, done);
@@ -52,10 +84,15 @@
     });
     for (const waiting of step.querySelectorAll('.app-waiting')) waiting.classList.remove('app-waiting');
   });
+  clear.addEventListener('click', () => {
+    forget();
+    showAll(none());
+  });
+  for (const waiting of checklist.querySelectorAll('.app-waiting')) waiting.classList.remove('app-waiting');
   // Another tab ticked a step: show the same.
   addEventListener('storage', (event) => {
     if (event.key !== KEY && event.key !== null) return;
-    load().forEach((done, index) => show(steps[index], done));
+    showAll(load());
   });
   // For the tests and benchmarks: when a tap on the checklist works.
   document.documentElement.dataset.checklist = 'ready';

@@ -24,7 +24,7 @@ test('change one answer from Check your answers, and go back with the browser', 
     await page.getByText('Sam Q. Example').waitFor();
 
     await page.goBack();
-    await page.getByRole('heading', { level: 1, name: 'How can the security team reach you?' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'How can the people handling your report reach you?' }).waitFor();
     assert.equal(await page.getByLabel('Your name').inputValue(), 'Sam Q. Example');
     await page.goBack();
     await page.getByRole('heading', { level: 1, name: CHECK }).waitFor();

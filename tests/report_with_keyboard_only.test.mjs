@@ -116,7 +116,7 @@ test('a report from home to its reference with Tab, Shift+Tab, Enter and Space o
     await continueWithEnter(page);
   }
 
-  await expectHeadingFocused(page, 'How can the security team reach you?');
+  await expectHeadingFocused(page, 'How can the people handling your report reach you?');
   await typeInto(page, 'Your name', 'Sam Example');
   await typeInto(page, 'Your work email address', 'sam.example@justice.gov.uk');
   await typeInto(page, 'A phone number to reach you on now', '07700 900 982');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { waitForChecklist } from './helpers/browser.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
-const DONE_STEPS_KEY = 'lost-device.done-steps.v1';
+const DONE_STEPS_KEY = 'lost-device.done-steps.v2';
 
 test('with no WebAssembly, the home checklist ticks, remembers and says when it cannot save', () => withServerAndBrowser(async ({ server, browser }) => {
   // No worker and no WebAssembly file: the app's code never runs, only the page's JavaScript.
@@ -28,7 +28,8 @@ test('with no WebAssembly, the home checklist ticks, remembers and says when it 
   assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
   await step.getByText('Done', { exact: true }).waitFor();
   assert.equal(await step.getByText('To do', { exact: true }).isVisible(), false);
-  assert.equal(await page.evaluate((key) => localStorage.getItem(key), DONE_STEPS_KEY), '[false,true,false]');
+  const kept = JSON.parse(await page.evaluate((key) => localStorage.getItem(key), DONE_STEPS_KEY));
+  assert.deepEqual(kept.ticks, [false, true, false]);
 
   await page.reload();
   await waitForChecklist(page);
@@ -62,5 +63,48 @@ test('a step ticked in one tab shows as ticked in another', () => withServerAndB
   await first.getByRole('button', { name: 'Mark step 3 as done' }).click();
   await second.locator('ol.app-steps > li').nth(2).getByText('Done', { exact: true }).waitFor();
   assert.equal(await second.getByRole('button', { name: 'Mark step 3 as done' }).getAttribute('aria-pressed'), 'true');
+  await context.close();
+}));
+
+test('ticks belong to one incident: kept over a reload, cleared a day after the last change, or at once', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(server.url + '/');
+  await waitForChecklist(page);
+  await page.getByText('Your ticks are kept on this phone for 24 hours after your last change').waitFor();
+  const ticked = () => page.locator('.app-step__toggle[aria-pressed="true"]').count();
+  await page.getByRole('button', { name: 'Mark step 1 as done' }).click();
+  await page.getByRole('button', { name: 'Mark step 2 as done' }).click();
+
+  await page.clock.fastForward('23:00:00');
+  await page.reload();
+  await waitForChecklist(page);
+  assert.equal(await ticked(), 2, 'kept within the day');
+
+  // The day counts from the last change.
+  await page.getByRole('button', { name: 'Mark step 3 as done' }).click();
+  await page.clock.fastForward('23:00:00');
+  await page.reload();
+  await waitForChecklist(page);
+  assert.equal(await ticked(), 3);
+  await page.clock.fastForward('02:00:00');
+  await page.reload();
+  await waitForChecklist(page);
+  assert.equal(await ticked(), 0, 'cleared a day after the last change');
+  assert.equal(await page.evaluate((key) => localStorage.getItem(key), DONE_STEPS_KEY), null);
+
+  await page.getByRole('button', { name: 'Mark step 2 as done' }).click();
+  await page.getByRole('button', { name: 'Clear my ticks' }).click();
+  assert.equal(await ticked(), 0);
+  await page.reload();
+  await waitForChecklist(page);
+  assert.equal(await ticked(), 0, 'cleared for good');
+
+  // Ticks of an earlier release carry no time: they may be from another incident.
+  await page.evaluate(() => localStorage.setItem('lost-device.done-steps.v1', '[true,true,true]'));
+  await page.reload();
+  await waitForChecklist(page);
+  assert.equal(await ticked(), 0);
   await context.close();
 }));

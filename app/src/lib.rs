@@ -26,6 +26,7 @@ pub mod offline;
 pub mod pages;
 mod phone;
 pub mod report;
+pub mod settings;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -71,6 +72,7 @@ pub fn DocumentHead(
         <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
         <meta name="theme-color" content="#0b0c0c"/>
         <hydration::BuildStylesheet options/>
+        <settings::SettingsMeta/>
         <link rel="manifest" href="/manifest.webmanifest"/>
         <link rel="icon" href="/favicon.ico" sizes="32x32"/>
         <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>

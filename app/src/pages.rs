@@ -39,7 +39,6 @@ pub fn GuidancePage(
         <Meta name="description" content=page.summary/>
         <h1 class="govuk-heading-xl">{page.title}</h1>
         <p class="govuk-body-l">{page.summary}</p>
-        <p class="govuk-body app-secondary">{page.audience}</p>
         // The rehearsal build says so on screen, so the deploy test can tell which release a page
         // came from (the report form island's markup differs too: see `ReportJourney`).
         {cfg!(feature = "deploy-rehearsal").then(|| view! { <p class="govuk-body">"Rehearsal of the next release."</p> })}
@@ -54,6 +53,8 @@ pub fn GuidancePage(
             })
             .collect_view()}
         {is_home.then(|| view! { <InstallApp/> })}
+        // Who the guidance is for, after what to do: the first screen is for the steps.
+        <p class="govuk-body app-secondary">{page.audience}</p>
         <SourceNote sources=page.sources/>
     }
 }

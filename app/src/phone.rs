@@ -52,6 +52,17 @@ pub fn unreadable() -> Vec<Unreadable> {
     Vec::new()
 }
 
+/// Removes a record set aside as unreadable, by its text.
+pub fn remove_unreadable(raw: &str) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::report_storage::remove_set_aside(raw).map_err(|e| e.to_string());
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = raw;
+        Ok(())
+    }
+}
+
 /// Calls `changed` whenever the stored reports change, in this tab or another.
 pub fn on_reports_changed(changed: impl Fn() + Clone + 'static) {
     #[cfg(feature = "hydrate")]
@@ -217,6 +228,17 @@ pub fn rendered_journey_page() -> Option<String> {
     return crate::browser::attribute(".app-journey", "data-page");
     #[cfg(not(feature = "hydrate"))]
     None
+}
+
+/// The content of the page's `<meta name=…>` tag (none on the server).
+pub fn meta(name: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::attribute(&format!("meta[name=\"{name}\"]"), "content");
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = name;
+        None
+    }
 }
 
 /// A query parameter of the page's address (none on the server).

@@ -228,9 +228,9 @@ fn step_three_is_only_for_a_lost_or_stolen_device_and_the_reference_is_a_must() 
 fn the_steps_apply_when_a_person_only_thinks_something_is_wrong() {
     let source = source_section("What to do if your device");
     assert!(source.contains("If you think your device is lost"));
-    let lead = home::PAGE.summary;
-    assert!(lead.contains("think your device is lost, stolen, hacked or compromised"));
-    assert!(lead.contains("Even if you are not sure"));
+    let lead = home::PAGE.summary.to_lowercase();
+    assert!(lead.contains("lost, stolen, hacked or compromised, or not sure?"));
+    assert!(lead.contains("do these things now, in this order"));
     assert!(
         home::PAGE
             .audience
@@ -276,6 +276,47 @@ fn the_first_thing_to_press_on_home_is_step_one_and_the_report_comes_after_the_s
             .any(|b| matches!(b, Block::Text(t) if t.contains("Call the IT Service Desk first"))),
         "the report says the call comes first"
     );
+}
+
+#[test]
+fn the_lead_says_which_steps_apply_to_whom() {
+    let lead = home::PAGE.summary;
+    // Step 3 is for a lost or stolen device only, so "three things" is not true of every case.
+    assert!(!lead.contains("three things"), "{lead}");
+    assert!(lead.contains("Step 3 is only for a lost or stolen device"), "{lead}");
+    assert!(home::STEPS[2].title.starts_with("If it was lost or stolen"));
+    assert_eq!(home::STEPS.len(), 3);
+}
+
+#[test]
+fn the_data_incident_sentence_is_as_strong_as_the_source_and_no_stronger() {
+    let source = source_section("What to do if your device");
+    let sentence = source
+        .lines()
+        .find(|line| line.contains("as a data incident"))
+        .expect("the source's data incident sentence");
+    let strength = ["must", "should", "may"]
+        .into_iter()
+        .find(|word| sentence.contains(&format!("{word} always")))
+        .expect("a modal verb");
+    let ours: Vec<&str> = home::PAGE
+        .sections
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .filter_map(|b| match b {
+            Block::Text(t) if t.contains("as a data incident") => Some(*t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert!(ours[0].contains(&format!("{strength} always")), "{}", ours[0]);
+    for stronger in ["must", "have to", "required"] {
+        assert!(!ours[0].contains(stronger), "{}", ours[0]);
+    }
+    // The report is not claimed as MoJ's data incident route: that is the deploying team's to say.
+    let home_text = page_text(&home::PAGE).join(" ");
+    assert!(!home_text.contains("This report is how you do that"));
+    assert!(ours[0].contains("Report a security incident"));
 }
 
 #[test]

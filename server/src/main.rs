@@ -58,6 +58,10 @@ struct Config {
     /// reference and receipt time remain (the mailbox keeps the report). 0 keeps them for ever.
     #[arg(long, env = "LOST_DEVICE_KEEP_DELIVERED_DAYS", default_value_t = 30)]
     keep_delivered_days: u32,
+    /// Who receives the reports, in words that follow "to" ("the IT security team"): every
+    /// page that says where a report goes says this.
+    #[arg(long, env = "LOST_DEVICE_RECIPIENT_NAME", default_value = app::settings::DEFAULT_RECIPIENT)]
+    recipient_name: String,
     #[command(subcommand)]
     command: Option<Task>,
 }
@@ -381,6 +385,10 @@ async fn main() -> anyhow::Result<()> {
         return back_up(&config, path).await;
     }
     private_dir(&config.data_dir)?;
+    app::settings::ServiceSettings::set(app::settings::ServiceSettings {
+        recipient: config.recipient_name.clone(),
+        keep_delivered_days: config.keep_delivered_days,
+    });
 
     let mut options = leptos::config::get_configuration(None)
         .context("could not read the Leptos settings")?

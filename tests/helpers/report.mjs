@@ -94,7 +94,7 @@ export async function fillReport(page, a = answers()) {
   await choose(page, 'Have you told the police?', a.toldPolice);
   if (a.toldPolice === 'Yes') await page.getByLabel('Police incident reference number').fill(a.police);
   await next(page);
-  await page.getByRole('heading', { level: 1, name: 'How can the security team reach you?' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'How can the people handling your report reach you?' }).waitFor();
   await page.getByLabel('Your name').fill(a.name);
   await page.getByLabel('Your work email address').fill(a.email);
   await page.getByLabel('A phone number to reach you on now').fill(a.phone);

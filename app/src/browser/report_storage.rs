@@ -94,6 +94,28 @@ pub fn set_aside() -> Vec<Unreadable> {
         .unwrap_or_default()
 }
 
+/// Removes the first record set aside whose text is `raw` (the person read it and asked for it
+/// to go).
+pub fn remove_set_aside(raw: &str) -> Result<(), StorageError> {
+    let storage = storage()?;
+    let mut aside = set_aside();
+    if let Some(index) = aside.iter().position(|item| item.raw == raw) {
+        aside.remove(index);
+    }
+    if aside.is_empty() {
+        storage
+            .remove_item(SET_ASIDE_KEY)
+            .map_err(|_| StorageError::Unavailable)?;
+    } else {
+        let text = BrowserJson
+            .write(&aside)
+            .map_err(|_| StorageError::NotWritten)?;
+        write(&storage, SET_ASIDE_KEY, &text)?;
+    }
+    notify();
+    Ok(())
+}
+
 /// Reads the reports, lets `change` alter them, writes them back and tells the open pages. When
 /// they cannot be written out, nothing is written and the change is reported lost.
 pub fn update<T>(change: impl FnOnce(&mut Vec<StoredReport>) -> T) -> Result<T, StorageError> {

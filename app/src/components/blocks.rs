@@ -58,7 +58,9 @@ pub fn BlockView(
         Block::ReportStart(label) => view! {
             <div>
                 <StartButton href=crate::report::REPORT_PATH label=*label/>
-                <p class="govuk-body">"It works on this phone even without signal, and is sent when you are back online."</p>
+                <p class="govuk-body">
+                    {format!("It goes to {}. It works on this phone even without signal, and is sent when you are back online.", crate::settings::recipient())}
+                </p>
             </div>
         }
         .into_any(),

@@ -11,4 +11,4 @@ pub use action_link::ActionLink;
 pub use blocks::BlockView;
 pub use site_header::SiteHeader;
 pub use source_note::SourceNote;
-pub use step_list::StepList;
+pub use step_list::{StepList, TICKS_KEPT_HOURS};

@@ -1,5 +1,10 @@
 //! The guidance's numbered steps; on home, each with a "Mark step N as done" toggle whose ticks
-//! are kept on the phone (`public/checklist.js`).
+//! are kept on the phone for one incident (`public/checklist.js`).
+
+/// How long ticks are kept after the last change: long enough for one incident, short enough
+/// that the next one, weeks later, starts with none. `public/checklist.js` reads it from the
+/// markup.
+pub const TICKS_KEPT_HOURS: u32 = 24;
 
 use guidance::Step;
 use leptos::prelude::*;
@@ -30,12 +35,14 @@ pub fn StepList(
                             <span class="govuk-visually-hidden">{format!("Step {number}: ")}</span>
                             {step.title}
                         </h2>
-                        <p class="govuk-body">{step.detail}</p>
+                        // The calls first, the explanation after: on a small screen the call
+                        // must be on the first screen.
                         {(!step.actions.is_empty()).then(|| view! {
                             <div class="app-actions">
                                 {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
                             </div>
                         })}
+                        <p class="govuk-body">{step.detail}</p>
                     };
                     view! {
                         <li class="govuk-task-list__item app-step">
@@ -46,7 +53,17 @@ pub fn StepList(
                 })
                 .collect_view()}
         </ol>
-        {checklist.then(|| view! { <script src="/checklist.js" defer></script> })}
+        {checklist.then(|| view! {
+            <div class="app-checklist" data-kept-hours=TICKS_KEPT_HOURS>
+                <p class="govuk-body-s app-secondary app-waiting">
+                    {format!("Your ticks are kept on this phone for {TICKS_KEPT_HOURS} hours after your last change, then cleared, so a later incident starts with none.")}
+                </p>
+                <button type="button" class="govuk-button govuk-button--secondary app-checklist-clear app-waiting">
+                    "Clear my ticks"
+                </button>
+            </div>
+            <script src="/checklist.js" defer></script>
+        })}
     }
 }
 

@@ -14,8 +14,10 @@ use leptos::prelude::*;
 use super::questions::{Binding, ErrorSummary, FormGroup};
 use super::status::ReportStatus;
 use super::{NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
+use crate::components::ActionLink;
 use crate::govuk::{BackLink, ErrorMessage, InsetText, Panel};
 use crate::{APP_NAME, phone};
+use guidance::contacts::SERVICE_DESK_PHONE;
 
 /// The confirmation's slug (after "Check your answers").
 const SENT: &str = "sent";
@@ -51,7 +53,7 @@ impl Screen {
 /// The page's heading when it is not the first question (a page of several equal questions).
 fn own_heading(page: FormPage) -> Option<&'static str> {
     match page {
-        FormPage::YourDetails => Some("How can the security team reach you?"),
+        FormPage::YourDetails => Some("How can the people handling your report reach you?"),
         FormPage::Check => Some("Check your answers before sending your report"),
         _ => None,
     }
@@ -416,6 +418,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
             journey.proceed();
         }>
             <ErrorSummary errors=journey.errors.into() on_follow=go_to/>
+            {(page == FormPage::WhatHappened).then(|| view! { <CallFirst/> })}
             {own_heading(page).map(|h| view! {
                 <h1 class="govuk-heading-l" id="journey-heading" tabindex="-1">{h}</h1>
             })}
@@ -446,6 +449,19 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
     }
 }
 
+/// Above the first question, however the form was reached (home, the home screen's shortcut, a
+/// bookmark): the call the guidance puts first, for anyone who has not made it.
+#[component]
+fn CallFirst() -> impl IntoView {
+    view! {
+        <div class="govuk-inset-text app-call-first">
+            <p class="govuk-body"><strong>"Have you phoned the IT Service Desk yet?"</strong></p>
+            <p class="govuk-body">"If not, call them now, before you fill this in."</p>
+            <ActionLink action=&SERVICE_DESK_PHONE/>
+        </div>
+    }
+}
+
 /// After "Send report": where the report is, until the server's reference is shown (then in a
 /// GOV.UK confirmation panel).
 #[component]
@@ -459,7 +475,7 @@ fn Confirmation(record: RwSignal<Option<StoredReport>>, online: ReadSignal<bool>
     view! {
         {move || if delivered() {
             Either::Left(view! {
-                <Panel title="Report sent">"The security team has your report."</Panel>
+                <Panel title="Report sent">{format!("This service has your report and passes it to {}.", crate::settings::recipient())}</Panel>
             })
         } else {
             Either::Right(view! {

@@ -58,6 +58,17 @@ pub fn YourReportsRoute() -> impl IntoView {
 /// and how to remove it.
 #[component]
 pub fn YourDataRoute() -> impl IntoView {
+    let settings = crate::settings::ServiceSettings::current();
+    let recipient = settings.recipient;
+    let server_keeps = match settings.keep_delivered_days {
+        0 => format!(
+            "The server keeps each report, answers included, after passing it to {recipient}."
+        ),
+        days => format!(
+            "The server keeps each report's answers until {days} days after it has passed the report to {recipient}, then removes them. It keeps the reference number, when the report arrived, and a fingerprint that lets it recognise the report if your phone sends it again; these are not your answers."
+        ),
+    };
+    let ticks_kept = crate::components::TICKS_KEPT_HOURS;
     view! {
         <Title text=format!("Your data – {APP_NAME}")/>
         <h1 class="govuk-heading-xl">"Your data"</h1>
@@ -68,19 +79,23 @@ pub fn YourDataRoute() -> impl IntoView {
             <li>"Each report you start: every answer, saved as you type, including your name, work email address and phone number."</li>
             <li>"A report you have not sent stays until you send it or delete it. A report waiting for signal stays until the server confirms it has it."</li>
             <li>{format!("A sent report stays with its reference number, so you can show it was received. {RETENTION_DAYS} days after it was sent, everything in it is removed from this phone except the reference number, the date, and what happened to which kind of device.")}</li>
-            <li>"Which of the three steps you marked as done."</li>
+            <li>{format!("Which of the steps you marked as done, for {ticks_kept} hours after your last change.")}</li>
+            <li>"Anything saved for a report that the app could not read later (for example after the phone ran out of space). It is kept exactly as it was, so nothing you wrote is lost, until you remove it."</li>
             <li>"A copy of this guidance and of the app, so that they work without signal."</li>
         </ul>
         <p class="govuk-body">"It is kept in this browser's storage for this site only. Other sites and apps cannot read it."</p>
 
         <h2 class="govuk-heading-m">"Sent, and to whom"</h2>
-        <p class="govuk-body">"Nothing leaves the phone while you are writing. When you press “Send report”, the report goes to this service's server, which keeps it and passes it to the people who handle security incidents. The server's logs note that a report arrived, never what it says."</p>
+        <p class="govuk-body">{format!("Nothing leaves the phone while you are writing. When you press “Send report”, the report goes to this service's server, which passes it to {recipient}. The server's logs note that a report arrived, never what it says.")}</p>
+        <p class="govuk-body">{server_keeps}</p>
         <p class="govuk-body">"The app uses no cookies and no analytics."</p>
 
         <h2 class="govuk-heading-m">"How to remove it"</h2>
         <ul class="govuk-list govuk-list--bullet">
             <li>"A report you have not sent: “Delete this draft” on "<a class="govuk-link" href=YOUR_REPORTS_PATH>"Your reports"</a>"."</li>
-            <li>"A sent report: “Remove from this phone” on "<a class="govuk-link" href=YOUR_REPORTS_PATH>"Your reports"</a>". The security team keeps its own copy."</li>
+            <li>"A sent report: “Remove from this phone” on "<a class="govuk-link" href=YOUR_REPORTS_PATH>"Your reports"</a>". The copy this service passed on is not affected."</li>
+            <li>"Something the app could not read: “Remove from this phone” under it on "<a class="govuk-link" href=YOUR_REPORTS_PATH>"Your reports"</a>"."</li>
+            <li>"Your ticks: “Clear my ticks” under the steps on the "<a class="govuk-link" href="/">"first page"</a>"."</li>
             <li>"Everything at once: clear this site's data in your browser's settings. This also removes any report not sent yet."</li>
         </ul>
     }

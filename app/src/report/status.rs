@@ -37,7 +37,7 @@ pub fn ReportStatus(
     let next = report.next_attempt_at_ms().map(phone::clock_time);
     let message = match report.delivery() {
         DeliveryState::Delivered { reference } => EitherOf4::A(view! {
-            <p class="govuk-body">"The security team has your report. Your reference number is"</p>
+            <p class="govuk-body">{format!("This service has your report and passes it to {}. Your reference number is", crate::settings::recipient())}</p>
             <p class="app-reference">{reference.clone()}</p>
             <p class="govuk-body">"Keep it: you may be asked for it."</p>
             <p class="govuk-body-s app-secondary">
@@ -140,14 +140,35 @@ fn RemoveReport(
         ),
         Removal::Sent => (
             "Remove from this phone",
-            "This removes the report and its reference number from this phone. The security team keeps its own copy.",
+            "This removes the report and its reference number from this phone. The copy this service passed on is not affected.",
             "Yes, remove it",
         ),
     };
+    view! {
+        <RemoveWithConfirmation
+            ask warning yes
+            confirm_id=format!("remove-{id}")
+            remove=Callback::new(move |()| phone::remove_report(id))
+            on_removed
+        />
+    }
+}
+
+/// A button that asks first (`ask`), then warns what removing means and removes only on `yes`;
+/// what `remove` could not do is said under it.
+#[component]
+pub(super) fn RemoveWithConfirmation(
+    ask: &'static str,
+    warning: &'static str,
+    yes: &'static str,
+    /// The id of the confirming button, focused when it appears.
+    confirm_id: String,
+    remove: Callback<(), Result<(), String>>,
+    on_removed: Callback<()>,
+) -> impl IntoView {
     let asking = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let confirm_id = format!("remove-{id}");
-    let remove = move |_| match phone::remove_report(id) {
+    let remove = move |_| match remove.run(()) {
         Ok(()) => on_removed.run(()),
         Err(why) => problem.set(Some(why)),
     };

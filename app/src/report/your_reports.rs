@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::status::ReportStatus;
+use super::status::{RemoveWithConfirmation, ReportStatus};
 use super::{NeedsWebAssembly, REPORT_PATH, SECURITY_EMAIL, StateTag};
 use crate::govuk::{ErrorMessage, InsetText};
 use crate::install::AddToHomeScreen;
@@ -83,12 +83,21 @@ pub fn YourReports() -> impl IntoView {
             </p>
             {move || unreadable.get().into_iter().enumerate().map(|(index, item)| {
                     let id = format!("unreadable-{index}");
+                    let raw = item.raw.clone();
                     view! {
                         <div class="govuk-form-group">
                             <p class="govuk-body">{format!("Why: {}.", item.reason)}</p>
                             <label class="govuk-label" for=id.clone()>"What was saved"</label>
-                            <textarea class="govuk-textarea" id=id rows="4" readonly>{item.raw}</textarea>
+                            <textarea class="govuk-textarea" id=id.clone() rows="4" readonly>{item.raw}</textarea>
                         </div>
+                        <RemoveWithConfirmation
+                            ask="Remove from this phone"
+                            warning="Copy or email it first if you need it: once removed, it cannot be got back."
+                            yes="Yes, remove it"
+                            confirm_id=format!("remove-{id}")
+                            remove=Callback::new(move |()| phone::remove_unreadable(&raw))
+                            on_removed
+                        />
                     }
                 }).collect_view()}
         </section>

@@ -35,11 +35,11 @@ pub const PAGE: Page = Page {
     path: "/",
     title: "Lost device or security incident",
     summary: if cfg!(feature = "deploy-rehearsal") {
-        "Rehearsal build: do you think your device is lost, stolen, hacked or compromised in \
-         some way? Even if you are not sure, do these three things now, in this order."
+        "Rehearsal build: lost, stolen, hacked or compromised, or not sure? Do these things now, \
+         in this order. Step 3 is only for a lost or stolen device."
     } else {
-        "Do you think your device is lost, stolen, hacked or compromised in some way? Even if you \
-         are not sure, do these three things now, in this order."
+        "Lost, stolen, hacked or compromised, or not sure? Do these things now, in this order. \
+         Step 3 is only for a lost or stolen device."
     },
     audience: LOST_DEVICES_AUDIENCE,
     sections: &[
@@ -58,16 +58,12 @@ pub const PAGE: Page = Page {
             source_heading: Some("What to do if your device"),
             blocks: &[
                 Block::Text(
-                    "Whenever MoJ data or information is lost or compromised, it must always be \
-                     reported as a data incident. This report is how you do that from your phone, \
-                     even with no signal.",
+                    "Whenever MoJ data or information is lost or compromised, it should always be \
+                     reported as a data incident. The MoJ security guidance explains how in its \
+                     page called \"Report a security incident\".",
                 ),
                 Block::Text("Call the IT Service Desk first (step 1), then fill in the report."),
                 Block::ReportStart(REPORT_START),
-                Block::Text(
-                    "The MoJ security guidance explains this in its page called \"Report a \
-                     security incident\".",
-                ),
             ],
         },
         Section {
