@@ -118,7 +118,7 @@ fn OfflineStatus() -> impl IntoView {
     view! {
         <div role="status" class="app-status">
             <p id="app-status-saved" class="app-status__line" hidden>
-                "Saved on this phone: this guidance works without signal."
+                "Saved on this phone: works offline."
             </p>
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
                 "No connection. You are reading the copy saved on this phone."

@@ -29,24 +29,25 @@ pub fn StepList(
                 .enumerate()
                 .map(|(index, step)| {
                     let number = index + 1;
-                    let content = view! {
-                        <h2 class="app-step__title">
-                            <span aria-hidden="true">{format!("{number}. ")}</span>
-                            <span class="govuk-visually-hidden">{format!("Step {number}: ")}</span>
-                            {step.title}
-                        </h2>
-                        // The calls first, the explanation after: on a small screen the call
-                        // must be on the first screen.
-                        {(!step.actions.is_empty()).then(|| view! {
-                            <div class="app-actions">
-                                {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
-                            </div>
-                        })}
-                        <p class="govuk-body">{step.detail}</p>
-                    };
                     view! {
                         <li class="govuk-task-list__item app-step">
-                            <div class="govuk-task-list__name-and-hint">{content}</div>
+                            <div class="govuk-task-list__name-and-hint">
+                                <h2 class="app-step__title">
+                                    <span aria-hidden="true">{format!("{number}. ")}</span>
+                                    <span class="govuk-visually-hidden">{format!("Step {number}: ")}</span>
+                                    {step.title}
+                                </h2>
+                            </div>
+                            // The calls first, the explanation after: on a small screen the call
+                            // must be on the first screen.
+                            <div class="app-step__body">
+                                {(!step.actions.is_empty()).then(|| view! {
+                                    <div class="app-actions">
+                                        {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
+                                    </div>
+                                })}
+                                <p class="govuk-body">{step.detail}</p>
+                            </div>
                             {checklist.then(|| view! { <StepToggle number/> })}
                         </li>
                     }

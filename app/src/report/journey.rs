@@ -457,7 +457,9 @@ fn CallFirst() -> impl IntoView {
         <div class="govuk-inset-text app-call-first">
             <p class="govuk-body"><strong>"Have you phoned the IT Service Desk yet?"</strong></p>
             <p class="govuk-body">"If not, call them now, before you fill this in."</p>
-            <ActionLink action=&SERVICE_DESK_PHONE/>
+            <div class="app-actions">
+                <ActionLink action=&SERVICE_DESK_PHONE/>
+            </div>
         </div>
     }
 }

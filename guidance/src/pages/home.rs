@@ -35,11 +35,11 @@ pub const PAGE: Page = Page {
     path: "/",
     title: "Lost device or security incident",
     summary: if cfg!(feature = "deploy-rehearsal") {
-        "Rehearsal build: lost, stolen, hacked or compromised, or not sure? Do these things now, \
-         in this order. Step 3 is only for a lost or stolen device."
+        "Rehearsal build: lost, stolen, hacked or compromised, or not sure? Do these now, in \
+         this order."
     } else {
-        "Lost, stolen, hacked or compromised, or not sure? Do these things now, in this order. \
-         Step 3 is only for a lost or stolen device."
+        // No count: step 3 is for a lost or stolen device only, and its title says so.
+        "Lost, stolen, hacked or compromised, or not sure? Do these now, in this order."
     },
     audience: LOST_DEVICES_AUDIENCE,
     sections: &[
