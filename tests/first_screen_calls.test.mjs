@@ -68,7 +68,7 @@ for (const size of SMALL_PHONES) {
 /** The report form's first page shows the call above its first question. */
 async function expectCallAboveFirstQuestion(page) {
   await page.getByText('Have you phoned the IT Service Desk yet?').waitFor();
-  const call = page.locator('main').locator(CALL);
+  const call = page.locator('.app-call-first').locator(CALL);
   assert.match(await call.innerText(), /0800 917 5148/);
   const question = page.getByRole('heading', { level: 1, name: 'What happened to the device?' });
   const [callBox, questionBox] = [await call.boundingBox(), await question.boundingBox()];

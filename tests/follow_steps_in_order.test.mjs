@@ -28,20 +28,21 @@ test('on home the first thing to press is the service desk call, and Tab follows
     assert.equal(first, 'tel:08009175148', 'the first focusable element in main calls the service desk');
 
     // From the main landmark, Tab goes through step 1's call and portal, the three "done"
-    // toggles in step order, and only then to the report.
+    // toggles in step order, "Clear my ticks", and only then to the report.
     await page.locator('main').focus();
     const order = [];
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       await page.keyboard.press('Tab');
       order.push(await focused(page));
     }
     assert.equal(order[0].href, 'tel:08009175148');
     assert.equal(order[1].href, 'https://mojprod.service-now.com/moj_sp');
     assert.deepEqual(order.slice(2, 5).map((f) => f.text), ['Mark step 1 as done', 'Mark step 2 as done', 'Mark step 3 as done']);
-    assert.deepEqual([order[5].text, order[5].href], ['Report what happened', '/report']);
+    assert.equal(order[5].text, 'Clear my ticks');
+    assert.deepEqual([order[6].text, order[6].href], ['Report what happened', '/report']);
 
     const main = await page.locator('main').innerText();
-    assert.match(main, /Even if you are not sure/);
+    assert.match(main, /or not sure\?/);
     assert.match(main, /For all MoJ staff and contractors\./);
     assert.ok(main.indexOf('Call the IT Service Desk first') < main.indexOf('Report what happened'));
     assert.ok(main.indexOf('If it was lost or stolen, tell the police') < main.indexOf('Report what happened'), 'the report comes after the steps');

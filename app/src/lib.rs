@@ -121,7 +121,7 @@ fn OfflineStatus() -> impl IntoView {
                 "Saved on this phone: works offline."
             </p>
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
-                "No connection. You are reading the copy saved on this phone."
+                "Offline: using the saved copy."
             </p>
         </div>
     }

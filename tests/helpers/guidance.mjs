@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 /** The status lines: the phone has its own copy; there is no connection. */
 export const SAVED_STATUS = 'Saved on this phone: works offline.';
-export const OFFLINE_STATUS = 'No connection. You are reading the copy saved on this phone.';
+export const OFFLINE_STATUS = 'Offline: using the saved copy.';
 
 /** Every guidance page, with its heading. */
 export const pages = [
