@@ -66,6 +66,15 @@ test('every guidance page, the 404 page and the offline page', () => withServerA
     const shot = { '/': 'home', '/guidance/shut-down': 'guidance-page' }[entry.path];
     await check(page, entry.path, shot);
   }
+  // Home's first screen on the smallest phones, as a person sees it (not the whole page).
+  for (const size of [{ width: 360, height: 640 }, { width: 320, height: 568 }]) {
+    await page.setViewportSize(size);
+    await page.goto(server.url + '/');
+    await waitForHydration(page);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `home-first-screen-${size.width}x${size.height}.png`) });
+  }
+  await page.setViewportSize(PHONE);
   for (const extra of ['/your-data', '/no-such-page']) {
     await page.goto(server.url + extra);
     await check(page, extra);
