@@ -2,7 +2,7 @@
 // Nothing typed is lost or sent twice, and the person is told in plain words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
+import { waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { REFERENCE, SAVED_MESSAGE, fillReport, queueReportOffline, sendReport, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
@@ -29,6 +29,29 @@ test('unreadable saved reports are kept aside and shown; readable ones still wor
     const kept = await page.getByLabel('What was saved').evaluateAll((areas) => areas.map((a) => a.value));
     assert.ok(kept.includes('{"version":7,"reports":"?"}'), 'the newer record is kept exactly');
     assert.ok(kept.some((text) => text.includes('Half a report')), 'the earlier one is still kept');
+
+    // Records set aside that cannot themselves be read are kept whole among the new ones.
+    await page.evaluate(() => localStorage.setItem('lost-device.reports-set-aside.v1', '[{"raw": 1'));
+    await page.evaluate(() => {
+      const stored = JSON.parse(localStorage.getItem('lost-device.reports'));
+      stored.reports.push({ id: 'broken again' });
+      localStorage.setItem('lost-device.reports', JSON.stringify(stored));
+    });
+    await page.reload();
+    await page.getByText('Why: records set aside earlier could not be read.').waitFor();
+    assert.ok((await page.getByLabel('What was saved').evaluateAll((areas) => areas.map((a) => a.value))).includes('[{"raw": 1'));
+
+    // Each can be removed, after a confirmation; what is left stays.
+    const before = await page.getByLabel('What was saved').count();
+    await page.getByRole('button', { name: 'Remove from this phone' }).first().click();
+    await page.getByRole('button', { name: 'Yes, remove it' }).first().click();
+    await waitUntil(async () => (await page.getByLabel('What was saved').count()) === before - 1, 'one record is removed');
+    while ((await page.getByLabel('What was saved').count()) > 0) {
+      await page.getByRole('button', { name: 'Remove from this phone' }).first().click();
+      await page.getByRole('button', { name: 'Yes, remove it' }).first().click();
+    }
+    await page.getByRole('heading', { level: 2, name: 'Saved reports that could not be read' }).waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => localStorage.getItem('lost-device.reports-set-aside.v1')), null);
   });
 });
 
