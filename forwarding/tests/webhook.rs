@@ -54,12 +54,17 @@ async fn receiver(secret: &'static [u8], first: StatusCode) -> (String, Arc<Mute
             }
         }),
     );
+    (serve_hook(app).await, seen)
+}
+
+/// Serves `app` on a free loopback port; returns its `/hook` address.
+async fn serve_hook(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let url = format!("http://{}/hook", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
+    url
 }
 
 #[tokio::test]
@@ -134,12 +139,7 @@ async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<usize>>
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, requests)
+    (serve_hook(app).await, requests)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

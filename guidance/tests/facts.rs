@@ -285,7 +285,10 @@ fn the_lead_says_which_steps_apply_to_whom() {
     // case: the lead gives none unless it says which steps apply when.
     let counts = ["three", "3 ", "two", "2 "];
     if counts.iter().any(|count| lead.contains(count)) {
-        assert!(lead.contains("step 3 is only for a lost or stolen device"), "{lead}");
+        assert!(
+            lead.contains("step 3 is only for a lost or stolen device"),
+            "{lead}"
+        );
     }
     assert!(home::STEPS[2].title.starts_with("If it was lost or stolen"));
     assert_eq!(home::STEPS.len(), 3);
@@ -312,7 +315,11 @@ fn the_data_incident_sentence_is_as_strong_as_the_source_and_no_stronger() {
         })
         .collect();
     assert_eq!(ours.len(), 1, "{ours:?}");
-    assert!(ours[0].contains(&format!("{strength} always")), "{}", ours[0]);
+    assert!(
+        ours[0].contains(&format!("{strength} always")),
+        "{}",
+        ours[0]
+    );
     for stronger in ["must", "have to", "required"] {
         assert!(!ours[0].contains(stronger), "{}", ours[0]);
     }

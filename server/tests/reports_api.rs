@@ -592,19 +592,7 @@ async fn the_stored_answers_are_the_checked_ones_without_surrounding_spaces() {
     padded["name"] = json!("\tSam Example  ");
     let (status, _) = send(&api, id(1), &padded).await;
     assert_eq!(status, StatusCode::CREATED);
-    let stored = api
-        .reports
-        .store()
-        .claim_due(report_store::Claim {
-            destinations: vec!["maildir".into()],
-            now_ms: forwarding::now_ms(),
-            lease_ms: 1,
-            lease: "t".into(),
-            limit: 1,
-        })
-        .await
-        .expect("claim");
-    let form: Value = serde_json::from_str(&stored[0].form_json).expect("json");
+    let form = stored_form(&api).await;
     assert_eq!(form["phone"], "07700 900 982");
     assert_eq!(form["name"], "Sam Example");
     // The same answers with other spaces are the same report.
@@ -911,37 +899,30 @@ async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words()
     );
 }
 
+/// Sends report `n` from the socket address `from` with `client` in `X-Forwarded-For`.
+async fn send_forwarded(api: &Api, from: &str, client: &str, n: u8) -> StatusCode {
+    let sender = Sender {
+        from: Some(from),
+        forwarded_for: Some(client),
+        ..Sender::default()
+    };
+    send_from(api, &sender, id(n)).await.0
+}
+
 #[tokio::test]
 async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
     let api = api_guarded(guard(1, Some("10.0.0.9")));
     for (n, client) in [(1, "192.0.2.1"), (2, "192.0.2.2")] {
-        let through_proxy = Sender {
-            from: Some("10.0.0.9:40000"),
-            forwarded_for: Some(client),
-            ..Sender::default()
-        };
-        assert_eq!(
-            send_from(&api, &through_proxy, id(n)).await.0,
-            StatusCode::CREATED,
-            "{client}"
-        );
+        let status = send_forwarded(&api, "10.0.0.9:40000", client, n).await;
+        assert_eq!(status, StatusCode::CREATED, "{client}");
     }
-    for (n, client) in [(3, "192.0.2.3"), (4, "192.0.2.4")] {
-        let pretending = Sender {
-            from: Some("10.0.0.5:40000"),
-            forwarded_for: Some(client),
-            ..Sender::default()
-        };
-        let expected = if n == 3 {
-            StatusCode::CREATED
-        } else {
-            StatusCode::TOO_MANY_REQUESTS
-        };
-        assert_eq!(
-            send_from(&api, &pretending, id(n)).await.0,
-            expected,
-            "{client}"
-        );
+    // Not the proxy: its X-Forwarded-For is not believed, so both count as 10.0.0.5.
+    for (n, client, expected) in [
+        (3, "192.0.2.3", StatusCode::CREATED),
+        (4, "192.0.2.4", StatusCode::TOO_MANY_REQUESTS),
+    ] {
+        let status = send_forwarded(&api, "10.0.0.5:40000", client, n).await;
+        assert_eq!(status, expected, "{client}");
     }
 }
 
@@ -988,28 +969,14 @@ async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance()
 async fn an_ipv4_proxy_seen_through_an_ipv6_socket_is_still_the_trusted_proxy() {
     // Listening on `::`, the proxy at 127.0.0.1 arrives as ::ffff:127.0.0.1.
     let api = api_guarded(guard(1, Some("127.0.0.1")));
+    let proxy = "[::ffff:127.0.0.1]:40000";
     for (n, client) in [(1, "192.0.2.1"), (2, "192.0.2.2"), (3, "::ffff:192.0.2.3")] {
-        let through_proxy = Sender {
-            from: Some("[::ffff:127.0.0.1]:40000"),
-            forwarded_for: Some(client),
-            ..Sender::default()
-        };
-        assert_eq!(
-            send_from(&api, &through_proxy, id(n)).await.0,
-            StatusCode::CREATED,
-            "{client}"
-        );
+        let status = send_forwarded(&api, proxy, client, n).await;
+        assert_eq!(status, StatusCode::CREATED, "{client}");
     }
     // The same client by its two spellings is one client.
-    let again = Sender {
-        from: Some("[::ffff:127.0.0.1]:40000"),
-        forwarded_for: Some("192.0.2.3"),
-        ..Sender::default()
-    };
-    assert_eq!(
-        send_from(&api, &again, id(4)).await.0,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    let again = send_forwarded(&api, proxy, "192.0.2.3", 4).await;
+    assert_eq!(again, StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// Any JSON value, a few levels deep.
