@@ -136,11 +136,6 @@ impl ForwardedReport {
     }
 }
 
-/// The webhook's `Idempotency-Key` for this report: its id.
-pub fn idempotency_key(id: ReportId) -> String {
-    format!("\"{id}\"")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,8 +29,8 @@ pub struct SmtpSettings {
     pub port: u16,
     /// How the connection is protected.
     pub tls: SmtpTls,
-    /// User and password, when the server wants them.
-    pub credentials: Option<(String, String)>,
+    /// User and password, when the server wants them (the password kept out of `Debug`).
+    pub credentials: Option<(String, secrecy::SecretString)>,
 }
 
 /// An SMTP server to deliver to.
@@ -41,7 +41,7 @@ pub struct Smtp {
 }
 
 impl std::fmt::Debug for Smtp {
-    // The transport holds the password: only the host is shown.
+    // The transport holds the password in lettre's own type: only the host is shown.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Smtp")
             .field("host", &self.host)
@@ -66,7 +66,9 @@ impl Smtp {
         };
         let mut builder = builder.port(settings.port).timeout(Some(TIMEOUT));
         if let Some((user, password)) = settings.credentials {
-            builder = builder.credentials(Credentials::new(user, password));
+            use secrecy::ExposeSecret as _;
+            builder =
+                builder.credentials(Credentials::new(user, password.expose_secret().to_owned()));
         }
         Ok(Self {
             transport: builder.build(),

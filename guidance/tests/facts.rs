@@ -230,7 +230,7 @@ fn the_steps_apply_when_a_person_only_thinks_something_is_wrong() {
     assert!(source.contains("If you think your device is lost"));
     let lead = home::PAGE.summary.to_lowercase();
     assert!(lead.contains("lost, stolen, hacked or compromised, or not sure?"));
-    assert!(lead.contains("do these things now, in this order"));
+    assert!(lead.contains("do these now, in this order"));
     assert!(
         home::PAGE
             .audience

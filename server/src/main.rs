@@ -19,6 +19,7 @@ use clap::Parser;
 use forwarding::message::Envelope;
 use forwarding::smtp::{Smtp, SmtpSettings, SmtpTls};
 use forwarding::{Destination, Forwarder, Settings, maildir::Maildir, webhook::Webhook};
+use secrecy::SecretString;
 use tracing_subscriber::EnvFilter;
 
 /// The Lost Device server.
@@ -208,8 +209,9 @@ struct Forwarding {
         default_value = "Incident mailbox <incidents@localhost>"
     )]
     mail_to: String,
-    /// URL to POST each report to as signed JSON (the service desk's tools). The signing secret
-    /// is read from `--webhook-secret-file` or `LOST_DEVICE_WEBHOOK_SECRET`.
+    /// URL to POST each report to as JSON signed as Standard Webhooks says (the service desk's
+    /// tools). The signing secret (`whsec_` and base64) is read from `--webhook-secret-file` or
+    /// `LOST_DEVICE_WEBHOOK_SECRET`.
     #[arg(long, env = "LOST_DEVICE_WEBHOOK_URL")]
     webhook_url: Option<String>,
     /// A file holding the webhook's signing secret.
@@ -243,14 +245,15 @@ enum TlsMode {
     None,
 }
 
-/// A secret from a file (trailing newline removed) or, failing that, an environment variable.
-fn secret(file: Option<&Path>, variable: &str) -> anyhow::Result<Option<String>> {
+/// A secret from a file (trailing newline removed) or, failing that, an environment variable;
+/// kept as a `SecretString`, so no `Debug` or log line can show it.
+fn secret(file: Option<&Path>, variable: &str) -> anyhow::Result<Option<SecretString>> {
     if let Some(file) = file {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("could not read the secret file {}", file.display()))?;
-        return Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()));
+        return Ok(Some(text.trim_end_matches(['\r', '\n']).into()));
     }
-    Ok(std::env::var(variable).ok())
+    Ok(std::env::var(variable).ok().map(SecretString::from))
 }
 
 impl Forwarding {
@@ -295,8 +298,7 @@ impl Forwarding {
                 "--webhook-url needs a signing secret: set --webhook-secret-file or \
                  LOST_DEVICE_WEBHOOK_SECRET",
             )?;
-            let webhook =
-                Webhook::new(url, key.into_bytes()).context("could not set up the webhook")?;
+            let webhook = Webhook::new(url, key).context("could not set up the webhook")?;
             destinations.push(Destination::Webhook(webhook));
         }
         if destinations.is_empty() || self.maildir {
