@@ -460,6 +460,27 @@ async fn two_instances_starting_at_once_migrate_the_database_once() {
         },
         "one database behind both"
     );
+    // Each migration was applied once: one row per version, none twice.
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    let rows = client
+        .query(
+            "SELECT version, COUNT(*) FROM schema_version GROUP BY version ORDER BY version",
+            &[],
+        )
+        .await
+        .expect("versions");
+    assert!(!rows.is_empty());
+    for (n, row) in rows.iter().enumerate() {
+        let (version, applied): (i32, i64) = (row.get(0), row.get(1));
+        assert_eq!(
+            (i64::from(version), applied),
+            (i64::try_from(n).expect("small") + 1, 1),
+            "migration {version}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ use service_worker::WorkerKind;
 
 /// Run as a child process by the tests below; does nothing when run as a test on its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child server that the tests below start"]
 async fn child_server() {
     let Some(database) = std::env::var_os("CRASH_CHILD_DATABASE") else {
         return;

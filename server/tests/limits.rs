@@ -145,6 +145,7 @@ async fn a_body_sent_a_byte_at_a_time_is_cut_off_at_the_body_limit_too() {
 /// Run by `slow_connections_do_not_stop_a_server_with_few_descriptors` as a child process:
 /// a server whose file descriptor limit is 256. Does nothing when run as a test on its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child server that a test in this file starts"]
 async fn server_with_256_descriptors() {
     if std::env::var_os("LIMITS_CHILD").is_none() {
         return;
@@ -207,6 +208,7 @@ const BIG_FILE: usize = 1024 * 1024;
 /// child process: the real app on a small site with a 1 MiB WebAssembly file, with 256 file
 /// descriptors. Does nothing when run as a test on its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child server that a test in this file starts"]
 async fn app_with_256_descriptors() {
     let Some(site) = std::env::var_os("DESCRIPTORS_CHILD_SITE") else {
         return;

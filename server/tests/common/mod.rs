@@ -1,5 +1,6 @@
 //! What the tests that need a server in its own process share: the test binary runs itself
-//! again as that server (one of its tests, which does nothing unless its variable is set).
+//! again as that server (one of its tests, ignored in an ordinary run so that it is not counted
+//! as a test that passed, and doing nothing unless its variable is set).
 
 use std::ffi::OsStr;
 use std::io::{BufRead as _, BufReader};
@@ -19,7 +20,7 @@ impl ServerProcess {
     /// `listening on <address>` once it listens.
     pub fn start(test: &str, variable: &str, value: impl AsRef<OsStr>) -> Self {
         let mut process = Command::new(std::env::current_exe().expect("this test binary"))
-            .args(["--exact", test, "--nocapture"])
+            .args(["--exact", test, "--ignored", "--nocapture"])
             .env(variable, value)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
