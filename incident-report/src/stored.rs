@@ -336,6 +336,23 @@ mod tests {
     }
 
     #[test]
+    fn only_what_the_form_asked_leaves_the_phone_and_the_draft_keeps_the_rest() {
+        let mut report = StoredReport::start(ReportId::from_random_bytes([3; 16]), 0);
+        let form = ReportForm {
+            told_police: Some(crate::form::PoliceTold::No),
+            police_reference: "CAD 1".into(),
+            name: " Sam ".into(),
+            ..ReportForm::example()
+        };
+        report.edit(form).expect("a draft");
+        report.submit().expect("queued");
+        let sent = report.start_sending(1).expect("send");
+        assert_eq!(sent.form.police_reference, "");
+        assert_eq!(sent.form.name, "Sam");
+        assert_eq!(report.form().police_reference, "CAD 1", "kept on the phone");
+    }
+
+    #[test]
     fn a_report_goes_with_the_form_version_it_was_sent_under() {
         let mut report = queued(1, 0);
         assert_eq!(
