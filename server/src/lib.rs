@@ -15,9 +15,10 @@
 // Rendering the app's deeply nested view types needs more than the default limit.
 #![recursion_limit = "256"]
 
-pub mod guard;
 mod headers;
+pub mod rate_limit;
 pub mod reports;
+mod request_log;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -49,7 +50,7 @@ pub struct AppState {
     /// Stored incident reports.
     pub reports: Arc<reports::Reports>,
     /// Rate limits for reports, and which proxy's `X-Forwarded-For` to believe.
-    pub guard: guard::Guard,
+    pub limiter: rate_limit::Limiter,
     /// The entity tag of each built file (from its hash), so revalidations get a bodiless 304.
     pub file_etags: Arc<std::collections::HashMap<String, HeaderValue>>,
 }
@@ -115,15 +116,15 @@ impl AppState {
             worker_script: precache.worker_script(worker).into(),
             offline_html: offline_html.into(),
             reports: Arc::new(reports::Reports::new(store, None)),
-            guard: guard::Guard::new(guard::RateLimits::default(), None),
+            limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
             file_etags: Arc::new(file_etags(&precache)),
         })
     }
 
     /// The same state, with these rate limits and trusted proxy.
     #[must_use]
-    pub fn with_guard(mut self, guard: guard::Guard) -> Self {
-        self.guard = guard;
+    pub fn with_limiter(mut self, limiter: rate_limit::Limiter) -> Self {
+        self.limiter = limiter;
         self
     }
 
@@ -174,8 +175,8 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(reports::reports_create)
                 .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT))
                 .layer(axum::middleware::from_fn_with_state(
-                    state.guard.clone(),
-                    guard::rate_limit,
+                    state.limiter.clone(),
+                    rate_limit::rate_limit,
                 )),
         )
         .route("/sw.js", get(worker_show))
@@ -188,12 +189,8 @@ pub fn app(state: AppState) -> Router {
             Arc::clone(&state.file_etags),
             headers::file_etag,
         ));
-    let guard = state.guard.clone();
-    let router = headers::apply(router.with_state(state));
-    router.layer(axum::middleware::from_fn_with_state(
-        guard,
-        guard::access_log,
-    ))
+    let trusted_proxy = state.limiter.trusted_proxy();
+    request_log::layers(headers::apply(router.with_state(state)), trusted_proxy)
 }
 
 async fn healthz_show() -> Json<serde_json::Value> {

@@ -122,9 +122,9 @@ impl Protection {
         }
     }
 
-    fn guard(&self) -> server::guard::Guard {
-        server::guard::Guard::new(
-            server::guard::RateLimits {
+    fn limiter(&self) -> server::rate_limit::Limiter {
+        server::rate_limit::Limiter::new(
+            server::rate_limit::RateLimits {
                 per_client: self.rate_limit_per_client,
                 global: self.rate_limit_global,
             },
@@ -445,7 +445,7 @@ async fn main() -> anyhow::Result<()> {
         "forwarding reports"
     );
     let forwarder = Forwarder::new(store.clone(), settings);
-    let guard = config.protection.guard();
+    let limiter = config.protection.limiter();
     let state = server::AppState::new(
         options,
         &server::build_id().context("could not read this server's executable to name its build")?,
@@ -453,12 +453,12 @@ async fn main() -> anyhow::Result<()> {
         store,
     )?
     .with_forwarder(forwarder.clone())
-    .with_guard(guard.clone());
+    .with_limiter(limiter.clone());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            guard.forget_quiet_clients();
+            limiter.forget_quiet_clients();
         }
     });
 

@@ -11,7 +11,7 @@
 //! - 413: the body is over 64 KiB;
 //! - 415: the body is not sent as `application/json`;
 //! - 429: too many reports from this address, or in all, just now (`Retry-After` says when to
-//!   try again; see `guard`);
+//!   try again; see `rate_limit`);
 //! - 422: the answers are invalid (`fields` says which and why), or this id was already used
 //!   for a different report (`error` is `idempotency-key-reused`).
 //!

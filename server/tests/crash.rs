@@ -33,8 +33,8 @@ async fn child_server() {
         .site_root(site.path().to_string_lossy().to_string())
         .build();
     let store = report_store::ReportStore::open_sqlite(Path::new(&database)).expect("store");
-    let guard = server::guard::Guard::new(
-        server::guard::RateLimits {
+    let guard = server::rate_limit::Limiter::new(
+        server::rate_limit::RateLimits {
             per_client: std::num::NonZeroU32::MAX,
             global: std::num::NonZeroU32::MAX,
         },
@@ -51,7 +51,7 @@ async fn child_server() {
     let forwarder = forwarding::Forwarder::new(store.clone(), settings);
     let state = server::AppState::new(options, "crash-test", WorkerKind::Js, store)
         .expect("state")
-        .with_guard(guard)
+        .with_limiter(guard)
         .with_forwarder(forwarder);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

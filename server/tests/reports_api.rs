@@ -23,20 +23,20 @@ struct Api {
 }
 
 fn api() -> Api {
-    api_guarded(server::guard::Guard::new(
-        server::guard::RateLimits::default(),
+    api_guarded(server::rate_limit::Limiter::new(
+        server::rate_limit::RateLimits::default(),
         None,
     ))
 }
 
 /// The API with these rate limits.
-fn api_guarded(guard: server::guard::Guard) -> Api {
+fn api_guarded(guard: server::rate_limit::Limiter) -> Api {
     let store = report_store::ReportStore::sqlite_in_memory().expect("store");
     api_with(store, guard)
 }
 
 /// The API over `store`, with these rate limits.
-fn api_with(store: report_store::ReportStore, guard: server::guard::Guard) -> Api {
+fn api_with(store: report_store::ReportStore, guard: server::rate_limit::Limiter) -> Api {
     let site = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(site.path().join("pkg")).expect("pkg dir");
     let options = LeptosOptions::builder()
@@ -57,7 +57,7 @@ fn api_with(store: report_store::ReportStore, guard: server::guard::Guard) -> Ap
     let state = server::AppState::new(options, "test-build", WorkerKind::Js, store)
         .expect("state")
         .with_forwarder(forwarder.clone())
-        .with_guard(guard);
+        .with_limiter(guard);
     let reports = Arc::clone(&state.reports);
     Api {
         _site: site,
@@ -839,9 +839,9 @@ async fn nothing_a_malformed_report_says_reaches_the_log() {
     assert!(!log.contains("Zed Leakname"), "{log}");
 }
 
-fn guard(per_client: u32, trusted_proxy: Option<&str>) -> server::guard::Guard {
-    server::guard::Guard::new(
-        server::guard::RateLimits {
+fn guard(per_client: u32, trusted_proxy: Option<&str>) -> server::rate_limit::Limiter {
+    server::rate_limit::Limiter::new(
+        server::rate_limit::RateLimits {
             per_client: std::num::NonZeroU32::new(per_client).expect("limit"),
             global: std::num::NonZeroU32::new(1000).expect("limit"),
         },
@@ -945,8 +945,8 @@ async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
 async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance() {
     // 2 a minute from one address, 5 in all: a burst of 40 from one address is refused 38
     // times, and those refusals must not use up what the other reporters are allowed.
-    let api = api_guarded(server::guard::Guard::new(
-        server::guard::RateLimits {
+    let api = api_guarded(server::rate_limit::Limiter::new(
+        server::rate_limit::RateLimits {
             per_client: std::num::NonZeroU32::new(2).expect("limit"),
             global: std::num::NonZeroU32::new(5).expect("limit"),
         },
