@@ -129,7 +129,7 @@ impl Settings {
         Self {
             destinations,
             envelope,
-            lease: Duration::from_secs(60),
+            lease: DEFAULT_LEASE,
             retry: RetryPolicy {
                 base: Duration::from_secs(2),
                 cap: Duration::from_secs(600),
@@ -156,6 +156,10 @@ pub struct Forwarder {
     settings: Arc<Settings>,
     wake: Arc<Notify>,
 }
+
+/// How long a claim holds a row unless the settings say otherwise: longer than one delivery's
+/// limits (10 s to connect, 10 s to answer), and renewed while a delivery runs.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 /// The most rows one claim takes.
 const CLAIM_LIMIT: u32 = 16;

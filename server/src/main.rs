@@ -20,6 +20,8 @@ use forwarding::message::Envelope;
 use forwarding::smtp::{Smtp, SmtpSettings, SmtpTls};
 use forwarding::{Destination, Forwarder, Settings, maildir::Maildir, webhook::Webhook};
 use secrecy::SecretString;
+use server::rate_limit::RateLimits;
+use server::serve::Limits;
 use tracing_subscriber::EnvFilter;
 
 /// The Lost Device server.
@@ -57,7 +59,7 @@ struct Config {
     protection: Protection,
     /// Days a delivered report's answers are kept by the server; after that only its id,
     /// reference and receipt time remain (the mailbox keeps the report). 0 keeps them for ever.
-    #[arg(long, env = "LOST_DEVICE_KEEP_DELIVERED_DAYS", default_value_t = 30)]
+    #[arg(long, env = "LOST_DEVICE_KEEP_DELIVERED_DAYS", default_value_t = app::settings::ServiceSettings::default().keep_delivered_days)]
     keep_delivered_days: u32,
     /// Who receives the reports, in words that follow "to" ("the IT security team"): every
     /// page that says where a report goes says this.
@@ -85,25 +87,25 @@ enum Task {
 struct Protection {
     /// Seconds a client has to send a request's headers; also how long an idle kept-alive
     /// connection stays open.
-    #[arg(long, env = "LOST_DEVICE_HEADER_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "LOST_DEVICE_HEADER_TIMEOUT", default_value_t = Limits::default().header.as_secs())]
     header_timeout: u64,
-    /// Seconds a client has to send a request's body.
-    #[arg(long, env = "LOST_DEVICE_BODY_TIMEOUT", default_value_t = 30)]
+    /// Seconds a client has to send a request's whole body, from its headers.
+    #[arg(long, env = "LOST_DEVICE_BODY_TIMEOUT", default_value_t = Limits::default().body.as_secs())]
     body_timeout: u64,
     /// Seconds for a whole request, from its headers to the end of the answer.
-    #[arg(long, env = "LOST_DEVICE_REQUEST_TIMEOUT", default_value_t = 60)]
+    #[arg(long, env = "LOST_DEVICE_REQUEST_TIMEOUT", default_value_t = Limits::default().request.as_secs())]
     request_timeout: u64,
     /// Connections open at once, at most (lowered to fit the file descriptor limit).
-    #[arg(long, env = "LOST_DEVICE_MAX_CONNECTIONS", default_value_t = 1024)]
+    #[arg(long, env = "LOST_DEVICE_MAX_CONNECTIONS", default_value_t = Limits::default().connections)]
     max_connections: usize,
     /// Seconds that requests in progress may take to finish after SIGTERM or SIGINT.
-    #[arg(long, env = "LOST_DEVICE_DRAIN_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "LOST_DEVICE_DRAIN_TIMEOUT", default_value_t = Limits::default().drain.as_secs())]
     drain_timeout: u64,
     /// Reports per minute taken from one client address.
-    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_PER_CLIENT", default_value_t = std::num::NonZeroU32::new(30).unwrap_or(std::num::NonZeroU32::MIN))]
+    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_PER_CLIENT", default_value_t = RateLimits::default().per_client)]
     rate_limit_per_client: std::num::NonZeroU32,
     /// Reports per minute taken in all.
-    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_GLOBAL", default_value_t = std::num::NonZeroU32::new(600).unwrap_or(std::num::NonZeroU32::MIN))]
+    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_GLOBAL", default_value_t = RateLimits::default().global)]
     rate_limit_global: std::num::NonZeroU32,
     /// The address of the reverse proxy in front of the server: only its `X-Forwarded-For` is
     /// believed when telling clients apart.
@@ -112,8 +114,8 @@ struct Protection {
 }
 
 impl Protection {
-    fn limits(&self) -> server::serve::Limits {
-        server::serve::Limits {
+    fn limits(&self) -> Limits {
+        Limits {
             header: Duration::from_secs(self.header_timeout.max(1)),
             body: Duration::from_secs(self.body_timeout.max(1)),
             request: Duration::from_secs(self.request_timeout.max(1)),
@@ -124,7 +126,7 @@ impl Protection {
 
     fn limiter(&self) -> server::rate_limit::Limiter {
         server::rate_limit::Limiter::new(
-            server::rate_limit::RateLimits {
+            RateLimits {
                 per_client: self.rate_limit_per_client,
                 global: self.rate_limit_global,
             },
@@ -222,7 +224,7 @@ struct Forwarding {
     maildir: bool,
     /// How long one instance holds a delivery it is working on, in seconds; if it dies, another
     /// takes the delivery over after this.
-    #[arg(long, env = "LOST_DEVICE_FORWARD_LEASE", default_value_t = 60)]
+    #[arg(long, env = "LOST_DEVICE_FORWARD_LEASE", default_value_t = forwarding::DEFAULT_LEASE.as_secs())]
     forward_lease: u64,
 }
 
