@@ -73,9 +73,12 @@ impl ForwardedReport {
         }
     }
 
-    /// The document as bytes. Serialising plain data to a string cannot fail.
-    pub fn document_json(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(&self.document()).unwrap_or_default()
+    /// The document as bytes; a failure to write it is a permanent failure of the delivery,
+    /// never an empty body sent in its place.
+    pub fn document_json(&self) -> Result<Vec<u8>, Failure> {
+        serde_json::to_vec_pretty(&self.document()).map_err(|e| {
+            Failure::permanent(format!("the report could not be written as JSON: {e}"))
+        })
     }
 
     /// `28 November 2026`.
@@ -129,7 +132,7 @@ impl ForwardedReport {
                     .singlepart(SinglePart::plain(self.body()))
                     .singlepart(
                         Attachment::new(format!("{}.json", self.reference))
-                            .body(self.document_json(), json),
+                            .body(self.document_json()?, json),
                     ),
             )
             .map_err(|e| Failure::permanent(format!("the email could not be built: {e}")))

@@ -81,7 +81,7 @@ impl Webhook {
 
     /// POSTs `report` and reads the answer.
     pub async fn deliver(&self, report: &ForwardedReport) -> Result<(), Failure> {
-        let body = report.document_json();
+        let body = report.document_json()?;
         let id = report.id.to_string();
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         // The secret was checked when the webhook was made; the body is JSON, so UTF-8.
