@@ -1,6 +1,6 @@
 //! How many reports are taken: per client address and for the whole server (`governor`), 429
-//! with `Retry-After` and words a person can read beyond that. The client address is the
-//! socket's, or the trusted proxy's `X-Forwarded-For` (see `serve::client_address`).
+//! with `Retry-After` and words a person can read beyond that. The client address is the one
+//! `request_log` noted as the request arrived (`serve::Client`).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -89,7 +89,10 @@ impl Limiter {
 
 /// Refuses a report over the rate limits: 429, with `Retry-After` and words a person can read.
 pub async fn rate_limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let client = crate::serve::client_address(&request, limiter.trusted_proxy);
+    let client = request
+        .extensions()
+        .get::<crate::serve::Client>()
+        .and_then(|crate::serve::Client(ip)| *ip);
     match limiter.wait_for(client) {
         None => next.run(request).await,
         Some(wait) => {

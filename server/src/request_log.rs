@@ -15,6 +15,8 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
+use crate::serve::Client;
+
 /// The header that carries the id.
 const REQUEST_ID: &str = "x-request-id";
 /// The longest request id taken from a client.
@@ -46,8 +48,11 @@ fn is_plain(id: &HeaderValue) -> bool {
     })
 }
 
-/// Drops a client's request id that is not plain, so that a new one is made.
-fn without_unplain_id(mut request: Request) -> Request {
+/// Notes who sent the request (see `serve::Client`), and drops a client's request id that is
+/// not plain, so that a new one is made.
+fn arrived(mut request: Request, trusted_proxy: Option<IpAddr>) -> Request {
+    let client = crate::serve::client_address(&request, trusted_proxy);
+    request.extensions_mut().insert(Client(client));
     if request
         .headers()
         .get(REQUEST_ID)
@@ -68,7 +73,10 @@ pub fn layers(router: Router, trusted_proxy: Option<IpAddr>) -> Router {
                 .get(REQUEST_ID)
                 .and_then(|id| id.to_str().ok())
                 .unwrap_or_default();
-            let client = crate::serve::client_address(request, trusted_proxy)
+            let client = request
+                .extensions()
+                .get::<Client>()
+                .and_then(|Client(ip)| *ip)
                 .map(|ip| ip.to_string())
                 .unwrap_or_default();
             tracing::info_span!(
@@ -94,5 +102,7 @@ pub fn layers(router: Router, trusted_proxy: Option<IpAddr>) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(access_log)
         .layer(SetRequestIdLayer::x_request_id(NewRequestId))
-        .layer(MapRequestLayer::new(without_unplain_id))
+        .layer(MapRequestLayer::new(move |request| {
+            arrived(request, trusted_proxy)
+        }))
 }

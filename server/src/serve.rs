@@ -199,6 +199,11 @@ pub async fn serve(
     }
 }
 
+/// Who sent a request, worked out once as it arrives (`request_log`) for the access log and the
+/// rate limits to share.
+#[derive(Debug, Clone, Copy)]
+pub struct Client(pub Option<std::net::IpAddr>);
+
 /// The client's address: the socket's peer, or for a request through a trusted proxy, the last
 /// address that proxy added to `X-Forwarded-For`. Addresses are compared and returned in
 /// canonical form: a server listening on `::` sees an IPv4 peer as `::ffff:a.b.c.d`, which is
