@@ -21,10 +21,9 @@
 
   const none = () => steps.map(() => false);
 
-  function forget() {
+  function forget(...keys) {
     try {
-      localStorage.removeItem(KEY);
-      localStorage.removeItem(UNDATED_KEY);
+      for (const key of keys) localStorage.removeItem(key);
     } catch {
       // Storage refused: there is nothing kept to forget.
     }
@@ -37,7 +36,7 @@
       if (Array.isArray(ticks) && ticks.length === steps.length && ticks.every((d) => typeof d === 'boolean')
         && Number.isFinite(saved.changed)) {
         if (Date.now() - saved.changed <= KEPT_MS) return ticks;
-        forget();
+        forget(KEY);
       }
     } catch {
       // Unreadable or storage refused: nothing ticked, as for a first visit.
@@ -69,11 +68,7 @@
     }
   }
 
-  try {
-    localStorage.removeItem(UNDATED_KEY);
-  } catch {
-    // Storage refused: nothing was kept.
-  }
+  forget(UNDATED_KEY);
   showAll(load());
   steps.forEach((step, index) => {
     const toggle = step.querySelector('.app-step__toggle');
@@ -85,7 +80,7 @@
     for (const waiting of step.querySelectorAll('.app-waiting')) waiting.classList.remove('app-waiting');
   });
   clear.addEventListener('click', () => {
-    forget();
+    forget(KEY);
     showAll(none());
   });
   for (const waiting of checklist.querySelectorAll('.app-waiting')) waiting.classList.remove('app-waiting');

@@ -222,9 +222,14 @@ impl Journey {
                 self.form.set(merged);
             }
         } else if matches!(self.screen.get_untracked(), Screen::Page(_)) {
-            self.problem.set(Some(SENT_ELSEWHERE.to_owned()));
-            self.show(Screen::Sent, false);
+            self.sent_elsewhere();
         }
+    }
+
+    /// Another tab sent this report: shows where it is, and says why the page changed.
+    fn sent_elsewhere(self) {
+        self.problem.set(Some(SENT_ELSEWHERE.to_owned()));
+        self.show(Screen::Sent, false);
     }
 
     /// Saves the answers as they are now: this tab's changes since it last read or wrote them,
@@ -257,8 +262,7 @@ impl Journey {
             }
             Ok(None) => {
                 self.reload();
-                self.problem.set(Some(SENT_ELSEWHERE.to_owned()));
-                self.show(Screen::Sent, false);
+                self.sent_elsewhere();
             }
             Err(why) => self.problem.set(Some(why)),
         }
