@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release: the offline worker's WebAssembly, then the site (app WebAssembly, JS, CSS,
+# Builds the release: the site (app WebAssembly, JS, CSS,
 # assets, all precompressed) and the server, with cargo-leptos. Extra arguments go to cargo-leptos.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,16 +10,6 @@ source scripts/env.sh
 for tool in cargo-leptos wasm-bindgen wasm-opt node_modules/.bin/sass; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/setup.sh first" >&2; exit 1; }
 done
-
-# The worker's Rust code goes into public/sw/ (not committed), which cargo-leptos then copies
-# into the site and precompresses with everything else.
-cargo build -p service-worker --lib --target wasm32-unknown-unknown --profile wasm-release --locked
-mkdir -p public/sw
-wasm-bindgen --target no-modules --no-typescript --out-dir public/sw --out-name lost-device-sw \
-  target/wasm32-unknown-unknown/wasm-release/service_worker.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  public/sw/lost-device-sw_bg.wasm -o public/sw/lost-device-sw_bg.wasm
 
 # The stylesheet: GOV.UK Frontend's Sass with the app's own rules (npm's sass, from
 # scripts/setup.sh), minified here (cargo-leptos passes a plain .css file on as it is, then

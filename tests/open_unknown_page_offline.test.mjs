@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import { waitForOfflineCopy } from './helpers/browser.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
-// Both implementations of the worker (see read_guidance_offline.test.mjs).
-for (const worker of ['rust', 'js']) {
-  test(`an unknown address offline shows the offline page with links home and to the service desk (${worker} worker)`, async () => {
-    await withServerAndBrowser(async ({ server, browser }) => {
+test('an unknown address offline shows the offline page with links home and to the service desk', async () => {
+  await withServerAndBrowser(async ({ server, browser }) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];
@@ -26,6 +24,5 @@ for (const worker of ['rust', 'js']) {
     const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
     assert.equal(await call.getAttribute('href'), 'tel:08009175148');
     assert.deepEqual(errors, []);
-    }, { server: { worker } });
   });
-}
+});

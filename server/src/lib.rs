@@ -10,16 +10,20 @@
 //! - `POST /api/v1/reports`: incident reports from phones (see [`reports`]);
 //! - anything else: a file from the site root, or the app's 404 page.
 //!
-//! `app()` builds the whole router so tests can call it without a socket.
+//! [`startup::Application`] wires the server from its [`config::Config`]; [`app`] is the router
+//! it serves.
 
 // Rendering the app's deeply nested view types needs more than the default limit.
 #![recursion_limit = "256"]
 
+pub mod config;
 mod headers;
 pub mod rate_limit;
 pub mod reports;
 mod request_log;
 pub mod serve;
+pub mod startup;
+pub mod telemetry;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,7 +37,7 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use service_worker::{Precache, WorkerKind};
+use service_worker::Precache;
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -77,11 +81,10 @@ pub enum StartError {
 
 impl AppState {
     /// Checks the built site and prepares the worker script and the offline page. `build_id`
-    /// names this server build (see [`build_id`]); `worker` picks the worker's implementation.
+    /// names this server build (see [`build_id`]).
     pub fn new(
         leptos_options: LeptosOptions,
         build_id: &str,
-        worker: WorkerKind,
         store: report_store::ReportStore,
     ) -> Result<Self, StartError> {
         let site_root = PathBuf::from(leptos_options.site_root.as_ref());
@@ -89,10 +92,6 @@ impl AppState {
         let mut required = vec![site_root.join(leptos_options.site_pkg_dir.as_ref())];
         if leptos_options.hash_files {
             required.push(app::hydration::hash_file(&leptos_options));
-        }
-        if worker == WorkerKind::Rust {
-            let wasm = service_worker::RUST_WORKER_FILES.wasm;
-            required.push(site_root.join(wasm.trim_start_matches('/')));
         }
         if let Some(missing) = required.iter().find(|path| !path.exists()) {
             return Err(StartError::NotBuilt(format!(
@@ -112,8 +111,8 @@ impl AppState {
         };
         Ok(Self {
             leptos_options,
-            worker_etag: worker_etag(&precache.version, worker),
-            worker_script: precache.worker_script(worker).into(),
+            worker_etag: worker_etag(&precache.version),
+            worker_script: precache.worker_script().into(),
             offline_html: offline_html.into(),
             reports: Arc::new(reports::Reports::new(store, None)),
             limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
@@ -154,7 +153,13 @@ fn file_etags(precache: &Precache) -> std::collections::HashMap<String, HeaderVa
 /// alone still updates phones' copies of the pages it renders.
 /// An error, rather than an empty id: phones would never see a new build as new.
 pub fn build_id() -> std::io::Result<String> {
-    build_id_of(&std::env::current_exe()?)
+    // Read once: it hashes the whole executable, and tests start many servers in one process.
+    static BUILD_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(id) = BUILD_ID.get() {
+        return Ok(id.clone());
+    }
+    let id = build_id_of(&std::env::current_exe()?)?;
+    Ok(BUILD_ID.get_or_init(|| id).clone())
 }
 
 /// The build id of the executable at `path`.
@@ -230,14 +235,9 @@ async fn readyz_show(State(state): State<AppState>) -> Response {
     }
 }
 
-fn worker_etag(version: &str, worker: WorkerKind) -> HeaderValue {
-    let kind = match worker {
-        WorkerKind::Rust => "rust",
-        WorkerKind::Js => "js",
-    };
+fn worker_etag(version: &str) -> HeaderValue {
     // The version is hex digits, so the value is always a valid header.
-    HeaderValue::from_str(&format!("\"{version}-{kind}\""))
-        .unwrap_or(HeaderValue::from_static("\"\""))
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"\""))
 }
 
 async fn worker_show(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {

@@ -3,8 +3,8 @@
 //! its deliveries; sent SIGTERM, it stops taking connections, answers what it had, and exits
 //! within its drain deadline, and every answer matches the database.
 //!
-//! The server process is this test binary run again (`child_server`), serving the real router on
-//! a small fake site and a SQLite file.
+//! The server process is this test binary run again (`child_server`): the real server, started as
+//! `main` starts it, on a small hand-made site and a SQLite file.
 
 mod common;
 
@@ -15,62 +15,32 @@ use std::time::{Duration, Instant};
 
 use common::ServerProcess;
 use incident_report::ReportId;
-use leptos::config::LeptosOptions;
 use serde_json::json;
-use service_worker::WorkerKind;
 
 /// Run as a child process by the tests below; does nothing when run as a test on its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child server that the tests below start"]
 async fn child_server() {
-    let Some(database) = std::env::var_os("CRASH_CHILD_DATABASE") else {
+    let Some(data_dir) = std::env::var_os("CRASH_CHILD_DATA_DIR") else {
         return;
     };
-    let site = tempfile::tempdir().expect("site");
-    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
-    let options = LeptosOptions::builder()
-        .output_name("lost-device")
-        .site_root(site.path().to_string_lossy().to_string())
-        .build();
-    let store = report_store::ReportStore::open_sqlite(Path::new(&database)).expect("store");
-    let guard = server::rate_limit::Limiter::new(
-        server::rate_limit::RateLimits {
-            per_client: std::num::NonZeroU32::MAX,
-            global: std::num::NonZeroU32::MAX,
-        },
-        None,
-    );
-    let maildir = forwarding::maildir::Maildir::new(site.path().join("mail"));
-    let settings = forwarding::Settings::new(
-        vec![forwarding::Destination::Maildir(maildir)],
-        forwarding::message::Envelope {
-            from: "lost-device@localhost".parse().expect("from"),
-            to: "incidents@localhost".parse().expect("to"),
-        },
-    );
-    let forwarder = forwarding::Forwarder::new(store.clone(), settings);
-    let state = server::AppState::new(options, "crash-test", WorkerKind::Js, store)
-        .expect("state")
-        .with_limiter(guard)
-        .with_forwarder(forwarder);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let site = common::site_files();
+    let mut config = common::test_config(Path::new(&data_dir), site.path());
+    config.protection.rate_limit_per_client = std::num::NonZeroU32::MAX;
+    config.protection.rate_limit_global = std::num::NonZeroU32::MAX;
+    config.protection.drain_timeout = 2;
+    let application = server::startup::Application::build(config)
         .await
-        .expect("bind");
-    println!("listening on {}", listener.local_addr().expect("address"));
-    let limits = server::serve::Limits {
-        drain: Duration::from_secs(2),
-        ..server::serve::Limits::default()
-    };
-    let terminated = async {
-        let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        signal.recv().await;
-    };
-    server::serve::serve(listener, server::app(state), limits, terminated).await;
+        .expect("the server starts");
+    println!("listening on {}", application.address());
+    application
+        .run_until_stopped(server::startup::shutdown_signal())
+        .await;
 }
 
 fn start(database: &Path) -> ServerProcess {
-    ServerProcess::start("child_server", "CRASH_CHILD_DATABASE", database)
+    let data_dir = database.parent().expect("the data directory");
+    ServerProcess::start("child_server", "CRASH_CHILD_DATA_DIR", data_dir)
 }
 
 fn id(n: u32) -> ReportId {

@@ -6,6 +6,7 @@ mod common;
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -218,24 +219,13 @@ async fn app_with_256_descriptors() {
         maximum: Some(256),
     };
     rustix::process::setrlimit(rustix::process::Resource::Nofile, low).expect("lower the limit");
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("lost-device")
-        .site_root(site.to_string_lossy().to_string())
-        .build();
-    let store = report_store::ReportStore::sqlite_in_memory().expect("store");
-    let state = server::AppState::new(options, "test", service_worker::WorkerKind::Js, store)
-        .expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    println!("listening on {}", listener.local_addr().expect("address"));
-    serve(
-        listener,
-        server::app(state),
-        Limits::default(),
-        std::future::pending(),
-    )
-    .await;
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let application =
+        server::startup::Application::build(common::test_config(data_dir.path(), Path::new(&site)))
+            .await
+            .expect("the server starts");
+    println!("listening on {}", application.address());
+    application.run_until_stopped(std::future::pending()).await;
 }
 
 /// GETs `path`, reading the answer `chunk` bytes at a time with `pause` between reads; returns

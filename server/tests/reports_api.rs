@@ -1,70 +1,35 @@
-//! `POST /api/v1/reports`, answered in-process (`tower::ServiceExt::oneshot`), one test per answer.
+//! `POST /api/v1/reports` and `/readyz`, answered by the real server on a loopback port
+//! ([`common::TestApp`]), one test per answer.
 
+mod common;
+
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use http_body_util::BodyExt as _;
+use common::TestApp;
 use incident_report::ReportId;
-use leptos::config::LeptosOptions;
 use serde_json::{Value, json};
-use service_worker::WorkerKind;
-use tower::ServiceExt as _;
+use server::config::Config;
 
-struct Api {
-    _site: tempfile::TempDir,
-    /// The Maildir new reports are forwarded to.
-    mail: tempfile::TempDir,
-    router: axum::Router,
-    reports: Arc<server::reports::Reports>,
-    forwarder: forwarding::Forwarder,
+type Api = TestApp;
+
+async fn api() -> Api {
+    TestApp::spawn().await
 }
 
-fn api() -> Api {
-    api_guarded(server::rate_limit::Limiter::new(
-        server::rate_limit::RateLimits::default(),
-        None,
-    ))
-}
-
-/// The API with these rate limits.
-fn api_guarded(guard: server::rate_limit::Limiter) -> Api {
-    let store = report_store::ReportStore::sqlite_in_memory().expect("store");
-    api_with(store, guard)
-}
-
-/// The API over `store`, with these rate limits.
-fn api_with(store: report_store::ReportStore, guard: server::rate_limit::Limiter) -> Api {
-    let site = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg dir");
-    let options = LeptosOptions::builder()
-        .output_name("lost-device")
-        .site_root(site.path().to_string_lossy().to_string())
-        .build();
-    let mail = tempfile::tempdir().expect("mail dir");
-    let settings = forwarding::Settings::new(
-        vec![forwarding::Destination::Maildir(
-            forwarding::maildir::Maildir::new(mail.path()),
-        )],
-        forwarding::message::Envelope {
-            from: "lost-device@localhost".parse().expect("from"),
-            to: "incidents@localhost".parse().expect("to"),
-        },
-    );
-    let forwarder = forwarding::Forwarder::new(store.clone(), settings);
-    let state = server::AppState::new(options, "test-build", WorkerKind::Js, store)
-        .expect("state")
-        .with_forwarder(forwarder.clone())
-        .with_limiter(guard);
-    let reports = Arc::clone(&state.reports);
-    Api {
-        _site: site,
-        mail,
-        router: server::app(state),
-        reports,
-        forwarder,
+/// The server with `per_client` reports a minute from one client (1,000 in all), believing
+/// `X-Forwarded-For` from `trusted_proxy` only.
+fn rate_limits(per_client: u32, trusted_proxy: Option<&str>) -> impl FnOnce(&mut Config) {
+    let trusted_proxy = trusted_proxy.map(|ip| ip.parse().expect("ip"));
+    move |config| {
+        config.protection.rate_limit_per_client =
+            std::num::NonZeroU32::new(per_client).expect("limit");
+        config.protection.rate_limit_global = std::num::NonZeroU32::new(1000).expect("limit");
+        config.protection.trusted_proxy = trusted_proxy;
     }
 }
 
@@ -90,7 +55,7 @@ async fn post(
 /// Who sends a request, and how.
 struct Sender<'a> {
     content_type: &'a str,
-    /// The socket address it comes from (none: unknown, as in-process).
+    /// The loopback address it connects from (none: 127.0.0.1).
     from: Option<&'a str>,
     forwarded_for: Option<&'a str>,
 }
@@ -119,31 +84,9 @@ async fn post_as(
     if let Some(forwarded) = sender.forwarded_for {
         request = request.header("x-forwarded-for", forwarded);
     }
-    let mut request = request.body(Body::from(body)).expect("request");
-    if let Some(from) = sender.from {
-        let address: std::net::SocketAddr = from.parse().expect("address");
-        request
-            .extensions_mut()
-            .insert(axum::extract::ConnectInfo(address));
-    }
-    answer(api, request).await
-}
-
-/// Sends `request` through the router; returns the status, headers and body text.
-async fn answer(api: &Api, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = api.router.clone().oneshot(request).await.expect("response");
-    let (status, headers) = (response.status(), response.headers().clone());
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
+    let request = request.body(Body::from(body)).expect("request");
+    let from: IpAddr = sender.from.unwrap_or("127.0.0.1").parse().expect("address");
+    api.send_from(from, request).await
 }
 
 fn json_of(text: &str) -> Value {
@@ -163,7 +106,7 @@ async fn send(api: &Api, report: ReportId, form: &Value) -> (StatusCode, Value) 
 
 #[tokio::test]
 async fn a_new_report_is_stored_and_gets_a_reference() {
-    let api = api();
+    let api = api().await;
     let (status, body) = send(&api, id(1), &form()).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["id"], id(1).to_string());
@@ -177,7 +120,7 @@ async fn a_new_report_is_stored_and_gets_a_reference() {
 
 #[tokio::test]
 async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
-    let api = api();
+    let api = api().await;
     let (_, first) = send(&api, id(1), &form()).await;
     // The same answers with different spacing and key order are the same report.
     let answers = form();
@@ -204,7 +147,7 @@ async fn a_repeat_gets_the_same_reference_and_stores_nothing_new() {
 
 #[tokio::test]
 async fn the_same_id_with_a_different_report_is_refused() {
-    let api = api();
+    let api = api().await;
     send(&api, id(1), &form()).await;
     let mut other = form();
     other["location"] = json!("Somewhere else");
@@ -216,7 +159,7 @@ async fn the_same_id_with_a_different_report_is_refused() {
 
 #[tokio::test]
 async fn invalid_answers_are_refused_with_a_message_per_field() {
-    let api = api();
+    let api = api().await;
     let mut bad = form();
     bad["email"] = json!("not an email");
     bad["name"] = json!("");
@@ -236,7 +179,7 @@ async fn invalid_answers_are_refused_with_a_message_per_field() {
 
 #[tokio::test]
 async fn a_missing_or_wrong_key_or_broken_json_is_a_bad_request() {
-    let api = api();
+    let api = api().await;
     let body = json!({ "id": id(1), "form": form() }).to_string();
     let other_key = id(2).to_string();
     for (key, body, error) in [
@@ -264,7 +207,7 @@ async fn a_missing_or_wrong_key_or_broken_json_is_a_bad_request() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused() {
-    let api = api();
+    let api = api().await;
     let mut huge = form();
     huge["location"] = json!("x".repeat(server::reports::BODY_LIMIT));
     let (status, body) = send(&api, id(1), &huge).await;
@@ -277,7 +220,7 @@ async fn a_body_over_the_limit_is_refused() {
 
 #[tokio::test]
 async fn a_report_still_being_processed_gets_409() {
-    let api = api();
+    let api = api().await;
     let held = api.reports.begin(id(1)).expect("not yet in flight");
     let (status, body) = send(&api, id(1), &form()).await;
     assert_eq!(
@@ -290,7 +233,7 @@ async fn a_report_still_being_processed_gets_409() {
 
 #[tokio::test]
 async fn answers_about_reports_are_never_cached() {
-    let api = api();
+    let api = api().await;
     let body = json!({ "id": id(1), "form": form() }).to_string();
     let (_, headers, _) = post(&api, Some(&id(1).to_string()), body).await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
@@ -298,7 +241,7 @@ async fn answers_about_reports_are_never_cached() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_duplicates_store_one_report() {
-    let api = Arc::new(api());
+    let api = Arc::new(api().await);
     let sends = (0..20).map(|_| {
         let api = Arc::clone(&api);
         tokio::spawn(async move { send(&api, id(7), &form()).await })
@@ -364,7 +307,7 @@ async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_s
         }
     }
     // And the answers that are not errors: a new report, then its repeat, deliver it.
-    let api = api();
+    let api = api().await;
     for expected in [StatusCode::CREATED, StatusCode::OK] {
         let body = json!({ "id": id(1), "form": form() }).to_string();
         let (status, headers, body) = post(&api, Some(&id(1).to_string()), body).await;
@@ -384,12 +327,46 @@ async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_s
     }
 }
 
+/// Writes `request` on a new connection, closes the sending side, and reads the answer (its
+/// body sent with a Content-Length).
+async fn raw_exchange(
+    address: std::net::SocketAddr,
+    request: &[u8],
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream.write_all(request).await.expect("write");
+    stream.shutdown().await.expect("close the sending side");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole answer");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|line| {
+            let (name, value) = line.split_once(": ")?;
+            Some((
+                axum::http::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                axum::http::HeaderValue::from_str(value).ok()?,
+            ))
+        })
+        .collect();
+    (status, headers, body.to_owned())
+}
+
 /// Makes the server answer with `code`; gives the report id sent and the answer.
 async fn provoke(
     code: incident_report::wire::ErrorCode,
 ) -> (ReportId, (StatusCode, axum::http::HeaderMap, String)) {
     use incident_report::wire::ErrorCode as E;
-    let api = api();
+    let api = api().await;
     let report = id(1);
     let key = report.to_string();
     let body = |form: Value| json!({ "id": report, "form": form }).to_string();
@@ -403,16 +380,13 @@ async fn provoke(
             .await
         }
         E::UnreadableBody => {
-            let broken = futures_util::stream::iter([
-                Ok(axum::body::Bytes::from_static(b"{\"id\":")),
-                Err(std::io::Error::other("connection reset")),
-            ]);
-            let request = Request::post("/api/v1/reports")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header("idempotency-key", &key)
-                .body(Body::from_stream(broken))
-                .expect("request");
-            answer(&api, request).await
+            // The phone's connection breaks after the first bytes of the body: it has said it
+            // has nothing more to send.
+            let request = format!(
+                "POST /api/v1/reports HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+                 Idempotency-Key: {key}\r\nContent-Length: 100\r\n\r\n{{\"id\":"
+            );
+            raw_exchange(api.address, request.as_bytes()).await
         }
         E::NotJson => {
             let sender = Sender {
@@ -440,9 +414,9 @@ async fn provoke(
             post(&api, Some(&key), body(other)).await
         }
         E::RateLimited => {
-            let api = api_guarded(guard(1, None));
+            let api = TestApp::spawn_with(rate_limits(1, None)).await;
             let phone = Sender {
-                from: Some("10.0.0.1:50000"),
+                from: Some("127.0.0.11"),
                 ..Sender::default()
             };
             assert_eq!(send_from(&api, &phone, id(9)).await.0, StatusCode::CREATED);
@@ -450,41 +424,24 @@ async fn provoke(
         }
         E::Internal => {
             // A database that fails under the server: its table renamed away behind its back.
-            let dir = tempfile::tempdir().expect("dir");
-            let path = dir.path().join("reports.sqlite3");
-            let store = report_store::ReportStore::open_sqlite(&path).expect("store");
-            rusqlite::Connection::open(&path)
+            let api = TestApp::spawn().await;
+            rusqlite::Connection::open(api.data_dir.path().join("reports.sqlite3"))
                 .and_then(|db| db.execute_batch("ALTER TABLE reports RENAME TO gone"))
                 .expect("break the database");
-            let api = api_with(store, guard(100, None));
             post(&api, Some(&key), body(form())).await
         }
     };
     (report, answer)
 }
 
-/// The messages in the Maildir.
-fn mailed(api: &Api) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(api.mail.path().join("new")) else {
-        return Vec::new();
-    };
-    entries
-        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("message"))
-        .collect()
-}
-
 async fn get_json(api: &Api, path: &str) -> (StatusCode, Value) {
-    let (status, _, body) = answer(
-        api,
-        Request::get(path).body(Body::empty()).expect("request"),
-    )
-    .await;
+    let (status, _, body) = api.get(path).await;
     (status, json_of(&body))
 }
 
 #[tokio::test]
 async fn a_new_report_is_forwarded_once_and_a_repeat_forwards_nothing() {
-    let api = api();
+    let api = api().await;
     let (_, receipt) = send(&api, id(1), &form()).await;
     let reference = receipt["reference"].as_str().expect("reference").to_owned();
     let (_, before) = get_json(&api, "/readyz").await;
@@ -493,7 +450,7 @@ async fn a_new_report_is_forwarded_once_and_a_repeat_forwards_nothing() {
 
     send(&api, id(1), &form()).await;
     assert!(!api.forwarder.run_once().await, "a repeat adds no delivery");
-    let mailed = mailed(&api);
+    let mailed = api.mailed();
     assert_eq!(mailed.len(), 1);
     assert!(mailed[0].contains(&format!("Subject: [{reference}] Stolen laptop, reported ")));
     assert!(mailed[0].contains(&format!("Message-ID: <{}@localhost>", id(1))));
@@ -501,7 +458,7 @@ async fn a_new_report_is_forwarded_once_and_a_repeat_forwards_nothing() {
 
 #[tokio::test]
 async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
-    let api = api();
+    let api = api().await;
     let (status, ready) = get_json(&api, "/readyz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ready["database"], "reachable");
@@ -546,7 +503,7 @@ async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
 
 #[tokio::test]
 async fn a_body_not_sent_as_json_is_refused_with_415() {
-    let api = api();
+    let api = api().await;
     let body = json!({ "id": id(1), "form": form() }).to_string();
     let key = format!("\"{}\"", id(1));
     let plain = Sender {
@@ -572,7 +529,7 @@ async fn a_body_not_sent_as_json_is_refused_with_415() {
 
 #[tokio::test]
 async fn a_malformed_body_is_refused_in_plain_words_without_the_parser_s_detail() {
-    let api = api();
+    let api = api().await;
     let key = format!("\"{}\"", id(1));
     for body in [
         json!({ "id": id(1), "form": { "nmae": "typo" } }).to_string(),
@@ -601,7 +558,7 @@ async fn a_malformed_body_is_refused_in_plain_words_without_the_parser_s_detail(
 
 #[tokio::test]
 async fn the_stored_answers_are_the_checked_ones_without_surrounding_spaces() {
-    let api = api();
+    let api = api().await;
     let mut padded = form();
     padded["phone"] = json!(format!("  07700 900 982{}", " ".repeat(30_000)));
     padded["name"] = json!("\tSam Example  ");
@@ -633,7 +590,7 @@ async fn stored_form(api: &Api) -> Value {
 
 #[tokio::test]
 async fn an_answer_to_a_question_not_asked_is_neither_stored_nor_forwarded() {
-    let api = api();
+    let api = api().await;
     let mut answers = form();
     answers["told_police"] = json!("no");
     answers["police_reference"] = json!("CAD 9999 secret");
@@ -643,7 +600,7 @@ async fn an_answer_to_a_question_not_asked_is_neither_stored_nor_forwarded() {
     // Past the 1 ms lease `stored_form` took.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(api.forwarder.run_once().await);
-    let mailed = mailed(&api);
+    let mailed = api.mailed();
     assert_eq!(mailed.len(), 1);
     assert!(!mailed[0].contains("CAD 9999"), "{}", mailed[0]);
     // A hidden answer is not checked either: nobody can see it to fix it.
@@ -653,7 +610,7 @@ async fn an_answer_to_a_question_not_asked_is_neither_stored_nor_forwarded() {
 
 #[tokio::test]
 async fn a_date_is_bounded_and_stored_one_way() {
-    let api = api();
+    let api = api().await;
     for (part, typed) in [
         ("date_day", format!("{}2", "0".repeat(3000))),
         ("date_year", "+2026".to_owned()),
@@ -691,7 +648,7 @@ async fn a_date_is_bounded_and_stored_one_way() {
 #[tokio::test]
 async fn a_report_stored_under_older_rules_is_answered_with_its_reference_not_refused() {
     // An earlier release stored this report; today's rules would refuse it (a signed year).
-    let api = api();
+    let api = api().await;
     let mut old = incident_report::ReportForm::example();
     old.date_year = "+2026".into();
     let form_json = serde_json::to_string(&old.trimmed()).expect("json");
@@ -724,7 +681,7 @@ async fn a_report_stored_under_older_rules_is_answered_with_its_reference_not_re
 
 #[tokio::test]
 async fn a_report_says_which_form_version_it_was_written_under() {
-    let api = api();
+    let api = api().await;
     let key = |n: u8| format!("\"{}\"", id(n));
     // From a phone of a release that recorded no version: the first.
     let unversioned = json!({ "id": id(1), "form": form() }).to_string();
@@ -780,7 +737,8 @@ async fn logged_while<F: std::future::Future<Output = ()>>(run: F) -> String {
 
 #[tokio::test]
 async fn nothing_a_malformed_report_says_reaches_the_log() {
-    let api = api();
+    // About 80 bodies from one address: more than one client may send in a minute.
+    let api = TestApp::spawn_with(rate_limits(1000, None)).await;
     let key = format!("\"{}\"", id(1));
     let example = form();
     let fields = example.as_object().expect("object").clone();
@@ -839,16 +797,6 @@ async fn nothing_a_malformed_report_says_reaches_the_log() {
     assert!(!log.contains("Zed Leakname"), "{log}");
 }
 
-fn guard(per_client: u32, trusted_proxy: Option<&str>) -> server::rate_limit::Limiter {
-    server::rate_limit::Limiter::new(
-        server::rate_limit::RateLimits {
-            per_client: std::num::NonZeroU32::new(per_client).expect("limit"),
-            global: std::num::NonZeroU32::new(1000).expect("limit"),
-        },
-        trusted_proxy.map(|ip| ip.parse().expect("ip")),
-    )
-}
-
 async fn send_from(
     api: &Api,
     sender: &Sender<'_>,
@@ -862,9 +810,9 @@ async fn send_from(
 
 #[tokio::test]
 async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words() {
-    let api = api_guarded(guard(2, None));
+    let api = TestApp::spawn_with(rate_limits(2, None)).await;
     let phone = Sender {
-        from: Some("10.0.0.1:50000"),
+        from: Some("127.0.0.11"),
         ..Sender::default()
     };
     assert_eq!(send_from(&api, &phone, id(1)).await.0, StatusCode::CREATED);
@@ -905,7 +853,7 @@ async fn a_client_over_the_rate_limit_is_told_when_to_try_again_in_plain_words()
     );
 
     let another = Sender {
-        from: Some("10.0.0.2:50000"),
+        from: Some("127.0.0.12"),
         ..Sender::default()
     };
     assert_eq!(
@@ -926,17 +874,17 @@ async fn send_forwarded(api: &Api, from: &str, client: &str, n: u8) -> StatusCod
 
 #[tokio::test]
 async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
-    let api = api_guarded(guard(1, Some("10.0.0.9")));
+    let api = TestApp::spawn_with(rate_limits(1, Some("127.0.0.9"))).await;
     for (n, client) in [(1, "192.0.2.1"), (2, "192.0.2.2")] {
-        let status = send_forwarded(&api, "10.0.0.9:40000", client, n).await;
+        let status = send_forwarded(&api, "127.0.0.9", client, n).await;
         assert_eq!(status, StatusCode::CREATED, "{client}");
     }
-    // Not the proxy: its X-Forwarded-For is not believed, so both count as 10.0.0.5.
+    // Not the proxy: its X-Forwarded-For is not believed, so both count as 127.0.0.5.
     for (n, client, expected) in [
         (3, "192.0.2.3", StatusCode::CREATED),
         (4, "192.0.2.4", StatusCode::TOO_MANY_REQUESTS),
     ] {
-        let status = send_forwarded(&api, "10.0.0.5:40000", client, n).await;
+        let status = send_forwarded(&api, "127.0.0.5", client, n).await;
         assert_eq!(status, expected, "{client}");
     }
 }
@@ -945,15 +893,13 @@ async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
 async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance() {
     // 2 a minute from one address, 5 in all: a burst of 40 from one address is refused 38
     // times, and those refusals must not use up what the other reporters are allowed.
-    let api = api_guarded(server::rate_limit::Limiter::new(
-        server::rate_limit::RateLimits {
-            per_client: std::num::NonZeroU32::new(2).expect("limit"),
-            global: std::num::NonZeroU32::new(5).expect("limit"),
-        },
-        None,
-    ));
+    let api = TestApp::spawn_with(|config| {
+        config.protection.rate_limit_per_client = std::num::NonZeroU32::new(2).expect("limit");
+        config.protection.rate_limit_global = std::num::NonZeroU32::new(5).expect("limit");
+    })
+    .await;
     let flooder = Sender {
-        from: Some("203.0.113.7:50000"),
+        from: Some("127.0.0.7"),
         ..Sender::default()
     };
     let mut refused = 0;
@@ -963,7 +909,7 @@ async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance()
         }
     }
     assert_eq!(refused, 38);
-    for (n, from) in ["198.51.100.1:1", "198.51.100.2:1", "198.51.100.3:1"]
+    for (n, from) in ["127.0.1.1", "127.0.1.2", "127.0.1.3"]
         .into_iter()
         .enumerate()
     {
@@ -983,8 +929,12 @@ async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance()
 #[tokio::test]
 async fn an_ipv4_proxy_seen_through_an_ipv6_socket_is_still_the_trusted_proxy() {
     // Listening on `::`, the proxy at 127.0.0.1 arrives as ::ffff:127.0.0.1.
-    let api = api_guarded(guard(1, Some("127.0.0.1")));
-    let proxy = "[::ffff:127.0.0.1]:40000";
+    let api = TestApp::spawn_with(|config| {
+        rate_limits(1, Some("127.0.0.1"))(config);
+        config.bind = std::net::Ipv6Addr::UNSPECIFIED.into();
+    })
+    .await;
+    let proxy = "127.0.0.1";
     for (n, client) in [(1, "192.0.2.1"), (2, "192.0.2.2"), (3, "::ffff:192.0.2.3")] {
         let status = send_forwarded(&api, proxy, client, n).await;
         assert_eq!(status, StatusCode::CREATED, "{client}");
@@ -1070,7 +1020,7 @@ mod fuzz {
         ) {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async {
-                let api = api();
+                let api = api().await;
                 let sender = Sender { content_type, ..Sender::default() };
                 let key = key.filter(|k| axum::http::HeaderValue::from_str(k).is_ok());
                 let (status, _, _) = post_as(&api, &sender, key.as_deref(), body).await;

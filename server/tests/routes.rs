@@ -1,83 +1,24 @@
-//! The router answered in-process (`tower::ServiceExt::oneshot`), against a small fake site.
+//! Pages, files, the worker and the health check, from the real server on a loopback port
+//! ([`common::TestApp`]) serving a small hand-made site.
+
+mod common;
 
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use http_body_util::BodyExt as _;
+use common::TestApp;
 use leptos::config::LeptosOptions;
-use service_worker::WorkerKind;
-use tower::ServiceExt as _;
-
-struct TestSite {
-    _dir: tempfile::TempDir,
-    router: axum::Router,
-}
-
-/// A built site with a stylesheet and a manifest (no Rust worker).
-fn site_files() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("pkg")).expect("pkg dir");
-    std::fs::write(dir.path().join("pkg/lost-device.css"), "body{}").expect("css");
-    std::fs::write(dir.path().join("manifest.webmanifest"), "{}").expect("manifest");
-    dir
-}
 
 fn store() -> report_store::ReportStore {
     report_store::ReportStore::sqlite_in_memory().expect("store")
 }
 
-fn options_for(dir: &tempfile::TempDir) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("lost-device")
-        .site_root(dir.path().to_string_lossy().to_string())
-        .build()
-}
-
-fn site() -> TestSite {
-    let dir = site_files();
-    let state = server::AppState::new(options_for(&dir), "test-build", WorkerKind::Js, store())
-        .expect("state");
-    TestSite {
-        _dir: dir,
-        router: server::app(state),
-    }
-}
-
-async fn send(
-    site: &TestSite,
-    request: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = site
-        .router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
-}
-
-async fn get(site: &TestSite, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    send(
-        site,
-        Request::get(path).body(Body::empty()).expect("request"),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn every_guidance_page_renders_with_its_heading_and_a_nonce_policy() {
-    let site = site();
+    let site = TestApp::spawn().await;
     for page in guidance::PAGES {
-        let (status, headers, body) = get(&site, page.path).await;
+        let (status, headers, body) = site.get(page.path).await;
         assert_eq!(status, StatusCode::OK, "{}", page.path);
         let title = page.title.replace('\'', "&#39;");
         assert!(body.contains(&title), "{} shows its title", page.path);
@@ -94,14 +35,14 @@ async fn every_guidance_page_renders_with_its_heading_and_a_nonce_policy() {
 
 #[tokio::test]
 async fn an_unknown_page_is_a_404_with_the_service_desk_number() {
-    let (status, _, body) = get(&site(), "/guidance/no-such-page").await;
+    let (status, _, body) = TestApp::spawn().await.get("/guidance/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found") && body.contains("tel:08009175148"));
 }
 
 #[tokio::test]
 async fn the_offline_page_has_no_hydration_scripts() {
-    let (status, _, body) = get(&site(), "/offline").await;
+    let (status, _, body) = TestApp::spawn().await.get("/offline").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("You are offline") && body.contains("tel:08009175148"));
     assert!(!body.contains("type=\"module\""), "{body}");
@@ -109,7 +50,7 @@ async fn the_offline_page_has_no_hydration_scripts() {
 
 #[tokio::test]
 async fn the_worker_precaches_every_page_and_file() {
-    let (status, headers, body) = get(&site(), "/sw.js").await;
+    let (status, headers, body) = TestApp::spawn().await.get("/sw.js").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers[header::CONTENT_TYPE]
@@ -126,35 +67,23 @@ async fn the_worker_precaches_every_page_and_file() {
 
 #[tokio::test]
 async fn the_worker_is_not_sent_again_while_it_is_unchanged() {
-    let site = site();
-    let (_, headers, _) = get(&site, "/sw.js").await;
+    let site = TestApp::spawn().await;
+    let (_, headers, _) = site.get("/sw.js").await;
     let etag = headers[header::ETAG].clone();
     let request = Request::get("/sw.js")
         .header(header::IF_NONE_MATCH, etag)
         .body(Body::empty())
         .expect("request");
-    let (status, _, body) = send(&site, request).await;
+    let (status, _, body) = site.send(request).await;
     assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
 }
 
 #[tokio::test]
 async fn the_health_check_answers_ok() {
-    let (status, _, body) = get(&site(), "/healthz").await;
+    let (status, _, body) = TestApp::spawn().await.get("/healthz").await;
     assert_eq!(
         (status, body.as_str()),
         (StatusCode::OK, r#"{"status":"ok"}"#)
-    );
-}
-
-#[tokio::test]
-async fn a_site_without_the_rust_worker_cannot_serve_it() {
-    let site = site_files();
-    let options = options_for(&site);
-    let error = server::AppState::new(options, "test-build", WorkerKind::Rust, store())
-        .expect_err("no worker");
-    assert!(
-        error.to_string().contains("lost-device-sw_bg.wasm"),
-        "{error}"
     );
 }
 
@@ -164,14 +93,13 @@ async fn a_missing_build_is_refused_with_a_plain_reason() {
         .output_name("x")
         .site_root("/no/such/site")
         .build();
-    let error = server::AppState::new(options, "test-build", WorkerKind::Rust, store())
-        .expect_err("not built");
+    let error = server::AppState::new(options, "test-build", store()).expect_err("not built");
     assert!(error.to_string().contains("cargo leptos build"), "{error}");
 }
 
 #[tokio::test]
 async fn pages_and_files_answer_only_get_and_head() {
-    let site = site();
+    let site = TestApp::spawn().await;
     for (method, path) in [
         ("POST", "/"),
         ("PUT", "/pkg/lost-device.css"),
@@ -182,7 +110,7 @@ async fn pages_and_files_answer_only_get_and_head() {
             .uri(path)
             .body(Body::empty())
             .expect("request");
-        let (status, headers, body) = send(&site, request).await;
+        let (status, headers, body) = site.send(request).await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
         assert_eq!(headers[header::ALLOW], "GET, HEAD");
         assert!(!body.contains("body{}"), "the file is not sent");
@@ -190,16 +118,16 @@ async fn pages_and_files_answer_only_get_and_head() {
     let head = Request::head("/pkg/lost-device.css")
         .body(Body::empty())
         .expect("request");
-    assert_eq!(send(&site, head).await.0, StatusCode::OK);
+    assert_eq!(site.send(head).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn an_unchanged_file_is_answered_304_when_revalidated() {
-    let site = site();
+    let site = TestApp::spawn().await;
     let first = Request::get("/manifest.webmanifest")
         .body(Body::empty())
         .expect("request");
-    let (status, headers, body) = send(&site, first).await;
+    let (status, headers, body) = site.send(first).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "{}"));
     let tag = headers[header::ETAG].to_str().expect("tag").to_owned();
     assert!(tag.starts_with("W/\"sha384-"), "{tag}");
@@ -208,7 +136,7 @@ async fn an_unchanged_file_is_answered_304_when_revalidated() {
         .header(header::IF_NONE_MATCH, &tag)
         .body(Body::empty())
         .expect("request");
-    let (status, headers, body) = send(&site, again).await;
+    let (status, headers, body) = site.send(again).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert_eq!(headers[header::ETAG], tag.as_str());
     assert_eq!(body, "");
@@ -217,34 +145,31 @@ async fn an_unchanged_file_is_answered_304_when_revalidated() {
         .header(header::IF_NONE_MATCH, "W/\"sha384-other\"")
         .body(Body::empty())
         .expect("request");
-    assert_eq!(send(&site, changed).await.0, StatusCode::OK);
+    assert_eq!(site.send(changed).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn every_answer_carries_a_request_id_and_echoes_a_plain_one() {
-    let site = site();
-    let (_, headers, _) = send(
-        &site,
-        Request::get("/healthz")
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let site = TestApp::spawn().await;
+    let (_, headers, _) = site
+        .send(
+            Request::get("/healthz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
     let made = headers["x-request-id"].to_str().expect("id");
     assert_eq!(made.len(), 16, "{made}");
     let given = Request::get("/healthz")
         .header("x-request-id", "abc-123")
         .body(Body::empty())
         .expect("request");
-    assert_eq!(send(&site, given).await.1["x-request-id"], "abc-123");
+    assert_eq!(site.send(given).await.1["x-request-id"], "abc-123");
     let hostile = Request::get("/healthz")
         .header("x-request-id", "a b\tc<script>")
         .body(Body::empty())
         .expect("request");
-    assert_ne!(
-        send(&site, hostile).await.1["x-request-id"],
-        "a b\tc<script>"
-    );
+    assert_ne!(site.send(hostile).await.1["x-request-id"], "a b\tc<script>");
 }
 
 #[test]

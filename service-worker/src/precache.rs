@@ -6,39 +6,8 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256, Sha384};
 
-/// Which implementation `/sw.js` runs. Both behave the same; see the crate docs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WorkerKind {
-    /// The logic in Rust (WebAssembly), behind a small JavaScript bootstrap.
-    Rust,
-    /// The logic in plain JavaScript.
-    Js,
-}
-
-impl WorkerKind {
-    /// The worker's JavaScript, without the precache list.
-    pub fn source(self) -> &'static str {
-        match self {
-            Self::Rust => include_str!("js/bootstrap.js"),
-            Self::Js => include_str!("js/worker.js"),
-        }
-    }
-}
-
-/// Where the build puts the Rust worker's wasm-bindgen glue and WebAssembly (`scripts/build.sh`).
-pub const RUST_WORKER_FILES: WorkerFiles = WorkerFiles {
-    glue: "/sw/lost-device-sw.js",
-    wasm: "/sw/lost-device-sw_bg.wasm",
-};
-
-/// The files of the Rust worker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct WorkerFiles {
-    /// The wasm-bindgen glue (`--target no-modules`), loaded with `importScripts`.
-    pub glue: &'static str,
-    /// The WebAssembly, precached with everything else.
-    pub wasm: &'static str,
-}
+/// The worker's JavaScript, without the precache list.
+const WORKER_SOURCE: &str = include_str!("js/worker.js");
 
 /// Why a precache manifest could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -76,8 +45,6 @@ pub struct Precache {
     pub pages: Vec<String>,
     /// The page shown offline for an address that has no saved copy.
     pub offline: String,
-    /// The Rust worker's own files (also in `assets`).
-    pub worker: WorkerFiles,
 }
 
 impl Precache {
@@ -126,23 +93,14 @@ impl Precache {
             assets,
             pages,
             offline: offline.to_owned(),
-            worker: RUST_WORKER_FILES,
         })
     }
 
     /// The bytes of `/sw.js` for this build: the manifest as a constant, then the worker's code.
-    /// The JavaScript worker leaves out the Rust worker's own files: nobody would use them.
-    pub fn worker_script(&self, kind: WorkerKind) -> String {
-        let mut manifest = self.clone();
-        if kind == WorkerKind::Js {
-            let rust = [self.worker.glue, self.worker.wasm];
-            manifest
-                .assets
-                .retain(|asset| !rust.contains(&asset.url.as_str()));
-        }
+    pub fn worker_script(&self) -> String {
         // Serialising plain strings and vectors cannot fail.
-        let manifest = serde_json::to_string(&manifest).unwrap_or_default();
-        format!("const PRECACHE = {manifest};\n{}", kind.source())
+        let manifest = serde_json::to_string(self).unwrap_or_default();
+        format!("const PRECACHE = {manifest};\n{WORKER_SOURCE}")
     }
 }
 
@@ -257,38 +215,10 @@ mod tests {
     }
 
     #[test]
-    fn only_the_rust_worker_stores_its_own_files() {
-        let precache = precache(&site(&[("a.txt", "a"), ("sw/lost-device-sw_bg.wasm", "w")]));
-        let stored = |kind| -> Vec<String> {
-            let script = precache.worker_script(kind);
-            let json = script
-                .lines()
-                .next()
-                .and_then(|line| line.strip_prefix("const PRECACHE = "))
-                .and_then(|line| line.strip_suffix(';'))
-                .expect("the manifest line");
-            let manifest: serde_json::Value = serde_json::from_str(json).expect("json");
-            manifest["assets"]
-                .as_array()
-                .expect("assets")
-                .iter()
-                .map(|asset| asset["url"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        };
-        assert_eq!(
-            stored(WorkerKind::Rust),
-            ["/a.txt", "/sw/lost-device-sw_bg.wasm"]
-        );
-        assert_eq!(stored(WorkerKind::Js), ["/a.txt"]);
-    }
-
-    #[test]
     fn the_worker_script_starts_with_the_manifest() {
-        for kind in [WorkerKind::Rust, WorkerKind::Js] {
-            let script = precache(&site(&[("a.txt", "a")])).worker_script(kind);
-            assert!(script.starts_with("const PRECACHE = {\"version\":"));
-            assert!(script.contains("addEventListener('fetch'"));
-        }
+        let script = precache(&site(&[("a.txt", "a")])).worker_script();
+        assert!(script.starts_with("const PRECACHE = {\"version\":"));
+        assert!(script.contains("addEventListener('fetch'"));
     }
 
     #[test]

@@ -3,8 +3,7 @@
 // - bytes a first visit transfers (compressed), by kind;
 // - offline cold start with Chromium's CPU slowed 4x: first contentful paint, when the home
 //   checklist answers a tap, and when every island is hydrated;
-// - the offline worker written in Rust against the same worker in plain JavaScript: how long an
-//   offline navigation takes to get its page from a worker that is not running yet.
+// - how long an offline navigation takes to get its page from a worker that is not running yet.
 // The previous run's figures (target/bench/guidance.json) are printed beside this run's.
 // BASELINE_BUILD=dir (a build directory like BENCH_BUILD's) also measures that build in the same
 // run, its cold starts taken in turn with this build's.
@@ -108,18 +107,15 @@ const median = (values) => {
 const kib = (bytes) => (bytes / 1024).toFixed(1).padStart(8) + ' KiB';
 const ms = (value) => (value === null ? '       -' : value.toFixed(1).padStart(7) + ' ms');
 
-// The app as served (its default worker, JavaScript), and the same build with the Rust worker.
 const server = await startServer({ build: benchBuild });
-const rustWorkerServer = await startServer({ build: benchBuild, worker: 'rust' });
 const staticSite = await startStaticSite(server.url, benchBuild);
 const baselineServer = baselineBuild && (await startServer({ build: baselineBuild }));
 try {
   const app = await appBytes(server.url);
   const appProfile = await prepareProfile(server.url);
   const staticProfile = await prepareProfile(staticSite.base);
-  const rustWorkerProfile = await prepareProfile(rustWorkerServer.url);
   const baselineProfile = baselineServer && (await prepareProfile(baselineServer.url));
-  const runs = { app: [], report: [], static: [], rustWorker: [], jsWorker: [], baseline: [], baselineReport: [] };
+  const runs = { app: [], report: [], static: [], worker: [], baselineWorker: [], baseline: [], baselineReport: [] };
   for (let i = 0; i < RUNS; i++) {
     // Alternate, so all see the same machine noise.
     runs.app.push(await coldStart(appProfile, server.url, true));
@@ -128,11 +124,11 @@ try {
     if (baselineServer) {
       runs.baseline.push(await coldStart(baselineProfile, baselineServer.url, true));
       runs.baselineReport.push(await coldStart(baselineProfile, baselineServer.url, true, REPORT_PAGE));
+      runs.baselineWorker.push(await coldNavigation(baselineProfile, baselineServer.url));
     }
-    runs.rustWorker.push(await coldNavigation(rustWorkerProfile, rustWorkerServer.url));
-    runs.jsWorker.push(await coldNavigation(appProfile, server.url));
+    runs.worker.push(await coldNavigation(appProfile, server.url));
   }
-  for (const profile of [appProfile, staticProfile, rustWorkerProfile, baselineProfile].filter(Boolean)) {
+  for (const profile of [appProfile, staticProfile, baselineProfile].filter(Boolean)) {
     await rm(profile, { recursive: true, force: true });
   }
 
@@ -183,17 +179,12 @@ try {
   if (baseline) console.log(`  all baseline FCPs (ms): ${runs.baseline.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   await writeFigures('guidance', { when: new Date().toISOString().slice(0, 16), figures });
 
-  const rust = median(runs.rustWorker);
-  const js = median(runs.jsWorker);
   console.log(`\nOffline navigation with a cold worker (page from the worker, CPU not slowed), median of ${RUNS}`);
-  console.log(`  worker in Rust         ${ms(rust)}`);
-  console.log(`  worker in JavaScript   ${ms(js)}`);
-  console.log(`  Rust costs ${(rust - js).toFixed(1)} ms per cold start (Rust is served only while <= 10 ms)`);
-  console.log(`  all Rust (ms): ${runs.rustWorker.map((v) => v.toFixed(1)).join(' ')}`);
-  console.log(`  all JavaScript (ms): ${runs.jsWorker.map((v) => v.toFixed(1)).join(' ')}`);
+  console.log(`  this build             ${ms(median(runs.worker))}`);
+  if (baselineServer) console.log(`  baseline (this run)    ${ms(median(runs.baselineWorker))}`);
+  console.log(`  all (ms): ${runs.worker.map((v) => v.toFixed(1)).join(' ')}`);
 } finally {
   await baselineServer?.stop();
   await staticSite.stop();
-  await rustWorkerServer.stop();
   await server.stop();
 }

@@ -16,8 +16,7 @@ export const builds = {
 };
 
 /**
- * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with the offline worker written in
- * `worker` ('js', the server's default, or 'rust') and any further flags `args`, and resolves once
+ * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with any further flags `args`, and resolves once
  * it is listening. Returns `{ url, port, dataDir, stop, restart, kill, log }`; `restart(options)`
  * stops it (if running) and starts it again on the same port, with a fresh data directory and
  * these options instead (another `build`, say), keeping the same handle.
@@ -50,11 +49,11 @@ export async function startServer(options = {}) {
   return handle;
 }
 
-async function spawnServer({ build = builds.current, port = 0, worker = 'js', args = [] } = {}) {
+async function spawnServer({ build = builds.current, port = 0, args = [] } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
   const child = spawn(
     build.binary,
-    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site, '--worker', worker, ...args],
+    ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site, ...args],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let log = '';
@@ -81,7 +80,7 @@ async function spawnServer({ build = builds.current, port = 0, worker = 'js', ar
 /**
  * Runs `use({ server, browser, url, proxy, reopen })` with a fresh server and a fresh browser, and
  * always stops them. Options:
- * - `server`: options for `startServer` (`worker`, `port`, `build`, `args`);
+ * - `server`: options for `startServer` (`port`, `build`, `args`);
  * - `faults`: a plan for a fault proxy in front of the server (see `fault_proxy.mjs`); `url` is
  *   then the proxy's, else the server's;
  * - `profile`: a browser with a profile on disk (`browser` is then its one context), which

@@ -1,0 +1,325 @@
+//! Every setting of the server, once: a command-line flag with an environment variable beside
+//! it, its default taken from the type that uses it. Secrets are read from a file or the
+//! environment (never a flag, which other users of the machine can see) and kept as
+//! [`SecretString`]s. [`Config`] only describes; [`crate::startup::Application`] acts on it.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use forwarding::message::Envelope;
+use forwarding::smtp::{Smtp, SmtpSettings, SmtpTls};
+use forwarding::{Destination, Settings, maildir::Maildir, webhook::Webhook};
+use leptos::config::LeptosOptions;
+use secrecy::SecretString;
+
+use crate::rate_limit::{Limiter, RateLimits};
+use crate::serve::Limits;
+
+/// The Lost Device server.
+#[derive(Debug, clap::Parser)]
+#[command(name = "lost-device", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "LOST_DEVICE_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, env = "LOST_DEVICE_PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Where the server keeps its data; created if missing.
+    #[arg(long, env = "LOST_DEVICE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// The built site (cargo-leptos output) to serve.
+    #[arg(long, env = "LOST_DEVICE_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// How the site was built. Not a flag: the binary is always built by cargo-leptos.
+    #[arg(skip = SiteBuild::CargoLeptos)]
+    pub site_build: SiteBuild,
+    /// The report database: a `postgres://user@host:port/name` URL for PostgreSQL (several
+    /// instances can share it), or nothing for the embedded SQLite file
+    /// `DATA_DIR/reports.sqlite3`. A password belongs in `PGPASSWORD`-style settings or a
+    /// `~/.pgpass` file rather than the URL, which other users of the machine can read.
+    #[arg(long, env = "LOST_DEVICE_DATABASE_URL")]
+    pub database: Option<String>,
+    /// How log lines are written: plain text, or one JSON object per line.
+    #[arg(long, env = "LOST_DEVICE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Days a delivered report's answers are kept by the server; after that only its id,
+    /// reference and receipt time remain (the mailbox keeps the report). 0 keeps them for ever.
+    #[arg(long, env = "LOST_DEVICE_KEEP_DELIVERED_DAYS", default_value_t = app::settings::ServiceSettings::default().keep_delivered_days)]
+    pub keep_delivered_days: u32,
+    /// Who receives the reports, in words that follow "to" ("the IT security team"): every
+    /// page that says where a report goes says this.
+    #[arg(long, env = "LOST_DEVICE_RECIPIENT_NAME", default_value = app::settings::DEFAULT_RECIPIENT)]
+    pub recipient_name: String,
+    /// Where reports are forwarded.
+    #[command(flatten, next_help_heading = "Forwarding")]
+    pub forwarding: Forwarding,
+    /// What a client may take.
+    #[command(flatten, next_help_heading = "Limits")]
+    pub protection: Protection,
+    /// Something to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Task>,
+}
+
+/// Something to do instead of serving.
+#[derive(Debug, clap::Subcommand)]
+pub enum Task {
+    /// Writes a consistent copy of the report database (SQLite) to PATH, a new file readable by
+    /// this user only, while the server keeps running. Restore by stopping the server and
+    /// putting the copy in place of `DATA_DIR/reports.sqlite3`.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        path: PathBuf,
+    },
+}
+
+/// How the served site was put together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteBuild {
+    /// By cargo-leptos: its settings were compiled into this binary, and its files carry hashes
+    /// in their names, so a page is never hydrated by the WebAssembly of another build.
+    CargoLeptos,
+    /// By hand (the server's tests): plain file names, and the output name `lost-device`.
+    Plain,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain text, for a person reading a terminal.
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
+/// Limits on what one client, or all of them, can take. A client over a limit is told so in
+/// plain words and when to try again; a phone does that by itself.
+#[derive(Debug, clap::Args)]
+pub struct Protection {
+    /// Seconds a client has to send a request's headers; also how long an idle kept-alive
+    /// connection stays open.
+    #[arg(long, env = "LOST_DEVICE_HEADER_TIMEOUT", default_value_t = Limits::default().header.as_secs())]
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's whole body, from its headers.
+    #[arg(long, env = "LOST_DEVICE_BODY_TIMEOUT", default_value_t = Limits::default().body.as_secs())]
+    pub body_timeout: u64,
+    /// Seconds for a whole request, from its headers to the end of the answer.
+    #[arg(long, env = "LOST_DEVICE_REQUEST_TIMEOUT", default_value_t = Limits::default().request.as_secs())]
+    pub request_timeout: u64,
+    /// Connections open at once, at most (lowered to fit the file descriptor limit).
+    #[arg(long, env = "LOST_DEVICE_MAX_CONNECTIONS", default_value_t = Limits::default().connections)]
+    pub max_connections: usize,
+    /// Seconds that requests in progress may take to finish after SIGTERM or SIGINT.
+    #[arg(long, env = "LOST_DEVICE_DRAIN_TIMEOUT", default_value_t = Limits::default().drain.as_secs())]
+    pub drain_timeout: u64,
+    /// Reports per minute taken from one client address.
+    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_PER_CLIENT", default_value_t = RateLimits::default().per_client)]
+    pub rate_limit_per_client: NonZeroU32,
+    /// Reports per minute taken in all.
+    #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_GLOBAL", default_value_t = RateLimits::default().global)]
+    pub rate_limit_global: NonZeroU32,
+    /// The address of the reverse proxy in front of the server: only its `X-Forwarded-For` is
+    /// believed when telling clients apart.
+    #[arg(long, env = "LOST_DEVICE_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<IpAddr>,
+}
+
+impl Protection {
+    /// The socket's limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            header: Duration::from_secs(self.header_timeout.max(1)),
+            body: Duration::from_secs(self.body_timeout.max(1)),
+            request: Duration::from_secs(self.request_timeout.max(1)),
+            connections: self.max_connections.max(1),
+            drain: Duration::from_secs(self.drain_timeout),
+        }
+    }
+
+    /// The intake's rate limits.
+    pub fn limiter(&self) -> Limiter {
+        Limiter::new(
+            RateLimits {
+                per_client: self.rate_limit_per_client,
+                global: self.rate_limit_global,
+            },
+            self.trusted_proxy,
+        )
+    }
+}
+
+/// Where each new report is forwarded, once. Any number may be set; with none, reports are
+/// written to the Maildir `DATA_DIR/mail`.
+#[derive(Debug, clap::Args)]
+pub struct Forwarding {
+    /// SMTP server to send each report to (the incident mailbox).
+    #[arg(long, env = "LOST_DEVICE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// Its port (default: 587 for STARTTLS, 465 for TLS, 25 for none).
+    #[arg(long, env = "LOST_DEVICE_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// How the SMTP connection is protected.
+    #[arg(long, env = "LOST_DEVICE_SMTP_TLS", value_enum, default_value_t = TlsMode::Starttls)]
+    pub smtp_tls: TlsMode,
+    /// SMTP user name, if the server wants one. The password is read from
+    /// `--smtp-password-file` or the environment variable `LOST_DEVICE_SMTP_PASSWORD`.
+    #[arg(long, env = "LOST_DEVICE_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// A file holding the SMTP password.
+    #[arg(long, env = "LOST_DEVICE_SMTP_PASSWORD_FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// The emails' sender.
+    #[arg(
+        long,
+        env = "LOST_DEVICE_MAIL_FROM",
+        default_value = "Lost Device <lost-device@localhost>"
+    )]
+    pub mail_from: String,
+    /// The incident mailbox the emails go to.
+    #[arg(
+        long,
+        env = "LOST_DEVICE_MAIL_TO",
+        default_value = "Incident mailbox <incidents@localhost>"
+    )]
+    pub mail_to: String,
+    /// URL to POST each report to as JSON signed as Standard Webhooks says (the service desk's
+    /// tools). The signing secret (`whsec_` and base64) is read from `--webhook-secret-file` or
+    /// `LOST_DEVICE_WEBHOOK_SECRET`.
+    #[arg(long, env = "LOST_DEVICE_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// A file holding the webhook's signing secret.
+    #[arg(long, env = "LOST_DEVICE_WEBHOOK_SECRET_FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Also write every report to the Maildir `DATA_DIR/mail` when another destination is set.
+    #[arg(long, env = "LOST_DEVICE_MAILDIR")]
+    pub maildir: bool,
+    /// How long one instance holds a delivery it is working on, in seconds; if it dies, another
+    /// takes the delivery over after this.
+    #[arg(long, env = "LOST_DEVICE_FORWARD_LEASE", default_value_t = forwarding::DEFAULT_LEASE.as_secs())]
+    pub forward_lease: u64,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TlsMode {
+    /// A plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+    /// No encryption (port 25; a relay on the same machine only).
+    None,
+}
+
+/// A secret from a file (trailing newline removed) or, failing that, an environment variable.
+fn secret(file: Option<&Path>, variable: &str) -> anyhow::Result<Option<SecretString>> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("could not read the secret file {}", file.display()))?;
+        return Ok(Some(text.trim_end_matches(['\r', '\n']).into()));
+    }
+    Ok(std::env::var(variable).ok().map(SecretString::from))
+}
+
+impl Forwarding {
+    /// The destinations and envelope these settings describe.
+    pub fn settings(&self, data_dir: &Path) -> anyhow::Result<Settings> {
+        let mut destinations = Vec::new();
+        if let Some(host) = &self.smtp_host {
+            destinations.push(Destination::Smtp(self.smtp(host)?));
+        }
+        if let Some(url) = &self.webhook_url {
+            let key = secret(
+                self.webhook_secret_file.as_deref(),
+                "LOST_DEVICE_WEBHOOK_SECRET",
+            )?
+            .context(
+                "--webhook-url needs a signing secret: set --webhook-secret-file or \
+                 LOST_DEVICE_WEBHOOK_SECRET",
+            )?;
+            let webhook = Webhook::new(url, key).context("could not set up the webhook")?;
+            destinations.push(Destination::Webhook(webhook));
+        }
+        if destinations.is_empty() || self.maildir {
+            destinations.push(Destination::Maildir(Maildir::new(data_dir.join("mail"))));
+        }
+        let envelope = Envelope {
+            from: self
+                .mail_from
+                .parse()
+                .with_context(|| format!("--mail-from {:?} is not an address", self.mail_from))?,
+            to: self
+                .mail_to
+                .parse()
+                .with_context(|| format!("--mail-to {:?} is not an address", self.mail_to))?,
+        };
+        let mut settings = Settings::new(destinations, envelope);
+        settings.lease = Duration::from_secs(self.forward_lease.max(1));
+        Ok(settings)
+    }
+
+    fn smtp(&self, host: &str) -> anyhow::Result<Smtp> {
+        let (tls, default_port) = match self.smtp_tls {
+            TlsMode::Starttls => (SmtpTls::StartTls, 587),
+            TlsMode::Tls => (SmtpTls::Implicit, 465),
+            TlsMode::None => (SmtpTls::None, 25),
+        };
+        let credentials = match &self.smtp_user {
+            Some(user) => {
+                let password = secret(
+                    self.smtp_password_file.as_deref(),
+                    "LOST_DEVICE_SMTP_PASSWORD",
+                )?
+                .context(
+                    "--smtp-user needs a password: set --smtp-password-file or \
+                     LOST_DEVICE_SMTP_PASSWORD",
+                )?;
+                Some((user.clone(), password))
+            }
+            None => None,
+        };
+        Smtp::new(SmtpSettings {
+            host: host.to_owned(),
+            port: self.smtp_port.unwrap_or(default_port),
+            tls,
+            credentials,
+        })
+        .with_context(|| format!("could not set up SMTP to {host}"))
+    }
+}
+
+impl Config {
+    /// The settings a server started with no flags and no environment has, with its data in
+    /// `data_dir` and the site at `site_root`.
+    pub fn defaults(data_dir: &Path, site_root: &Path) -> Self {
+        use clap::Parser as _;
+        let mut config = Self::parse_from(["lost-device"]);
+        data_dir.clone_into(&mut config.data_dir);
+        site_root.clone_into(&mut config.site_root);
+        config
+    }
+
+    /// The SQLite report database, when no PostgreSQL URL is set.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("reports.sqlite3")
+    }
+
+    /// Leptos's settings for the site.
+    pub fn leptos_options(&self) -> anyhow::Result<LeptosOptions> {
+        let mut options = match self.site_build {
+            SiteBuild::CargoLeptos => {
+                let mut options = leptos::config::get_configuration(None)
+                    .context("could not read the Leptos settings")?
+                    .leptos_options;
+                options.hash_files = true;
+                options
+            }
+            SiteBuild::Plain => LeptosOptions::builder().output_name("lost-device").build(),
+        };
+        options.site_root = self.site_root.to_string_lossy().into_owned().into();
+        Ok(options)
+    }
+}

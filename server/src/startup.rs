@@ -1,0 +1,274 @@
+//! The composition root: [`Application::build`] turns a [`Config`] into a server listening on
+//! its port, with its report store, forwarder and rate limits wired together, and
+//! [`Application::run_until_stopped`] serves until told to stop, then stops every background
+//! task it started. `main` and every server test start the server this one way.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use forwarding::Forwarder;
+use report_store::ReportStore;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::rate_limit::Limiter;
+use crate::serve::Limits;
+use crate::{AppState, reports::Reports};
+
+/// How often the answers of reports delivered longer ago than the retention period are removed.
+const CLEAR_DELIVERED_EVERY: Duration = Duration::from_secs(3600);
+/// How often the rate limiter forgets clients that have been quiet for a minute.
+const FORGET_QUIET_CLIENTS_EVERY: Duration = Duration::from_secs(60);
+/// How long a delivery in progress may take to finish after the server stops (each attempt has
+/// 10 s at most); what is left stays in the database for the next start.
+const FORWARDING_STOP: Duration = Duration::from_secs(15);
+
+/// A server ready to serve: bound to its port, its store open, its forwarder set up.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    router: axum::Router,
+    limits: Limits,
+    store: ReportStore,
+    reports: Arc<Reports>,
+    forwarder: Forwarder,
+    limiter: Limiter,
+    keep_delivered_ms: Option<i64>,
+    forward_by_itself: bool,
+}
+
+impl Application {
+    /// Opens the data directory and the report database, sets up forwarding and binds the port.
+    /// Deliveries parked under the previous configuration are tried again: a restart is when an
+    /// operator has fixed what parked them.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        private_dir(&config.data_dir)?;
+        app::settings::ServiceSettings::set(app::settings::ServiceSettings {
+            recipient: config.recipient_name.clone(),
+            keep_delivered_days: config.keep_delivered_days,
+        });
+        let store = open_store(&config).await?;
+        let mut settings = config.forwarding.settings(&config.data_dir)?;
+        settings.holder = instance_name(&config.data_dir)?;
+        let parked = store
+            .retry_parked(forwarding::now_ms())
+            .await
+            .context("could not read the deliveries")?;
+        tracing::info!(
+            destinations = ?settings.names(),
+            parked_retried = parked,
+            "forwarding reports"
+        );
+        let forwarder = Forwarder::new(store.clone(), settings);
+        let limiter = config.protection.limiter();
+        let build_id = crate::build_id()
+            .context("could not read this server's executable to name its build")?;
+        let state = AppState::new(config.leptos_options()?, &build_id, store.clone())?
+            .with_forwarder(forwarder.clone())
+            .with_limiter(limiter.clone());
+        let reports = Arc::clone(&state.reports);
+
+        let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
+            .await
+            .with_context(|| format!("could not listen on {}:{}", config.bind, config.port))?;
+        let address = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            address,
+            router: crate::app(state),
+            limits: config.protection.limits(),
+            store,
+            reports,
+            forwarder,
+            limiter,
+            keep_delivered_ms: (config.keep_delivered_days > 0)
+                .then(|| i64::from(config.keep_delivered_days) * 24 * 3_600_000),
+            forward_by_itself: true,
+        })
+    }
+
+    /// Where the server listens (with the port picked when the configuration said 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The report database.
+    pub fn store(&self) -> &ReportStore {
+        &self.store
+    }
+
+    /// The intake, for tests that hold a report in flight.
+    pub fn reports(&self) -> Arc<Reports> {
+        Arc::clone(&self.reports)
+    }
+
+    /// The forwarder, for tests that deliver on demand.
+    pub fn forwarder(&self) -> &Forwarder {
+        &self.forwarder
+    }
+
+    /// The same server, with forwarding that runs only when [`Forwarder::run_once`] is called:
+    /// for tests that watch a report before and after its delivery.
+    #[must_use]
+    pub fn deliver_on_demand(mut self) -> Self {
+        self.forward_by_itself = false;
+        self
+    }
+
+    /// Serves until `shutdown` resolves, with forwarding and the clean-ups running beside it;
+    /// then lets requests in progress finish (up to the drain limit) and stops every background
+    /// task.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let (stop, stopped) = watch::channel(());
+        let mut tasks = JoinSet::new();
+        if self.forward_by_itself {
+            tasks.spawn(self.forwarder.run(until(stopped.clone())));
+        }
+        if let Some(keep_ms) = self.keep_delivered_ms {
+            tasks.spawn(every(CLEAR_DELIVERED_EVERY, stopped.clone(), {
+                let store = self.store.clone();
+                move || clear_delivered(store.clone(), keep_ms)
+            }));
+        }
+        tasks.spawn(every(FORGET_QUIET_CLIENTS_EVERY, stopped, {
+            let limiter = self.limiter.clone();
+            move || {
+                limiter.forget_quiet_clients();
+                std::future::ready(())
+            }
+        }));
+        crate::serve::serve(self.listener, self.router, self.limits, shutdown).await;
+        let _ = stop.send(());
+        let _ = tokio::time::timeout(FORWARDING_STOP, tasks.join_all()).await;
+    }
+}
+
+/// Resolves when `stopped` changes (or its sender is gone).
+async fn until(mut stopped: watch::Receiver<()>) {
+    let _ = stopped.changed().await;
+}
+
+/// Runs `work` every `period` until `stopped` changes.
+async fn every<F, W>(period: Duration, stopped: watch::Receiver<()>, mut work: W)
+where
+    W: FnMut() -> F,
+    F: Future<Output = ()>,
+{
+    let mut ticks = tokio::time::interval(period);
+    let stop = until(stopped);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = ticks.tick() => work().await,
+        }
+    }
+}
+
+/// Removes the answers of reports delivered more than `keep_ms` ago.
+async fn clear_delivered(store: ReportStore, keep_ms: i64) {
+    match store.clear_delivered(forwarding::now_ms() - keep_ms).await {
+        Ok(0) => {}
+        Ok(cleared) => tracing::info!(cleared, "answers of old delivered reports removed"),
+        Err(error) => tracing::error!(%error, "could not remove old answers"),
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<ReportStore> {
+    if let Some(url) = &config.database {
+        return ReportStore::open_postgres(url)
+            .await
+            .context("could not open the PostgreSQL report database");
+    }
+    let database = config.sqlite_path();
+    ReportStore::open_sqlite(&database)
+        .with_context(|| format!("could not open the report database {}", database.display()))
+}
+
+/// Creates the data directory, or makes an existing one private to this user: it holds the
+/// reports.
+fn private_dir(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .and_then(|()| std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)))
+        .with_context(|| format!("could not create the data directory {}", path.display()))
+}
+
+/// This instance's name in its delivery leases, kept in `DATA_DIR/instance` (made once, at
+/// random): the same after a restart, so the instance frees its own old leases at once, and
+/// different for every instance with a data directory of its own.
+fn instance_name(data_dir: &Path) -> anyhow::Result<String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let path = data_dir.join("instance");
+    match std::fs::read_to_string(&path) {
+        Ok(name) if !name.trim().is_empty() => return Ok(name.trim().to_owned()),
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            return Err(error).with_context(|| format!("could not read {}", path.display()));
+        }
+    }
+    let mut bytes = [0; 8];
+    getrandom::fill(&mut bytes).context("no randomness to name this instance")?;
+    let name = hex::encode(bytes);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(name.as_bytes()))
+        .with_context(|| format!("could not write {}", path.display()))?;
+    Ok(name)
+}
+
+/// Copies the report database to `to`. A data directory with no database in it is refused
+/// rather than given a new, empty one: a mistyped `--data-dir` must not "succeed".
+pub async fn back_up(config: &Config, to: &Path) -> anyhow::Result<()> {
+    if config.database.is_some() {
+        anyhow::bail!("a PostgreSQL database is backed up with pg_dump, not by this server");
+    }
+    let database = config.sqlite_path();
+    if !database.is_file() {
+        anyhow::bail!(
+            "there is no report database at {}: is --data-dir (or LOST_DEVICE_DATA_DIR) the \
+             server's data directory?",
+            database.display()
+        );
+    }
+    let store = ReportStore::open_sqlite(&database)
+        .with_context(|| format!("could not open the report database {}", database.display()))?;
+    store
+        .back_up(to)
+        .await
+        .with_context(|| format!("could not back up to {}", to.display()))?;
+    println!("The report database is copied to {}", to.display());
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (what process managers send).
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            // Without the handler the server still stops on Ctrl-C.
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
