@@ -3,7 +3,7 @@
 //! Frontend's JavaScript is used: where a component needs behaviour, the island around it does it
 //! in Rust. Children are typed (`TypedChildren`), not boxed: boxing erases their type into an
 //! `AnyView`, which costs WebAssembly for every kind of child. The form's components (radios,
-//! inputs, date input, fieldset, error summary) are in `report::questions`, next to the question
+//! inputs, date input, fieldset, error summary) are in `report::question_view`, next to the question
 //! table they draw.
 
 use leptos::prelude::*;

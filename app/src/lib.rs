@@ -20,10 +20,10 @@
 mod browser;
 pub mod components;
 pub mod govuk;
+pub mod guidance_pages;
 pub mod hydration;
 pub mod install;
 pub mod offline;
-pub mod pages;
 mod phone;
 pub mod report;
 pub mod settings;
@@ -37,8 +37,8 @@ use leptos_router::{
 
 use crate::components::SiteHeader;
 use crate::govuk::NotificationBanner;
+use crate::guidance_pages::{GuidanceRoute, NotFound};
 use crate::hydration::IslandScripts;
-use crate::pages::{GuidanceRoute, NotFound};
 use crate::report::{ReportRoute, YourDataRoute, YourReportsRoute};
 
 /// The name people see on the home screen and in the header.

@@ -8,12 +8,23 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::access::{Given, Slot};
-use crate::questions::{FORM_VERSION, FormVersion, Kind, Need, TextRules};
+use crate::answer_slots::{Given, Slot};
+use crate::question_table::{FORM_VERSION, FormVersion, Kind, Need, TextRules};
 
 /// What happened to the device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum WhatHappened {
     /// It is lost.
     Lost,
@@ -33,8 +44,19 @@ impl WhatHappened {
 }
 
 /// The kind of device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum DeviceKind {
     /// A laptop.
     Laptop,
@@ -47,8 +69,19 @@ pub enum DeviceKind {
 }
 
 /// Whether the laptop was shut down when it went missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum ShutDown {
     /// Shut down: full disk encryption protects it.
     ShutDown,
@@ -59,8 +92,19 @@ pub enum ShutDown {
 }
 
 /// Whether the police have been told about a lost or stolen device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum PoliceTold {
     /// Yes.
     Yes,
@@ -71,8 +115,19 @@ pub enum PoliceTold {
 }
 
 /// A yes / no / not sure answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Answer {
     /// Yes.
     Yes,
@@ -86,7 +141,7 @@ pub enum Answer {
 /// one list come [`ReportForm`] (the wire and draft format), [`Question`] with
 /// [`Question::ALL`] in form order, and [`ReportForm::slot`] and [`ReportForm::given`], the way
 /// to each answer for changing and for reading it. What each question says and how it is checked
-/// is in [`crate::questions`], which the compiler makes complete (one match arm per question).
+/// is in [`crate::question_table`], which the compiler makes complete (one match arm per question).
 macro_rules! report_form {
     ($($(#[$doc:meta])* $question:ident { $($name:ident : $type:ty),+ })+) => {
         /// The answers as the person typed them. Every field may be empty: this is what a draft
@@ -193,7 +248,7 @@ pub const EMAIL_MAX: usize = 254;
 pub const PHONE_MAX: usize = 30;
 
 impl ReportForm {
-    /// Checks every answer against its question's rules ([`crate::questions`]), as this
+    /// Checks every answer against its question's rules ([`crate::question_table`]), as this
     /// version of the form has them. `today` is the reporter's date (a date after it is
     /// refused). Errors come in the order of the questions, one per question at most; none
     /// means the report can be sent.
@@ -557,7 +612,7 @@ mod tests {
 
     #[test]
     fn an_answer_required_since_a_version_may_be_empty_in_reports_written_before_it() {
-        use crate::questions::Need;
+        use crate::question_table::Need;
         let need = Need::RequiredSince(2, "Enter it");
         assert!(matches!(need.for_version(1), Need::Optional));
         assert!(matches!(need.for_version(2), Need::Required("Enter it")));

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::delivery::{DeliveryEvent, DeliveryState, TransitionError};
 use crate::form::ReportForm;
 use crate::id::ReportId;
-use crate::questions::{FIRST_FORM_VERSION, FORM_VERSION, FormVersion};
+use crate::question_table::{FIRST_FORM_VERSION, FORM_VERSION, FormVersion};
 use crate::retry::RetryPolicy;
 use crate::wire::{Outcome, Submission};
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::access::Given;
+use crate::answer_slots::Given;
 use crate::form::{DeviceKind, Question, ReportForm, WhatHappened};
 use crate::id::ReportId;
 

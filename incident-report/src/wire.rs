@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::form::{AnswerError, Question, ReportForm};
 use crate::id::ReportId;
 use crate::json::Json;
-use crate::questions::{FIRST_FORM_VERSION, FormVersion};
+use crate::question_table::{FIRST_FORM_VERSION, FormVersion};
 
 /// Where phones send reports (`POST`).
 pub const REPORTS_PATH: &str = "/api/v1/reports";

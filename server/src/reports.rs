@@ -256,7 +256,7 @@ pub async fn reports_create(
     // by this server's rules, the newest it knows.)
     let version = submission
         .form_version
-        .min(incident_report::questions::FORM_VERSION);
+        .min(incident_report::question_table::FORM_VERSION);
     form.validate_as(version, latest_date)
         .map_err(ApiError::Invalid)?;
 

@@ -5,13 +5,14 @@
 //! carries the report's id and page, so reload, back and reopening the app return to the same
 //! place; the page itself never needs the network.
 
+use incident_report::journey::{Continue, Position, Screen};
 use incident_report::{
     AnswerError, DeliveryState, FormPage, Question, ReportForm, ReportId, StoredReport,
 };
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::questions::{Binding, ErrorSummary, FormGroup};
+use super::question_view::{Binding, ErrorSummary, FormGroup};
 use super::status::ReportStatus;
 use super::{NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
 use crate::components::ActionLink;
@@ -19,36 +20,9 @@ use crate::govuk::{BackLink, ErrorMessage, InsetText, Panel};
 use crate::{APP_NAME, phone};
 use guidance::contacts::SERVICE_DESK_PHONE;
 
-/// The confirmation's slug (after "Check your answers").
-const SENT: &str = "sent";
-
 /// Said when another tab or window sent this report while this one was still showing a page.
 const SENT_ELSEWHERE: &str = "This report was sent from another tab or window on this phone, so \
     it can no longer be changed here. Anything typed here after that was not added to it.";
-
-/// Which screen of the journey is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Screen {
-    Page(FormPage),
-    Sent,
-}
-
-impl Screen {
-    fn from_slug(slug: &str) -> Self {
-        if slug == SENT {
-            Self::Sent
-        } else {
-            Self::Page(FormPage::from_slug(slug).unwrap_or(FormPage::WhatHappened))
-        }
-    }
-
-    fn slug(self) -> &'static str {
-        match self {
-            Self::Page(page) => page.slug(),
-            Self::Sent => SENT,
-        }
-    }
-}
 
 /// The page's heading when it is not the first question (a page of several equal questions).
 fn own_heading(page: FormPage) -> Option<&'static str> {
@@ -110,9 +84,7 @@ impl Journey {
 
     /// The screen the address asks for.
     fn asked() -> Screen {
-        phone::query("page").map_or(Screen::Page(FormPage::WhatHappened), |slug| {
-            Screen::from_slug(&slug)
-        })
+        phone::query("page").map_or(Screen::START, |slug| Screen::from_slug(&slug))
     }
 
     /// In the browser: finds (or starts) the report named in the address and shows it.
@@ -163,7 +135,7 @@ impl Journey {
         let editable = self
             .record
             .with_untracked(|stored| stored.as_ref().is_none_or(StoredReport::is_editable));
-        if editable { asked } else { Screen::Sent }
+        asked.allowed(editable)
     }
 
     /// Reads this report's stored record again, and gives every stored report (none when they
@@ -268,52 +240,60 @@ impl Journey {
         }
     }
 
-    /// The errors on `page` with the answers as they are.
-    fn check(self, page: FormPage) -> Vec<AnswerError> {
-        let Some(today) = phone::today() else {
-            return Vec::new();
+    /// Where the person is: the page shown, and whether it was opened from "Check your answers".
+    fn position(self) -> Option<Position> {
+        let Screen::Page(page) = self.screen.get_untracked() else {
+            return None;
         };
-        match self.form.with_untracked(|f| f.validate(today)) {
-            Ok(()) => Vec::new(),
-            Err(all) => page.errors(&all),
-        }
+        Some(Position {
+            page,
+            from_check: self.from_check.get_untracked(),
+        })
     }
 
     /// Opens `question` (from the error summary or "Check your answers").
     fn go_to(self, question: Question) {
-        let page = FormPage::of(question);
-        if self.screen.get_untracked() == Screen::Page(page) {
-            phone::focus(question.id());
-        } else {
-            self.from_check.set(true);
-            self.errors.set(Vec::new());
-            self.show(Screen::Page(page), true);
+        let Some(here) = self.position() else {
+            return;
+        };
+        match here.change(question) {
+            None => phone::focus(question.id()),
+            Some(there) => {
+                self.from_check.set(there.from_check);
+                self.errors.set(Vec::new());
+                self.show(Screen::Page(there.page), true);
+            }
         }
     }
 
     /// "Continue" (or "Send report"): checks this page, then moves on or shows what is wrong.
     fn proceed(self) {
-        let Screen::Page(page) = self.screen.get_untracked() else {
+        let Some(here) = self.position() else {
             return;
         };
-        self.errors.set(self.check(page));
-        if !self.errors.with_untracked(Vec::is_empty) {
-            self.show(Screen::Page(page), false);
-        } else if page == FormPage::Check {
-            self.queue();
-            self.show(Screen::Sent, true);
-        } else if self.from_check.get_untracked() {
-            self.show(Screen::Page(FormPage::Check), true);
-        } else {
-            let next = self.form.with_untracked(|f| page.next(f));
-            self.show(Screen::Page(next), true);
+        // Without the phone's date, every rule is still checked but "not in the future".
+        let today = phone::today().unwrap_or(time::Date::MAX);
+        match self.form.with_untracked(|form| here.proceed(form, today)) {
+            Continue::Fix(errors) => {
+                self.errors.set(errors);
+                self.show(Screen::Page(here.page), false);
+            }
+            Continue::Send => {
+                self.errors.set(Vec::new());
+                self.queue();
+                self.show(Screen::Sent, true);
+            }
+            Continue::To(next) => {
+                self.errors.set(Vec::new());
+                self.show(Screen::Page(next), true);
+            }
         }
     }
 
     /// "Back": the previous page that applies.
     fn back(self) {
-        if let Screen::Page(page) = self.screen.get_untracked()
-            && let Some(previous) = self.form.with_untracked(|f| page.previous(f))
+        if let Some(here) = self.position()
+            && let Some(previous) = self.form.with_untracked(|form| here.back(form))
         {
             self.errors.set(Vec::new());
             self.show(Screen::Page(previous), true);

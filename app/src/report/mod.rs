@@ -4,7 +4,7 @@
 //! in the phone's storage as it is typed, so the form works offline and nothing is lost.
 
 mod journey;
-mod questions;
+mod question_view;
 mod status;
 mod your_reports;
 

@@ -12,7 +12,7 @@ use guidance::Action;
 use guidance::contacts::{SERVICE_DESK_PHONE, SERVICE_PORTAL};
 
 use crate::form::{EMAIL_MAX, LONG_TEXT_MAX, PHONE_MAX, Question, SHORT_TEXT_MAX, Shape};
-use crate::pages::FormPage;
+use crate::form_pages::FormPage;
 
 /// One question, as the table describes it.
 #[derive(Debug, Clone, Copy)]
@@ -508,7 +508,7 @@ impl Question {
 mod tests {
     use super::*;
     use crate::ReportForm;
-    use crate::access::Slot;
+    use crate::answer_slots::Slot;
 
     #[test]
     fn every_question_is_on_exactly_one_page_in_form_order() {
@@ -533,7 +533,7 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), Question::ALL.len());
-        assert_eq!(Question::Date.id(), crate::access::DatePart::Day.id());
+        assert_eq!(Question::Date.id(), crate::answer_slots::DatePart::Day.id());
     }
 
     #[test]
@@ -568,7 +568,8 @@ mod tests {
 
     #[test]
     fn every_choice_of_each_type_is_in_the_table() {
-        // Each choice type's variants, as serde names them, against the table's values.
+        // Each choice type's variants, as strum names them, against the table's values (the
+        // test above checks that serde writes each value the same way).
         let mut form = ReportForm::default();
         for &question in Question::ALL {
             let values: Vec<&str> = question.choices().iter().map(|c| c.value).collect();

@@ -3,9 +3,6 @@
 //! pages, the plain-text report and validation go through these, so each is written once for any
 //! question.
 
-use serde::Deserialize;
-use serde::de::value::{Error as ValueError, StrDeserializer};
-
 use crate::form::{Question, ReportForm};
 
 /// Where one question's answer is kept in a [`ReportForm`].
@@ -36,7 +33,7 @@ impl<'a> From<(&'a String,)> for Given<'a> {
 
 impl<'a, T> From<(&'a Option<T>,)> for Given<'a>
 where
-    T: for<'de> Deserialize<'de> + PartialEq + 'a,
+    T: Choices + 'a,
 {
     fn from((chosen,): (&'a Option<T>,)) -> Self {
         Given::Choice(chosen)
@@ -66,10 +63,10 @@ pub trait Chosen {
 
 impl<T> Chosen for Option<T>
 where
-    T: for<'de> Deserialize<'de> + PartialEq,
+    T: Choices,
 {
     fn is(&self, value: &str) -> bool {
-        self.is_some() && self.as_ref() == read::<T>(value).as_ref()
+        self.is_some() && self.as_ref() == value.parse::<T>().ok().as_ref()
     }
 
     fn is_chosen(&self) -> bool {
@@ -77,7 +74,7 @@ where
     }
 
     fn choose(&mut self, value: &str) -> bool {
-        let chosen = read::<T>(value);
+        let chosen = value.parse::<T>().ok();
         let known = chosen.is_some();
         if known {
             *self = chosen;
@@ -91,14 +88,15 @@ where
 
     #[cfg(test)]
     fn variants(&self) -> &'static [&'static str] {
-        variant_names::<T>()
+        T::VARIANTS
     }
 }
 
-/// The choice named `value`, read by serde itself (no JSON involved).
-fn read<T: for<'de> Deserialize<'de>>(value: &str) -> Option<T> {
-    T::deserialize(StrDeserializer::<ValueError>::new(value)).ok()
-}
+/// An enum of choices, named in the wire format's words (`strum`'s names, the same as serde's:
+/// `kebab-case` for both, checked by the question table's tests).
+pub trait Choices: std::str::FromStr + strum::VariantNames + PartialEq {}
+
+impl<T: std::str::FromStr + strum::VariantNames + PartialEq> Choices for T {}
 
 impl Slot<'_> {
     /// Removes the answer.
@@ -119,7 +117,7 @@ impl<'a> From<(&'a mut String,)> for Slot<'a> {
 
 impl<'a, T> From<(&'a mut Option<T>,)> for Slot<'a>
 where
-    T: for<'de> Deserialize<'de> + PartialEq + 'a,
+    T: Choices + 'a,
 {
     fn from((chosen,): (&'a mut Option<T>,)) -> Self {
         Slot::Choice(chosen)
@@ -309,42 +307,6 @@ impl DatePart {
             Self::Year => "date-year",
         }
     }
-}
-
-/// The serde names of an enum's variants, as its derived `Deserialize` declares them.
-#[cfg(test)]
-fn variant_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
-    use serde::de::{self, Visitor};
-
-    struct Names<'a>(&'a mut &'static [&'static str]);
-
-    impl<'de> de::Deserializer<'de> for Names<'_> {
-        type Error = ValueError;
-
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ValueError> {
-            Err(de::Error::custom("not an enum"))
-        }
-
-        fn deserialize_enum<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            variants: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, ValueError> {
-            *self.0 = variants;
-            Err(de::Error::custom("names read"))
-        }
-
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-            option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
-            ignored_any
-        }
-    }
-
-    let mut names: &'static [&'static str] = &[];
-    let _ = T::deserialize(Names(&mut names));
-    names
 }
 
 #[cfg(test)]

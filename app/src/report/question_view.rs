@@ -1,11 +1,11 @@
 //! One question of the form as GOV.UK Design System markup, drawn from its row of the question
-//! table (`incident_report::questions`): radios (with the advice some choices show), a text
+//! table (`incident_report::question_table`): radios (with the advice some choices show), a text
 //! input or area, or a date, with its hint and error message; and the error summary at the top
 //! of a page.
 
-use incident_report::access::DatePart;
+use incident_report::answer_slots::DatePart;
 use incident_report::form::Shape;
-use incident_report::questions::{Kind, TextRules};
+use incident_report::question_table::{Kind, TextRules};
 use incident_report::{AnswerError, Question, ReportForm};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
