@@ -15,3 +15,4 @@ fi
 cd tests
 node bench/guidance_bench.mjs
 node bench/lighthouse_bench.mjs
+node bench/readme_figures.mjs

@@ -9,15 +9,20 @@ import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
-/** Fills in and sends a report through a proxy that follows `plan`; returns what happened. */
+/**
+ * Fills in and sends a report through a proxy that follows `plan`, running `whilst(page, proxy)`
+ * before the reference is shown; returns what happened. The page's clock is Playwright's, so a
+ * test about waiting moves time on instead of waiting.
+ */
 async function sendThrough(plan, whilst = async () => {}) {
   return withServerAndBrowser(async ({ server, browser, url, proxy }) => {
     const page = await browser.newPage();
+    await page.clock.install();
     await page.goto(url + '/report');
     await waitForOfflineCopy(page);
     await fillReport(page);
     await sendReport(page);
-    await whilst(page);
+    await whilst(page, proxy);
     const reference = await shownReference(page);
     await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
     const { stdout } = await promisify(execFile)('sqlite3', [
@@ -62,7 +67,12 @@ test('a Wi-Fi sign-in page answering 200 is not a delivery: the report waits and
 test('a server that never answers: the send times out and is tried again', async () => {
   const result = await sendThrough(
     (n) => (n === 1 ? 'hang' : 'pass'),
-    (page) => page.getByText('Not sent yet. The server did not answer in time.').waitFor({ timeout: 30_000 }),
+    async (page, proxy) => {
+      await waitUntil(async () => proxy.submissions() === 1, 'the report was sent');
+      // The phone gives a send 15 seconds.
+      await page.clock.fastForward('00:16');
+      await page.getByText('Not sent yet. The server did not answer in time.').waitFor();
+    },
   );
   assert.equal(result.submissions, 2);
   assert.equal(result.rows, 1);
@@ -108,7 +118,7 @@ test('a 429 and a 503 asking for 30 seconds: the phone waits as asked, then deli
         const { last, next } = await storedTimes(page);
         assert.ok(next - last >= 29_500, `try ${n}: next try ${next - last} ms later, not sooner than asked`);
         // Longer than the phone's own first wait (5 s): nothing is sent before the 30 s are up.
-        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        await page.clock.fastForward('00:06');
         assert.equal((await storedTimes(page)).last, last, `try ${n}: no try before the wait`);
         await page.getByRole('button', { name: 'Send now' }).click();
       }

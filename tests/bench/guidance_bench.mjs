@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
 import { startServer } from '../helpers/server.mjs';
-import { baselineBuild, benchBuild, readFigures, startStaticSite, transferred, writeFigures } from './static_site.mjs';
+import { baselineBuild, benchBuild, readFigures, sourceVersion, startStaticSite, transferred, writeFigures } from './static_site.mjs';
 
 const RUNS = Number(process.env.RUNS || 10);
 // A question page, never opened online: the worker stored it on the first visit.
@@ -177,7 +177,7 @@ try {
   console.log(`  all app FCPs (ms): ${runs.app.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   console.log(`  all static FCPs (ms): ${runs.static.map((r) => r.fcp.toFixed(0)).join(' ')}`);
   if (baseline) console.log(`  all baseline FCPs (ms): ${runs.baseline.map((r) => r.fcp.toFixed(0)).join(' ')}`);
-  await writeFigures('guidance', { when: new Date().toISOString().slice(0, 16), figures });
+  await writeFigures('guidance', { when: new Date().toISOString().slice(0, 16), build: sourceVersion(), figures });
 
   console.log(`\nOffline navigation with a cold worker (page from the worker, CPU not slowed), median of ${RUNS}`);
   console.log(`  this build             ${ms(median(runs.worker))}`);

@@ -3,6 +3,7 @@
 // build is measured: the release build, or another one named by BENCH_BUILD (a directory holding
 // `lost-device` and `site/`), and which one beside it in the same run (BASELINE_BUILD). And where each
 // benchmark keeps its last figures, so that the next run prints them beside its own.
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { brotliCompressSync } from 'node:zlib';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -82,6 +83,12 @@ export async function readFigures(name) {
   } catch {
     return null;
   }
+}
+
+/** The commit the measured build was made from, marked when the work tree had changes. */
+export function sourceVersion() {
+  const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? ' with changes' : '');
 }
 
 /** Keeps this run's figures for the next run to compare with. */
