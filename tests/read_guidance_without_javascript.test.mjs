@@ -31,12 +31,16 @@ test('an unknown address gets a 404 page with a way home and the service desk nu
   await context.close();
 }));
 
-test('the report form says it cannot work without WebAssembly, and who to phone instead', () => withServerAndBrowser(async ({ server, browser }) => {
+test('without the app\'s code, the report pages say what still works and who to phone', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  for (const path of ['/report', '/reports']) {
+  for (const [path, says] of [
+    ['/report', /You can still fill in this form and send it while you have signal/],
+    ['/reports', /this page cannot show the reports kept on this phone/],
+  ]) {
     await page.goto(server.url + path);
-    await page.getByText(/This form cannot work in this browser/).waitFor({ state: 'visible' });
+    await page.getByText(/This browser is not running the app's code/).waitFor({ state: 'visible' });
+    await page.getByText(says).waitFor({ state: 'visible' });
     const note = page.locator('.app-needs-wasm');
     assert.equal(await note.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
   }

@@ -222,12 +222,25 @@ pub fn mark_hydrated() {
     crate::browser::mark_hydrated();
 }
 
-/// Which page of the report form the server rendered this HTML for (none on the server).
-pub fn rendered_journey_page() -> Option<String> {
+/// The report form's fields as the page shows them now: the answers carried or typed before the
+/// app's code ran (none on the server).
+pub fn journey_fields() -> Vec<(String, String)> {
     #[cfg(feature = "hydrate")]
-    return crate::browser::attribute(".app-journey", "data-page");
+    return crate::browser::form_fields(".app-journey form");
     #[cfg(not(feature = "hydrate"))]
-    None
+    Vec::new()
+}
+
+/// An attribute of the report journey's container, as the server rendered it (none on the
+/// server).
+pub fn journey_attribute(name: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::attribute(".app-journey", name);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = name;
+        None
+    }
 }
 
 /// The content of the page's `<meta name=…>` tag (none on the server).

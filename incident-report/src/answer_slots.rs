@@ -275,6 +275,52 @@ impl ReportForm {
     }
 }
 
+/// The answers as an HTML form carries them: each input's `name` is its question's id (a date's
+/// three inputs are named by [`DatePart::id`]), its value the answer as typed or chosen.
+impl ReportForm {
+    /// Every answer given, as `(input name, value)`, in form order.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = Vec::new();
+        for &question in Question::ALL {
+            match self.given(question) {
+                Given::Text(text) => fields.push((question.id(), text.to_owned())),
+                Given::Choice(_) => {
+                    if let Some(value) = self.choice(question) {
+                        fields.push((question.id(), value.to_owned()));
+                    }
+                }
+                Given::Date(parts) => {
+                    for (part, text) in DatePart::ALL.into_iter().zip(parts) {
+                        fields.push((part.id(), text.to_owned()));
+                    }
+                }
+            }
+        }
+        fields.retain(|(_, value)| !value.is_empty());
+        fields
+    }
+
+    /// Takes the value of the input `name`; returns false when no answer has that name, or a
+    /// choice is not one of its question's.
+    pub fn set_field(&mut self, name: &str, value: &str) -> bool {
+        if let Some(part) = DatePart::ALL.into_iter().find(|part| part.id() == name) {
+            value.clone_into(self.date_part_mut(part));
+            return true;
+        }
+        let Some(&question) = Question::ALL.iter().find(|q| q.id() == name) else {
+            return false;
+        };
+        match self.slot(question) {
+            Slot::Text(text) => {
+                value.clone_into(text);
+                true
+            }
+            Slot::Choice(chosen) => chosen.choose(value),
+            Slot::Date(_) => false,
+        }
+    }
+}
+
 /// The three inputs of a date (GOV.UK date input pattern).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatePart {
@@ -391,5 +437,18 @@ mod tests {
         assert!(form.asks(Question::PoliceReference));
         form.set_choice(Question::WhatHappened, "hacked-or-compromised");
         assert!(!form.asks(Question::ToldPolice) && !form.asks(Question::PoliceReference));
+    }
+
+    #[test]
+    fn every_answer_goes_through_an_html_form_and_back_unchanged() {
+        let form = ReportForm::example();
+        let mut back = ReportForm::default();
+        for (name, value) in form.fields() {
+            assert!(back.set_field(name, &value), "{name}");
+        }
+        assert_eq!(back, form);
+        assert!(!back.set_field("no-such-question", "x"));
+        assert!(!back.set_field(Question::WhatHappened.id(), "not-a-choice"));
+        assert_eq!(back.choice(Question::WhatHappened), Some("stolen"));
     }
 }

@@ -7,6 +7,7 @@ use time::Date;
 
 use crate::form::{AnswerError, Question, ReportForm};
 use crate::form_pages::FormPage;
+use crate::id::ReportId;
 
 /// The confirmation's slug (after "Check your answers").
 const SENT: &str = "sent";
@@ -112,6 +113,120 @@ impl Position {
             page,
             from_check: true,
         })
+    }
+}
+
+/// The journey's own inputs in the plain HTML form, beside the answers ([`ReportForm::fields`]).
+pub mod field {
+    /// The report's id, once it has one.
+    pub const REPORT_ID: &str = "report-id";
+    /// The slug of the page the form was on.
+    pub const PAGE: &str = "journey-page";
+    /// Present when the page was opened from "Check your answers".
+    pub const FROM_CHECK: &str = "from-check";
+    /// Which button was pressed ([`super::Go::value`]).
+    pub const GO: &str = "go";
+}
+
+/// Which of the page's buttons sent the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Go {
+    /// "Continue", or "Send report" on "Check your answers".
+    Continue,
+    /// "Back".
+    Back,
+    /// "Change" beside an answer on "Check your answers".
+    Change(Question),
+}
+
+impl Go {
+    /// The button's value.
+    pub fn value(self) -> String {
+        match self {
+            Self::Continue => "continue".to_owned(),
+            Self::Back => "back".to_owned(),
+            Self::Change(question) => format!("change:{}", question.id()),
+        }
+    }
+
+    /// The button named by `value`; Continue for anything else (the Enter key sends the form's
+    /// first button, which is Continue).
+    pub fn from_value(value: &str) -> Self {
+        if value == "back" {
+            return Self::Back;
+        }
+        value
+            .strip_prefix("change:")
+            .and_then(|id| Question::ALL.iter().find(|q| q.id() == id))
+            .map_or(Self::Continue, |&question| Self::Change(question))
+    }
+}
+
+/// A page of the plain HTML form as it was sent: where the person was, the button they pressed,
+/// and every answer so far (the other pages' travel with it in hidden inputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedPage {
+    /// The report's id, if the form had one.
+    pub id: Option<ReportId>,
+    /// The page it was sent from.
+    pub position: Position,
+    /// The button pressed.
+    pub go: Go,
+    /// Every answer it carried.
+    pub form: ReportForm,
+}
+
+/// What to show after a [`PostedPage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// This page, with these errors to fix (none when it is simply the next page).
+    Show(Position, Vec<AnswerError>),
+    /// The report is complete: send it.
+    Send,
+}
+
+impl PostedPage {
+    /// Reads the form's fields; names it does not know are ignored, and a page it does not know
+    /// is the first.
+    pub fn read<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut posted = Self {
+            id: None,
+            position: Position::START,
+            go: Go::Continue,
+            form: ReportForm::default(),
+        };
+        for (name, value) in fields {
+            match name {
+                field::REPORT_ID => posted.id = ReportId::parse(value).ok(),
+                field::PAGE => {
+                    let page = FormPage::from_slug(value).unwrap_or(FormPage::WhatHappened);
+                    posted.position.page = page;
+                }
+                field::FROM_CHECK => posted.position.from_check = true,
+                field::GO => posted.go = Go::from_value(value),
+                _ => {
+                    posted.form.set_field(name, value);
+                }
+            }
+        }
+        posted
+    }
+
+    /// Where the button leads with these answers, on `today`.
+    pub fn next(&self, today: Date) -> Next {
+        let here = self.position;
+        match self.go {
+            Go::Back => {
+                let page = here.back(&self.form).unwrap_or(here.page);
+                Next::Show(Position { page, ..here }, Vec::new())
+            }
+            Go::Change(question) => Next::Show(here.change(question).unwrap_or(here), Vec::new()),
+            Go::Continue => match here.proceed(&self.form, today) {
+                Continue::Fix(errors) => Next::Show(here, errors),
+                Continue::To(page) => Next::Show(Position { page, ..here }, Vec::new()),
+                Continue::Send => Next::Send,
+            },
+        }
     }
 }
 
@@ -222,6 +337,61 @@ mod tests {
         assert_eq!(
             Position::at(FormPage::YourDetails).back(&form),
             FormPage::Police.previous(&form)
+        );
+    }
+
+    /// The fields a browser sends for `form` on `page` with the button `go`.
+    fn posted(form: &ReportForm, page: FormPage, go: Go) -> PostedPage {
+        let id = ReportId::from_random_bytes([7; 16]).to_string();
+        let mut fields: Vec<(&str, String)> = form.fields();
+        fields.push((field::REPORT_ID, id));
+        fields.push((field::PAGE, page.slug().to_owned()));
+        fields.push((field::GO, go.value()));
+        PostedPage::read(fields.iter().map(|(name, value)| (*name, value.as_str())))
+    }
+
+    #[test]
+    fn a_posted_page_carries_its_answers_its_page_and_its_button() {
+        let form = ReportForm::example();
+        let posted = posted(&form, FormPage::Where, Go::Change(Question::Device));
+        assert_eq!(posted.form, form);
+        assert_eq!(posted.position, Position::at(FormPage::Where));
+        assert_eq!(posted.go, Go::Change(Question::Device));
+        assert_eq!(posted.id, Some(ReportId::from_random_bytes([7; 16])));
+        assert_eq!(Go::from_value("anything else"), Go::Continue);
+    }
+
+    #[test]
+    fn a_posted_page_leads_where_the_phone_s_form_does() {
+        let form = ReportForm::example();
+        assert_eq!(
+            posted(&form, FormPage::Check, Go::Continue).next(TODAY),
+            Next::Send
+        );
+        assert_eq!(
+            posted(&form, FormPage::Where, Go::Back).next(TODAY),
+            Next::Show(Position::at(FormPage::When), Vec::new())
+        );
+        assert_eq!(
+            posted(&form, FormPage::Check, Go::Change(Question::Device)).next(TODAY),
+            Next::Show(
+                Position {
+                    page: FormPage::Device,
+                    from_check: true
+                },
+                Vec::new()
+            )
+        );
+        let Next::Show(position, errors) =
+            posted(&ReportForm::default(), FormPage::WhatHappened, Go::Continue).next(TODAY)
+        else {
+            panic!("nothing answered");
+        };
+        assert_eq!((position, errors.len()), (Position::START, 1));
+        // The first page's Back stays there.
+        assert_eq!(
+            posted(&form, FormPage::WhatHappened, Go::Back).next(TODAY),
+            Next::Show(Position::START, Vec::new())
         );
     }
 }

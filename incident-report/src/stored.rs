@@ -153,6 +153,28 @@ impl StoredReport {
             && self.next_attempt_at_ms.is_none_or(|due| due <= now_ms)
     }
 
+    /// A report sent by the plain HTML form before the app's code ran on this phone: recorded as
+    /// delivered under the server's `reference`, with the answers the form carried, so that it
+    /// is listed with the others.
+    pub fn sent_by_form(
+        id: ReportId,
+        form: ReportForm,
+        reference: String,
+        now_ms: i64,
+    ) -> Result<Self, TransitionError> {
+        let mut report = Self::start(id, now_ms);
+        report.edit(form)?;
+        report.submit()?;
+        report.start_sending(now_ms)?;
+        report.finish_sending(
+            Outcome::Delivered { reference },
+            now_ms,
+            &RetryPolicy::default(),
+            0.0,
+        )?;
+        Ok(report)
+    }
+
     /// Marks the start of a send and gives what to send.
     pub fn start_sending(&mut self, now_ms: i64) -> Result<Submission, TransitionError> {
         self.apply(DeliveryEvent::SendStarted)?;
@@ -552,5 +574,24 @@ mod tests {
             reports[1].delivery(),
             &DeliveryState::Queued { attempts: 0 }
         );
+    }
+
+    #[test]
+    fn a_report_sent_by_the_plain_form_is_listed_as_delivered_with_its_reference() {
+        let report = StoredReport::sent_by_form(
+            ReportId::from_random_bytes([3; 16]),
+            ReportForm::example(),
+            "LD-2026-000007".into(),
+            1_000,
+        )
+        .expect("a new report can be sent");
+        assert_eq!(
+            report.delivery(),
+            &DeliveryState::Delivered {
+                reference: "LD-2026-000007".into()
+            }
+        );
+        assert_eq!(report.form(), &ReportForm::example());
+        assert!(!report.is_editable());
     }
 }

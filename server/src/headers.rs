@@ -56,10 +56,12 @@ pub fn apply(router: Router) -> Router {
     router
 }
 
-/// Pages and files are only read: anything but GET and HEAD outside `/api/` is 405.
+/// Pages and files are only read: anything but GET and HEAD outside `/api/` and the report
+/// form's own page is 405.
 async fn read_only_outside_api(request: Request, next: Next) -> Response {
     let readable = matches!(request.method(), &Method::GET | &Method::HEAD);
-    if readable || request.uri().path().starts_with("/api/") {
+    let path = request.uri().path();
+    if readable || path.starts_with("/api/") || path == app::report::REPORT_PATH {
         return next.run(request).await;
     }
     (
@@ -105,7 +107,11 @@ pub async fn file_etag(
 /// (the precompressed files do not say so themselves).
 async fn cache_control(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let (immutable, api) = (path.starts_with("/pkg/"), path.starts_with("/api/"));
+    // An answer to a posted form carries the answers: nothing may keep it.
+    let (immutable, api) = (
+        path.starts_with("/pkg/"),
+        path.starts_with("/api/") || request.method() == Method::POST,
+    );
     let mut response = next.run(request).await;
     let policy = match (api, immutable && response.status().is_success()) {
         (true, _) => NO_STORE,

@@ -8,6 +8,8 @@
 //! - `/healthz`: liveness (the process answers);
 //! - `/readyz`: readiness (the database answers), with the forwarding backlog for monitoring;
 //! - `POST /api/v1/reports`: incident reports from phones (see [`reports`]);
+//! - `POST /report`: the report form as plain HTML, before or without WebAssembly (see
+//!   `report_form`);
 //! - anything else: a file from the site root, or the app's 404 page.
 //!
 //! [`startup::Application`] wires the server from its [`config::Config`]; [`app`] is the router
@@ -19,6 +21,7 @@
 pub mod config;
 mod headers;
 pub mod rate_limit;
+mod report_form;
 pub mod reports;
 mod request_log;
 pub mod serve;
@@ -183,6 +186,11 @@ pub fn app(state: AppState) -> Router {
                     state.limiter.clone(),
                     rate_limit::rate_limit,
                 )),
+        )
+        .route(
+            app::report::REPORT_PATH,
+            axum::routing::post(report_form::report_form_post)
+                .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT)),
         )
         .route("/sw.js", get(worker_show))
         .route(app::offline::OFFLINE_PATH, get(offline_show))

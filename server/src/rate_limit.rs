@@ -76,7 +76,7 @@ impl Limiter {
     /// How long `client` must wait before its next report is taken, if it must. A report the
     /// client's own limit refuses spends nothing of the global allowance, so one client over its
     /// limit cannot lock everyone else out.
-    fn wait_for(&self, client: Option<IpAddr>) -> Option<Duration> {
+    pub(crate) fn wait_for(&self, client: Option<IpAddr>) -> Option<Duration> {
         let clock = DefaultClock::default();
         let refused = match client {
             Some(ip) => self.per_client.check_key(&ip).err(),

@@ -157,9 +157,10 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match &self {
+impl ApiError {
+    /// Writes what the log may know of the error: never a body or an answer.
+    pub fn log(&self) {
+        match self {
             Self::Body(rejection) => {
                 tracing::warn!(status = %rejection.status(), "report body could not be read");
             }
@@ -171,6 +172,12 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log();
         let code = self.code();
         let refusal = match &self {
             Self::Invalid(errors) => Refusal::invalid(errors),
@@ -216,6 +223,18 @@ pub async fn reports_create(
     if submission.id != key {
         return Err(ApiError::KeyMismatch);
     }
+    let (status, receipt) = take(&state.reports, submission).await?;
+    Ok((status, Json(receipt)))
+}
+
+/// Checks and stores `submission` (once: a repeat of its id is answered from the store), and
+/// wakes the forwarder for a new report. The phones' JSON intake and the plain HTML form both
+/// take reports this one way.
+pub async fn take(
+    reports: &Arc<Reports>,
+    submission: Submission,
+) -> Result<(StatusCode, ReportReceipt), ApiError> {
+    let key = submission.id;
     // What is checked and stored: only what the form asked, trimmed, dates written one way. Its
     // JSON (re-serialised, so spacing and key order do not matter) tells a repeat from a
     // different report.
@@ -226,8 +245,7 @@ pub async fn reports_create(
     // A report already stored is answered from the store before any check: it was valid under
     // the rules of the release that stored it, and a phone resending it after a release with
     // stricter rules must get its reference, not a request for changes.
-    if let Some(known) = state
-        .reports
+    if let Some(known) = reports
         .store
         .find(key)
         .await
@@ -238,10 +256,10 @@ pub async fn reports_create(
         {
             Ok((
                 StatusCode::OK,
-                Json(ReportReceipt {
+                ReportReceipt {
                     id: key,
                     reference: known.reference,
-                }),
+                },
             ))
         } else {
             Err(ApiError::KeyReused)
@@ -260,11 +278,10 @@ pub async fn reports_create(
     form.validate_as(version, latest_date)
         .map_err(ApiError::Invalid)?;
 
-    let _in_flight = state.reports.begin(key).ok_or(ApiError::InProgress)?;
+    let _in_flight = reports.begin(key).ok_or(ApiError::InProgress)?;
     let received_at = now
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let reports = &state.reports;
     let destinations = reports
         .forwarder
         .as_ref()
@@ -289,13 +306,10 @@ pub async fn reports_create(
             if let Some(forwarder) = &reports.forwarder {
                 forwarder.wake();
             }
-            Ok((
-                StatusCode::CREATED,
-                Json(ReportReceipt { id: key, reference }),
-            ))
+            Ok((StatusCode::CREATED, ReportReceipt { id: key, reference }))
         }
         Submitted::Repeat { reference } => {
-            Ok((StatusCode::OK, Json(ReportReceipt { id: key, reference })))
+            Ok((StatusCode::OK, ReportReceipt { id: key, reference }))
         }
         Submitted::Mismatch => Err(ApiError::KeyReused),
         Submitted::InProgress => Err(ApiError::InProgress),

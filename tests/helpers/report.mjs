@@ -66,40 +66,62 @@ async function next(page) {
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
-/** Goes from the first question to "Check your answers", answering every page. */
-export async function fillReport(page, a = answers()) {
-  await choose(page, 'What happened to the device?', a.whatHappened);
-  await next(page);
-  await choose(page, 'What kind of device is it?', a.device);
-  await page.getByLabel('Asset tag or serial number').fill(a.assetTag);
-  await next(page);
-  await page.getByRole('heading', { level: 1, name: 'When did it happen, or when did you notice?' }).waitFor();
-  await page.getByLabel('Day').fill(a.date.day);
-  await page.getByLabel('Month').fill(a.date.month);
-  await page.getByLabel('Year').fill(a.date.year);
-  await page.getByLabel('Roughly what time').fill(a.time);
-  await next(page);
-  await page.getByLabel('Where did it happen, or where did you last have it?').fill(a.where);
-  await next(page);
-  await choose(page, 'Was the device shut down?', a.shutDown);
-  await next(page);
-  await choose(page, 'Was MoJ information on it, or could it be reached from it?', a.information);
-  await page.getByLabel('Roughly what information').fill(a.informationDetails);
-  await next(page);
-  await choose(page, 'Have you contacted the IT Service Desk?', a.serviceDesk);
-  await page.getByLabel('Service desk ticket reference').fill(a.ticket);
-  await next(page);
-  await choose(page, 'Have you told your line manager?', a.lineManager);
-  await next(page);
-  await choose(page, 'Have you told the police?', a.toldPolice);
-  if (a.toldPolice === 'Yes') await page.getByLabel('Police incident reference number').fill(a.police);
-  await next(page);
-  await page.getByRole('heading', { level: 1, name: 'How can the people handling your report reach you?' }).waitFor();
-  await page.getByLabel('Your name').fill(a.name);
-  await page.getByLabel('Your work email address').fill(a.email);
-  await page.getByLabel('A phone number to reach you on now').fill(a.phone);
-  await next(page);
-  await page.getByRole('heading', { level: 1, name: 'Check your answers before sending your report' }).waitFor();
+/** The pages of the form, in order, as `fillReport` names them. */
+export const PAGES = ['what-happened', 'device', 'when', 'where', 'shut-down', 'information', 'service-desk', 'line-manager', 'police', 'your-details'];
+
+/**
+ * Goes from the first question (or the page `from`, one of `PAGES`) to "Check your answers" (or
+ * up to the page `to`), answering every page.
+ */
+export async function fillReport(page, a = answers(), { from = PAGES[0], to } = {}) {
+  const steps = {
+    'what-happened': async () => {
+      await choose(page, 'What happened to the device?', a.whatHappened);
+    },
+    device: async () => {
+      await choose(page, 'What kind of device is it?', a.device);
+      await page.getByLabel('Asset tag or serial number').fill(a.assetTag);
+    },
+    when: async () => {
+      await page.getByRole('heading', { level: 1, name: 'When did it happen, or when did you notice?' }).waitFor();
+      await page.getByLabel('Day').fill(a.date.day);
+      await page.getByLabel('Month').fill(a.date.month);
+      await page.getByLabel('Year').fill(a.date.year);
+      await page.getByLabel('Roughly what time').fill(a.time);
+    },
+    where: async () => {
+      await page.getByLabel('Where did it happen, or where did you last have it?').fill(a.where);
+    },
+    'shut-down': async () => {
+      await choose(page, 'Was the device shut down?', a.shutDown);
+    },
+    information: async () => {
+      await choose(page, 'Was MoJ information on it, or could it be reached from it?', a.information);
+      await page.getByLabel('Roughly what information').fill(a.informationDetails);
+    },
+    'service-desk': async () => {
+      await choose(page, 'Have you contacted the IT Service Desk?', a.serviceDesk);
+      await page.getByLabel('Service desk ticket reference').fill(a.ticket);
+    },
+    'line-manager': async () => {
+      await choose(page, 'Have you told your line manager?', a.lineManager);
+    },
+    police: async () => {
+      await choose(page, 'Have you told the police?', a.toldPolice);
+      if (a.toldPolice === 'Yes') await page.getByLabel('Police incident reference number').fill(a.police);
+    },
+    'your-details': async () => {
+      await page.getByRole('heading', { level: 1, name: 'How can the people handling your report reach you?' }).waitFor();
+      await page.getByLabel('Your name').fill(a.name);
+      await page.getByLabel('Your work email address').fill(a.email);
+      await page.getByLabel('A phone number to reach you on now').fill(a.phone);
+    },
+  };
+  for (const name of PAGES.slice(PAGES.indexOf(from), to ? PAGES.indexOf(to) : undefined)) {
+    await steps[name]();
+    await next(page);
+  }
+  if (!to) await page.getByRole('heading', { level: 1, name: 'Check your answers before sending your report' }).waitFor();
 }
 
 /** Presses "Send report" on "Check your answers". */

@@ -63,6 +63,28 @@ pub fn attribute(selector: &str, name: &str) -> Option<String> {
         .get_attribute(name)
 }
 
+/// The fields the form at `selector` would send now (`name`, `value`), in document order; none
+/// when there is no such form.
+pub fn form_fields(selector: &str) -> Vec<(String, String)> {
+    use wasm_bindgen::JsCast as _;
+    let form = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector(selector).ok().flatten())
+        .and_then(|element| element.dyn_into::<web_sys::HtmlFormElement>().ok());
+    let Some(data) = form.and_then(|form| web_sys::FormData::new_with_form(&form).ok()) else {
+        return Vec::new();
+    };
+    let Ok(Some(entries)) = js_sys::try_iter(&data) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            let pair = js_sys::Array::from(&entry.ok()?);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
 /// A query parameter of the current address.
 pub fn query(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;

@@ -5,7 +5,8 @@
 //! carries the report's id and page, so reload, back and reopening the app return to the same
 //! place; the page itself never needs the network.
 
-use incident_report::journey::{Continue, Position, Screen};
+use incident_report::answer_slots::DatePart;
+use incident_report::journey::{Continue, Go, Position, PostedPage, Screen, field};
 use incident_report::{
     AnswerError, DeliveryState, FormPage, Question, ReportForm, ReportId, StoredReport,
 };
@@ -14,9 +15,9 @@ use leptos::prelude::*;
 
 use super::question_view::{Binding, ErrorSummary, FormGroup};
 use super::status::ReportStatus;
-use super::{NeedsWebAssembly, StateTag, YOUR_REPORTS_PATH, page_url};
+use super::{NeedsWebAssembly, REPORT_PATH, StateTag, YOUR_REPORTS_PATH, page_url};
 use crate::components::ActionLink;
-use crate::govuk::{BackLink, ErrorMessage, InsetText, Panel};
+use crate::govuk::{ErrorMessage, InsetText, Panel};
 use crate::{APP_NAME, phone};
 use guidance::contacts::SERVICE_DESK_PHONE;
 
@@ -33,7 +34,7 @@ fn own_heading(page: FormPage) -> Option<&'static str> {
     }
 }
 
-fn title(screen: Screen, has_errors: bool) -> String {
+pub(super) fn title(screen: Screen, has_errors: bool) -> String {
     let name = match screen {
         Screen::Sent => "Your report",
         Screen::Page(page) => {
@@ -42,6 +43,98 @@ fn title(screen: Screen, has_errors: bool) -> String {
     };
     let error = if has_errors { "Error: " } else { "" };
     format!("{error}{name} – {APP_NAME}")
+}
+
+/// The state a journey page is rendered in. On the server: as the plain HTML form's handler
+/// left it (given as context), or as the address asks. In the browser: read back from the
+/// rendered page before it is hydrated (its form's fields and the journey's `data-` attributes),
+/// so hydration starts from the state the HTML shows, and what was typed before the app's code
+/// arrived is kept.
+#[derive(Debug, Clone)]
+pub struct JourneyStart {
+    /// The screen shown.
+    pub screen: Screen,
+    /// The page was opened from "Check your answers".
+    pub from_check: bool,
+    /// The report's id, once the plain form has given it one.
+    pub id: Option<ReportId>,
+    /// Every answer so far.
+    pub form: ReportForm,
+    /// What to fix on this page.
+    pub errors: Vec<AnswerError>,
+    /// The server's reference, when the plain form has sent the report.
+    pub reference: Option<String>,
+    /// Why something did not work, in plain words.
+    pub problem: Option<String>,
+}
+
+impl JourneyStart {
+    /// `screen`, with nothing answered yet.
+    pub fn at(screen: Screen) -> Self {
+        Self {
+            screen,
+            from_check: false,
+            id: None,
+            form: ReportForm::default(),
+            errors: Vec::new(),
+            reference: None,
+            problem: None,
+        }
+    }
+
+    /// The state to render this page in (see the type's docs).
+    fn current() -> Self {
+        if cfg!(feature = "hydrate") {
+            Self::rendered()
+        } else {
+            Self::on_server()
+        }
+    }
+
+    /// On the server: as the plain form's handler left it, or as the address asks.
+    pub(super) fn on_server() -> Self {
+        use_context::<Self>().unwrap_or_else(|| Self::at(Screen::from_slug(&requested_page())))
+    }
+
+    /// The state the server rendered, read back from the page.
+    fn rendered() -> Self {
+        let fields = phone::journey_fields();
+        let posted = PostedPage::read(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let screen = Screen::from_slug(&phone::journey_attribute("data-page").unwrap_or_default());
+        let flagged = phone::journey_attribute("data-errors").unwrap_or_default();
+        let errors = match (screen, phone::today()) {
+            (Screen::Page(page), Some(today)) if !flagged.is_empty() => {
+                match (Position {
+                    page,
+                    ..posted.position
+                })
+                .proceed(&posted.form, today)
+                {
+                    Continue::Fix(errors) => errors
+                        .into_iter()
+                        .filter(|e| flagged.split(' ').any(|id| id == e.question.id()))
+                        .collect(),
+                    Continue::To(_) | Continue::Send => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
+        Self {
+            screen,
+            from_check: posted.position.from_check,
+            id: posted.id,
+            form: posted.form,
+            errors,
+            reference: phone::journey_attribute("data-reference"),
+            problem: phone::journey_attribute("data-problem"),
+        }
+    }
+
+    /// The questions with errors, as the page records them for the browser.
+    pub fn flagged_errors(&self) -> String {
+        let ids: Vec<&str> = self.errors.iter().map(|e| e.question.id()).collect();
+        ids.join(" ")
+    }
 }
 
 /// The journey's state. Signals are cheap handles, so this is `Copy` and every handler holds it.
@@ -64,21 +157,24 @@ struct Journey {
     from_check: RwSignal<bool>,
     /// Another report not sent yet, offered when a new one starts (so none is forgotten).
     unsent_draft: RwSignal<Option<ReportId>>,
+    /// The server's reference for a report the plain HTML form sent before this code ran.
+    sent_by_form: RwSignal<Option<String>>,
 }
 
 impl Journey {
-    fn new(screen: Screen) -> Self {
+    fn new(start: &JourneyStart) -> Self {
         Self {
-            screen: RwSignal::new(screen),
-            id: RwSignal::new(None),
-            form: RwSignal::new(ReportForm::default()),
+            screen: RwSignal::new(start.screen),
+            id: RwSignal::new(start.id),
+            form: RwSignal::new(start.form.clone()),
             base: RwSignal::new(ReportForm::default()),
             record: RwSignal::new(None),
-            errors: RwSignal::new(Vec::new()),
-            problem: RwSignal::new(None),
+            errors: RwSignal::new(start.errors.clone()),
+            problem: RwSignal::new(start.problem.clone()),
             ready: RwSignal::new(false),
-            from_check: RwSignal::new(false),
+            from_check: RwSignal::new(start.from_check),
             unsent_draft: RwSignal::new(None),
+            sent_by_form: RwSignal::new(start.reference.clone()),
         }
     }
 
@@ -87,35 +183,55 @@ impl Journey {
         phone::query("page").map_or(Screen::START, |slug| Screen::from_slug(&slug))
     }
 
-    /// In the browser: finds (or starts) the report named in the address and shows it.
+    /// In the browser: finds (or starts) the report named in the address (or carried by the
+    /// plain HTML form) and shows it. Answers the page carried or had typed into it before this
+    /// code ran join the phone's copy, so nothing given before is lost.
     fn open(self) {
         let named = phone::query("id").and_then(|text| ReportId::parse(&text).ok());
-        let Some(this) = named.or_else(phone::new_report_id) else {
+        let carried = self.id.get_untracked();
+        let Some(this) = named.or(carried).or_else(phone::new_report_id) else {
             self.problem.set(Some(
                 "This browser cannot start a report. Phone the IT Service Desk instead.".to_owned(),
             ));
             return;
         };
         self.id.set(Some(this));
+        if let Some(reference) = self.sent_by_form.get_untracked() {
+            self.record_sent_by_form(this, reference);
+        }
         let reports = self.reload();
         let stored = self.record.get_untracked();
+        let from_page = self.form.get_untracked();
         if let Some(stored) = &stored {
-            self.form.set(stored.form().clone());
+            let joined = ReportForm::merge(&ReportForm::default(), &from_page, stored.form());
             self.base.set(stored.form().clone());
+            self.form.set(joined);
             if let DeliveryState::Rejected { reasons } = stored.delivery() {
                 self.errors.set(reasons.clone());
             }
         }
-        let start = self.allowed(Self::asked());
+        // A page the plain form led to is at `/report`, with the page in the form; any other
+        // address names its page (the worker's stored copy may show another).
+        let start = if named.is_none() && carried.is_some() {
+            self.allowed(self.screen.get_untracked())
+        } else {
+            self.allowed(Self::asked())
+        };
         self.screen.set(start);
+        let has_errors = self.errors.with_untracked(|e| !e.is_empty());
         phone::show_page(
             &page_url(this, start.slug()),
             false,
-            &title(start, false),
+            &title(start, has_errors),
             "",
         );
-        if named.is_none() {
+        if named.is_none() && carried.is_none() {
             self.unsent_draft.set(latest_other_draft(this, &reports));
+        }
+        if self.form.get_untracked() != self.base.get_untracked()
+            && matches!(start, Screen::Page(_))
+        {
+            self.save();
         }
         phone::on_reports_changed(move || {
             self.reload();
@@ -127,6 +243,23 @@ impl Journey {
         });
         self.ready.set(true);
         phone::mark_hydrated();
+    }
+
+    /// Lists a report the plain HTML form sent (before this code ran) with the phone's own, as
+    /// delivered under `reference`.
+    fn record_sent_by_form(self, this: ReportId, reference: String) {
+        let form = self.form.get_untracked();
+        let recorded = phone::update_reports(|reports| {
+            if !reports.iter().any(|r| r.id() == this) {
+                let sent =
+                    StoredReport::sent_by_form(this, form, reference, phone::now_ms()).ok()?;
+                reports.push(sent);
+            }
+            Some(())
+        });
+        if let Err(why) = recorded {
+            self.problem.set(Some(why));
+        }
     }
 
     /// `asked`, unless the report is already queued or sent: then it cannot be changed, and
@@ -330,10 +463,11 @@ fn latest_other_draft(this: ReportId, reports: &[StoredReport]) -> Option<Report
         .map(StoredReport::id)
 }
 
-/// The report form, starting on the page the address asks for (`?page=`).
+/// The report form, starting on the page the address asks for (`?page=`), or the one the plain
+/// HTML form led to.
 #[island]
 pub fn ReportJourney() -> impl IntoView {
-    let journey = Journey::new(Screen::from_slug(&shown_page()));
+    let journey = Journey::new(&JourneyStart::current());
     let online = phone::online();
     phone::after_hydrating(move || journey.open());
     let form = journey.form;
@@ -342,7 +476,7 @@ pub fn ReportJourney() -> impl IntoView {
         // build's code would put the form's handlers on the wrong elements.
         {cfg!(feature = "deploy-rehearsal").then(|| view! { <span class="app-rehearsal"></span> })}
         <ErrorMessage message=journey.problem.into()/>
-        <NeedsWebAssembly ready=journey.ready.into()/>
+        <NeedsWebAssembly ready=journey.ready.into() plain_form=true/>
         {move || journey.unsent_draft.get().map(|other| view! {
             <InsetText>
                 <p class="govuk-body">"You have started another report and not sent it yet."</p>
@@ -352,36 +486,30 @@ pub fn ReportJourney() -> impl IntoView {
             </InsetText>
         })}
         {move || match journey.screen.get() {
-            Screen::Sent => Either::Left(view! { <Confirmation record=journey.record online/> }),
+            Screen::Sent => Either::Left(view! { <Confirmation record=journey.record sent_by_form=journey.sent_by_form online/> }),
             Screen::Page(page) => Either::Right(view! { <QuestionPage journey page/> }),
         }}
         <p class="govuk-body-s app-secondary">
-            {move || form.with(|f| (journey.screen.get() != Screen::Sent && !f.answers().is_empty()).then(|| {
+            {move || form.with(|f| (journey.ready.get() && journey.screen.get() != Screen::Sent && !f.answers().is_empty()).then(|| {
                 format!("{}: your answers are saved on this phone as you type.", f.title())
             }))}
         </p>
     }
 }
 
-/// The slug of the page the HTML shows. In the browser that is the one the server rendered
-/// (`ReportRoute` writes it beside the island), which is not the address's when the offline
-/// worker answered with its stored copy of the form; hydrating must start from the same page.
-fn shown_page() -> String {
-    if cfg!(feature = "hydrate") {
-        phone::rendered_journey_page().unwrap_or_default()
-    } else {
-        requested_page()
-    }
-}
-
 /// The slug of the page the address asks for (`?page=`), as the server reads it.
-pub(super) fn requested_page() -> String {
+fn requested_page() -> String {
     leptos_router::hooks::use_query_map()
         .with_untracked(|query| query.get("page"))
         .unwrap_or_default()
 }
 
 /// One page of questions, or "Check your answers", with Back, the error summary and Continue.
+///
+/// Each page is also a plain HTML form, which works before the app's code has arrived or where
+/// it never does (WebAssembly turned off): its buttons post the page to the server, with the
+/// other pages' answers in hidden inputs, and the server answers with the page they lead to.
+/// Once the code runs, it handles the same buttons on the phone and nothing is posted.
 #[component]
 fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
     let form = journey.form;
@@ -390,17 +518,51 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         form,
         errors: journey.errors.into(),
         changed: Callback::new(move |()| journey.save()),
-        locked: Signal::derive(move || !ready.get()),
+        locked: Signal::derive(move || cfg!(feature = "hydrate") && !ready.get()),
     };
     let go_to = Callback::new(move |question| journey.go_to(question));
+    // What the page's own inputs do not hold: the journey's place and the other answers.
+    let carried = move || {
+        let mut fields: Vec<(&'static str, String)> = form
+            .with_untracked(ReportForm::fields)
+            .into_iter()
+            .filter(|(name, _)| !input_names(page).contains(name))
+            .collect();
+        fields.push((field::PAGE, page.slug().to_owned()));
+        if let Some(id) = journey.id.get_untracked() {
+            fields.push((field::REPORT_ID, id.to_string()));
+        }
+        if journey.from_check.get_untracked() {
+            fields.push((field::FROM_CHECK, "yes".to_owned()));
+        }
+        fields
+    };
+    // "Back" posts a form of its own, so that Enter in an answer presses Continue, the main
+    // form's first button. (What was typed on this page is not kept, as with any back link.)
+    let all_answers = move || {
+        let mut fields = carried();
+        let here = form.with_untracked(ReportForm::fields);
+        fields.extend(
+            here.into_iter()
+                .filter(|(name, _)| input_names(page).contains(name)),
+        );
+        fields
+    };
     view! {
         {move || form.with(|f| page.previous(f)).map(|_| view! {
-            <BackLink on_back=Callback::new(move |()| journey.back())/>
+            <form method="post" action=REPORT_PATH class="app-back-form">
+                <HiddenFields fields=all_answers()/>
+                <button type="submit" name=field::GO value=Go::Back.value() class="govuk-back-link app-link-button" on:click=move |event| {
+                    event.prevent_default();
+                    journey.back();
+                }>"Back"</button>
+            </form>
         })}
-        <form novalidate on:submit=move |event| {
+        <form method="post" action=REPORT_PATH novalidate on:submit=move |event| {
             event.prevent_default();
             journey.proceed();
         }>
+            <HiddenFields fields=carried()/>
             <ErrorSummary errors=journey.errors.into() on_follow=go_to/>
             {(page == FormPage::WhatHappened).then(|| view! { <CallFirst/> })}
             {own_heading(page).map(|h| view! {
@@ -426,11 +588,34 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                     "It is saved on this phone first, then sent. With no signal, it is sent by itself when you are back online."
                 </p>
             })}
-            <button type="submit" class="govuk-button" disabled=Signal::derive(move || !ready.get())>
+            <button type="submit" name=field::GO value=Go::Continue.value() class="govuk-button" disabled=binding.locked>
                 {if page == FormPage::Check { "Send report" } else { "Continue" }}
             </button>
         </form>
     }
+}
+
+/// The names of the inputs `page` shows.
+fn input_names(page: FormPage) -> Vec<&'static str> {
+    page.questions()
+        .into_iter()
+        .flat_map(|question| {
+            if question == Question::Date {
+                DatePart::ALL.iter().map(|part| part.id()).collect()
+            } else {
+                vec![question.id()]
+            }
+        })
+        .collect()
+}
+
+/// Hidden inputs that carry `fields` with a plain HTML form.
+#[component]
+fn HiddenFields(fields: Vec<(&'static str, String)>) -> impl IntoView {
+    fields
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view()
 }
 
 /// Above the first question, however the form was reached (home, the home screen's shortcut, a
@@ -451,12 +636,24 @@ fn CallFirst() -> impl IntoView {
 /// After "Send report": where the report is, until the server's reference is shown (then in a
 /// GOV.UK confirmation panel).
 #[component]
-fn Confirmation(record: RwSignal<Option<StoredReport>>, online: ReadSignal<bool>) -> impl IntoView {
+fn Confirmation(
+    record: RwSignal<Option<StoredReport>>,
+    sent_by_form: RwSignal<Option<String>>,
+    online: ReadSignal<bool>,
+) -> impl IntoView {
     let delivered = move || {
-        record.with(|r| {
-            r.as_ref()
-                .is_some_and(|r| matches!(r.delivery(), DeliveryState::Delivered { .. }))
-        })
+        sent_by_form.with(Option::is_some)
+            || record.with(|r| {
+                r.as_ref()
+                    .is_some_and(|r| matches!(r.delivery(), DeliveryState::Delivered { .. }))
+            })
+    };
+    // Until the phone lists it, a report the plain form sent shows its reference here.
+    let form_reference = move || {
+        record
+            .with(Option::is_none)
+            .then(|| sent_by_form.get())
+            .flatten()
     };
     view! {
         {move || if delivered() {
@@ -476,6 +673,10 @@ fn Confirmation(record: RwSignal<Option<StoredReport>>, online: ReadSignal<bool>
                 </h1>
             })
         }}
+        {move || form_reference().map(|reference| view! {
+            <p class="govuk-body">"Your reference number is"</p>
+            <p class="govuk-body app-reference"><strong>{reference}</strong></p>
+        })}
         {move || record.get().map(|report| view! {
             <p class="govuk-body"><StateTag state=report.delivery().clone()/></p>
             <ReportStatus report online/>
@@ -506,13 +707,13 @@ fn CheckAnswers(form: RwSignal<ReportForm>, on_change: Callback<Question>) -> im
                             <dt class="govuk-summary-list__key">{question.text()}</dt>
                             <dd class="govuk-summary-list__value">{answer}</dd>
                             <dd class="govuk-summary-list__actions">
-                                <a class="govuk-link" href=format!("?page={}", FormPage::of(question).slug()) on:click=move |event| {
+                                <button type="submit" name=field::GO value=Go::Change(question).value() class="govuk-link app-link-button" on:click=move |event| {
                                     event.prevent_default();
                                     on_change.run(question);
                                 }>
                                     "Change"
                                     <span class="govuk-visually-hidden">{format!(" {}", question.text())}</span>
-                                </a>
+                                </button>
                             </dd>
                         </div>
                     }

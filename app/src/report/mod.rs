@@ -32,16 +32,37 @@ use guidance::contacts::SECURITY_EMAIL;
 /// `/report?id=…&page=…`: the report journey.
 #[component]
 pub fn ReportRoute() -> impl IntoView {
-    let page = journey::requested_page();
+    let start = journey::JourneyStart::on_server();
     view! {
-        <Title text=format!("Report a lost or stolen device – {APP_NAME}")/>
-        // Which page this HTML shows, for the island to start from in the browser (it takes no
-        // props, so that the browser needs no JSON parser for them).
-        <div class="app-journey" data-page=page>
+        <Title text=journey::title(start.screen, !start.errors.is_empty())/>
+        // The state this HTML shows, for the island to start from in the browser (it takes no
+        // props, so that the browser needs no JSON parser for them; the answers are the form's
+        // own fields).
+        <div
+            class="app-journey"
+            data-page=start.screen.slug()
+            data-errors=start.flagged_errors()
+            data-reference=start.reference.clone()
+            data-problem=start.problem.clone()
+        >
             <journey::ReportJourney/>
         </div>
+        <script nonce=leptos::nonce::use_nonce()>{REVEAL_FOLLOW_UPS}</script>
     }
 }
+
+/// Shows each follow-up question when a choice that reveals it is chosen, as GOV.UK's radios
+/// do, until the app's code takes over (`data-hydrated`), or for good where it never runs. It
+/// also marks the page as running scripts: without any, every follow-up is shown (CSS), so the
+/// plain HTML form can always be finished.
+const REVEAL_FOLLOW_UPS: &str = "(()=>{const root=document.documentElement;root.classList.add('app-js');\
+    const form=document.querySelector('.app-journey');if(!form)return;\
+    form.addEventListener('change',()=>{if(root.dataset.hydrated)return;const shown={};\
+    for(const radio of form.querySelectorAll('input[type=radio][aria-controls]')){\
+    for(const id of radio.getAttribute('aria-controls').split(' ')){\
+    shown[id]=shown[id]||radio.checked;}}\
+    for(const [id,show] of Object.entries(shown)){const group=document.getElementById(id);\
+    if(group)group.hidden=!show;}});})()";
 
 /// `/reports`: every report on this phone and where it is.
 #[component]
@@ -101,15 +122,22 @@ pub fn YourDataRoute() -> impl IntoView {
     }
 }
 
-/// Shown only if the page never becomes interactive (WebAssembly off, as in iOS Lockdown Mode):
-/// CSS reveals it after a few seconds, and hydration hides it first on every other phone.
+/// Shown only if the app's code never runs (WebAssembly off, as in iOS Lockdown Mode): CSS
+/// reveals it after a few seconds, and hydration hides it first on every other phone. The report
+/// form (`plain_form`) still works then, as plain HTML, but only with signal; the list of the
+/// phone's reports cannot.
 #[component]
-fn NeedsWebAssembly(ready: Signal<bool>) -> impl IntoView {
+fn NeedsWebAssembly(ready: Signal<bool>, #[prop(optional)] plain_form: bool) -> impl IntoView {
     view! {
         <div class="app-needs-wasm" hidden=ready>
             <p class="govuk-body">
-                <strong>"This form cannot work in this browser because WebAssembly is turned off (for example by Lockdown Mode)."</strong>
+                <strong>"This browser is not running the app's code (WebAssembly may be turned off, for example by Lockdown Mode)."</strong>
             </p>
+            <p class="govuk-body">{if plain_form {
+                "You can still fill in this form and send it while you have signal, but your answers are not saved on this phone as you go. Without signal, phone the IT Service Desk instead."
+            } else {
+                "So this page cannot show the reports kept on this phone. If you need help now, phone the IT Service Desk."
+            }}</p>
             <crate::offline::HelpLinks/>
         </div>
     }
@@ -133,5 +161,5 @@ fn page_url(id: incident_report::ReportId, page: &str) -> String {
     format!("{REPORT_PATH}?id={id}&page={page}")
 }
 
-pub use journey::ReportJourney;
+pub use journey::{JourneyStart, ReportJourney};
 pub use your_reports::YourReports;

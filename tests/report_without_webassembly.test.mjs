@@ -1,0 +1,94 @@
+// The report form works from its first paint: as plain HTML while the app's WebAssembly has not
+// arrived, or where it never does (turned off, as by iOS Lockdown Mode). Each page posts to the
+// server, which answers with the next page, or the same page with what to fix; "Send report"
+// stores it once and shows the reference. When the WebAssembly does arrive mid-journey, it takes
+// over with every answer given so far.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
+import { SAVED_MESSAGE, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
+
+/** The reports the phone keeps, as stored. */
+function phoneReports(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('lost-device.reports') ?? '{"reports":[]}').reports);
+}
+
+test('with its WebAssembly blocked, a report goes from the first question to its reference as plain HTML', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  let wasmAsked = 0;
+  await context.route('**/*.wasm', (route) => {
+    wasmAsked += 1;
+    return route.abort();
+  });
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+
+  // Continue with nothing chosen: the server answers with GOV.UK's error summary.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { level: 2, name: 'There is a problem' }).waitFor();
+  assert.match(await page.title(), /^Error: /);
+  await page.getByRole('link', { name: 'Select what happened to the device' }).waitFor();
+
+  await fillReport(page);
+  // The answers travel with the form, never in the address.
+  assert.equal(new URL(page.url()).search, '');
+  await sendReport(page);
+  await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+  const reference = await shownReference(page);
+  assert.ok(wasmAsked > 0, 'the page asked for its WebAssembly and worked without it');
+
+  assert.equal(await storedReports(server.dataDir), 1);
+  await waitUntil(async () => (await mailedReports(server.dataDir)).length === 1, 'one message forwarded');
+  const [message] = await mailedReports(server.dataDir);
+  assert.ok(message.includes(reference), 'the message carries the reference shown');
+  await context.close();
+}));
+
+test('pages answered before the WebAssembly arrives become the phone\'s draft, and the report goes once', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  let release;
+  const arrived = new Promise((resolve) => { release = resolve; });
+  // The WebAssembly (for the page and for the offline copy) arrives only when released.
+  await context.route('**/*.wasm', async (route) => {
+    await arrived;
+    await route.continue();
+  });
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+  await fillReport(page, undefined, { to: 'when' });
+  assert.equal(await page.locator('html[data-hydrated="true"]').count(), 0, 'not hydrated yet');
+
+  release();
+  await waitForHydration(page);
+  const [draft] = await phoneReports(page);
+  assert.equal(draft.form.what_happened, 'stolen');
+  assert.equal(draft.form.device, 'laptop');
+  assert.equal(draft.form.asset_tag, 'MOJ-123456');
+  assert.match(page.url(), new RegExp(`id=${draft.id}&page=when`));
+
+  await waitForOfflineCopy(page);
+  await context.setOffline(true);
+  await fillReport(page, undefined, { from: 'when' });
+  await sendReport(page);
+  await page.getByText(SAVED_MESSAGE).waitFor();
+  await context.setOffline(false);
+  await shownReference(page);
+  assert.equal(await storedReports(server.dataDir), 1);
+  await waitUntil(async () => (await mailedReports(server.dataDir)).length === 1, 'one message forwarded');
+  await context.close();
+}));
+
+test('with JavaScript off, every follow-up question is shown and the report still reaches its reference', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+  // Follow-ups of choices not made are on the page too: the server keeps only those asked.
+  await page.getByLabel('What happened, in your words').waitFor({ state: 'visible' });
+  await fillReport(page);
+  await sendReport(page);
+  await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+  await shownReference(page);
+  assert.equal(await storedReports(server.dataDir), 1);
+  await context.close();
+}));
