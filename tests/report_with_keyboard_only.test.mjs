@@ -129,3 +129,67 @@ test('a report from home to its reference with Tab, Shift+Tab, Enter and Space o
   await page.getByText(REFERENCE).first().waitFor({ timeout: 20_000 });
   await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
 }));
+
+test('without WebAssembly, the same report with the keyboard only, each page answered by the server', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  // As in iOS Lockdown Mode: no WebAssembly, so the form is plain HTML posted page by page.
+  await context.addInitScript(() => Object.defineProperty(globalThis, 'WebAssembly', { value: undefined }));
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+  const heading = (name) => page.getByRole('heading', { level: 1, name }).waitFor();
+
+  // Nothing chosen: the server's answer has the error summary and "Error: " in its title; its
+  // link leads to the question.
+  await heading('What happened to the device?');
+  await continueWithEnter(page);
+  await page.getByRole('heading', { level: 2, name: 'There is a problem' }).waitFor();
+  assert.match(await page.title(), /^Error: What happened to the device\?/);
+  await tabTo(page, named('Select what happened to the device'), 'the error link');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.type === 'radio');
+  await page.keyboard.press('Space');
+  // Enter in an answer presses Continue, the form's first button (Back is a form of its own).
+  await page.keyboard.press('Enter');
+
+  await heading('What kind of device is it?');
+  await chooseFirst(page, 'Laptop');
+  await typeInto(page, 'Asset tag or serial number', 'MOJ-123456');
+  await page.keyboard.press('Enter');
+
+  await heading('When did it happen, or when did you notice?');
+  const date = yesterday();
+  await typeInto(page, 'Day', date.day);
+  await typeInto(page, 'Month', date.month);
+  await typeInto(page, 'Year', date.year);
+  await continueWithEnter(page);
+
+  await heading('Where did it happen, or where did you last have it?');
+  await typeInto(page, 'Where did it happen, or where did you last have it?', 'On the train from Leeds to London');
+  await continueWithEnter(page);
+
+  for (const [name, choice, followUp] of [
+    ['Was the device shut down?', 'Yes, it was shut down'],
+    ['Was MoJ information on it, or could it be reached from it?', 'Yes', ['Roughly what information', 'Case notes']],
+    ['Have you contacted the IT Service Desk?', 'Yes'],
+    ['Have you told your line manager?', 'Yes'],
+    ['Have you told the police?', 'Yes', ['Police incident reference number', 'CAD 1234']],
+  ]) {
+    await heading(name);
+    await chooseFirst(page, choice);
+    if (followUp) await typeInto(page, ...followUp);
+    await continueWithEnter(page);
+  }
+
+  await heading('How can the people handling your report reach you?');
+  await typeInto(page, 'Your name', 'Sam Example');
+  await typeInto(page, 'Your work email address', 'sam.example@justice.gov.uk');
+  await typeInto(page, 'A phone number to reach you on now', '07700 900 982');
+  await continueWithEnter(page);
+
+  await heading('Check your answers before sending your report');
+  await tabTo(page, named('Send report'), 'Send report');
+  await page.keyboard.press('Enter');
+  await heading('Report sent');
+  await page.getByText(REFERENCE).first().waitFor();
+  await context.close();
+}));

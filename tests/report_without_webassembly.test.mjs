@@ -92,3 +92,19 @@ test('with JavaScript off, every follow-up question is shown and the report stil
   assert.equal(await storedReports(server.dataDir), 1);
   await context.close();
 }));
+
+test('with WebAssembly off and no signal, sending a page shows what to do instead of the browser\'s error', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  // As in iOS Lockdown Mode: the page has no WebAssembly at all (the offline worker needs none).
+  await context.addInitScript(() => Object.defineProperty(globalThis, 'WebAssembly', { value: undefined }));
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+  await waitForOfflineCopy(page);
+  await page.getByRole('radio', { name: 'It was stolen', exact: true }).check();
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { level: 1, name: 'You are offline' }).waitFor();
+  const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
+  assert.equal(await call.getAttribute('href'), 'tel:08009175148');
+  await context.close();
+}));

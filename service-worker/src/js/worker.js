@@ -49,11 +49,26 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.method === 'POST' && request.mode === 'navigate') {
+    event.respondWith(posted(request));
+    return;
+  }
+  if (request.method !== 'GET') return;
   event.respondWith(request.mode === 'navigate' ? navigate(request, url) : asset(request));
 });
+
+// A page of the plain HTML report form, posted (the app's code is not running): only the server
+// can answer it, and never from a cache. With no network, the offline page says what to do
+// instead of the browser's error.
+async function posted(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    return (await caches.match(PRECACHE.offline)) || Response.error();
+  }
+}
 
 // Pages: the network when it answers (fresh after a deploy), else this build's saved copy, else
 // the offline page. The network's page is not stored: it may belong to a newer build.
