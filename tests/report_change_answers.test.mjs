@@ -15,7 +15,7 @@ test('change one answer from Check your answers, and go back with the browser', 
     await waitForHydration(page);
     await fillReport(page);
 
-    await page.getByRole('link', { name: 'Change Your name' }).click();
+    await page.getByRole('button', { name: 'Change Your name' }).click();
     const name = page.getByLabel('Your name');
     await showsAnswer(name, answers().name);
     await name.fill('Sam Q. Example');
@@ -30,7 +30,7 @@ test('change one answer from Check your answers, and go back with the browser', 
     await page.getByRole('heading', { level: 1, name: CHECK }).waitFor();
 
     // An empty answer is caught on its own page, with the summary linking to the question.
-    await page.getByRole('link', { name: 'Change Where did it happen, or where did you last have it?' }).click();
+    await page.getByRole('button', { name: 'Change Where did it happen, or where did you last have it?' }).click();
     const where = page.getByLabel('Where did it happen, or where did you last have it?');
     await showsAnswer(where, answers().where);
     await where.fill('');

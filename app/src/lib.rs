@@ -110,7 +110,8 @@ pub fn App() -> impl IntoView {
 }
 
 /// Tells the reader whether this guidance is saved on the phone and whether there is a
-/// connection, in a bar along the bottom of the screen. Both lines start hidden;
+/// connection, in a bar along the bottom of the screen (on the report pages, while their code is
+/// still being saved, that it is not yet). Every line starts hidden;
 /// `public/sw-register.js` shows the one that is true (plain JavaScript, so it also works where
 /// WebAssembly is off). Without JavaScript there is no offline copy, so nothing is claimed.
 #[component]
@@ -119,6 +120,9 @@ fn OfflineStatus() -> impl IntoView {
         <div role="status" class="app-status">
             <p id="app-status-saved" class="app-status__line" hidden>
                 "Saved on this phone: works offline."
+            </p>
+            <p id="app-status-saving" class="app-status__line" hidden>
+                "Saving this form on this phone. Until then it needs signal."
             </p>
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
                 "Offline: using the saved copy."

@@ -107,7 +107,8 @@ impl AppState {
         })?;
         let pages: Vec<&str> = guidance::paths().chain(app::report::PATHS).collect();
         let precache =
-            Precache::from_site(&site_root, &pages, app::offline::OFFLINE_PATH, build_id)?;
+            Precache::from_site(&site_root, &pages, app::offline::OFFLINE_PATH, build_id)?
+                .later(&app::report::NEEDS_APP_CODE);
         let offline_html = {
             let options = leptos_options.clone();
             Owner::new().with(move || app::offline::offline_document(options).to_html())

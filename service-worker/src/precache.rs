@@ -45,6 +45,9 @@ pub struct Precache {
     pub pages: Vec<String>,
     /// The page shown offline for an address that has no saved copy.
     pub offline: String,
+    /// What the worker stores in a second step, once the first has made the guidance work
+    /// offline: the app's code (the WebAssembly and its glue) and the pages that need it.
+    pub later: Vec<String>,
 }
 
 impl Precache {
@@ -93,7 +96,24 @@ impl Precache {
             assets,
             pages,
             offline: offline.to_owned(),
+            later: Vec::new(),
         })
+    }
+
+    /// The same list, with the app's code and `pages` (pages that need that code) stored in the
+    /// second step.
+    #[must_use]
+    pub fn later(mut self, pages: &[&str]) -> Self {
+        let code = self
+            .assets
+            .iter()
+            .map(|asset| asset.url.as_str())
+            .filter(|url| is_app_code(url));
+        self.later = code
+            .chain(pages.iter().copied())
+            .map(str::to_owned)
+            .collect();
+        self
     }
 
     /// The bytes of `/sw.js` for this build: the manifest as a constant, then the worker's code.
@@ -102,6 +122,12 @@ impl Precache {
         let manifest = serde_json::to_string(self).unwrap_or_default();
         format!("const PRECACHE = {manifest};\n{WORKER_SOURCE}")
     }
+}
+
+/// Whether the file at `url` is the app's code: the WebAssembly and the JavaScript that
+/// cargo-leptos builds beside it in `/pkg/` (the plain scripts at the root work without it).
+fn is_app_code(url: &str) -> bool {
+    url.starts_with("/pkg/") && (url.ends_with(".wasm") || url.ends_with(".js"))
 }
 
 /// Folders of the site that are not stored for offline use: the install sheet's screenshots,
@@ -226,5 +252,20 @@ mod tests {
         let error = Precache::from_site(Path::new("/no/such/site"), &[], "/offline", "b")
             .expect_err("missing");
         assert!(error.to_string().contains("/no/such/site"));
+    }
+
+    #[test]
+    fn the_app_s_code_and_the_pages_that_need_it_are_stored_second() {
+        let dir = site(&[
+            ("pkg/app.1.js", "glue"),
+            ("pkg/app.1.wasm", "code"),
+            ("pkg/app.1.css", "css"),
+            ("checklist.js", "plain"),
+        ]);
+        let precache = precache(&dir).later(&["/report"]);
+        assert_eq!(
+            precache.later,
+            ["/pkg/app.1.js", "/pkg/app.1.wasm", "/report"]
+        );
     }
 }

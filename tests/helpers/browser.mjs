@@ -25,7 +25,7 @@ export function launchProfile(userDataDir, options = {}) {
   return chromium.launchPersistentContext(userDataDir, { executablePath, args, headless: true, ...options });
 }
 
-/** Resolves once the offline worker has installed (pages and files stored) and controls `page`. */
+/** Resolves once the offline worker controls `page` and has stored the whole copy (both steps). */
 export async function waitForOfflineCopy(page) {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -33,6 +33,7 @@ export async function waitForOfflineCopy(page) {
       await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
     }
   });
+  await page.locator('html[data-offline-copy="whole"]').waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 /** Polls `check` (async, in Node) until it returns a truthy value, or fails after `timeout` ms. */

@@ -25,6 +25,10 @@ pub const YOUR_DATA_PATH: &str = "/your-data";
 /// The pages the offline worker must keep, besides the guidance.
 pub const PATHS: [&str; 3] = [REPORT_PATH, YOUR_REPORTS_PATH, YOUR_DATA_PATH];
 
+/// The pages that work only with the app's code (the others are plain content): the offline
+/// worker stores them with that code, after the guidance.
+pub const NEEDS_APP_CODE: [&str; 2] = [REPORT_PATH, YOUR_REPORTS_PATH];
+
 // Where a report can be sent another way when the server cannot be reached: the address the
 // guidance gives for further questions about security (it gives no address for reports).
 use guidance::contacts::SECURITY_EMAIL;

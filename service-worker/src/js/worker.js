@@ -4,9 +4,15 @@
 // in `../precache.rs`), so every deploy changes this script's bytes and browsers install the new
 // worker by themselves.
 //
+// The copy is stored in two steps, so that a phone that loses signal early still has the
+// guidance: installing stores the guidance pages, the stylesheet and the plain scripts; then each
+// page asks the active worker to store the rest (the app's code and the pages that need it,
+// `PRECACHE.later`), and is told when it is there.
+//
 // Invariants:
 // - A page is only ever shown with the files of its own build: pages and files of one build are
-//   cached together, and hashed file names keep builds apart on the network.
+//   cached together (both steps in this build's cache), and hashed file names keep builds apart
+//   on the network.
 // - `/api/` is never cached or answered from a cache.
 
 const CACHE_PREFIX = 'lost-device-';
@@ -15,36 +21,66 @@ const CACHE = CACHE_PREFIX + PRECACHE.version;
 // slow but working connection, short enough for someone in a hurry on hotel Wi-Fi.
 const NAVIGATION_TIMEOUT_MS = 3000;
 
+const LATER = new Set(PRECACHE.later);
+
+// This build's requests of one step: the first (`later` false) or the second. `no-cache`
+// revalidates with the server, so the HTTP cache cannot hand us an older build; `integrity`
+// makes the step fail rather than store a file from another build.
+function requests(later) {
+  return [
+    ...PRECACHE.assets
+      .filter((asset) => LATER.has(asset.url) === later)
+      .map((asset) => new Request(asset.url, { integrity: asset.integrity, cache: 'no-cache' })),
+    ...PRECACHE.pages
+      .filter((url) => LATER.has(url) === later)
+      .map((url) => new Request(url, { cache: 'no-cache' })),
+  ];
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // `no-cache` revalidates with the server, so the HTTP cache cannot hand us an older build;
-      // `integrity` makes the install fail rather than store a file from another build.
-      const requests = [
-        ...PRECACHE.assets.map(
-          (asset) => new Request(asset.url, { integrity: asset.integrity, cache: 'no-cache' }),
-        ),
-        ...PRECACHE.pages.map((url) => new Request(url, { cache: 'no-cache' })),
-      ];
-      await cache.addAll(requests);
+      await cache.addAll(requests(false));
       await self.skipWaiting();
     })(),
   );
 });
 
-self.addEventListener('activate', (event) => {
+// The second step, asked for by every page (`sw-register.js`) until it is done; answered with
+// `stored-the-rest` once everything is stored. Only then are older builds' caches removed: until
+// this build's app code is stored, an older build's report pages (with their own files) still
+// work offline.
+let storing = null;
+function storeTheRest() {
+  storing ??= (async () => {
+    const cache = await caches.open(CACHE);
+    const wanted = requests(true);
+    const stored = await Promise.all(wanted.map((request) => cache.match(request)));
+    await cache.addAll(wanted.filter((_, i) => !stored[i]));
+    const names = await caches.keys();
+    await Promise.all(
+      names
+        .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
+        .map((name) => caches.delete(name)),
+    );
+  })().finally(() => {
+    storing = null;
+  });
+  return storing;
+}
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== 'store-the-rest') return;
   event.waitUntil(
-    (async () => {
-      const names = await caches.keys();
-      await Promise.all(
-        names
-          .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
-          .map((name) => caches.delete(name)),
-      );
-      await self.clients.claim();
-    })(),
+    storeTheRest().then(() =>
+      event.source?.postMessage({ type: 'stored-the-rest', version: PRECACHE.version }),
+    ),
   );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim());
 });
 
 self.addEventListener('fetch', (event) => {
@@ -75,7 +111,9 @@ async function posted(request) {
 async function navigate(request, url) {
   const cache = await caches.open(CACHE);
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-  const saved = await cache.match(path);
+  // This build's copy, else (until its second step is stored) an older build's, whose files
+  // are kept with it.
+  const saved = (await cache.match(path)) || (await caches.match(path));
   try {
     const response = await withTimeout(fetch(request), saved ? NAVIGATION_TIMEOUT_MS : null);
     if (saved && response.status >= 500) return saved;
