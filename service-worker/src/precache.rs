@@ -127,7 +127,9 @@ impl Precache {
 /// Whether the file at `url` is the app's code: the WebAssembly and the JavaScript that
 /// cargo-leptos builds beside it in `/pkg/` (the plain scripts at the root work without it).
 fn is_app_code(url: &str) -> bool {
-    url.starts_with("/pkg/") && (url.ends_with(".wasm") || url.ends_with(".js"))
+    let extension = Path::new(url).extension().and_then(|e| e.to_str());
+    url.starts_with("/pkg/")
+        && extension.is_some_and(|e| e.eq_ignore_ascii_case("wasm") || e.eq_ignore_ascii_case("js"))
 }
 
 /// Folders of the site that are not stored for offline use: the install sheet's screenshots,
