@@ -19,7 +19,7 @@ test('the guidance works offline before the app\'s code is stored, and the form 
   const page = await context.newPage();
   await page.goto(server.url + '/report');
   await page.locator('html[data-offline-copy="guidance"]').waitFor({ state: 'attached' });
-  await page.getByText('Saving this form on this phone. Until then it needs signal.').waitFor();
+  await page.getByText('Saving this form for use offline.').waitFor();
   assert.equal(await page.getByText(SAVED_STATUS).isVisible(), false, 'the form is not claimed as saved');
 
   await context.setOffline(true);

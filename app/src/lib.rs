@@ -122,7 +122,7 @@ fn OfflineStatus() -> impl IntoView {
                 "Saved on this phone: works offline."
             </p>
             <p id="app-status-saving" class="app-status__line" hidden>
-                "Saving this form on this phone. Until then it needs signal."
+                "Saving this form for use offline."
             </p>
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
                 "Offline: using the saved copy."

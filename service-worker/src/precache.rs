@@ -46,7 +46,8 @@ pub struct Precache {
     /// The page shown offline for an address that has no saved copy.
     pub offline: String,
     /// What the worker stores in a second step, once the first has made the guidance work
-    /// offline: the app's code (the WebAssembly and its glue) and the pages that need it.
+    /// offline: the app's code (the WebAssembly and its glue), the pages that need it, and what
+    /// only installing the app to the home screen uses (icons, manifest).
     pub later: Vec<String>,
 }
 
@@ -100,15 +101,15 @@ impl Precache {
         })
     }
 
-    /// The same list, with the app's code and `pages` (pages that need that code) stored in the
-    /// second step.
+    /// The same list, with the app's code, what installing uses, and `pages` (pages that need
+    /// that code) stored in the second step.
     #[must_use]
     pub fn later(mut self, pages: &[&str]) -> Self {
         let code = self
             .assets
             .iter()
             .map(|asset| asset.url.as_str())
-            .filter(|url| is_app_code(url));
+            .filter(|url| is_app_code(url) || is_for_installing(url));
         self.later = code
             .chain(pages.iter().copied())
             .map(str::to_owned)
@@ -130,6 +131,12 @@ fn is_app_code(url: &str) -> bool {
     let extension = Path::new(url).extension().and_then(|e| e.to_str());
     url.starts_with("/pkg/")
         && extension.is_some_and(|e| e.eq_ignore_ascii_case("wasm") || e.eq_ignore_ascii_case("js"))
+}
+
+/// Whether the file at `url` is used only to install the app (the home screen's icons and the
+/// manifest that names them), not to read a page.
+fn is_for_installing(url: &str) -> bool {
+    url.starts_with("/icons/") || url == "/manifest.webmanifest" || url == "/favicon.ico"
 }
 
 /// Folders of the site that are not stored for offline use: the install sheet's screenshots,

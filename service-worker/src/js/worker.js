@@ -41,41 +41,48 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
+      // The second step starts at once too, so that the link is never idle; the first finishes
+      // sooner (it is small) and makes the guidance work offline.
+      storeRestFiles().catch(() => {});
       await cache.addAll(requests(false));
       await self.skipWaiting();
     })(),
   );
 });
 
-// The second step, asked for by every page (`sw-register.js`) until it is done; answered with
-// `stored-the-rest` once everything is stored. Only then are older builds' caches removed: until
-// this build's app code is stored, an older build's report pages (with their own files) still
-// work offline.
-let storing = null;
-function storeTheRest() {
-  storing ??= (async () => {
+// The second step's files, once (again only if it failed). Every page asks for it
+// (`sw-register.js`) until it is done, and is answered with `stored-the-rest`. Only then are
+// older builds' caches removed: until this build's app code is stored, an older build's report
+// pages (with their own files) still work offline.
+let storingRest = null;
+function storeRestFiles() {
+  storingRest ??= (async () => {
     const cache = await caches.open(CACHE);
     const wanted = requests(true);
     const stored = await Promise.all(wanted.map((request) => cache.match(request)));
     await cache.addAll(wanted.filter((_, i) => !stored[i]));
-    const names = await caches.keys();
-    await Promise.all(
-      names
-        .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
-        .map((name) => caches.delete(name)),
-    );
-  })().finally(() => {
-    storing = null;
+  })().catch((error) => {
+    storingRest = null;
+    throw error;
   });
-  return storing;
+  return storingRest;
+}
+
+async function removeOlderCopies() {
+  const names = await caches.keys();
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
+      .map((name) => caches.delete(name)),
+  );
 }
 
 self.addEventListener('message', (event) => {
   if (event.data?.type !== 'store-the-rest') return;
   event.waitUntil(
-    storeTheRest().then(() =>
-      event.source?.postMessage({ type: 'stored-the-rest', version: PRECACHE.version }),
-    ),
+    storeRestFiles()
+      .then(removeOlderCopies)
+      .then(() => event.source?.postMessage({ type: 'stored-the-rest', version: PRECACHE.version })),
   );
 });
 
