@@ -27,24 +27,7 @@
   }
   // Each step in a task of its own, so that a tap in between is answered at once.
   const yieldToPage = () => new Promise((resolve) => setTimeout(resolve));
-  // On a first visit to a guidance page (which reads and works without this code), the offline
-  // copy goes first: on a weak signal the code would share the link with it and delay it, and
-  // once the copy is whole the worker hands the code over from the phone, so it crosses the link
-  // once. A report page, whose form the code makes work offline, loads it at once. Never waits
-  // long: a copy that is not coming does not hold the page back.
-  const OFFLINE_COPY_FIRST_MS = 10000;
-  function offlineCopyFirst() {
-    const firstVisit = 'serviceWorker' in navigator && !navigator.serviceWorker.controller;
-    const reportPage = document.querySelector('.app-needs-wasm') !== null;
-    if (!firstVisit || reportPage) return Promise.resolve();
-    return new Promise((resolve) => {
-      addEventListener('lost-device:offline-copy-stored', resolve, { once: true });
-      addEventListener('lost-device:no-offline-copy', resolve, { once: true });
-      setTimeout(resolve, OFFLINE_COPY_FIRST_MS);
-    });
-  }
   async function hydrate() {
-    await offlineCopyFirst();
     const mod = await import(files.js);
     await mod.default({ module_or_path: files.wasm });
     await yieldToPage();

@@ -71,7 +71,6 @@
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => {
     // Nothing the reader can do about it; the pages still work online, and no "saved" line shows.
     console.warn('Offline copy not installed:', error);
-    dispatchEvent(new Event('lost-device:no-offline-copy'));
   });
   // `ready` resolves once a worker is active, i.e. the first step is stored; then it is asked
   // for the second, and says when that is stored too.
@@ -79,7 +78,6 @@
     if (event.data?.type !== 'stored-the-rest') return;
     copy = 'whole';
     show();
-    dispatchEvent(new Event('lost-device:offline-copy-stored'));
     offerReloadIfOutdated();
   });
   navigator.serviceWorker.ready.then((registration) => {
