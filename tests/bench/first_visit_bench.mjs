@@ -131,11 +131,11 @@ try {
 
   const columns = [['this build', figures], ...(baseline ? [['baseline', baseline]] : []), ...(previous ? [[`previous (${kept.when})`, previous]] : [])];
   console.log(`\nFirst visit over ${LINK.downKbit} kbit/s shared, ${LINK.rttMs} ms round trip, CPU ${CPU_SLOWDOWN}x, median of ${RUNS}`);
-  console.log(`  ${''.padEnd(46)}${columns.map(([name]) => name.padStart(22)).join('')}   target`);
+  console.log(`  ${''.padEnd(46)}${columns.map(([name]) => name.padStart(26)).join('')}   target`);
   const row = (label, pick, target) =>
-    console.log(`  ${label.padEnd(46)}${columns.map(([, f]) => s(pick(f)).padStart(22)).join('')}   ${target}`);
+    console.log(`  ${label.padEnd(46)}${columns.map(([, f]) => s(pick(f)).padStart(26)).join('')}   ${target}`);
   row('home first paint', (f) => f.fcp, `static page ${s(figures.staticFcp).trim()}`);
-  console.log(`  ${'home first paint / static'.padEnd(46)}${columns.map(([, f]) => (f.fcp / f.staticFcp).toFixed(2).padStart(22)).join('')}   <= 1.1`);
+  console.log(`  ${'home first paint / static'.padEnd(46)}${columns.map(([, f]) => (f.fcp / f.staticFcp).toFixed(2).padStart(26)).join('')}   <= 1.1`);
   row('guidance stored, after home\'s first paint', (f) => f.guidance, '<= 3 s');
   row('whole offline copy stored, after navigation', (f) => f.whole, '<= 8 s');
   row('/report first paint', (f) => f.reportFcp, '');
