@@ -4,18 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OFFLINE_STATUS, SAVED_STATUS, expectPageContent, pages } from './helpers/guidance.mjs';
-import { waitForOfflineCopy } from './helpers/browser.mjs';
+import { holdWebAssembly, waitForOfflineCopy } from './helpers/browser.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('the guidance works offline before the app\'s code is stored, and the form once it is', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext();
-  let release;
-  const arrived = new Promise((resolve) => { release = resolve; });
   // The app's code arrives only when released, for the page and for the worker alike.
-  await context.route('**/pkg/*.wasm', async (route) => {
-    await arrived;
-    await route.continue();
-  });
+  const release = await holdWebAssembly(context);
   const page = await context.newPage();
   await page.goto(server.url + '/report');
   await page.locator('html[data-offline-copy="guidance"]').waitFor({ state: 'attached' });

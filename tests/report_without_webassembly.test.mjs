@@ -5,7 +5,7 @@
 // over with every answer given so far.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
+import { blockWebAssembly, holdWebAssembly, waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import { SAVED_MESSAGE, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
@@ -16,11 +16,7 @@ function phoneReports(page) {
 
 test('with its WebAssembly blocked, a report goes from the first question to its reference as plain HTML', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext();
-  let wasmAsked = 0;
-  await context.route('**/*.wasm', (route) => {
-    wasmAsked += 1;
-    return route.abort();
-  });
+  const wasmAsked = await blockWebAssembly(context);
   const page = await context.newPage();
   await page.goto(server.url + '/report');
 
@@ -36,7 +32,7 @@ test('with its WebAssembly blocked, a report goes from the first question to its
   await sendReport(page);
   await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
   const reference = await shownReference(page);
-  assert.ok(wasmAsked > 0, 'the page asked for its WebAssembly and worked without it');
+  assert.ok(wasmAsked() > 0, 'the page asked for its WebAssembly and worked without it');
 
   assert.equal(await storedReports(server.dataDir), 1);
   await waitUntil(async () => (await mailedReports(server.dataDir)).length === 1, 'one message forwarded');
@@ -47,13 +43,8 @@ test('with its WebAssembly blocked, a report goes from the first question to its
 
 test('pages answered before the WebAssembly arrives become the phone\'s draft, and the report goes once', () => withServerAndBrowser(async ({ server, browser }) => {
   const context = await browser.newContext();
-  let release;
-  const arrived = new Promise((resolve) => { release = resolve; });
   // The WebAssembly (for the page and for the offline copy) arrives only when released.
-  await context.route('**/*.wasm', async (route) => {
-    await arrived;
-    await route.continue();
-  });
+  const release = await holdWebAssembly(context);
   const page = await context.newPage();
   await page.goto(server.url + '/report');
   await fillReport(page, undefined, { to: 'when' });

@@ -3,7 +3,7 @@
 // Lockdown Mode) it works all the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitForChecklist } from './helpers/browser.mjs';
+import { blockWebAssembly, waitForChecklist } from './helpers/browser.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 const DONE_STEPS_KEY = 'lost-device.done-steps.v2';
@@ -11,11 +11,7 @@ const DONE_STEPS_KEY = 'lost-device.done-steps.v2';
 test('with no WebAssembly, the home checklist ticks, remembers and says when it cannot save', () => withServerAndBrowser(async ({ server, browser }) => {
   // No worker and no WebAssembly file: the app's code never runs, only the page's JavaScript.
   const context = await browser.newContext({ serviceWorkers: 'block' });
-  let wasmAsked = 0;
-  await context.route('**/*.wasm', (route) => {
-    wasmAsked += 1;
-    return route.abort();
-  });
+  const wasmAsked = await blockWebAssembly(context);
   const page = await context.newPage();
   await page.goto(server.url + '/');
   await waitForChecklist(page);
@@ -35,7 +31,7 @@ test('with no WebAssembly, the home checklist ticks, remembers and says when it 
   await waitForChecklist(page);
   assert.equal(await page.getByRole('button', { name: 'Mark step 2 as done' }).getAttribute('aria-pressed'), 'true');
   assert.equal(await page.getByRole('button', { name: 'Mark step 1 as done' }).getAttribute('aria-pressed'), 'false');
-  assert.ok(wasmAsked > 0, 'the page did ask for its WebAssembly, and went on without it');
+  assert.ok(wasmAsked() > 0, 'the page did ask for its WebAssembly, and went on without it');
   assert.equal(await page.locator('html[data-hydrated]').count(), 0, 'nothing was hydrated');
 
   // A damaged record counts as nothing ticked; a refused write is said in plain words.

@@ -64,3 +64,27 @@ export async function waitForHydration(page) {
 export async function waitForChecklist(page) {
   await page.waitForFunction(() => !document.querySelector('.app-step__toggle') || document.documentElement.dataset.checklist === 'ready');
 }
+
+/**
+ * Holds the app's WebAssembly in `context` (for its pages and its offline worker alike) until the
+ * returned function is called, as a slow link would.
+ */
+export async function holdWebAssembly(context) {
+  let release;
+  const arrived = new Promise((resolve) => { release = resolve; });
+  await context.route('**/*.wasm', async (route) => {
+    await arrived;
+    await route.continue();
+  });
+  return release;
+}
+
+/** Refuses the app's WebAssembly in `context`; the returned function says how often it was asked for. */
+export async function blockWebAssembly(context) {
+  let asked = 0;
+  await context.route('**/*.wasm', (route) => {
+    asked += 1;
+    return route.abort();
+  });
+  return () => asked;
+}
