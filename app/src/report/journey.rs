@@ -1,9 +1,13 @@
 //! The report journey, one island: a question page at a time, "Check your answers", then the
 //! confirmation, which follows the report until the server has it.
 //!
-//! Every change is saved to the phone at once (`phone::update_reports`). The address bar
-//! carries the report's id and page, so reload, back and reopening the app return to the same
-//! place; the page itself never needs the network.
+//! Once its code runs, every change is saved to the phone at once (`phone::update_reports`). The
+//! address bar carries the report's id and page, so reload, back and reopening the app return to
+//! the same place; the page itself never needs the network.
+//!
+//! Before that code arrives, or where it never does, each page is a plain HTML form that the
+//! server answers (`POST /report`, by the same rules: `incident_report::journey`); the code then
+//! takes over from the page as it stands ([`JourneyStart`]).
 
 use incident_report::answer_slots::DatePart;
 use incident_report::journey::{Continue, Go, Position, PostedPage, Screen, field};
