@@ -11,7 +11,7 @@ use axum::{
     Form,
     body::Body,
     extract::{Request, State},
-    response::Response,
+    response::{IntoResponse as _, Response},
 };
 use incident_report::journey::{Next, PostedPage, Screen};
 use incident_report::wire::{ErrorCode, Refusal, Submission};
@@ -21,12 +21,21 @@ use leptos::prelude::provide_context;
 use crate::AppState;
 use crate::reports::ApiError;
 
-/// Answers a posted page of the report form with the page it leads to.
+/// Answers a posted page of the report form with the page it leads to. A form posted from
+/// another site is refused (403): a page elsewhere must not send reports in a visitor's name.
 pub async fn report_form_post(
     State(state): State<AppState>,
     client: Option<axum::Extension<crate::serve::Client>>,
+    headers: axum::http::HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    if !from_this_site(&headers) {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            "This form can only be sent from this service's own pages.",
+        )
+            .into_response();
+    }
     let posted = PostedPage::read(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     let now = time::OffsetDateTime::now_utc();
     // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
@@ -80,6 +89,15 @@ pub async fn report_form_post(
         }
     }
     render(state, start).await
+}
+
+/// Whether the browser says the form was posted from this site's own pages (`Sec-Fetch-Site`,
+/// which every current browser sends; a request without it is not a cross-site browser post).
+fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+        .is_none_or(|site| site == "same-origin")
 }
 
 /// Said when this server has no randomness to name a report (it never happens on a working

@@ -122,3 +122,31 @@ async fn an_incomplete_report_is_not_sent_and_check_your_answers_says_what_to_fi
     assert!(page.contains("Check your answers before sending your report"));
     assert_eq!(app.reports.count().await.expect("count"), 0);
 }
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let body: Vec<String> = ReportForm::example()
+        .fields()
+        .iter()
+        .map(|(name, value)| format!("{name}={}", utf8_percent_encode(value, NON_ALPHANUMERIC)))
+        .chain([
+            format!("{}=check", field::PAGE),
+            format!("{}=continue", field::GO),
+            format!(
+                "{}={}",
+                field::REPORT_ID,
+                ReportId::from_random_bytes([5; 16])
+            ),
+        ])
+        .collect();
+    let request = Request::post("/report")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(body.join("&")))
+        .expect("request");
+    let (status, _, page) = app.send(request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("own pages"), "{page}");
+    assert_eq!(app.reports.count().await.expect("count"), 0);
+}
