@@ -99,3 +99,25 @@ test('with WebAssembly off and no signal, sending a page shows what to do instea
   assert.equal(await call.getAttribute('href'), 'tel:08009175148');
   await context.close();
 }));
+
+test('a report the plain form sent is listed in "Your reports" with its reference once the app\'s code runs', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  const release = await holdWebAssembly(context);
+  const page = await context.newPage();
+  await page.goto(server.url + '/report');
+  await fillReport(page);
+  await sendReport(page);
+  await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+  const reference = await shownReference(page);
+
+  release();
+  await waitForHydration(page);
+  const [sent] = await phoneReports(page);
+  assert.deepEqual(sent.delivery, { delivered: { reference } });
+  await page.goto(server.url + '/reports');
+  await page.getByText(reference).first().waitFor();
+  await page.getByText('Sent', { exact: true }).first().waitFor();
+  // The phone does not send it again.
+  assert.equal(await storedReports(server.dataDir), 1);
+  await context.close();
+}));
