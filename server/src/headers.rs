@@ -107,13 +107,11 @@ pub async fn file_etag(
 /// (the precompressed files do not say so themselves).
 async fn cache_control(request: Request, next: Next) -> Response {
     let path = request.uri().path();
+    let immutable = path.starts_with("/pkg/");
     // An answer to a posted form carries the answers: nothing may keep it.
-    let (immutable, api) = (
-        path.starts_with("/pkg/"),
-        path.starts_with("/api/") || request.method() == Method::POST,
-    );
+    let private = path.starts_with("/api/") || request.method() == Method::POST;
     let mut response = next.run(request).await;
-    let policy = match (api, immutable && response.status().is_success()) {
+    let policy = match (private, immutable && response.status().is_success()) {
         (true, _) => NO_STORE,
         (false, true) => IMMUTABLE,
         (false, false) => REVALIDATE,

@@ -5,7 +5,6 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -73,17 +72,21 @@ impl Limiter {
         self.per_client.shrink_to_fit();
     }
 
-    /// How long `client` must wait before its next report is taken, if it must. A report the
-    /// client's own limit refuses spends nothing of the global allowance, so one client over its
-    /// limit cannot lock everyone else out.
-    pub(crate) fn wait_for(&self, client: Option<IpAddr>) -> Option<Duration> {
+    /// How long `client` must wait before its next report is taken, in whole seconds (rounded
+    /// up), if it must; a refusal is logged. A report the client's own limit refuses spends
+    /// nothing of the global allowance, so one client over its limit cannot lock everyone else
+    /// out.
+    pub(crate) fn wait_for(&self, client: Option<IpAddr>) -> Option<u64> {
         let clock = DefaultClock::default();
         let refused = match client {
             Some(ip) => self.per_client.check_key(&ip).err(),
             None => None,
         }
-        .or_else(|| self.global.check().err());
-        refused.map(|not_until| not_until.wait_time_from(clock.now()))
+        .or_else(|| self.global.check().err())?;
+        let wait = refused.wait_time_from(clock.now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        tracing::warn!(client = ?client, retry_after_s = seconds, "report refused: rate limit");
+        Some(seconds)
     }
 }
 
@@ -95,9 +98,7 @@ pub async fn rate_limit(State(limiter): State<Limiter>, request: Request, next: 
         .and_then(|crate::serve::Client(ip)| *ip);
     match limiter.wait_for(client) {
         None => next.run(request).await,
-        Some(wait) => {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            tracing::warn!(client = ?client, retry_after_s = seconds, "report refused: rate limit");
+        Some(seconds) => {
             let mut refusal = Refusal::new(ErrorCode::RateLimited);
             refusal.message = format!(
                 "{} It will be tried again in {seconds} seconds.",

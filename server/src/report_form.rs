@@ -40,10 +40,7 @@ pub async fn report_form_post(
     let now = time::OffsetDateTime::now_utc();
     // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
     let today = now.date().next_day().unwrap_or(now.date());
-    let id = match posted.id {
-        Some(id) => Some(id),
-        None => new_id(),
-    };
+    let id = posted.id.or_else(new_id);
     let mut start = app::report::JourneyStart::at(Screen::START);
     start.id = id;
     start.form = posted.form.clone();
@@ -59,9 +56,7 @@ pub async fn report_form_post(
             let client = client.and_then(|axum::Extension(crate::serve::Client(ip))| ip);
             match (id, state.limiter.wait_for(client)) {
                 (None, _) => start.problem = Some(NO_ID.to_owned()),
-                (Some(_), Some(wait)) => {
-                    tracing::warn!(client = ?client, "report refused: rate limit");
-                    let seconds = wait.as_secs() + 1;
+                (Some(_), Some(seconds)) => {
                     start.problem = Some(format!(
                         "{} Wait {seconds} seconds, then press “Send report” again.",
                         Refusal::new(ErrorCode::RateLimited).message
