@@ -35,7 +35,6 @@ pub struct Application {
     address: SocketAddr,
     router: axum::Router,
     limits: Limits,
-    store: ReportStore,
     reports: Arc<Reports>,
     forwarder: Forwarder,
     limiter: Limiter,
@@ -69,7 +68,7 @@ impl Application {
         let limiter = config.protection.limiter();
         let build_id = crate::build_id()
             .context("could not read this server's executable to name its build")?;
-        let state = AppState::new(config.leptos_options()?, &build_id, store.clone())?
+        let state = AppState::new(config.leptos_options()?, &build_id, store)?
             .with_forwarder(forwarder.clone())
             .with_limiter(limiter.clone());
         let reports = Arc::clone(&state.reports);
@@ -83,7 +82,6 @@ impl Application {
             address,
             router: crate::app(state),
             limits: config.protection.limits(),
-            store,
             reports,
             forwarder,
             limiter,
@@ -100,7 +98,7 @@ impl Application {
 
     /// The report database.
     pub fn store(&self) -> &ReportStore {
-        &self.store
+        self.reports.store()
     }
 
     /// The intake, for tests that hold a report in flight.
@@ -132,7 +130,7 @@ impl Application {
         }
         if let Some(keep_ms) = self.keep_delivered_ms {
             tasks.spawn(every(CLEAR_DELIVERED_EVERY, stopped.clone(), {
-                let store = self.store.clone();
+                let store = self.reports.store().clone();
                 move || clear_delivered(store.clone(), keep_ms)
             }));
         }

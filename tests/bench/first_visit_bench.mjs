@@ -12,7 +12,7 @@
 import { launchBrowser } from '../helpers/browser.mjs';
 import { startServer } from '../helpers/server.mjs';
 import { startShapingProxy } from './shaping_proxy.mjs';
-import { baselineBuild, benchBuild, readFigures, sourceVersion, startStaticSite, writeFigures } from './static_site.mjs';
+import { baselineBuild, benchBuild, median, readFigures, sourceVersion, startStaticSite, writeFigures } from './static_site.mjs';
 
 const RUNS = Number(process.env.RUNS || 3);
 const LINK = { downKbit: 400, rttMs: 400 };
@@ -88,12 +88,6 @@ async function staticHome(browser, base) {
   return { fcp: visit.figures.fcp };
 }
 
-const median = (values) => {
-  const sorted = values.filter((v) => v !== null && !Number.isNaN(v)).sort((a, b) => a - b);
-  if (!sorted.length) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const s = (ms) => (ms === null || ms === undefined ? '      -' : `${(ms / 1000).toFixed(2).padStart(6)} s`);
 
 const server = await startServer({ build: benchBuild });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchProfile, waitForOfflineCopy } from '../helpers/browser.mjs';
 import { startServer } from '../helpers/server.mjs';
-import { baselineBuild, benchBuild, readFigures, sourceVersion, startStaticSite, transferred, writeFigures } from './static_site.mjs';
+import { baselineBuild, benchBuild, median, readFigures, sourceVersion, startStaticSite, transferred, writeFigures } from './static_site.mjs';
 
 const RUNS = Number(process.env.RUNS || 10);
 // A question page, never opened online: the worker stored it on the first visit.
@@ -99,11 +99,6 @@ async function coldNavigation(profile, base) {
   return timing.responseEnd;
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const kib = (bytes) => (bytes / 1024).toFixed(1).padStart(8) + ' KiB';
 const ms = (value) => (value === null ? '       -' : value.toFixed(1).padStart(7) + ' ms');
 

@@ -96,3 +96,11 @@ export async function writeFigures(name, figures) {
   await mkdir(FIGURES_DIR, { recursive: true });
   await writeFile(new URL(`${name}.json`, FIGURES_DIR), JSON.stringify(figures, null, 2));
 }
+
+/** The median of `values`, leaving out missing ones (`null`, NaN); `null` when none are left. */
+export function median(values) {
+  const sorted = values.filter((v) => v !== null && !Number.isNaN(v)).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -525,12 +525,16 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         locked: Signal::derive(move || cfg!(feature = "hydrate") && !ready.get()),
     };
     let go_to = Callback::new(move |question| journey.go_to(question));
-    // What the page's own inputs do not hold: the journey's place and the other answers.
-    let carried = move || {
+    // The hidden inputs: the answers (those the page's own inputs do not show, or all of them)
+    // and the journey's place. "Back" posts a form of its own with every answer, so that Enter in
+    // an answer presses Continue, the main form's first button; what was typed on this page since
+    // it was shown is not kept, as with any back link.
+    let hidden = move |every_answer: bool| {
+        let shown_here = input_names(page);
         let mut fields: Vec<(&'static str, String)> = form
             .with_untracked(ReportForm::fields)
             .into_iter()
-            .filter(|(name, _)| !input_names(page).contains(name))
+            .filter(|(name, _)| every_answer || !shown_here.contains(name))
             .collect();
         fields.push((field::PAGE, page.slug().to_owned()));
         if let Some(id) = journey.id.get_untracked() {
@@ -541,21 +545,10 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         }
         fields
     };
-    // "Back" posts a form of its own, so that Enter in an answer presses Continue, the main
-    // form's first button. (What was typed on this page is not kept, as with any back link.)
-    let all_answers = move || {
-        let mut fields = carried();
-        let here = form.with_untracked(ReportForm::fields);
-        fields.extend(
-            here.into_iter()
-                .filter(|(name, _)| input_names(page).contains(name)),
-        );
-        fields
-    };
     view! {
         {move || form.with(|f| page.previous(f)).map(|_| view! {
             <form method="post" action=REPORT_PATH class="app-back-form">
-                <HiddenFields fields=all_answers()/>
+                <HiddenFields fields=hidden(true)/>
                 <button type="submit" name=field::GO value=Go::Back.value() class="govuk-back-link app-link-button" on:click=move |event| {
                     event.prevent_default();
                     journey.back();
@@ -566,7 +559,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
             event.prevent_default();
             journey.proceed();
         }>
-            <HiddenFields fields=carried()/>
+            <HiddenFields fields=hidden(false)/>
             <ErrorSummary errors=journey.errors.into() on_follow=go_to/>
             {(page == FormPage::WhatHappened).then(|| view! { <CallFirst/> })}
             {own_heading(page).map(|h| view! {
