@@ -20,6 +20,24 @@
 
 mod postgres;
 mod sqlite;
+mod team;
+
+pub use team::{
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PassedOn, PendingSignIn, ReportStatus,
+    Session, TeamReport, TeamState, TeamSummary,
+};
+
+/// How long a sign-in may take at the identity provider before it is forgotten (10 minutes).
+pub const SIGN_IN_LIMIT_MS: i64 = 10 * 60 * 1000;
+
+/// The audit trail's words for a retry of held-back deliveries.
+fn retried_detail(destinations: &[String]) -> String {
+    if destinations.is_empty() {
+        "nothing was held back".to_owned()
+    } else {
+        destinations.join(", ")
+    }
+}
 
 use std::path::Path;
 use std::sync::Arc;
@@ -295,9 +313,9 @@ impl ReportStore {
         on_backend!(self, |store| store.retry_parked(now_ms))
     }
 
-    /// Removes the answers (names, emails, phone numbers, descriptions) of every report received
-    /// before `before_ms` whose deliveries have all been accepted. Its id, reference and
-    /// fingerprint stay, so a late repeat from a phone still gets the same reference. Returns how
+    /// Removes the answers (names, emails, phone numbers, descriptions) and the team's note of
+    /// every report received before `before_ms` whose deliveries have all been accepted. Its id,
+    /// reference, fingerprint, team state and audit trail stay, so a late repeat from a phone still gets the same reference. Returns how
     /// many reports were cleared.
     pub async fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
         on_backend!(self, |store| store.clear_delivered(before_ms))
@@ -323,5 +341,147 @@ impl ReportStore {
     /// How far forwarding has got.
     pub async fn backlog(&self) -> Result<Backlog, StoreError> {
         on_backend!(self, |store| store.backlog())
+    }
+
+    /// What the person who made report `id` may know of it, if it is stored.
+    pub async fn status(&self, id: ReportId) -> Result<Option<ReportStatus>, StoreError> {
+        on_backend!(self, |store| store.status(id))
+    }
+
+    /// The newest reports first, at most `limit`, in `state` if given, or the one with
+    /// `reference` if given.
+    pub async fn list(
+        &self,
+        state: Option<TeamState>,
+        reference: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TeamSummary>, StoreError> {
+        let reference = reference.map(str::to_owned);
+        on_backend!(self, |store| store.list(state, reference.as_deref(), limit))
+    }
+
+    /// Everything the team may see of the report with `reference`: answers, deliveries and the
+    /// audit trail.
+    pub async fn team_report(&self, reference: &str) -> Result<Option<TeamReport>, StoreError> {
+        let reference = reference.to_owned();
+        on_backend!(self, |store| store.team_report(&reference))
+    }
+
+    /// Acknowledges the report with `reference` unless it already was (or was closed), and
+    /// writes an audit row either way, in one transaction: two people at once give one
+    /// acknowledgement and two rows.
+    pub async fn acknowledge(
+        &self,
+        reference: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, actor) = (reference.to_owned(), actor.clone());
+        on_backend!(self, |store| store.acknowledge(&reference, &actor, now_ms))
+    }
+
+    /// Closes the report with `reference` with an outcome and an internal note (acknowledging it
+    /// too if nobody had), unless it already was; writes an audit row either way.
+    pub async fn close(
+        &self,
+        reference: &str,
+        outcome: &str,
+        note: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, outcome, note, actor) = (
+            reference.to_owned(),
+            outcome.to_owned(),
+            note.to_owned(),
+            actor.clone(),
+        );
+        on_backend!(self, |store| store
+            .close(&reference, &outcome, &note, &actor, now_ms))
+    }
+
+    /// Makes the held-back deliveries of the report with `reference` due at `now_ms`, and
+    /// writes an audit row. `Changed::Already` when none was held back.
+    pub async fn retry_delivery(
+        &self,
+        reference: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, actor) = (reference.to_owned(), actor.clone());
+        on_backend!(self, |store| store
+            .retry_delivery(&reference, &actor, now_ms))
+    }
+
+    /// Appends a row to the audit trail.
+    pub async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let entry = entry.clone();
+        on_backend!(self, |store| store.record(&entry))
+    }
+
+    /// The newest audit rows that concern no report (sign-ins, refusals, sign-outs).
+    pub async fn audit_without_report(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        on_backend!(self, |store| store.audit_without_report(limit))
+    }
+
+    /// Stores a new session.
+    pub async fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
+        let session = session.clone();
+        on_backend!(self, |store| store.begin_session(&session))
+    }
+
+    /// The session whose token hashes to `token_hash`, marked as seen at `now_ms`, unless it
+    /// has been idle for `idle_after_ms` or began `absolute_ms` ago.
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+        idle_after_ms: i64,
+        absolute_ms: i64,
+    ) -> Result<Option<Session>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        on_backend!(self, |store| store.touch_session(
+            &token_hash,
+            now_ms,
+            idle_after_ms,
+            absolute_ms
+        ))
+    }
+
+    /// Ends a session; returns it if it was there.
+    pub async fn end_session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        on_backend!(self, |store| store.end_session(&token_hash))
+    }
+
+    /// Removes sessions past their limits and sign-ins never finished. Returns how many.
+    pub async fn forget_sessions(
+        &self,
+        now_ms: i64,
+        idle_after_ms: i64,
+        absolute_ms: i64,
+    ) -> Result<u64, StoreError> {
+        on_backend!(self, |store| store.forget_sessions(
+            now_ms,
+            idle_after_ms,
+            absolute_ms
+        ))
+    }
+
+    /// Remembers a sign-in sent to the identity provider.
+    pub async fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
+        let sign_in = sign_in.clone();
+        on_backend!(self, |store| store.begin_sign_in(&sign_in))
+    }
+
+    /// Takes (once) the sign-in sent with `state`, unless it is older than
+    /// [`SIGN_IN_LIMIT_MS`].
+    pub async fn take_sign_in(
+        &self,
+        state: &str,
+        now_ms: i64,
+    ) -> Result<Option<PendingSignIn>, StoreError> {
+        let state = state.to_owned();
+        on_backend!(self, |store| store.take_sign_in(&state, now_ms))
     }
 }

@@ -6,7 +6,10 @@
 mod common;
 
 use incident_report::ReportId;
-use report_store::{Claim, Delivery, NewReport, ReportStore, Submitted};
+use report_store::{
+    Actor, AuditAction, Changed, Claim, Delivery, NewReport, PassedOn, PendingSignIn, ReportStore,
+    Session, Submitted, TeamState,
+};
 
 const RECEIVED_MS: i64 = 1_795_000_000_000;
 
@@ -74,7 +77,388 @@ on_every_backend!(
     a_renewed_lease_keeps_the_row_from_others_until_it_runs_out,
     a_restarted_holder_frees_its_own_leases_and_no_one_else_s,
     a_stored_id_is_found_with_its_reference_and_fingerprint,
+    a_report_s_status_follows_its_deliveries_and_the_team,
+    two_people_acknowledging_at_once_give_one_acknowledgement_and_two_audit_rows,
+    the_team_s_list_is_newest_first_by_state_or_reference,
+    a_retried_held_back_delivery_is_due_again_and_audited,
+    clearing_the_answers_keeps_the_team_s_state_and_audit_trail,
+    a_session_lasts_until_idle_or_too_old_or_ended,
+    a_sign_in_is_taken_once_and_not_after_its_limit,
 );
+
+fn actor(who: &str) -> Actor {
+    Actor {
+        who: who.to_owned(),
+        address: "127.0.0.1".to_owned(),
+    }
+}
+
+/// Finishes every due delivery of `store`: delivered, or parked for the webhook if `park`.
+async fn deliver_all(store: &ReportStore, now_ms: i64, park_webhook: bool) {
+    for delivery in store.claim_due(claim("t:1", now_ms)).await.expect("claim") {
+        if park_webhook && delivery.destination == "webhook" {
+            assert!(
+                store
+                    .mark_parked(&delivery, "400 Bad Request")
+                    .await
+                    .expect("park")
+            );
+        } else {
+            assert!(store.mark_delivered(&delivery, now_ms).await.expect("mark"));
+        }
+    }
+}
+
+async fn a_report_s_status_follows_its_deliveries_and_the_team(store: ReportStore) {
+    assert_eq!(store.status(id(1)).await.expect("status"), None);
+    store.submit(report(id(1), "a")).await.expect("stored");
+    let status = store.status(id(1)).await.expect("status").expect("found");
+    assert_eq!(status.reference, "LD-2026-000001");
+    assert_eq!(status.received_at, "2026-11-28T10:00:00Z");
+    assert_eq!(status.passed_on, PassedOn::Trying);
+    assert_eq!(status.state, TeamState::New);
+    deliver_all(&store, RECEIVED_MS + 5, true).await;
+    let status = store.status(id(1)).await.expect("status").expect("found");
+    assert_eq!(status.passed_on, PassedOn::HeldBack);
+    assert_eq!(status.passed_on_at_ms, None);
+    assert_eq!(
+        store
+            .retry_delivery("LD-2026-000001", &actor("a@example.org"), RECEIVED_MS + 6)
+            .await
+            .expect("retry"),
+        Changed::Yes
+    );
+    deliver_all(&store, RECEIVED_MS + 7, false).await;
+    let status = store.status(id(1)).await.expect("status").expect("found");
+    assert_eq!(status.passed_on, PassedOn::Delivered);
+    assert_eq!(status.passed_on_at_ms, Some(RECEIVED_MS + 7));
+    let ack = RECEIVED_MS + 60_000;
+    assert_eq!(
+        store
+            .acknowledge("LD-2026-000001", &actor("a@example.org"), ack)
+            .await
+            .expect("acknowledge"),
+        Changed::Yes
+    );
+    let status = store.status(id(1)).await.expect("status").expect("found");
+    assert_eq!(
+        (status.state, status.acknowledged_at_ms),
+        (TeamState::Acknowledged, Some(ack))
+    );
+    let closed = ack + 60_000;
+    assert_eq!(
+        store
+            .close(
+                "LD-2026-000001",
+                "recovered",
+                "Found in the office",
+                &actor("b@example.org"),
+                closed
+            )
+            .await
+            .expect("close"),
+        Changed::Yes
+    );
+    let status = store.status(id(1)).await.expect("status").expect("found");
+    assert_eq!(
+        (status.state, status.acknowledged_at_ms, status.closed_at_ms),
+        (TeamState::Closed, Some(ack), Some(closed))
+    );
+    assert_eq!(
+        store
+            .acknowledge("LD-2026-000001", &actor("c@example.org"), closed + 1)
+            .await
+            .expect("acknowledge"),
+        Changed::Already
+    );
+    assert_eq!(
+        store
+            .acknowledge("LD-2026-999999", &actor("c@example.org"), closed + 1)
+            .await
+            .expect("acknowledge"),
+        Changed::NoSuchReport
+    );
+    let page = store
+        .team_report("LD-2026-000001")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(page.acknowledged_by.as_deref(), Some("a@example.org"));
+    assert_eq!(page.closed_by.as_deref(), Some("b@example.org"));
+    assert_eq!(page.outcome.as_deref(), Some("recovered"));
+    assert_eq!(page.note.as_deref(), Some("Found in the office"));
+    let actions: Vec<_> = page.audit.iter().map(|entry| entry.action).collect();
+    assert_eq!(
+        actions,
+        [
+            AuditAction::RetriedDelivery,
+            AuditAction::Acknowledged,
+            AuditAction::Closed,
+            AuditAction::AlreadyAcknowledged
+        ]
+    );
+}
+
+async fn two_people_acknowledging_at_once_give_one_acknowledgement_and_two_audit_rows(
+    store: ReportStore,
+) {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    let (one, two) = (actor("one@example.org"), actor("two@example.org"));
+    let (first, second) = tokio::join!(
+        store.acknowledge("LD-2026-000001", &one, RECEIVED_MS + 1),
+        store.acknowledge("LD-2026-000001", &two, RECEIVED_MS + 1),
+    );
+    let mut outcomes = [first.expect("one"), second.expect("two")];
+    outcomes.sort_by_key(|changed| *changed == Changed::Already);
+    assert_eq!(outcomes, [Changed::Yes, Changed::Already]);
+    let page = store
+        .team_report("LD-2026-000001")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(page.audit.len(), 2);
+    let who: Vec<_> = page
+        .audit
+        .iter()
+        .map(|entry| entry.actor.who.as_str())
+        .collect();
+    assert!(who.contains(&"one@example.org") && who.contains(&"two@example.org"));
+}
+
+async fn the_team_s_list_is_newest_first_by_state_or_reference(store: ReportStore) {
+    for n in 1..=3 {
+        store.submit(report(id(n), "a")).await.expect("stored");
+    }
+    store
+        .acknowledge("LD-2026-000002", &actor("a@example.org"), RECEIVED_MS)
+        .await
+        .expect("acknowledge");
+    let references = |list: Vec<report_store::TeamSummary>| -> Vec<String> {
+        list.into_iter().map(|s| s.status.reference).collect()
+    };
+    assert_eq!(
+        references(store.list(None, None, 10).await.expect("list")),
+        ["LD-2026-000003", "LD-2026-000002", "LD-2026-000001"]
+    );
+    assert_eq!(
+        references(
+            store
+                .list(Some(TeamState::New), None, 10)
+                .await
+                .expect("list")
+        ),
+        ["LD-2026-000003", "LD-2026-000001"]
+    );
+    assert_eq!(
+        references(
+            store
+                .list(Some(TeamState::Acknowledged), None, 10)
+                .await
+                .expect("list")
+        ),
+        ["LD-2026-000002"]
+    );
+    let closed = store
+        .list(Some(TeamState::Closed), None, 10)
+        .await
+        .expect("list");
+    assert!(closed.is_empty(), "{closed:?}");
+    assert_eq!(
+        references(
+            store
+                .list(None, Some("LD-2026-000001"), 10)
+                .await
+                .expect("list")
+        ),
+        ["LD-2026-000001"]
+    );
+    assert_eq!(
+        references(store.list(None, None, 1).await.expect("list")),
+        ["LD-2026-000003"]
+    );
+}
+
+async fn a_retried_held_back_delivery_is_due_again_and_audited(store: ReportStore) {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    assert_eq!(
+        store
+            .retry_delivery("LD-2026-000001", &actor("a@example.org"), RECEIVED_MS)
+            .await
+            .expect("retry"),
+        Changed::Already,
+        "nothing is held back yet"
+    );
+    deliver_all(&store, RECEIVED_MS, true).await;
+    let parked = store
+        .claim_due(claim("t:2", RECEIVED_MS + 10))
+        .await
+        .expect("claim");
+    assert!(parked.is_empty(), "{parked:?}");
+    store
+        .retry_delivery("LD-2026-000001", &actor("a@example.org"), RECEIVED_MS + 20)
+        .await
+        .expect("retry");
+    let due = store
+        .claim_due(claim("t:3", RECEIVED_MS + 20))
+        .await
+        .expect("claim");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].destination, "webhook");
+    let page = store
+        .team_report("LD-2026-000001")
+        .await
+        .expect("read")
+        .expect("found");
+    let details: Vec<_> = page
+        .audit
+        .iter()
+        .map(|entry| entry.detail.as_deref())
+        .collect();
+    assert_eq!(details, [Some("nothing was held back"), Some("webhook")]);
+}
+
+async fn clearing_the_answers_keeps_the_team_s_state_and_audit_trail(store: ReportStore) {
+    let new = NewReport {
+        form_json: r#"{"name":"Ada"}"#.to_owned(),
+        ..report(id(1), "a")
+    };
+    store.submit(new).await.expect("stored");
+    deliver_all(&store, RECEIVED_MS, false).await;
+    store
+        .close(
+            "LD-2026-000001",
+            "recovered",
+            "Ada's bag",
+            &actor("a@example.org"),
+            RECEIVED_MS,
+        )
+        .await
+        .expect("close");
+    assert_eq!(
+        store.clear_delivered(RECEIVED_MS + 1).await.expect("clear"),
+        1
+    );
+    let page = store
+        .team_report("LD-2026-000001")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(page.summary.form_json, "{}");
+    assert_eq!(page.note, None, "the team's note may name the person too");
+    assert_eq!(page.outcome.as_deref(), Some("recovered"));
+    assert_eq!(page.summary.status.state, TeamState::Closed);
+    assert_eq!(page.audit.len(), 1);
+}
+
+fn session(token_hash: &str, at_ms: i64) -> Session {
+    Session {
+        token_hash: token_hash.to_owned(),
+        email: "a@example.org".to_owned(),
+        name: "A Person".to_owned(),
+        csrf: "csrf".to_owned(),
+        id_token: Some("id.token".to_owned()),
+        created_at_ms: at_ms,
+        last_seen_ms: at_ms,
+    }
+}
+
+async fn a_session_lasts_until_idle_or_too_old_or_ended(store: ReportStore) {
+    const IDLE: i64 = 30 * 60_000;
+    const ABSOLUTE: i64 = 8 * 60 * 60_000;
+    let start = RECEIVED_MS;
+    store
+        .begin_session(&session("h1", start))
+        .await
+        .expect("begin");
+    store
+        .begin_session(&session("h2", start))
+        .await
+        .expect("begin");
+    store
+        .begin_session(&session("h3", start))
+        .await
+        .expect("begin");
+    assert_eq!(
+        store
+            .touch_session("nope", start, IDLE, ABSOLUTE)
+            .await
+            .expect("touch"),
+        None
+    );
+    // Seen every 20 minutes, h1 lives until its absolute limit.
+    let mut now = start;
+    while now + 20 * 60_000 < start + ABSOLUTE {
+        now += 20 * 60_000;
+        let seen = store
+            .touch_session("h1", now, IDLE, ABSOLUTE)
+            .await
+            .expect("touch");
+        assert_eq!(seen.map(|s| s.last_seen_ms), Some(now));
+    }
+    assert_eq!(
+        store
+            .touch_session("h1", start + ABSOLUTE, IDLE, ABSOLUTE)
+            .await
+            .expect("touch"),
+        None
+    );
+    // Not seen for 30 minutes, h2 has ended.
+    assert_eq!(
+        store
+            .touch_session("h2", start + IDLE, IDLE, ABSOLUTE)
+            .await
+            .expect("touch"),
+        None
+    );
+    let ended = store
+        .end_session("h3")
+        .await
+        .expect("end")
+        .expect("was there");
+    assert_eq!(ended.id_token.as_deref(), Some("id.token"));
+    assert_eq!(
+        store
+            .touch_session("h3", start + 1, IDLE, ABSOLUTE)
+            .await
+            .expect("touch"),
+        None
+    );
+    assert_eq!(
+        store
+            .forget_sessions(start + ABSOLUTE, IDLE, ABSOLUTE)
+            .await
+            .expect("forget"),
+        2
+    );
+}
+
+async fn a_sign_in_is_taken_once_and_not_after_its_limit(store: ReportStore) {
+    let sign_in = |state: &str| PendingSignIn {
+        state: state.to_owned(),
+        verifier: "verifier".to_owned(),
+        nonce: "nonce".to_owned(),
+        return_to: "/team".to_owned(),
+        created_at_ms: RECEIVED_MS,
+    };
+    store.begin_sign_in(&sign_in("s1")).await.expect("begin");
+    store.begin_sign_in(&sign_in("s2")).await.expect("begin");
+    assert_eq!(
+        store
+            .take_sign_in("s1", RECEIVED_MS + 1)
+            .await
+            .expect("take"),
+        Some(sign_in("s1"))
+    );
+    assert_eq!(
+        store
+            .take_sign_in("s1", RECEIVED_MS + 1)
+            .await
+            .expect("take"),
+        None
+    );
+    let late = RECEIVED_MS + report_store::SIGN_IN_LIMIT_MS;
+    assert_eq!(store.take_sign_in("s2", late).await.expect("take"), None);
+}
 
 async fn a_renewed_lease_keeps_the_row_from_others_until_it_runs_out(store: ReportStore) {
     store.submit(report(id(1), "a")).await.expect("stored");

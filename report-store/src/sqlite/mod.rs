@@ -9,6 +9,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
 
+mod team;
+
 /// Each migration takes the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE reports (
@@ -35,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (report_id, destination)
     ) STRICT;
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);",
+    team::MIGRATION,
 ];
 
 #[derive(Debug)]
@@ -287,7 +290,7 @@ impl SqliteStore {
 
     pub(crate) fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
         let changed = self.lock().execute(
-            "UPDATE reports SET form = '{}' WHERE form != '{}' AND id IN (
+            "UPDATE reports SET form = '{}', note = NULL WHERE form != '{}' AND id IN (
                 SELECT report_id FROM deliveries GROUP BY report_id
                 HAVING MIN(state = 'delivered') = 1 AND MAX(created_at) < ?1)",
             [before_ms],

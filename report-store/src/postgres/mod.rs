@@ -10,11 +10,14 @@ use tokio_postgres::NoTls;
 
 use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
 
+mod team;
+
 /// Our advisory lock space (two-key form): key 0 is migrations, key `hashtext(id)` a report.
 const LOCKS: i32 = 0x4c44; // "LD"
 
 /// Each migration takes the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &["CREATE SEQUENCE report_references;
+const MIGRATIONS: &[&str] = &[
+    "CREATE SEQUENCE report_references;
     CREATE TABLE reports (
         seq BIGINT PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -37,7 +40,9 @@ const MIGRATIONS: &[&str] = &["CREATE SEQUENCE report_references;
         delivered_at BIGINT,
         PRIMARY KEY (report_id, destination)
     );
-    CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);"];
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);",
+    team::MIGRATION,
+];
 
 /// The most connections one instance opens.
 const POOL_SIZE: usize = 16;
@@ -353,7 +358,7 @@ impl PostgresStore {
             .client()
             .await?
             .execute(
-                "UPDATE reports SET form = '{}' WHERE form <> '{}' AND id IN (
+                "UPDATE reports SET form = '{}', note = NULL WHERE form <> '{}' AND id IN (
                     SELECT report_id FROM deliveries GROUP BY report_id
                     HAVING bool_and(state = 'delivered') AND MAX(created_at) < $1)",
                 &[&before_ms],

@@ -1,0 +1,522 @@
+//! PostgreSQL: the team's states, the audit trail (append-only: a trigger refuses to change or
+//! delete a row) and the team's sessions. Two people changing one report at once: the second
+//! `UPDATE` waits for the first to commit, then finds its condition no longer true.
+
+use incident_report::ReportId;
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use super::PostgresStore;
+use crate::StoreError;
+use crate::team::{
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PassedOn, PendingSignIn, ReportStatus,
+    Session, TeamReport, TeamState, TeamSummary,
+};
+
+pub(super) const MIGRATION: &str = "
+    ALTER TABLE reports ADD COLUMN acknowledged_at BIGINT,
+        ADD COLUMN acknowledged_by TEXT,
+        ADD COLUMN closed_at BIGINT,
+        ADD COLUMN closed_by TEXT,
+        ADD COLUMN outcome TEXT,
+        ADD COLUMN note TEXT;
+    CREATE TABLE audit (
+        seq BIGSERIAL PRIMARY KEY,
+        at BIGINT NOT NULL,
+        who TEXT NOT NULL,
+        address TEXT NOT NULL,
+        action TEXT NOT NULL,
+        report_id TEXT REFERENCES reports (id),
+        detail TEXT
+    );
+    CREATE INDEX audit_by_report ON audit (report_id, seq);
+    CREATE FUNCTION audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
+    CREATE TRIGGER audit_is_append_only BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        id_token TEXT,
+        created_at BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL
+    );
+    CREATE TABLE sign_ins (
+        state TEXT PRIMARY KEY,
+        verifier TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );";
+
+/// The columns [`status`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
+const STATUS_COLUMNS: &str = "r.reference, r.received_at, COUNT(d.destination),
+    COUNT(*) FILTER (WHERE d.state = 'delivered'), COUNT(*) FILTER (WHERE d.state = 'parked'),
+    MAX(d.delivered_at), r.acknowledged_at, r.closed_at";
+
+/// The team state of `reports r` as SQL, to filter by.
+const STATE_SQL: &str = "CASE WHEN r.closed_at IS NOT NULL THEN 'closed'
+    WHEN r.acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'new' END";
+
+const SESSION_COLUMNS: &str = "token_hash, email, name, csrf, id_token, created_at, last_seen";
+
+fn status(row: &Row, at: usize) -> ReportStatus {
+    let passed_on = PassedOn::from_counts(row.get(at + 2), row.get(at + 3), row.get(at + 4));
+    let acknowledged_at_ms = row.get(at + 6);
+    let closed_at_ms = row.get(at + 7);
+    ReportStatus {
+        reference: row.get(at),
+        received_at: row.get(at + 1),
+        passed_on,
+        passed_on_at_ms: if passed_on == PassedOn::Delivered {
+            row.get(at + 5)
+        } else {
+            None
+        },
+        state: TeamState::from_times(acknowledged_at_ms, closed_at_ms),
+        acknowledged_at_ms,
+        closed_at_ms,
+    }
+}
+
+fn summary(row: &Row) -> Option<TeamSummary> {
+    // Ids are checked before they are stored; an unreadable one is left out.
+    let id = ReportId::parse(row.get(0)).ok()?;
+    Some(TeamSummary {
+        id,
+        form_json: row.get(1),
+        status: status(row, 2),
+    })
+}
+
+fn audit_entry(row: &Row) -> Option<AuditEntry> {
+    Some(AuditEntry {
+        at_ms: row.get(0),
+        actor: Actor {
+            who: row.get(1),
+            address: row.get(2),
+        },
+        action: row.get::<_, String>(3).parse().ok()?,
+        report: row
+            .get::<_, Option<String>>(4)
+            .and_then(|id| ReportId::parse(&id).ok()),
+        detail: row.get(5),
+    })
+}
+
+fn session(row: &Row) -> Session {
+    Session {
+        token_hash: row.get(0),
+        email: row.get(1),
+        name: row.get(2),
+        csrf: row.get(3),
+        id_token: row.get(4),
+        created_at_ms: row.get(5),
+        last_seen_ms: row.get(6),
+    }
+}
+
+async fn record(
+    client: &impl deadpool_postgres::GenericClient,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    client
+        .execute(
+            "INSERT INTO audit (at, who, address, action, report_id, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &entry.at_ms,
+                &entry.actor.who,
+                &entry.actor.address,
+                &entry.action.to_string(),
+                &entry.report.map(|id| id.to_string()),
+                &entry.detail,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// What a change of team state sets, and the audit actions for done and already done.
+struct StateChange<'a> {
+    set: &'a str,
+    only_if: &'a str,
+    values: &'a [&'a (dyn ToSql + Sync)],
+    done: AuditAction,
+    already: AuditAction,
+    detail: Option<String>,
+}
+
+impl PostgresStore {
+    pub(crate) async fn status(&self, id: ReportId) -> Result<Option<ReportStatus>, StoreError> {
+        let sql = format!(
+            "SELECT {STATUS_COLUMNS} FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
+             WHERE r.id = $1 GROUP BY r.seq"
+        );
+        let row = self
+            .client()
+            .await?
+            .query_opt(&sql, &[&id.to_string()])
+            .await?;
+        Ok(row.map(|row| status(&row, 0)))
+    }
+
+    pub(crate) async fn list(
+        &self,
+        state: Option<TeamState>,
+        reference: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TeamSummary>, StoreError> {
+        let sql = format!(
+            "SELECT r.id, r.form, {STATUS_COLUMNS}
+             FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
+             WHERE ($1::text IS NULL OR {STATE_SQL} = $1) AND ($2::text IS NULL OR r.reference = $2)
+             GROUP BY r.seq ORDER BY r.seq DESC LIMIT $3"
+        );
+        let rows = self
+            .client()
+            .await?
+            .query(
+                &sql,
+                &[&state.map(|s| s.to_string()), &reference, &i64::from(limit)],
+            )
+            .await?;
+        Ok(rows.iter().filter_map(summary).collect())
+    }
+
+    pub(crate) async fn team_report(
+        &self,
+        reference: &str,
+    ) -> Result<Option<TeamReport>, StoreError> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT r.id, r.form, {STATUS_COLUMNS},
+                    r.acknowledged_by, r.closed_by, r.outcome, r.note
+             FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
+             WHERE r.reference = $1 GROUP BY r.seq"
+        );
+        let Some(row) = client.query_opt(&sql, &[&reference]).await? else {
+            return Ok(None);
+        };
+        let Some(summary) = summary(&row) else {
+            return Ok(None);
+        };
+        let id = summary.id.to_string();
+        let deliveries = client
+            .query(
+                "SELECT destination, state, attempts, last_error, delivered_at, next_attempt_at
+                 FROM deliveries WHERE report_id = $1 ORDER BY destination",
+                &[&id],
+            )
+            .await?
+            .iter()
+            .map(|row| DeliveryRecord {
+                destination: row.get(0),
+                state: row.get(1),
+                attempts: u32::try_from(row.get::<_, i32>(2)).unwrap_or(0),
+                last_error: row.get(3),
+                delivered_at_ms: row.get(4),
+                next_attempt_at_ms: row.get(5),
+            })
+            .collect();
+        let audit = client
+            .query(
+                "SELECT at, who, address, action, report_id, detail
+                 FROM audit WHERE report_id = $1 ORDER BY seq",
+                &[&id],
+            )
+            .await?
+            .iter()
+            .filter_map(audit_entry)
+            .collect();
+        Ok(Some(TeamReport {
+            summary,
+            acknowledged_by: row.get(10),
+            closed_by: row.get(11),
+            outcome: row.get(12),
+            note: row.get(13),
+            deliveries,
+            audit,
+        }))
+    }
+
+    /// Changes a report's team state and writes the audit row, in one transaction.
+    async fn change_state(
+        &self,
+        reference: &str,
+        actor: &Actor,
+        now_ms: i64,
+        change: StateChange<'_>,
+    ) -> Result<Changed, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        let Some(row) = transaction
+            .query_opt("SELECT id FROM reports WHERE reference = $1", &[&reference])
+            .await?
+        else {
+            return Ok(Changed::NoSuchReport);
+        };
+        let id: String = row.get(0);
+        let sql = format!(
+            "UPDATE reports SET {} WHERE id = $1 AND {}",
+            change.set, change.only_if
+        );
+        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&id];
+        values.extend_from_slice(change.values);
+        let changed = transaction.execute(&sql, &values).await? == 1;
+        record(
+            &transaction,
+            &AuditEntry {
+                at_ms: now_ms,
+                actor: actor.clone(),
+                action: if changed { change.done } else { change.already },
+                report: ReportId::parse(&id).ok(),
+                detail: change.detail,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(if changed {
+            Changed::Yes
+        } else {
+            Changed::Already
+        })
+    }
+
+    pub(crate) async fn acknowledge(
+        &self,
+        reference: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        self.change_state(
+            reference,
+            actor,
+            now_ms,
+            StateChange {
+                set: "acknowledged_at = $2, acknowledged_by = $3",
+                only_if: "acknowledged_at IS NULL AND closed_at IS NULL",
+                values: &[&now_ms, &actor.who],
+                done: AuditAction::Acknowledged,
+                already: AuditAction::AlreadyAcknowledged,
+                detail: None,
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn close(
+        &self,
+        reference: &str,
+        outcome: &str,
+        note: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        self.change_state(
+            reference,
+            actor,
+            now_ms,
+            StateChange {
+                set: "closed_at = $2, closed_by = $3, outcome = $4, note = $5,
+                      acknowledged_at = COALESCE(acknowledged_at, $2),
+                      acknowledged_by = COALESCE(acknowledged_by, $3)",
+                only_if: "closed_at IS NULL",
+                values: &[&now_ms, &actor.who, &outcome, &note],
+                done: AuditAction::Closed,
+                already: AuditAction::AlreadyClosed,
+                detail: Some(outcome.to_owned()),
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn retry_delivery(
+        &self,
+        reference: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        let Some(row) = transaction
+            .query_opt("SELECT id FROM reports WHERE reference = $1", &[&reference])
+            .await?
+        else {
+            return Ok(Changed::NoSuchReport);
+        };
+        let id: String = row.get(0);
+        let destinations: Vec<String> = transaction
+            .query(
+                "UPDATE deliveries SET state = 'pending', next_attempt_at = $2
+                 WHERE report_id = $1 AND state = 'parked' RETURNING destination",
+                &[&id, &now_ms],
+            )
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        record(
+            &transaction,
+            &AuditEntry {
+                at_ms: now_ms,
+                actor: actor.clone(),
+                action: AuditAction::RetriedDelivery,
+                report: ReportId::parse(&id).ok(),
+                detail: Some(crate::retried_detail(&destinations)),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(if destinations.is_empty() {
+            Changed::Already
+        } else {
+            Changed::Yes
+        })
+    }
+
+    pub(crate) async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        record(&self.client().await?, entry).await
+    }
+
+    pub(crate) async fn audit_without_report(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .query(
+                "SELECT at, who, address, action, report_id, detail
+                 FROM audit WHERE report_id IS NULL ORDER BY seq DESC LIMIT $1",
+                &[&i64::from(limit)],
+            )
+            .await?
+            .iter()
+            .filter_map(audit_entry)
+            .collect())
+    }
+
+    pub(crate) async fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                &format!(
+                    "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
+                &[
+                    &session.token_hash,
+                    &session.email,
+                    &session.name,
+                    &session.csrf,
+                    &session.id_token,
+                    &session.created_at_ms,
+                    &session.last_seen_ms,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn touch_session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+        idle_after_ms: i64,
+        absolute_ms: i64,
+    ) -> Result<Option<Session>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                &format!(
+                    "UPDATE sessions SET last_seen = $2
+                     WHERE token_hash = $1 AND last_seen > $2::bigint - $3::bigint AND created_at > $2::bigint - $4::bigint
+                     RETURNING {SESSION_COLUMNS}"
+                ),
+                &[&token_hash, &now_ms, &idle_after_ms, &absolute_ms],
+            )
+            .await?;
+        Ok(row.map(|row| session(&row)))
+    }
+
+    pub(crate) async fn end_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Session>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                &format!("DELETE FROM sessions WHERE token_hash = $1 RETURNING {SESSION_COLUMNS}"),
+                &[&token_hash],
+            )
+            .await?;
+        Ok(row.map(|row| session(&row)))
+    }
+
+    pub(crate) async fn forget_sessions(
+        &self,
+        now_ms: i64,
+        idle_after_ms: i64,
+        absolute_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let sessions = client
+            .execute(
+                "DELETE FROM sessions WHERE last_seen <= $1::bigint - $2::bigint OR created_at <= $1::bigint - $3::bigint",
+                &[&now_ms, &idle_after_ms, &absolute_ms],
+            )
+            .await?;
+        let sign_ins = client
+            .execute(
+                "DELETE FROM sign_ins WHERE created_at <= $1::bigint - $2::bigint",
+                &[&now_ms, &crate::SIGN_IN_LIMIT_MS],
+            )
+            .await?;
+        Ok(sessions + sign_ins)
+    }
+
+    pub(crate) async fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &sign_in.state,
+                    &sign_in.verifier,
+                    &sign_in.nonce,
+                    &sign_in.return_to,
+                    &sign_in.created_at_ms,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn take_sign_in(
+        &self,
+        state: &str,
+        now_ms: i64,
+    ) -> Result<Option<PendingSignIn>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "DELETE FROM sign_ins WHERE state = $1 AND created_at > $2::bigint - $3::bigint
+                 RETURNING state, verifier, nonce, return_to, created_at",
+                &[&state, &now_ms, &crate::SIGN_IN_LIMIT_MS],
+            )
+            .await?;
+        Ok(row.map(|row| PendingSignIn {
+            state: row.get(0),
+            verifier: row.get(1),
+            nonce: row.get(2),
+            return_to: row.get(3),
+            created_at_ms: row.get(4),
+        }))
+    }
+}
