@@ -9,6 +9,7 @@
 //! - [`answer_slots`]: one answer at a time, by its question; whether a question is asked.
 //! - [`form_pages`]: the form as pages, and which apply to a set of answers.
 //! - [`journey`]: where Continue, Back and Change lead; which screen an address may show.
+//! - [`progress`]: what became of a report after the server received it, as its maker may know.
 //! - [`text`]: a report as words: answers, title, plain text, an email link.
 //! - [`stored`]: a report on the phone and its life (draft, queued, sending, delivered, refused).
 //! - [`delivery`]: the state machine behind it.
@@ -25,6 +26,7 @@ pub mod form_pages;
 pub mod id;
 pub mod journey;
 pub mod json;
+pub mod progress;
 pub mod question_table;
 pub mod queue;
 pub mod retry;

@@ -150,7 +150,8 @@ mod tests {
                 "id",
                 "last_attempt_at_ms",
                 "last_error",
-                "next_attempt_at_ms"
+                "next_attempt_at_ms",
+                "progress"
             ]
         );
         assert_eq!(

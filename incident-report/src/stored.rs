@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::delivery::{DeliveryEvent, DeliveryState, TransitionError};
 use crate::form::ReportForm;
 use crate::id::ReportId;
+use crate::progress::{Progress, TeamState};
 use crate::question_table::{FIRST_FORM_VERSION, FORM_VERSION, FormVersion};
 use crate::retry::RetryPolicy;
 use crate::wire::{Outcome, Submission};
@@ -48,6 +49,10 @@ pub struct StoredReport {
     /// before versions were recorded are of the first.
     #[serde(default = "first_form_version")]
     form_version: FormVersion,
+    /// What the server last said became of it after delivery (reports stored before this was
+    /// asked have none).
+    #[serde(default)]
+    progress: Option<Progress>,
 }
 
 fn first_form_version() -> FormVersion {
@@ -66,6 +71,7 @@ impl StoredReport {
             next_attempt_at_ms: None,
             last_error: None,
             form_version: FORM_VERSION,
+            progress: None,
         }
     }
 
@@ -280,6 +286,43 @@ impl StoredReport {
         changed
     }
 
+    /// What the server last said became of it, if it was asked.
+    pub fn progress(&self) -> Option<&Progress> {
+        self.progress.as_ref()
+    }
+
+    /// Whether to ask the server what became of it: delivered, not closed, and its details
+    /// still on the phone (after [`RETENTION_DAYS`] the server has cleared its answers too).
+    pub fn wants_progress(&self, now_ms: i64) -> bool {
+        matches!(self.delivery, DeliveryState::Delivered { .. })
+            && !self.details_removed(now_ms)
+            && self
+                .progress
+                .as_ref()
+                .is_none_or(|p| p.state != TeamState::Closed)
+    }
+
+    /// Keeps what the server said became of it, unless it is about another report (its id or
+    /// reference differ) or says less than what the phone was already told. Returns whether
+    /// anything changed.
+    pub fn record_progress(&mut self, progress: Progress) -> bool {
+        let DeliveryState::Delivered { reference } = &self.delivery else {
+            return false;
+        };
+        if progress.id != self.id || &progress.reference != reference {
+            return false;
+        }
+        if self
+            .progress
+            .as_ref()
+            .is_some_and(|known| *known == progress || !progress.is_at_least(known))
+        {
+            return false;
+        }
+        self.progress = Some(progress);
+        true
+    }
+
     fn apply(&mut self, event: DeliveryEvent) -> Result<(), TransitionError> {
         self.delivery = self.delivery.clone().apply(event)?;
         Ok(())
@@ -293,6 +336,15 @@ pub fn next_due(reports: &[StoredReport], now_ms: i64) -> Option<ReportId> {
         .filter(|r| r.is_due(now_ms))
         .min_by_key(|r| (r.next_attempt_at_ms, r.created_at_ms))
         .map(|r| r.id)
+}
+
+/// The reports to ask the server about (see [`StoredReport::wants_progress`]).
+pub fn wanting_progress(reports: &[StoredReport], now_ms: i64) -> Vec<ReportId> {
+    reports
+        .iter()
+        .filter(|r| r.wants_progress(now_ms))
+        .map(|r| r.id)
+        .collect()
 }
 
 /// Removes report `id` from the phone, if the person may (see [`StoredReport::is_removable`]).
@@ -381,9 +433,11 @@ mod tests {
             report.start_sending(1).expect("send").form_version,
             FORM_VERSION
         );
-        // A report queued by a release that recorded no version is of the first.
+        // A report queued by a release that recorded no version (nor progress) is of the first.
         let mut json = serde_json::to_value(queued(2, 0)).expect("json");
-        json.as_object_mut().expect("object").remove("form_version");
+        let record = json.as_object_mut().expect("object");
+        record.remove("form_version");
+        record.remove("progress");
         let mut older: StoredReport = serde_json::from_value(json).expect("an older record");
         let sent = older.start_sending(1).expect("send");
         assert_eq!(sent.form_version, FIRST_FORM_VERSION);
@@ -593,5 +647,52 @@ mod tests {
         );
         assert_eq!(report.form(), &ReportForm::example());
         assert!(!report.is_editable());
+    }
+
+    #[test]
+    fn progress_is_kept_for_a_delivered_report_only_moving_forward_until_closed() {
+        use crate::progress::{PassedOn, Progress, TeamState};
+        let id = ReportId::from_random_bytes([9; 16]);
+        let mut report =
+            StoredReport::sent_by_form(id, ReportForm::default(), "LD-2026-000009".into(), 0)
+                .expect("sent");
+        let told = |state, acknowledged_at_ms, closed_at_ms| Progress {
+            id,
+            reference: "LD-2026-000009".to_owned(),
+            received_at_ms: 0,
+            passed_on: PassedOn::Delivered,
+            passed_on_at_ms: Some(1),
+            state,
+            acknowledged_at_ms,
+            closed_at_ms,
+        };
+        assert!(report.wants_progress(1));
+        assert!(!report.record_progress(Progress {
+            reference: "LD-2026-000001".to_owned(),
+            ..told(TeamState::New, None, None)
+        }));
+        assert!(report.record_progress(told(TeamState::Acknowledged, Some(5), None)));
+        assert!(
+            !report.record_progress(told(TeamState::New, None, None)),
+            "an older answer"
+        );
+        assert_eq!(
+            report.progress().map(|p| p.state),
+            Some(TeamState::Acknowledged)
+        );
+        assert!(report.wants_progress(1));
+        assert!(report.record_progress(told(TeamState::Closed, Some(5), Some(6))));
+        assert!(!report.wants_progress(1), "closed: no more asking");
+        let mut draft = StoredReport::start(id, 0);
+        assert!(!draft.wants_progress(1));
+        assert!(!draft.record_progress(told(TeamState::New, None, None)));
+        let open =
+            StoredReport::sent_by_form(id, ReportForm::default(), "LD-2026-000009".into(), 0)
+                .expect("sent");
+        assert!(
+            !open.wants_progress(RETENTION_DAYS * DAY_MS),
+            "past the phone's retention"
+        );
+        assert_eq!(wanting_progress(&[open, report, draft], 1), [id]);
     }
 }

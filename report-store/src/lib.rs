@@ -22,9 +22,10 @@ mod postgres;
 mod sqlite;
 mod team;
 
+pub use incident_report::progress::{PassedOn, TeamState};
 pub use team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PassedOn, PendingSignIn, ReportStatus,
-    Session, TeamReport, TeamState, TeamSummary,
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, ReportStatus, Session,
+    TeamReport, TeamSummary,
 };
 
 /// How long a sign-in may take at the identity provider before it is forgotten (10 minutes).

@@ -4,51 +4,25 @@
 //! fill it.
 
 use incident_report::ReportId;
+use incident_report::progress::{PassedOn, TeamState};
 
-/// How far passing a report on to its destinations has got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString)]
-#[strum(serialize_all = "snake_case")]
-pub enum PassedOn {
-    /// Every destination accepted it.
-    Delivered,
-    /// Not yet everywhere; still trying.
-    Trying,
-    /// At least one destination refused it for good: it waits for the team to retry.
-    HeldBack,
-}
-
-impl PassedOn {
-    /// From a report's delivery counts (a report has at least one delivery).
-    pub(crate) fn from_counts(total: i64, delivered: i64, parked: i64) -> Self {
-        if parked > 0 {
-            Self::HeldBack
-        } else if delivered >= total {
-            Self::Delivered
-        } else {
-            Self::Trying
-        }
+/// How far passing a report on has got, from its delivery counts (a report has at least one).
+pub(crate) fn passed_on(total: i64, delivered: i64, parked: i64) -> PassedOn {
+    if parked > 0 {
+        PassedOn::HeldBack
+    } else if delivered >= total {
+        PassedOn::Delivered
+    } else {
+        PassedOn::Trying
     }
 }
 
-/// Where the team has got with a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString, strum::EnumIter)]
-#[strum(serialize_all = "snake_case")]
-pub enum TeamState {
-    /// Nobody in the team has acknowledged it yet.
-    New,
-    /// Someone in the team has seen it and said so.
-    Acknowledged,
-    /// The team has finished with it.
-    Closed,
-}
-
-impl TeamState {
-    pub(crate) fn from_times(acknowledged_at_ms: Option<i64>, closed_at_ms: Option<i64>) -> Self {
-        match (acknowledged_at_ms, closed_at_ms) {
-            (_, Some(_)) => Self::Closed,
-            (Some(_), None) => Self::Acknowledged,
-            (None, None) => Self::New,
-        }
+/// The team's state from when it acknowledged and closed a report.
+pub(crate) fn team_state(acknowledged_at_ms: Option<i64>, closed_at_ms: Option<i64>) -> TeamState {
+    match (acknowledged_at_ms, closed_at_ms) {
+        (_, Some(_)) => TeamState::Closed,
+        (Some(_), None) => TeamState::Acknowledged,
+        (None, None) => TeamState::New,
     }
 }
 

@@ -8,6 +8,8 @@
 //! - `/healthz`: liveness (the process answers);
 //! - `/readyz`: readiness (the database answers), with the forwarding backlog for monitoring;
 //! - `POST /api/v1/reports`: incident reports from phones (see [`reports`]);
+//! - `GET /api/v1/reports/{id}/status`: what became of a report, for its phone (see
+//!   [`report_status`]);
 //! - `POST /report`: the report form as plain HTML, before or without WebAssembly (see
 //!   `report_form`);
 //! - anything else: a file from the site root, or the app's 404 page.
@@ -22,6 +24,7 @@ pub mod config;
 mod headers;
 pub mod rate_limit;
 mod report_form;
+pub mod report_status;
 pub mod reports;
 mod request_log;
 pub mod serve;
@@ -58,6 +61,8 @@ pub struct AppState {
     pub reports: Arc<reports::Reports>,
     /// Rate limits for reports, and which proxy's `X-Forwarded-For` to believe.
     pub limiter: rate_limit::Limiter,
+    /// The same limits for asking what became of a report, with an allowance of their own.
+    pub status_limiter: rate_limit::Limiter,
     /// The entity tag of each built file (from its hash), so revalidations get a bodiless 304.
     pub file_etags: Arc<std::collections::HashMap<String, HeaderValue>>,
 }
@@ -120,6 +125,7 @@ impl AppState {
             offline_html: offline_html.into(),
             reports: Arc::new(reports::Reports::new(store, None)),
             limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
+            status_limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
             file_etags: Arc::new(file_etags(&precache)),
         })
     }
@@ -127,6 +133,7 @@ impl AppState {
     /// The same state, with these rate limits and trusted proxy.
     #[must_use]
     pub fn with_limiter(mut self, limiter: rate_limit::Limiter) -> Self {
+        self.status_limiter = limiter.with_own_allowance();
         self.limiter = limiter;
         self
     }
@@ -187,6 +194,13 @@ pub fn app(state: AppState) -> Router {
                     state.limiter.clone(),
                     rate_limit::rate_limit,
                 )),
+        )
+        .route(
+            "/api/v1/reports/{id}/status",
+            get(report_status::status_show).layer(axum::middleware::from_fn_with_state(
+                state.status_limiter.clone(),
+                rate_limit::rate_limit,
+            )),
         )
         .route(
             app::report::REPORT_PATH,

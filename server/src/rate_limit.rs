@@ -38,6 +38,7 @@ impl Default for RateLimits {
 /// clone.
 #[derive(Clone)]
 pub struct Limiter {
+    limits: RateLimits,
     per_client: Arc<governor::DefaultKeyedRateLimiter<IpAddr>>,
     global: Arc<governor::DefaultDirectRateLimiter>,
     trusted_proxy: Option<IpAddr>,
@@ -55,10 +56,17 @@ impl Limiter {
     /// Limits as given; `trusted_proxy` is the one address whose `X-Forwarded-For` is believed.
     pub fn new(limits: RateLimits, trusted_proxy: Option<IpAddr>) -> Self {
         Self {
+            limits,
             per_client: Arc::new(RateLimiter::keyed(Quota::per_minute(limits.per_client))),
             global: Arc::new(RateLimiter::direct(Quota::per_minute(limits.global))),
             trusted_proxy,
         }
+    }
+
+    /// The same limits and trusted proxy, counted apart: an allowance of its own.
+    #[must_use]
+    pub fn with_own_allowance(&self) -> Self {
+        Self::new(self.limits, self.trusted_proxy)
     }
 
     /// The proxy whose `X-Forwarded-For` is believed, if any.
@@ -85,7 +93,7 @@ impl Limiter {
         .or_else(|| self.global.check().err())?;
         let wait = refused.wait_time_from(clock.now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        tracing::warn!(client = ?client, retry_after_s = seconds, "report refused: rate limit");
+        tracing::warn!(client = ?client, retry_after_s = seconds, "refused: rate limit");
         Some(seconds)
     }
 }

@@ -37,7 +37,7 @@ pub struct Application {
     limits: Limits,
     reports: Arc<Reports>,
     forwarder: Forwarder,
-    limiter: Limiter,
+    limiters: [Limiter; 2],
     keep_delivered_ms: Option<i64>,
     forward_by_itself: bool,
 }
@@ -70,8 +70,9 @@ impl Application {
             .context("could not read this server's executable to name its build")?;
         let state = AppState::new(config.leptos_options()?, &build_id, store)?
             .with_forwarder(forwarder.clone())
-            .with_limiter(limiter.clone());
+            .with_limiter(limiter);
         let reports = Arc::clone(&state.reports);
+        let limiters = [state.limiter.clone(), state.status_limiter.clone()];
 
         let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
             .await
@@ -84,7 +85,7 @@ impl Application {
             limits: config.protection.limits(),
             reports,
             forwarder,
-            limiter,
+            limiters,
             keep_delivered_ms: (config.keep_delivered_days > 0)
                 .then(|| i64::from(config.keep_delivered_days) * 24 * 3_600_000),
             forward_by_itself: true,
@@ -135,9 +136,9 @@ impl Application {
             }));
         }
         tasks.spawn(every(FORGET_QUIET_CLIENTS_EVERY, stopped, {
-            let limiter = self.limiter.clone();
+            let limiters = self.limiters.clone();
             move || {
-                limiter.forget_quiet_clients();
+                limiters.iter().for_each(Limiter::forget_quiet_clients);
                 std::future::ready(())
             }
         }));

@@ -9,9 +9,10 @@ use tokio_postgres::types::ToSql;
 use super::PostgresStore;
 use crate::StoreError;
 use crate::team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PassedOn, PendingSignIn, ReportStatus,
-    Session, TeamReport, TeamState, TeamSummary,
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, ReportStatus, Session,
+    TeamReport, TeamSummary,
 };
+use incident_report::progress::{PassedOn, TeamState};
 
 pub(super) const MIGRATION: &str = "
     ALTER TABLE reports ADD COLUMN acknowledged_at BIGINT,
@@ -63,7 +64,7 @@ const STATE_SQL: &str = "CASE WHEN r.closed_at IS NOT NULL THEN 'closed'
 const SESSION_COLUMNS: &str = "token_hash, email, name, csrf, id_token, created_at, last_seen";
 
 fn status(row: &Row, at: usize) -> ReportStatus {
-    let passed_on = PassedOn::from_counts(row.get(at + 2), row.get(at + 3), row.get(at + 4));
+    let passed_on = crate::team::passed_on(row.get(at + 2), row.get(at + 3), row.get(at + 4));
     let acknowledged_at_ms = row.get(at + 6);
     let closed_at_ms = row.get(at + 7);
     ReportStatus {
@@ -75,7 +76,7 @@ fn status(row: &Row, at: usize) -> ReportStatus {
         } else {
             None
         },
-        state: TeamState::from_times(acknowledged_at_ms, closed_at_ms),
+        state: crate::team::team_state(acknowledged_at_ms, closed_at_ms),
         acknowledged_at_ms,
         closed_at_ms,
     }
