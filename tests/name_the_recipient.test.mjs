@@ -22,7 +22,9 @@ test('the recipient a deployment names is the one every page names', () => withS
   await fillReport(page, answers());
   await sendReport(page);
   await shownReference(page);
-  await page.getByText(`This service has your report and passes it to ${RECIPIENT}.`).first().waitFor();
+  await page.getByText(/^Received by the service, reference LD-/).first().waitFor();
+  // Then what the phone is told of it, once it has asked: on its way, or passed on.
+  await page.getByText(new RegExp(`^(Not yet passed on to|Passed on to) ${RECIPIENT}`)).first().waitFor();
   const text = await page.locator('main').innerText();
   assert.doesNotMatch(text, /the security team this service sends to/, 'no other name for the recipient');
   await context.close();

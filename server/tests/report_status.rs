@@ -48,7 +48,10 @@ fn secrets() -> Vec<String> {
             value.len() > 4 && !value.chars().all(|c| c.is_ascii_lowercase() || c == '-')
         })
         .collect();
-    assert!(secrets.len() >= 5, "the example report's answers: {secrets:?}");
+    assert!(
+        secrets.len() >= 5,
+        "the example report's answers: {secrets:?}"
+    );
     secrets.extend(["alex.teammember".to_owned(), "example.org".to_owned()]);
     secrets
 }

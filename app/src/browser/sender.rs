@@ -3,7 +3,10 @@
 //! answer means).
 //!
 //! A send is tried when the app starts, when the phone comes back online, when the page becomes
-//! visible again, when the backoff timer fires and when the person presses "Send now". One tab
+//! visible again, when the backoff timer fires and when the person presses "Send now". On the
+//! same wake-ups, and every minute while a page is open and visible, the phone asks the server
+//! what became of its delivered reports (`incident_report::progress`): a report just delivered
+//! at once, the others at most once a minute, none once closed or past its time on the phone. One tab
 //! sends at a time: the sending is done under a Web Lock, which the browser releases if the tab
 //! closes, so a report left "sending" by a closed tab is safely put back in the queue by the next
 //! holder. (Where Web Locks are missing, two tabs may send the same report; the server's
@@ -13,6 +16,7 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use incident_report::json::Json;
+use incident_report::progress::{Progress, status_path};
 use incident_report::stored;
 use incident_report::wire::{self, Attempt, Outcome, REPORTS_PATH, Submission};
 use incident_report::{DeliveryState, ReportId, RetryPolicy};
@@ -29,6 +33,8 @@ const LOCK_NAME: &str = "lost-device-sender";
 /// How long one send may take before it counts as timed out: generous for a weak signal, short
 /// enough that a stuck connection does not hold the queue for long.
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+/// How often an open app asks what became of reports it was already told about.
+const PROGRESS_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 struct Sender {
@@ -38,6 +44,8 @@ struct Sender {
     again: bool,
     /// The backoff timer for the next due report.
     timer: Option<TimeoutHandle>,
+    /// When this tab last asked about every report that wants news.
+    progress_asked_at_ms: Option<i64>,
 }
 
 thread_local! {
@@ -62,6 +70,14 @@ pub fn start() {
             kick();
         }
     });
+    let _ = set_interval_with_handle(
+        || {
+            if !document().hidden() {
+                kick();
+            }
+        },
+        PROGRESS_EVERY,
+    );
 }
 
 /// Sends `id` now, without waiting for its backoff timer.
@@ -85,6 +101,7 @@ pub fn kick() {
         leptos::task::spawn_local(async {
             loop {
                 with_lock(send_due).await;
+                ask_progress().await;
                 let again = SENDER.with_borrow_mut(|sender| {
                     sender.running = sender.again;
                     std::mem::take(&mut sender.again)
@@ -171,57 +188,145 @@ async fn send_due() {
 
 /// One attempt: POST with the idempotency key, bounded by [`SEND_TIMEOUT`].
 async fn post(submission: &Submission) -> Outcome {
-    let Ok(controller) = AbortController::new() else {
-        return wire::classify(&BrowserJson, submission.id, Attempt::NetworkFailed);
+    let attempt = match post_init(submission) {
+        Some(init) => fetch(REPORTS_PATH, &init).await,
+        // Not sent at all: tried again later, like a failed connection.
+        None => Err(Failed::Network),
     };
-    let signal = controller.signal();
-    let timer = set_timeout_with_handle(move || controller.abort(), SEND_TIMEOUT).ok();
-    let attempt = fetch(submission, &signal).await;
-    if let Some(timer) = timer {
-        timer.clear();
-    }
     let outcome = match &attempt {
-        Ok((status, content_type, body, retry_after)) => Attempt::Answered {
-            status: *status,
-            content_type: content_type.as_deref(),
-            body,
-            retry_after: retry_after.as_deref(),
+        Ok(answer) => Attempt::Answered {
+            status: answer.status,
+            content_type: answer.content_type.as_deref(),
+            body: &answer.body,
+            retry_after: answer.retry_after.as_deref(),
         },
-        Err(_) if signal.aborted() => Attempt::TimedOut,
-        Err(_) => Attempt::NetworkFailed,
+        Err(Failed::TimedOut) => Attempt::TimedOut,
+        Err(Failed::Network) => Attempt::NetworkFailed,
     };
     wire::classify(&BrowserJson, submission.id, outcome)
 }
 
-/// The POST itself: status, content type, body and `Retry-After` of the answer, or the error that
-/// stopped it.
-/// (Plain `fetch` through `web_sys`: measured 4 KB less WebAssembly than `gloo-net`'s builder.)
-async fn fetch(
-    submission: &Submission,
-    signal: &web_sys::AbortSignal,
-) -> Result<(u16, Option<String>, String, Option<String>), JsValue> {
-    let headers = web_sys::Headers::new()?;
-    headers.set("Content-Type", "application/json")?;
-    headers.set("Idempotency-Key", &submission.idempotency_key())?;
+/// The POST of `submission`: its body and idempotency key, or nothing if either cannot be made.
+fn post_init(submission: &Submission) -> Option<web_sys::RequestInit> {
+    let body = BrowserJson.write(submission).ok()?;
+    let headers = web_sys::Headers::new().ok()?;
+    headers.set("Content-Type", "application/json").ok()?;
+    headers
+        .set("Idempotency-Key", &submission.idempotency_key())
+        .ok()?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_signal(Some(signal));
-    let body = BrowserJson
-        .write(submission)
-        .map_err(|error| JsValue::from_str(&error.to_string()))?;
     init.set_body(&JsValue::from_str(&body));
-    let response: web_sys::Response =
-        JsFuture::from(window().fetch_with_str_and_init(REPORTS_PATH, &init))
-            .await?
-            .dyn_into()?;
+    Some(init)
+}
+
+/// Asks what became of each delivered report that wants news (see the module's docs), and
+/// keeps what the server says; stops at the first failure (offline, limited, server down).
+async fn ask_progress() {
+    let now = now_ms();
+    let Ok(reports) = report_storage::load() else {
+        return;
+    };
+    let every_ms = i64::try_from(PROGRESS_EVERY.as_millis()).unwrap_or(i64::MAX);
+    let all = SENDER.with_borrow(|sender| {
+        sender
+            .progress_asked_at_ms
+            .is_none_or(|at| now.saturating_sub(at) >= every_ms)
+    });
+    let wanted: Vec<_> = reports
+        .iter()
+        .filter(|r| r.wants_progress(now) && (all || r.progress().is_none()))
+        .map(stored::StoredReport::id)
+        .collect();
+    if wanted.is_empty() || !window().navigator().on_line() {
+        return;
+    }
+    if all {
+        SENDER.with_borrow_mut(|sender| sender.progress_asked_at_ms = Some(now));
+    }
+    let mut told = Vec::new();
+    for id in wanted {
+        let init = web_sys::RequestInit::new();
+        init.set_method("GET");
+        let Ok(answer) = fetch(&status_path(id), &init).await else {
+            break;
+        };
+        if answer.status != 200 {
+            break;
+        }
+        if let Some(progress) = BrowserJson.read_text::<Progress>(&answer.body) {
+            told.push(progress);
+        }
+    }
+    // Look before writing: a write redraws open pages, and most answers say nothing new.
+    let news = |reports: &mut Vec<stored::StoredReport>| {
+        // Every answer is recorded (no short cut): counted, not `any`.
+        let recorded = told.iter().filter(|progress| {
+            reports
+                .iter_mut()
+                .find(|r| r.id() == progress.id)
+                .is_some_and(|r| r.record_progress((*progress).clone()))
+        });
+        recorded.count() > 0
+    };
+    if news(&mut reports.clone()) {
+        let _ = report_storage::update(news);
+    }
+}
+
+/// Why a request got no answer.
+enum Failed {
+    /// It took longer than [`SEND_TIMEOUT`].
+    TimedOut,
+    /// No connection, or the browser refused it.
+    Network,
+}
+
+/// What the server answered.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    body: String,
+    retry_after: Option<String>,
+}
+
+/// `fetch` of `path` as `init` says, bounded by [`SEND_TIMEOUT`].
+/// (Plain `fetch` through `web_sys`: measured 4 KB less WebAssembly than `gloo-net`'s builder.)
+async fn fetch(path: &str, init: &web_sys::RequestInit) -> Result<Answer, Failed> {
+    let controller = AbortController::new().map_err(|_| Failed::Network)?;
+    let signal = controller.signal();
+    init.set_signal(Some(&signal));
+    let timer = set_timeout_with_handle(move || controller.abort(), SEND_TIMEOUT).ok();
+    let answer = answer(path, init).await;
+    if let Some(timer) = timer {
+        timer.clear();
+    }
+    answer.map_err(|_| {
+        if signal.aborted() {
+            Failed::TimedOut
+        } else {
+            Failed::Network
+        }
+    })
+}
+
+async fn answer(path: &str, init: &web_sys::RequestInit) -> Result<Answer, JsValue> {
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(path, init))
+        .await?
+        .dyn_into()?;
     let content_type = response.headers().get("content-type")?;
     let retry_after = response.headers().get("retry-after")?;
     let body = JsFuture::from(response.text()?)
         .await?
         .as_string()
         .unwrap_or_default();
-    Ok((response.status(), content_type, body, retry_after))
+    Ok(Answer {
+        status: response.status(),
+        content_type,
+        body,
+        retry_after,
+    })
 }
 
 /// Sets the backoff timer for the earliest report waiting to be retried.

@@ -655,7 +655,7 @@ fn Confirmation(
     view! {
         {move || if delivered() {
             Either::Left(view! {
-                <Panel title="Report sent">{format!("This service has your report and passes it to {}.", crate::settings::recipient())}</Panel>
+                <Panel title="Report sent">"The service has received your report."</Panel>
             })
         } else {
             Either::Right(view! {

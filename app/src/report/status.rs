@@ -1,6 +1,7 @@
 //! Where one report is, in plain words, with what the person can do about it: send it now, copy
 //! it or email it another way, change a refused report, or remove it from the phone.
 
+use incident_report::progress::{Progress, Stage};
 use incident_report::{DeliveryState, FormPage, StoredReport};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
@@ -37,9 +38,10 @@ pub fn ReportStatus(
     let next = report.next_attempt_at_ms().map(phone::clock_time);
     let message = match report.delivery() {
         DeliveryState::Delivered { reference } => EitherOf4::A(view! {
-            <p class="govuk-body">{format!("This service has your report and passes it to {}. Your reference number is", crate::settings::recipient())}</p>
+            <p class="govuk-body">"Your reference number is"</p>
             <p class="app-reference">{reference.clone()}</p>
             <p class="govuk-body">"Keep it: you may be asked for it."</p>
+            <WhatHappened report=report.clone() reference=reference.clone()/>
             <p class="govuk-body-s app-secondary">
                 {if details_removed {
                     "Your name, contact details and what you wrote have been removed from this phone. The reference, the date, and what happened to which kind of device are kept.".to_owned()
@@ -109,6 +111,65 @@ pub fn ReportStatus(
         {message}
         {pending.then(|| view! { <SendAnotherWay report=report.clone()/> })}
         {removal.map(|on_removed| view! { <RemoveReport id kind on_removed/> })}
+    }
+}
+
+/// What has happened to a delivered report since the server received it, as far as the phone
+/// was last told: only what is true, in the order it happened.
+#[component]
+fn WhatHappened(report: StoredReport, reference: String) -> impl IntoView {
+    let recipient = crate::settings::recipient();
+    let stages = report.progress().map_or_else(
+        || {
+            vec![Stage::Received {
+                reference,
+                at_ms: report
+                    .last_attempt_at_ms()
+                    .unwrap_or(report.created_at_ms()),
+            }]
+        },
+        Progress::stages,
+    );
+    let checked = report.progress().is_some();
+    let asking = report.wants_progress(phone::now_ms());
+    let lines = stages
+        .into_iter()
+        .map(|stage| {
+            let line = match stage {
+                Stage::Received { reference, at_ms } => format!(
+                    "Received by the service, reference {reference}, on {}.",
+                    phone::clock_time(at_ms)
+                ),
+                Stage::Waiting => {
+                    format!("Not yet passed on to {recipient}. The service keeps trying.")
+                }
+                Stage::PassedOn { at_ms: Some(at_ms) } => {
+                    format!("Passed on to {recipient} on {}.", phone::clock_time(at_ms))
+                }
+                Stage::PassedOn { at_ms: None } => format!("Passed on to {recipient}."),
+                Stage::Seen { at_ms } => {
+                    format!("Seen by {recipient} on {}.", phone::clock_time(at_ms))
+                }
+                Stage::Closed { at_ms } => format!(
+                    "Closed on {}: {recipient} has finished with this report.",
+                    phone::clock_time(at_ms)
+                ),
+            };
+            view! { <li>{line}</li> }
+        })
+        .collect_view();
+    view! {
+        <h3 class="govuk-heading-s">"What has happened to it"</h3>
+        <ol class="govuk-list govuk-list--number app-progress">{lines}</ol>
+        {asking.then(|| view! {
+            <p class="govuk-body-s app-secondary">
+                {if checked {
+                    "This phone checks for news when it is online and the app is open."
+                } else {
+                    "What happens next is shown here once this phone has checked, when it is online and the app is open."
+                }}
+            </p>
+        })}
     }
 }
 

@@ -14,6 +14,7 @@
 //   cached together (both steps in this build's cache), and hashed file names keep builds apart
 //   on the network.
 // - `/api/` is never cached or answered from a cache.
+// - The team's view (`/team`) is left to the browser: never stored, never answered from here.
 
 const CACHE_PREFIX = 'lost-device-';
 const CACHE = CACHE_PREFIX + PRECACHE.version;
@@ -94,6 +95,7 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (url.pathname === '/team' || url.pathname.startsWith('/team/')) return;
   if (request.method === 'POST' && request.mode === 'navigate') {
     event.respondWith(posted(request));
     return;
