@@ -75,6 +75,8 @@ pub enum TagColour {
     Green,
     /// Red: needs attention.
     Red,
+    /// Yellow: in hand.
+    Yellow,
 }
 
 /// A tag: a short status.
@@ -90,6 +92,7 @@ pub fn Tag(
         TagColour::Blue => "govuk-tag govuk-tag--blue",
         TagColour::Green => "govuk-tag govuk-tag--green",
         TagColour::Red => "govuk-tag govuk-tag--red",
+        TagColour::Yellow => "govuk-tag govuk-tag--yellow",
     };
     view! { <strong class=class>{text}</strong> }
 }

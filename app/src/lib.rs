@@ -27,6 +27,8 @@ pub mod offline;
 mod phone;
 pub mod report;
 pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod team;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -66,6 +68,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn DocumentHead(
     /// Build options: the stylesheet's hashed name comes from here.
     options: LeptosOptions,
+    /// Whether the page registers the offline worker (the team's pages have no scripts).
+    #[prop(default = true)]
+    scripts: bool,
 ) -> impl IntoView {
     view! {
         <meta charset="utf-8"/>
@@ -73,11 +78,13 @@ pub fn DocumentHead(
         <meta name="theme-color" content="#0b0c0c"/>
         <hydration::BuildStylesheet options/>
         <settings::SettingsMeta/>
-        <link rel="manifest" href="/manifest.webmanifest"/>
         <link rel="icon" href="/favicon.ico" sizes="32x32"/>
         <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
-        <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
-        <script src="/sw-register.js" defer></script>
+        {scripts.then(|| view! {
+            <link rel="manifest" href="/manifest.webmanifest"/>
+            <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
+            <script src="/sw-register.js" defer></script>
+        })}
     }
 }
 

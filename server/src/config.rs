@@ -60,6 +60,9 @@ pub struct Config {
     /// What a client may take.
     #[command(flatten, next_help_heading = "Limits")]
     pub protection: Protection,
+    /// Who may use the team's view, signed in with the organisation's identity provider.
+    #[command(flatten, next_help_heading = "The team's view")]
+    pub team: TeamAccess,
     /// Something to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Task>,
@@ -288,6 +291,93 @@ impl Forwarding {
             credentials,
         })
         .with_context(|| format!("could not set up SMTP to {host}"))
+    }
+}
+
+/// Sign-in to the team's view (`/team`) over OpenID Connect. With no issuer the view is off
+/// (404) and nothing else changes; there is no built-in password.
+#[derive(Debug, clap::Args)]
+pub struct TeamAccess {
+    /// The identity provider's issuer URL; its OpenID Connect discovery document is read from
+    /// `ISSUER/.well-known/openid-configuration`.
+    #[arg(long, env = "LOST_DEVICE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// This service's client id at the identity provider.
+    #[arg(long, env = "LOST_DEVICE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// A file holding the client secret (or set `LOST_DEVICE_OIDC_CLIENT_SECRET`).
+    #[arg(long, env = "LOST_DEVICE_OIDC_CLIENT_SECRET_FILE")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+    /// This service's address as people reach it (`https://lost-device.example.org`): the
+    /// provider sends people back to `PUBLIC_URL/team/signed-in`.
+    #[arg(long, env = "LOST_DEVICE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Email addresses that may enter, separated by commas.
+    #[arg(long, env = "LOST_DEVICE_TEAM_EMAILS", value_delimiter = ',')]
+    pub team_emails: Vec<String>,
+    /// A group or role that may enter: a person whose ID token's `--team-claim` holds it may.
+    #[arg(long, env = "LOST_DEVICE_TEAM_GROUP")]
+    pub team_group: Option<String>,
+    /// The ID token claim that lists a person's groups or roles.
+    #[arg(long, env = "LOST_DEVICE_TEAM_CLAIM", default_value = "groups")]
+    pub team_claim: String,
+}
+
+/// What [`TeamAccess`] describes, checked.
+#[derive(Debug, Clone)]
+pub struct TeamSettings {
+    /// The identity provider.
+    pub issuer: String,
+    /// Our client id there.
+    pub client_id: String,
+    /// Our client secret there, if the client has one.
+    pub client_secret: Option<SecretString>,
+    /// This service's public address, without a trailing slash.
+    pub public_url: String,
+    /// Who may enter.
+    pub allowed: crate::team::Allowed,
+}
+
+impl TeamAccess {
+    /// The team view's settings, or `None` when it is off; an error names what is missing.
+    pub fn settings(&self) -> anyhow::Result<Option<TeamSettings>> {
+        let Some(issuer) = &self.oidc_issuer else {
+            return Ok(None);
+        };
+        let client_id = self
+            .oidc_client_id
+            .clone()
+            .context("--oidc-issuer needs --oidc-client-id")?;
+        let public_url = self
+            .public_url
+            .as_deref()
+            .context("--oidc-issuer needs --public-url, the address people reach this service at")?
+            .trim_end_matches('/')
+            .to_owned();
+        let emails: Vec<String> = self
+            .team_emails
+            .iter()
+            .map(|email| email.trim().to_lowercase())
+            .filter(|email| !email.is_empty())
+            .collect();
+        anyhow::ensure!(
+            !emails.is_empty() || self.team_group.is_some(),
+            "--oidc-issuer needs --team-emails or --team-group: otherwise nobody may enter"
+        );
+        Ok(Some(TeamSettings {
+            issuer: issuer.clone(),
+            client_id,
+            client_secret: secret(
+                self.oidc_client_secret_file.as_deref(),
+                "LOST_DEVICE_OIDC_CLIENT_SECRET",
+            )?,
+            public_url,
+            allowed: crate::team::Allowed {
+                emails,
+                group: self.team_group.clone(),
+                claim: self.team_claim.clone(),
+            },
+        }))
     }
 }
 

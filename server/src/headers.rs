@@ -56,12 +56,17 @@ pub fn apply(router: Router) -> Router {
     router
 }
 
-/// Pages and files are only read: anything but GET and HEAD outside `/api/` and the report
-/// form's own page is 405.
+/// Whether `path` is the team's view.
+fn is_team(path: &str) -> bool {
+    path == app::team::TEAM_PATH || path.starts_with("/team/")
+}
+
+/// Pages and files are only read: anything but GET and HEAD outside `/api/`, the report
+/// form's own page and the team's view is 405.
 async fn read_only_outside_api(request: Request, next: Next) -> Response {
     let readable = matches!(request.method(), &Method::GET | &Method::HEAD);
     let path = request.uri().path();
-    if readable || path.starts_with("/api/") || path == app::report::REPORT_PATH {
+    if readable || path.starts_with("/api/") || path == app::report::REPORT_PATH || is_team(path) {
         return next.run(request).await;
     }
     (
@@ -108,8 +113,9 @@ pub async fn file_etag(
 async fn cache_control(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let immutable = path.starts_with("/pkg/");
-    // An answer to a posted form carries the answers: nothing may keep it.
-    let private = path.starts_with("/api/") || request.method() == Method::POST;
+    // An answer to a posted form carries the answers, and the team's view shows them: nothing
+    // may keep either.
+    let private = path.starts_with("/api/") || is_team(path) || request.method() == Method::POST;
     let mut response = next.run(request).await;
     let policy = match (private, immutable && response.status().is_success()) {
         (true, _) => NO_STORE,

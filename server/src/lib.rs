@@ -12,6 +12,8 @@
 //!   [`report_status`]);
 //! - `POST /report`: the report form as plain HTML, before or without WebAssembly (see
 //!   `report_form`);
+//! - `/team…`: the team's view, signed in with the organisation's identity provider (see
+//!   [`team`]; 404 when no provider is set);
 //! - anything else: a file from the site root, or the app's 404 page.
 //!
 //! [`startup::Application`] wires the server from its [`config::Config`]; [`app`] is the router
@@ -29,6 +31,7 @@ pub mod reports;
 mod request_log;
 pub mod serve;
 pub mod startup;
+pub mod team;
 pub mod telemetry;
 
 use std::path::PathBuf;
@@ -63,6 +66,8 @@ pub struct AppState {
     pub limiter: rate_limit::Limiter,
     /// The same limits for asking what became of a report, with an allowance of their own.
     pub status_limiter: rate_limit::Limiter,
+    /// The team's view, when an identity provider is set.
+    pub team: Option<Arc<team::Team>>,
     /// The entity tag of each built file (from its hash), so revalidations get a bodiless 304.
     pub file_etags: Arc<std::collections::HashMap<String, HeaderValue>>,
 }
@@ -126,6 +131,7 @@ impl AppState {
             reports: Arc::new(reports::Reports::new(store, None)),
             limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
             status_limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
+            team: None,
             file_etags: Arc::new(file_etags(&precache)),
         })
     }
@@ -135,6 +141,13 @@ impl AppState {
     pub fn with_limiter(mut self, limiter: rate_limit::Limiter) -> Self {
         self.status_limiter = limiter.with_own_allowance();
         self.limiter = limiter;
+        self
+    }
+
+    /// The same state, with the team's view signing people in with `provider`.
+    #[must_use]
+    pub fn with_team(mut self, provider: team::sign_in::Provider) -> Self {
+        self.team = Some(Arc::new(team::Team::new(provider)));
         self
     }
 
@@ -207,6 +220,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(report_form::report_form_post)
                 .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT)),
         )
+        .merge(team::routes(state.team.clone()))
         .route("/sw.js", get(worker_show))
         .route(app::offline::OFFLINE_PATH, get(offline_show))
         .leptos_routes(&state, page_routes, move || app::shell(options.clone()))

@@ -63,6 +63,13 @@ impl Reports {
         }
     }
 
+    /// Wakes the forwarder (after held-back deliveries were made due again), if there is one.
+    pub fn wake_forwarder(&self) {
+        if let Some(forwarder) = &self.forwarder {
+            forwarder.wake();
+        }
+    }
+
     /// The store.
     pub fn store(&self) -> &ReportStore {
         &self.store

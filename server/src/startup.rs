@@ -68,9 +68,13 @@ impl Application {
         let limiter = config.protection.limiter();
         let build_id = crate::build_id()
             .context("could not read this server's executable to name its build")?;
-        let state = AppState::new(config.leptos_options()?, &build_id, store)?
+        let mut state = AppState::new(config.leptos_options()?, &build_id, store)?
             .with_forwarder(forwarder.clone())
             .with_limiter(limiter);
+        if let Some(team) = config.team.settings()? {
+            tracing::info!(issuer = %team.issuer, "the team's view is on");
+            state = state.with_team(crate::team::sign_in::Provider::new(team)?);
+        }
         let reports = Arc::clone(&state.reports);
         let limiters = [state.limiter.clone(), state.status_limiter.clone()];
 

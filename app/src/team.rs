@@ -1,0 +1,631 @@
+//! The team's view: the pages the people who receive reports use to see, acknowledge and close
+//! them, in the GOV.UK look. Rendered by the server only, as whole documents with no scripts
+//! (every action is a plain form), from plain data the server reads from its store: this crate
+//! knows nothing of where it came from. Never stored by the offline worker.
+
+use leptos::prelude::*;
+
+use crate::govuk::{Tag, TagColour};
+use crate::{APP_NAME, DocumentHead};
+
+/// The team's list of reports.
+pub const TEAM_PATH: &str = "/team";
+/// Signing out (`POST`).
+pub const SIGN_OUT_PATH: &str = "/team/sign-out";
+/// The name of every form's CSRF token field.
+pub const CSRF_FIELD: &str = "csrf";
+/// The longest internal note.
+pub const NOTE_LIMIT: usize = 2000;
+
+/// The page of the report with `reference`.
+pub fn report_path(reference: &str) -> String {
+    format!("/team/reports/{reference}")
+}
+
+/// How a report was closed: a short list, so the team's figures add up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::Display, strum::EnumIter)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Outcome {
+    /// The device was found or given back.
+    Recovered,
+    /// The device was locked or wiped from afar.
+    WipedRemotely,
+    /// Not recovered; the person's accounts and access were secured.
+    AccountsSecured,
+    /// Not a security incident after all.
+    NotAnIncident,
+    /// The same incident was reported already.
+    Duplicate,
+}
+
+impl Outcome {
+    /// The words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Recovered => "Device recovered",
+            Self::WipedRemotely => "Device locked or wiped remotely",
+            Self::AccountsSecured => "Not recovered, accounts secured",
+            Self::NotAnIncident => "Not a security incident",
+            Self::Duplicate => "Duplicate of another report",
+        }
+    }
+
+    /// The words for a stored value (an unknown one as it is).
+    pub fn label_of(value: &str) -> String {
+        value
+            .parse::<Self>()
+            .map_or_else(|_| value.to_owned(), |outcome| outcome.label().to_owned())
+    }
+}
+
+/// The signed-in member of the team, as the header shows them, and their session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Their name.
+    pub name: String,
+    /// The token each form carries.
+    pub csrf: String,
+}
+
+/// A report's team state, for its tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Not acknowledged.
+    New,
+    /// Acknowledged.
+    Acknowledged,
+    /// Closed.
+    Closed,
+}
+
+impl State {
+    fn tag(self) -> (&'static str, TagColour) {
+        match self {
+            Self::New => ("New", TagColour::Blue),
+            Self::Acknowledged => ("Acknowledged", TagColour::Yellow),
+            Self::Closed => ("Closed", TagColour::Grey),
+        }
+    }
+
+    /// The filter's value.
+    pub fn value(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Acknowledged => "acknowledged",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// How far passing a report on has got, for its tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassedOn {
+    /// Everywhere.
+    Delivered,
+    /// Still trying.
+    Trying,
+    /// Held back after a permanent failure.
+    HeldBack,
+}
+
+impl PassedOn {
+    fn tag(self) -> (&'static str, TagColour) {
+        match self {
+            Self::Delivered => ("Passed on", TagColour::Green),
+            Self::Trying => ("Still trying", TagColour::Grey),
+            Self::HeldBack => ("Held back", TagColour::Red),
+        }
+    }
+}
+
+/// One row of the list.
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    /// Its reference.
+    pub reference: String,
+    /// When it was received, in words.
+    pub received: String,
+    /// What happened, to which kind of device.
+    pub title: String,
+    /// Passing it on.
+    pub passed_on: PassedOn,
+    /// The team's state.
+    pub state: State,
+}
+
+/// The list page.
+#[derive(Debug, Clone)]
+pub struct ListView {
+    /// Who is signed in.
+    pub member: Member,
+    /// The reports shown, newest first.
+    pub rows: Vec<ListRow>,
+    /// The state filtered by.
+    pub filter: Option<State>,
+    /// The reference searched for.
+    pub search: String,
+    /// More reports matched than are shown.
+    pub more: bool,
+}
+
+/// One destination's delivery, on a report's page.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    /// The destination.
+    pub destination: String,
+    /// Where it is.
+    pub passed_on: PassedOn,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why it failed last, if it did.
+    pub reason: Option<String>,
+    /// When it was delivered, in words.
+    pub delivered: Option<String>,
+}
+
+/// One row of the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    /// When, in words.
+    pub at: String,
+    /// Who.
+    pub who: String,
+    /// What, in words.
+    pub what: String,
+    /// From which address.
+    pub address: String,
+}
+
+/// A report's page.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    /// Who is signed in.
+    pub member: Member,
+    /// Its reference.
+    pub reference: String,
+    /// What happened, to which kind of device.
+    pub title: String,
+    /// When it was received, in words.
+    pub received: String,
+    /// The team's state.
+    pub state: State,
+    /// Each answer by its question, in form order; empty once cleared.
+    pub answers: Vec<(String, String)>,
+    /// The answers were cleared after the retention period.
+    pub cleared: bool,
+    /// Who acknowledged it and when.
+    pub acknowledged: Option<(String, String)>,
+    /// Who closed it, when, the outcome and the note.
+    pub closed: Option<(String, String, String, Option<String>)>,
+    /// Its deliveries.
+    pub deliveries: Vec<DeliveryRow>,
+    /// Every view and action.
+    pub audit: Vec<AuditRow>,
+    /// What the last action did, for the banner.
+    pub notice: Option<String>,
+    /// What is wrong with the close form as posted: (field id, message).
+    pub errors: Vec<(&'static str, String)>,
+    /// The close form as posted, to show again with its errors.
+    pub posted: (Option<String>, String),
+}
+
+/// A page that only says something (signed out, no access, an expired form).
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    /// Who is signed in, if anyone.
+    pub member: Option<Member>,
+    /// The heading.
+    pub title: String,
+    /// The paragraphs.
+    pub lines: Vec<String>,
+    /// A link onwards: (href, words).
+    pub link: Option<(String, String)>,
+}
+
+/// The document around a team page.
+fn document(
+    options: &LeptosOptions,
+    title: &str,
+    member: Option<Member>,
+    body: impl IntoView + 'static,
+) -> String {
+    let title = format!("{title} – {APP_NAME} team");
+    let options = options.clone();
+    Owner::new().with(move || {
+        view! {
+            <!DOCTYPE html>
+            <html lang="en-GB" class="govuk-template">
+                <head>
+                    <DocumentHead options scripts=false/>
+                    <title>{title}</title>
+                </head>
+                <body class="govuk-template__body">
+                    <a href="#main" class="govuk-skip-link">"Skip to main content"</a>
+                    <TeamHeader member/>
+                    <div class="govuk-width-container">
+                        <main id="main" class="govuk-main-wrapper" tabindex="-1">{body}</main>
+                    </div>
+                </body>
+            </html>
+        }
+        .to_html()
+    })
+}
+
+#[component]
+fn TeamHeader(member: Option<Member>) -> impl IntoView {
+    view! {
+        <header class="govuk-header" data-module="govuk-header">
+            <div class="govuk-header__container govuk-width-container">
+                <div class="govuk-header__logo">
+                    <a href=TEAM_PATH class="govuk-header__link govuk-header__service-name">
+                        {format!("{APP_NAME}: reports")}
+                    </a>
+                </div>
+            </div>
+        </header>
+        {member.map(|member| view! {
+            <div class="govuk-width-container app-team-bar">
+                <p class="govuk-body-s app-team-bar__who">{format!("Signed in as {}", member.name)}</p>
+                <form method="post" action=SIGN_OUT_PATH class="app-team-bar__sign-out">
+                    <input type="hidden" name=CSRF_FIELD value=member.csrf/>
+                    <button type="submit" class="govuk-button govuk-button--secondary app-team-bar__button">"Sign out"</button>
+                </form>
+            </div>
+        })}
+    }
+}
+
+fn state_tag(state: State) -> impl IntoView {
+    let (text, colour) = state.tag();
+    view! { <Tag text colour/> }
+}
+
+fn passed_on_tag(passed_on: PassedOn) -> impl IntoView {
+    let (text, colour) = passed_on.tag();
+    view! { <Tag text colour/> }
+}
+
+/// The list of reports, with its filter and search.
+pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
+    let ListView {
+        member,
+        rows,
+        filter,
+        search,
+        more,
+    } = list;
+    let filters = [
+        (None, "All"),
+        (Some(State::New), "New"),
+        (Some(State::Acknowledged), "Acknowledged"),
+        (Some(State::Closed), "Closed"),
+    ];
+    let empty = rows.is_empty();
+    let body = view! {
+        <h1 class="govuk-heading-l">"Reports"</h1>
+        <nav aria-label="Filter by state" class="app-team-filter">
+            <ul class="govuk-list app-team-filter__list">
+                {filters.into_iter().map(|(state, words)| {
+                    let href = state.map_or_else(|| TEAM_PATH.to_owned(), |s| format!("{TEAM_PATH}?state={}", s.value()));
+                    let current = state == filter && search.is_empty();
+                    view! {
+                        <li>
+                            <a class="govuk-link" href=href aria-current=current.then_some("page")>
+                                {if current { view! { <strong>{words}</strong> }.into_any() } else { words.into_any() }}
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </nav>
+        <form method="get" action=TEAM_PATH class="govuk-form-group app-team-search">
+            <label class="govuk-label" for="reference">"Find a report by its reference"</label>
+            <div class="govuk-hint" id="reference-hint">"For example, LD-2026-000123"</div>
+            <input class="govuk-input govuk-input--width-20" id="reference" name="reference" type="search"
+                spellcheck="false" aria-describedby="reference-hint" value=search.clone()/>
+            <button type="submit" class="govuk-button govuk-button--secondary">"Find"</button>
+        </form>
+        {empty.then(|| view! {
+            <p class="govuk-body">
+                {if search.is_empty() { "There are no reports here.".to_owned() } else { format!("No report has the reference {search}.") }}
+            </p>
+        })}
+        {(!empty).then(|| view! {
+            <table class="govuk-table">
+                <caption class="govuk-table__caption govuk-visually-hidden">"Reports, newest first"</caption>
+                <thead class="govuk-table__head">
+                    <tr class="govuk-table__row">
+                        <th scope="col" class="govuk-table__header">"Reference"</th>
+                        <th scope="col" class="govuk-table__header">"Received"</th>
+                        <th scope="col" class="govuk-table__header">"What happened"</th>
+                        <th scope="col" class="govuk-table__header">"Passed on"</th>
+                        <th scope="col" class="govuk-table__header">"State"</th>
+                    </tr>
+                </thead>
+                <tbody class="govuk-table__body">
+                    {rows.into_iter().map(|row| view! {
+                        <tr class="govuk-table__row">
+                            <td class="govuk-table__cell">
+                                <a class="govuk-link" href=report_path(&row.reference)>{row.reference.clone()}</a>
+                            </td>
+                            <td class="govuk-table__cell">{row.received}</td>
+                            <td class="govuk-table__cell">{row.title}</td>
+                            <td class="govuk-table__cell">{passed_on_tag(row.passed_on)}</td>
+                            <td class="govuk-table__cell">{state_tag(row.state)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+        {more.then(|| view! {
+            <p class="govuk-body">"Only the newest reports are shown. Find an older one by its reference."</p>
+        })}
+    };
+    document(options, "Reports", Some(member), body)
+}
+
+/// One report: its answers, deliveries, state, actions and audit trail.
+pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
+    let ReportView {
+        member,
+        reference,
+        title,
+        received,
+        state,
+        answers,
+        cleared,
+        acknowledged,
+        closed,
+        deliveries,
+        audit,
+        notice,
+        errors,
+        posted,
+    } = report;
+    let csrf = member.csrf.clone();
+    let path = report_path(&reference);
+    let page_title = if errors.is_empty() {
+        reference.clone()
+    } else {
+        format!("Error: {reference}")
+    };
+    let body = view! {
+        <ErrorSummary errors=errors.clone()/>
+        {notice.map(|text| view! {
+            <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="notice-title">
+                <div class="govuk-notification-banner__header">
+                    <h2 class="govuk-notification-banner__title" id="notice-title">"Done"</h2>
+                </div>
+                <div class="govuk-notification-banner__content">
+                    <p class="govuk-notification-banner__heading">{text}</p>
+                </div>
+            </div>
+        })}
+        <p class="govuk-body"><a class="govuk-back-link" href=TEAM_PATH>"All reports"</a></p>
+        <span class="govuk-caption-l">{reference.clone()}</span>
+        <h1 class="govuk-heading-l">{title}</h1>
+        <p class="govuk-body">{state_tag(state)}</p>
+        <dl class="govuk-summary-list">
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Received"</dt>
+                <dd class="govuk-summary-list__value">{received}</dd>
+            </div>
+            {acknowledged.map(|(who, at)| view! {
+                <div class="govuk-summary-list__row">
+                    <dt class="govuk-summary-list__key">"Acknowledged"</dt>
+                    <dd class="govuk-summary-list__value">{format!("{at} by {who}")}</dd>
+                </div>
+            })}
+            {closed.clone().map(|(who, at, outcome, note)| view! {
+                <div class="govuk-summary-list__row">
+                    <dt class="govuk-summary-list__key">"Closed"</dt>
+                    <dd class="govuk-summary-list__value">{format!("{at} by {who}: {outcome}")}</dd>
+                </div>
+                {note.map(|note| view! {
+                    <div class="govuk-summary-list__row">
+                        <dt class="govuk-summary-list__key">"Internal note"</dt>
+                        <dd class="govuk-summary-list__value app-team-note">{note}</dd>
+                    </div>
+                })}
+            })}
+        </dl>
+
+        {(state == State::New).then(|| view! {
+            <form method="post" action=format!("{path}/acknowledge")>
+                <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
+                <button type="submit" class="govuk-button">"Acknowledge"</button>
+            </form>
+        })}
+
+        <h2 class="govuk-heading-m">"Answers"</h2>
+        {if cleared {
+            view! {
+                <p class="govuk-body">"The answers were removed after the retention period. The reference, the dates, the deliveries and the audit trail are kept."</p>
+            }.into_any()
+        } else {
+            view! {
+                <dl class="govuk-summary-list">
+                    {answers.into_iter().map(|(question, answer)| view! {
+                        <div class="govuk-summary-list__row">
+                            <dt class="govuk-summary-list__key">{question}</dt>
+                            <dd class="govuk-summary-list__value app-team-answer">{answer}</dd>
+                        </div>
+                    }).collect_view()}
+                </dl>
+            }.into_any()
+        }}
+
+        <Deliveries deliveries path=path.clone() csrf=csrf.clone()/>
+        {(state != State::Closed).then(|| view! { <CloseForm path csrf errors posted/> })}
+        <AuditTrail audit/>
+    };
+    document(options, &page_title, Some(member), body)
+}
+
+/// "There is a problem", linking to each field to correct.
+#[component]
+fn ErrorSummary(errors: Vec<(&'static str, String)>) -> impl IntoView {
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="govuk-error-summary" data-module="govuk-error-summary">
+                <div role="alert">
+                    <h2 class="govuk-error-summary__title">"There is a problem"</h2>
+                    <div class="govuk-error-summary__body">
+                        <ul class="govuk-list govuk-error-summary__list">
+                            {errors.iter().map(|(field, message)| view! {
+                                <li><a href=format!("#{field}")>{message.clone()}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                </div>
+            </div>
+        }
+    })
+}
+
+/// Each destination's delivery, and "Retry delivery" when one is held back.
+#[component]
+fn Deliveries(deliveries: Vec<DeliveryRow>, path: String, csrf: String) -> impl IntoView {
+    let held_back = deliveries.iter().any(|d| d.passed_on == PassedOn::HeldBack);
+    view! {
+        <h2 class="govuk-heading-m">"Passing it on"</h2>
+        <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-visually-hidden">"Deliveries, one per destination"</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">"Destination"</th>
+                    <th scope="col" class="govuk-table__header">"Outcome"</th>
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Attempts"</th>
+                    <th scope="col" class="govuk-table__header">"Details"</th>
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {deliveries.into_iter().map(|d| view! {
+                    <tr class="govuk-table__row">
+                        <td class="govuk-table__cell">{d.destination}</td>
+                        <td class="govuk-table__cell">{passed_on_tag(d.passed_on)}</td>
+                        <td class="govuk-table__cell govuk-table__cell--numeric">{d.attempts}</td>
+                        <td class="govuk-table__cell">
+                            {d.delivered.map(|at| format!("Delivered {at}")).or_else(|| d.reason.map(|why| format!("Last failure: {why}")))}
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {held_back.then(|| view! {
+            <form method="post" action=format!("{path}/retry")>
+                <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
+                <p class="govuk-body">"A destination refused this report. Fix what it says, then try again."</p>
+                <button type="submit" class="govuk-button govuk-button--secondary">"Retry delivery"</button>
+            </form>
+        })}
+
+    }
+}
+
+/// "Close this report": an outcome from the short list and an internal note.
+#[component]
+fn CloseForm(
+    path: String,
+    csrf: String,
+    errors: Vec<(&'static str, String)>,
+    posted: (Option<String>, String),
+) -> impl IntoView {
+    let error_for = |id: &str| {
+        errors
+            .iter()
+            .find(|(field, _)| *field == id)
+            .map(|(_, message)| message.clone())
+    };
+    let outcome_error = error_for("outcome");
+    let note_error = error_for("note");
+    view! {
+    <h2 class="govuk-heading-m">"Close this report"</h2>
+    <form method="post" action=format!("{path}/close") novalidate>
+        <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
+        <div class=if outcome_error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+            <fieldset class="govuk-fieldset" aria-describedby=outcome_error.as_ref().map(|_| "outcome-error")>
+                <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">"Outcome"</legend>
+                {outcome_error.clone().map(|message| view! {
+                    <p id="outcome-error" class="govuk-error-message">
+                        <span class="govuk-visually-hidden">"Error: "</span>{message}
+                    </p>
+                })}
+                <div class="govuk-radios" data-module="govuk-radios">
+                    {<Outcome as strum::IntoEnumIterator>::iter().enumerate().map(|(index, outcome)| {
+                        let id = if index == 0 { "outcome".to_owned() } else { format!("outcome-{outcome}") };
+                        let checked = posted.0.as_deref() == Some(outcome.to_string().as_str());
+                        view! {
+                            <div class="govuk-radios__item">
+                                <input class="govuk-radios__input" id=id.clone() name="outcome" type="radio" value=outcome.to_string() checked=checked/>
+                                <label class="govuk-label govuk-radios__label" for=id>{outcome.label()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+        </div>
+        <div class=if note_error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+            <label class="govuk-label govuk-label--s" for="note">"Internal note (optional)"</label>
+            <div class="govuk-hint" id="note-hint">"Only the team sees this. It is removed with the answers after the retention period."</div>
+            {note_error.clone().map(|message| view! {
+                <p id="note-error" class="govuk-error-message">
+                    <span class="govuk-visually-hidden">"Error: "</span>{message}
+                </p>
+            })}
+            <textarea class="govuk-textarea" id="note" name="note" rows="4"
+                aria-describedby=if note_error.is_some() { "note-hint note-error" } else { "note-hint" }>{posted.1.clone()}</textarea>
+        </div>
+        <button type="submit" class="govuk-button govuk-button--warning">"Close report"</button>
+    </form>
+    }
+}
+
+/// Every view of and action on the report, oldest first.
+#[component]
+fn AuditTrail(audit: Vec<AuditRow>) -> impl IntoView {
+    view! {
+        <h2 class="govuk-heading-m">"Audit trail"</h2>
+        <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-visually-hidden">"Every view and action, oldest first"</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">"When"</th>
+                    <th scope="col" class="govuk-table__header">"Who"</th>
+                    <th scope="col" class="govuk-table__header">"What"</th>
+                    <th scope="col" class="govuk-table__header">"From"</th>
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {audit.into_iter().map(|row| view! {
+                    <tr class="govuk-table__row app-audit-row">
+                        <td class="govuk-table__cell">{row.at}</td>
+                        <td class="govuk-table__cell">{row.who}</td>
+                        <td class="govuk-table__cell">{row.what}</td>
+                        <td class="govuk-table__cell">{row.address}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A page that only says something.
+pub fn message_page(options: &LeptosOptions, message: MessageView) -> String {
+    let MessageView {
+        member,
+        title,
+        lines,
+        link,
+    } = message;
+    let heading = title.clone();
+    let body = view! {
+        <h1 class="govuk-heading-l">{heading}</h1>
+        {lines.into_iter().map(|line| view! { <p class="govuk-body">{line}</p> }).collect_view()}
+        {link.map(|(href, words)| view! {
+            <p class="govuk-body"><a class="govuk-link" href=href>{words}</a></p>
+        })}
+    };
+    document(options, &title, member, body)
+}

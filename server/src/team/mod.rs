@@ -1,0 +1,946 @@
+//! The team's view: `/team`, where the people who receive reports see, acknowledge and close
+//! them and retry a held-back delivery, signed in with the organisation's identity provider
+//! ([`sign_in`]). Off (404) unless the identity provider is set.
+//!
+//! - Sessions live in the report database, so every instance behind a load balancer honours
+//!   them: the cookie (`__Host-`, Secure, HttpOnly, SameSite=Lax) holds a random token, the
+//!   database its SHA-256. A session ends after [`IDLE_MS`] without a request, [`ABSOLUTE_MS`]
+//!   after signing in, or at "Sign out".
+//! - Every form carries the session's CSRF token; a post without it is refused (403) and does
+//!   nothing. A post whose session has ended does nothing either: the person signs in again
+//!   and comes back to the report.
+//! - Every view of a report and every action is written to the audit trail first (who, when,
+//!   what, from which address), and so is a refused sign-in.
+//! - Every answer is `Cache-Control: no-store` (`headers`), has no scripts, and may send a form
+//!   only here or to the identity provider (signing out there).
+
+pub mod sign_in;
+
+use std::sync::Arc;
+
+use app::team::{
+    self as pages, AuditRow, CSRF_FIELD, DeliveryRow, ListRow, ListView, Member, MessageView,
+    NOTE_LIMIT, Outcome, ReportView,
+};
+use axum::{
+    Extension, Form, Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use incident_report::progress::{PassedOn, TeamState};
+use report_store::{Actor, AuditAction, AuditEntry, Changed, ReportStore, Session};
+use sha2::{Digest as _, Sha256};
+
+use crate::AppState;
+use sign_in::{Identity, Provider, SIGNED_IN_PATH, SIGNED_OUT_PATH};
+
+/// A session ends after 30 minutes without a request.
+pub const IDLE_MS: i64 = 30 * 60 * 1000;
+/// A session ends 8 hours after signing in, however busy.
+pub const ABSOLUTE_MS: i64 = 8 * 60 * 60 * 1000;
+/// The session cookie.
+const SESSION_COOKIE: &str = "__Host-lost-device-team";
+/// The cookie that ties a sign-in to the browser that began it.
+const SIGN_IN_COOKIE: &str = "__Host-lost-device-sign-in";
+/// The most reports the list shows.
+const LIST_LIMIT: u32 = 200;
+/// The largest form the team's view takes.
+pub const FORM_LIMIT: usize = 16 * 1024;
+
+/// Who may enter the team's view.
+#[derive(Debug, Clone)]
+pub struct Allowed {
+    /// Email addresses, lower case.
+    pub emails: Vec<String>,
+    /// A group or role in claim `claim`.
+    pub group: Option<String>,
+    /// The ID token claim listing groups or roles.
+    pub claim: String,
+}
+
+impl Allowed {
+    /// Whether `identity` may enter: their email is on the list, or they have the group.
+    pub fn admits(&self, identity: &Identity) -> bool {
+        self.emails.contains(&identity.email)
+            || self
+                .group
+                .as_ref()
+                .is_some_and(|group| identity.groups.contains(group))
+    }
+}
+
+/// The team's view, as the router holds it.
+#[derive(Debug)]
+pub struct Team {
+    provider: Provider,
+    csp: HeaderValue,
+}
+
+impl Team {
+    /// Sets up the view with the identity provider `provider`.
+    pub fn new(provider: Provider) -> Self {
+        let policy = format!(
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+             form-action 'self' {}",
+            provider.origin()
+        );
+        Self {
+            provider,
+            csp: HeaderValue::from_str(&policy)
+                .unwrap_or(HeaderValue::from_static("default-src 'self'")),
+        }
+    }
+}
+
+/// The team's routes; none when `team` is off.
+pub fn routes(team: Option<Arc<Team>>) -> Router<AppState> {
+    let Some(team) = team else {
+        return Router::new();
+    };
+    Router::new()
+        .route(pages::TEAM_PATH, get(list_show))
+        .route("/team/reports/{reference}", get(report_show))
+        .route("/team/reports/{reference}/acknowledge", post(acknowledge))
+        .route("/team/reports/{reference}/close", post(close))
+        .route("/team/reports/{reference}/retry", post(retry))
+        .route(SIGNED_IN_PATH, get(signed_in))
+        .route(pages::SIGN_OUT_PATH, post(sign_out))
+        .route(SIGNED_OUT_PATH, get(signed_out))
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(Extension(team))
+}
+
+/// What every team handler starts from: the view, the store and who is asking from where.
+struct Visit {
+    team: Arc<Team>,
+    store: ReportStore,
+    options: leptos::prelude::LeptosOptions,
+    address: String,
+}
+
+impl Visit {
+    fn new(state: &AppState, team: Arc<Team>, client: Option<crate::serve::Client>) -> Self {
+        Self {
+            team,
+            store: state.reports.store().clone(),
+            options: state.leptos_options.clone(),
+            address: client
+                .and_then(|crate::serve::Client(ip)| ip)
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        }
+    }
+
+    fn actor(&self, who: &str) -> Actor {
+        Actor {
+            who: who.to_owned(),
+            address: self.address.clone(),
+        }
+    }
+
+    /// An HTML answer with the team's policy.
+    fn page(&self, status: StatusCode, html: String) -> Response {
+        (
+            status,
+            [(header::CONTENT_SECURITY_POLICY, self.team.csp.clone())],
+            Html(html),
+        )
+            .into_response()
+    }
+
+    fn message(
+        &self,
+        status: StatusCode,
+        member: Option<Member>,
+        title: &str,
+        lines: &[&str],
+        link: Option<(&str, &str)>,
+    ) -> Response {
+        self.page(
+            status,
+            pages::message_page(
+                &self.options,
+                MessageView {
+                    member,
+                    title: title.to_owned(),
+                    lines: lines.iter().map(|line| (*line).to_owned()).collect(),
+                    link: link.map(|(href, words)| (href.to_owned(), words.to_owned())),
+                },
+            ),
+        )
+    }
+
+    fn trouble(&self, error: &dyn std::fmt::Display) -> Response {
+        tracing::error!(%error, "the team's view could not read or write the report database");
+        self.message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "Sorry, there is a problem with the service",
+            &["The reports cannot be read just now. Try again in a few minutes."],
+            None,
+        )
+    }
+
+    /// The signed-in session of `headers`, seen now; `None` if there is none or it has ended.
+    async fn session(&self, headers: &HeaderMap) -> Result<Option<Session>, Box<Response>> {
+        let Some(token) = cookie(headers, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        self.store
+            .touch_session(
+                &token_hash(token),
+                forwarding::now_ms(),
+                IDLE_MS,
+                ABSOLUTE_MS,
+            )
+            .await
+            .map_err(|error| Box::new(self.trouble(&error)))
+    }
+
+    /// Sends the person to the identity provider, to come back to `return_to`.
+    async fn sign_in(&self, return_to: &str) -> Response {
+        match self
+            .team
+            .provider
+            .begin(return_to, forwarding::now_ms())
+            .await
+        {
+            Ok((url, pending)) => {
+                if let Err(error) = self.store.begin_sign_in(&pending).await {
+                    return self.trouble(&error);
+                }
+                let mut response = Redirect::to(&url).into_response();
+                set_cookie(
+                    &mut response,
+                    SIGN_IN_COOKIE,
+                    &pending.state,
+                    report_store::SIGN_IN_LIMIT_MS / 1000,
+                );
+                response
+            }
+            Err(error) => {
+                tracing::error!(%error, "sign-in could not start");
+                self.message(
+                    StatusCode::BAD_GATEWAY,
+                    None,
+                    "Sign-in is not available just now",
+                    &["The organisation's sign-in service cannot be reached. Try again in a few minutes."],
+                    Some((pages::TEAM_PATH, "Try again")),
+                )
+            }
+        }
+    }
+
+    /// The session of a form post, if it is still signed in and carries its CSRF token; else
+    /// the answer that does nothing (sign in again, or 403).
+    async fn posted(
+        &self,
+        headers: &HeaderMap,
+        form: &[(String, String)],
+        return_to: &str,
+    ) -> Result<Session, Box<Response>> {
+        let Some(session) = self.session(headers).await? else {
+            return Err(Box::new(self.sign_in(return_to).await));
+        };
+        let given = field(form, CSRF_FIELD).unwrap_or_default();
+        if !constant_time_eq(given.as_bytes(), session.csrf.as_bytes()) {
+            tracing::warn!(address = %self.address, "a team form without its CSRF token was refused");
+            return Err(Box::new(self.message(
+                StatusCode::FORBIDDEN,
+                Some(member(&session)),
+                "This form could not be used",
+                &[
+                    "It did not come from this page as you last saw it, so nothing was done.",
+                    "Go back to the report, reload it and try again.",
+                ],
+                Some((return_to, "Go back to the report")),
+            )));
+        }
+        Ok(session)
+    }
+}
+
+fn member(session: &Session) -> Member {
+    Member {
+        name: session.name.clone(),
+        csrf: session.csrf.clone(),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    state: Option<String>,
+    reference: Option<String>,
+}
+
+async fn list_show(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let session = match visit.session(&headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return visit.sign_in(&return_path(&uri)).await,
+        Err(response) => return *response,
+    };
+    let filter = query
+        .state
+        .as_deref()
+        .and_then(|s| s.parse::<TeamState>().ok());
+    let search = query
+        .reference
+        .as_deref()
+        .map(|r| r.trim().to_uppercase())
+        .unwrap_or_default()
+        .chars()
+        .take(40)
+        .collect::<String>();
+    let found = visit
+        .store
+        .list(
+            if search.is_empty() { filter } else { None },
+            (!search.is_empty()).then_some(search.as_str()),
+            LIST_LIMIT + 1,
+        )
+        .await;
+    let mut summaries = match found {
+        Ok(found) => found,
+        Err(error) => return visit.trouble(&error),
+    };
+    let more = summaries.len() > LIST_LIMIT as usize;
+    summaries.truncate(LIST_LIMIT as usize);
+    let rows = summaries
+        .into_iter()
+        .map(|summary| ListRow {
+            title: title(&summary.form_json),
+            reference: summary.status.reference,
+            received: received_words(&summary.status.received_at),
+            passed_on: passed_on(summary.status.passed_on),
+            state: state_of(summary.status.state),
+        })
+        .collect();
+    let html = pages::list_page(
+        &visit.options,
+        ListView {
+            member: member(&session),
+            rows,
+            filter: if search.is_empty() {
+                filter.map(state_of)
+            } else {
+                None
+            },
+            search,
+            more,
+        },
+    );
+    visit.page(StatusCode::OK, html)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ReportQuery {
+    done: Option<String>,
+}
+
+async fn report_show(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    Path(reference): Path<String>,
+    Query(query): Query<ReportQuery>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let session = match visit.session(&headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return visit.sign_in(&return_path(&uri)).await,
+        Err(response) => return *response,
+    };
+    let notice = query.done.as_deref().and_then(notice);
+    show_report(
+        &visit,
+        &session,
+        &reference,
+        notice,
+        Vec::new(),
+        (None, String::new()),
+    )
+    .await
+}
+
+/// Writes the view to the audit trail, then renders the report's page.
+async fn show_report(
+    visit: &Visit,
+    session: &Session,
+    reference: &str,
+    notice: Option<&str>,
+    errors: Vec<(&'static str, String)>,
+    posted: (Option<String>, String),
+) -> Response {
+    let found = match visit.store.team_report(reference).await {
+        Ok(found) => found,
+        Err(error) => return visit.trouble(&error),
+    };
+    let Some(mut report) = found else {
+        return visit.message(
+            StatusCode::NOT_FOUND,
+            Some(member(session)),
+            "There is no report with this reference",
+            &["Check the reference, or find the report in the list."],
+            Some((pages::TEAM_PATH, "All reports")),
+        );
+    };
+    let viewed = AuditEntry {
+        at_ms: forwarding::now_ms(),
+        actor: visit.actor(&session.email),
+        action: AuditAction::Viewed,
+        report: Some(report.summary.id),
+        detail: None,
+    };
+    if let Err(error) = visit.store.record(&viewed).await {
+        // Nothing is shown that the audit trail does not record.
+        return visit.trouble(&error);
+    }
+    report.audit.push(viewed);
+    let view = report_view(&report, member(session), notice, errors, posted);
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    visit.page(status, pages::report_page(&visit.options, view))
+}
+
+/// The report's page from what the store holds.
+fn report_view(
+    report: &report_store::TeamReport,
+    member: Member,
+    notice: Option<&str>,
+    errors: Vec<(&'static str, String)>,
+    posted: (Option<String>, String),
+) -> ReportView {
+    let status = &report.summary.status;
+    let form: Option<incident_report::ReportForm> =
+        serde_json::from_str(&report.summary.form_json).ok();
+    let answers: Vec<(String, String)> = form
+        .as_ref()
+        .map(|form| {
+            form.answers()
+                .into_iter()
+                .map(|(question, answer)| (question.text().to_owned(), answer))
+                .collect()
+        })
+        .unwrap_or_default();
+    ReportView {
+        member,
+        reference: status.reference.clone(),
+        title: title(&report.summary.form_json),
+        received: received_words(&status.received_at),
+        state: state_of(status.state),
+        cleared: answers.is_empty(),
+        answers,
+        acknowledged: report
+            .acknowledged_by
+            .clone()
+            .zip(status.acknowledged_at_ms.map(moment)),
+        closed: report
+            .closed_by
+            .clone()
+            .zip(status.closed_at_ms)
+            .map(|(who, at)| {
+                (
+                    who,
+                    moment(at),
+                    report
+                        .outcome
+                        .as_deref()
+                        .map(Outcome::label_of)
+                        .unwrap_or_default(),
+                    report.note.clone().filter(|note| !note.is_empty()),
+                )
+            }),
+        deliveries: report
+            .deliveries
+            .iter()
+            .map(|d| DeliveryRow {
+                destination: d.destination.clone(),
+                passed_on: match d.state.as_str() {
+                    "delivered" => pages::PassedOn::Delivered,
+                    "parked" => pages::PassedOn::HeldBack,
+                    _ => pages::PassedOn::Trying,
+                },
+                attempts: d.attempts,
+                reason: d.last_error.clone(),
+                delivered: d.delivered_at_ms.map(moment),
+            })
+            .collect(),
+        audit: report
+            .audit
+            .iter()
+            .map(|entry| AuditRow {
+                at: moment(entry.at_ms),
+                who: entry.actor.who.clone(),
+                what: audit_words(entry),
+                address: entry.actor.address.clone(),
+            })
+            .collect(),
+        notice: notice.map(str::to_owned),
+        errors,
+        posted,
+    }
+}
+
+/// What the banner says after an action (`?done=`).
+fn notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "acknowledged" => "You acknowledged this report.",
+        "already-acknowledged" => {
+            "Someone else acknowledged this report first. Nothing was changed."
+        }
+        "closed" => "You closed this report.",
+        "already-closed" => "Someone else closed this report first. Nothing was changed.",
+        "retried" => "Delivery will be tried again now.",
+        "nothing-to-retry" => "No delivery was held back, so there was nothing to retry.",
+        _ => return None,
+    })
+}
+
+type Posted = Form<Vec<(String, String)>>;
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    Form(form): Posted,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let back = pages::report_path(&reference);
+    let session = match visit.posted(&headers, &form, &back).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    let done = visit
+        .store
+        .acknowledge(
+            &reference,
+            &visit.actor(&session.email),
+            forwarding::now_ms(),
+        )
+        .await;
+    after(
+        &visit,
+        &session,
+        &reference,
+        done,
+        "acknowledged",
+        "already-acknowledged",
+    )
+    .await
+}
+
+async fn close(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    Form(form): Posted,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let back = pages::report_path(&reference);
+    let session = match visit.posted(&headers, &form, &back).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    let outcome = field(&form, "outcome").and_then(|o| o.parse::<Outcome>().ok());
+    let note = field(&form, "note").unwrap_or_default().trim().to_owned();
+    let mut errors = Vec::new();
+    if outcome.is_none() {
+        errors.push(("outcome", "Select how the report ends".to_owned()));
+    }
+    if note.chars().count() > NOTE_LIMIT {
+        errors.push((
+            "note",
+            format!("The internal note must be {NOTE_LIMIT} characters or fewer"),
+        ));
+    }
+    let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
+        let posted = (field(&form, "outcome").map(str::to_owned), note);
+        return show_report(&visit, &session, &reference, None, errors, posted).await;
+    };
+    let done = visit
+        .store
+        .close(
+            &reference,
+            &outcome.to_string(),
+            &note,
+            &visit.actor(&session.email),
+            forwarding::now_ms(),
+        )
+        .await;
+    after(
+        &visit,
+        &session,
+        &reference,
+        done,
+        "closed",
+        "already-closed",
+    )
+    .await
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    Form(form): Posted,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let back = pages::report_path(&reference);
+    let session = match visit.posted(&headers, &form, &back).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    let done = visit
+        .store
+        .retry_delivery(
+            &reference,
+            &visit.actor(&session.email),
+            forwarding::now_ms(),
+        )
+        .await;
+    if matches!(done, Ok(Changed::Yes)) {
+        state.reports.wake_forwarder();
+    }
+    after(
+        &visit,
+        &session,
+        &reference,
+        done,
+        "retried",
+        "nothing-to-retry",
+    )
+    .await
+}
+
+/// After an action: back to the report's page with what happened (post, redirect, get).
+async fn after(
+    visit: &Visit,
+    session: &Session,
+    reference: &str,
+    done: Result<Changed, report_store::StoreError>,
+    yes: &str,
+    already: &str,
+) -> Response {
+    let done = match done {
+        Ok(Changed::Yes) => yes,
+        Ok(Changed::Already) => already,
+        Ok(Changed::NoSuchReport) => {
+            return show_report(
+                visit,
+                session,
+                reference,
+                None,
+                Vec::new(),
+                (None, String::new()),
+            )
+            .await;
+        }
+        Err(error) => return visit.trouble(&error),
+    };
+    Redirect::to(&format!("{}?done={done}", pages::report_path(reference))).into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// The identity provider sends people back here with a code (or an error).
+async fn signed_in(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    Query(callback): Query<Callback>,
+    headers: HeaderMap,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let expired = || {
+        visit.message(
+            StatusCode::BAD_REQUEST,
+            None,
+            "Sign in again",
+            &["This sign-in took too long, was already used, or was started in another browser."],
+            Some((pages::TEAM_PATH, "Sign in again")),
+        )
+    };
+    let (Some(code), Some(given_state)) = (callback.code, callback.state) else {
+        if let Some(error) = callback.error {
+            tracing::warn!(%error, "the identity provider did not sign the person in");
+        }
+        return expired();
+    };
+    let ours = cookie(&headers, SIGN_IN_COOKIE).is_some_and(|state| state == given_state);
+    let pending = match visit
+        .store
+        .take_sign_in(&given_state, forwarding::now_ms())
+        .await
+    {
+        Ok(Some(pending)) if ours => pending,
+        Ok(_) => return expired(),
+        Err(error) => return visit.trouble(&error),
+    };
+    let identity = match visit.team.provider.finish(code, &pending).await {
+        Ok(identity) => identity,
+        Err(error) => {
+            tracing::warn!(%error, "sign-in failed");
+            return visit.message(
+                StatusCode::BAD_GATEWAY,
+                None,
+                "Signing in did not work",
+                &["The organisation's sign-in service did not confirm who you are. Try again."],
+                Some((pages::TEAM_PATH, "Sign in again")),
+            );
+        }
+    };
+    let now = forwarding::now_ms();
+    if !visit.team.provider.settings().allowed.admits(&identity) {
+        let refused = AuditEntry {
+            at_ms: now,
+            actor: visit.actor(&identity.email),
+            action: AuditAction::Refused,
+            report: None,
+            detail: None,
+        };
+        if let Err(error) = visit.store.record(&refused).await {
+            return visit.trouble(&error);
+        }
+        tracing::warn!(address = %visit.address, "a person who may not use the team's view signed in");
+        let signed_in_as = format!("You signed in as {}.", identity.email);
+        let mut response = visit.message(
+            StatusCode::FORBIDDEN,
+            None,
+            "You cannot use the team's view",
+            &[
+                &signed_in_as,
+                "Only the people who handle incident reports can see them. If you should be one of them, ask the service's administrator to add you.",
+            ],
+            None,
+        );
+        clear_cookie(&mut response, SIGN_IN_COOKIE);
+        return response;
+    }
+    begin_session(&visit, identity, pending.return_to, now).await
+}
+
+/// Signs `identity` in: a new session, an audit row, the cookie, and back to `return_to`.
+async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now: i64) -> Response {
+    let token = random_token();
+    let session = Session {
+        token_hash: token_hash(&token),
+        email: identity.email.clone(),
+        name: identity.name,
+        csrf: random_token(),
+        id_token: Some(identity.id_token),
+        created_at_ms: now,
+        last_seen_ms: now,
+    };
+    let signed_in = AuditEntry {
+        at_ms: now,
+        actor: visit.actor(&identity.email),
+        action: AuditAction::SignedIn,
+        report: None,
+        detail: None,
+    };
+    if let Err(error) = visit.store.begin_session(&session).await {
+        return visit.trouble(&error);
+    }
+    if let Err(error) = visit.store.record(&signed_in).await {
+        return visit.trouble(&error);
+    }
+    let return_to = if return_to.starts_with("/team") && !return_to.starts_with("//") {
+        return_to
+    } else {
+        pages::TEAM_PATH.to_owned()
+    };
+    let mut response = Redirect::to(&return_to).into_response();
+    set_cookie(&mut response, SESSION_COOKIE, &token, ABSOLUTE_MS / 1000);
+    clear_cookie(&mut response, SIGN_IN_COOKIE);
+    response
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+    client: Option<Extension<crate::serve::Client>>,
+    headers: HeaderMap,
+    Form(form): Posted,
+) -> Response {
+    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+    let session = match visit.posted(&headers, &form, pages::TEAM_PATH).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    if let Err(error) = visit.store.end_session(&session.token_hash).await {
+        return visit.trouble(&error);
+    }
+    let signed_out = AuditEntry {
+        at_ms: forwarding::now_ms(),
+        actor: visit.actor(&session.email),
+        action: AuditAction::SignedOut,
+        report: None,
+        detail: None,
+    };
+    if let Err(error) = visit.store.record(&signed_out).await {
+        return visit.trouble(&error);
+    }
+    let there = visit
+        .team
+        .provider
+        .sign_out_url(session.id_token.as_deref())
+        .await
+        .unwrap_or_else(|| SIGNED_OUT_PATH.to_owned());
+    let mut response = Redirect::to(&there).into_response();
+    clear_cookie(&mut response, SESSION_COOKIE);
+    response
+}
+
+async fn signed_out(
+    State(state): State<AppState>,
+    Extension(team): Extension<Arc<Team>>,
+) -> Response {
+    let visit = Visit::new(&state, team, None);
+    visit.message(
+        StatusCode::OK,
+        None,
+        "You have signed out",
+        &["You have signed out of the team's view."],
+        Some((pages::TEAM_PATH, "Sign in again")),
+    )
+}
+
+/// The path and query a person asked for, to come back to after signing in.
+fn return_path(uri: &axum::http::Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| pages::TEAM_PATH.to_owned(), ToString::to_string)
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// The value of cookie `name` in the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+fn set_cookie(response: &mut Response, name: &str, value: &str, max_age_s: i64) {
+    let cookie =
+        format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn clear_cookie(response: &mut Response, name: &str) {
+    set_cookie(response, name, "", 0);
+}
+
+/// 32 random bytes, URL-safe base64.
+fn random_token() -> String {
+    use base64::Engine as _;
+    let mut bytes = [0_u8; 32];
+    // Without randomness there is no safe token: the getrandom failure is a broken system.
+    if getrandom::fill(&mut bytes).is_err() {
+        tracing::error!("the system gave no random bytes for a session token");
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn title(form_json: &str) -> String {
+    serde_json::from_str::<incident_report::ReportForm>(form_json)
+        .ok()
+        .filter(|form| *form != incident_report::ReportForm::default())
+        .map_or_else(|| "Answers removed".to_owned(), |form| form.title())
+}
+
+fn state_of(state: TeamState) -> pages::State {
+    match state {
+        TeamState::New => pages::State::New,
+        TeamState::Acknowledged => pages::State::Acknowledged,
+        TeamState::Closed => pages::State::Closed,
+    }
+}
+
+fn passed_on(passed_on: PassedOn) -> pages::PassedOn {
+    match passed_on {
+        PassedOn::Delivered => pages::PassedOn::Delivered,
+        PassedOn::Trying => pages::PassedOn::Trying,
+        PassedOn::HeldBack => pages::PassedOn::HeldBack,
+    }
+}
+
+/// A moment in words, in UTC: "4 Dec 2026, 21:40 UTC".
+fn moment(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|at| at.format(&format).ok())
+        .unwrap_or_default()
+}
+
+fn received_words(received_at: &str) -> String {
+    time::OffsetDateTime::parse(received_at, &time::format_description::well_known::Rfc3339)
+        .map_or_else(
+            |_| received_at.to_owned(),
+            |at| moment(forwarding::epoch_ms(at)),
+        )
+}
+
+fn audit_words(entry: &AuditEntry) -> String {
+    let detail = entry.detail.as_deref().unwrap_or_default();
+    match entry.action {
+        AuditAction::Viewed => "Viewed the report".to_owned(),
+        AuditAction::Acknowledged => "Acknowledged".to_owned(),
+        AuditAction::AlreadyAcknowledged => {
+            "Asked to acknowledge; it already was, nothing changed".to_owned()
+        }
+        AuditAction::Closed => format!("Closed: {}", Outcome::label_of(detail)),
+        AuditAction::AlreadyClosed => "Asked to close; it already was, nothing changed".to_owned(),
+        AuditAction::RetriedDelivery => format!("Retried delivery ({detail})"),
+        AuditAction::SignedIn => "Signed in".to_owned(),
+        AuditAction::Refused => "Refused: may not use the team's view".to_owned(),
+        AuditAction::SignedOut => "Signed out".to_owned(),
+    }
+}

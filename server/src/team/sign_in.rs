@@ -1,0 +1,289 @@
+//! Signing in to the team's view with the organisation's identity provider: OpenID Connect's
+//! authorization code flow with PKCE and a nonce (the `openidconnect` crate), and signing out
+//! there too (RP-initiated logout) where the provider offers it.
+//!
+//! The provider's discovery document is read on the first sign-in and kept; a provider that
+//! cannot be reached then is asked again on the next one, so the server starts without it.
+
+use std::time::Duration;
+
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope, TokenResponse as _,
+};
+use report_store::PendingSignIn;
+use secrecy::ExposeSecret as _;
+use tokio::sync::OnceCell;
+
+use crate::config::TeamSettings;
+
+/// How long one call to the identity provider may take.
+const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the provider sends people back to, under the public address.
+pub const SIGNED_IN_PATH: &str = "/team/signed-in";
+/// Where the provider sends people after signing out there.
+pub const SIGNED_OUT_PATH: &str = "/team/signed-out";
+
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// Why signing in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// The provider could not be reached, or answered in a way we cannot use.
+    #[error("the identity provider could not be used: {0}")]
+    Provider(String),
+    /// The provider's answer did not prove who the person is.
+    #[error("the identity provider's answer was not valid: {0}")]
+    Invalid(String),
+}
+
+/// Who the provider says signed in.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Their email address (lower case).
+    pub email: String,
+    /// Their name, or their email when the provider gives none.
+    pub name: String,
+    /// The groups or roles in the claim the settings name.
+    pub groups: Vec<String>,
+    /// The ID token, for signing out at the provider.
+    pub id_token: String,
+}
+
+/// The identity provider, as this service uses it.
+#[derive(Debug)]
+pub struct Provider {
+    settings: TeamSettings,
+    metadata: OnceCell<ProviderMetadataWithLogout>,
+    http: Http,
+}
+
+/// The HTTP client the provider is asked with (reqwest, no redirects, a time limit).
+#[derive(Debug)]
+struct Http(reqwest::Client);
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for Http {
+    type Error = reqwest::Error;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = Result<openidconnect::HttpResponse, Self::Error>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let response = self.0.execute(request.try_into()?).await?;
+            let mut answer = openidconnect::http::Response::builder().status(response.status());
+            if let Some(headers) = answer.headers_mut() {
+                headers.extend(response.headers().clone());
+            }
+            let body = response.bytes().await?.to_vec();
+            // The builder was given only a status and headers that reqwest already checked.
+            Ok(answer
+                .body(body)
+                .unwrap_or_else(|_| openidconnect::http::Response::new(Vec::new())))
+        })
+    }
+}
+
+impl Provider {
+    /// Sets up sign-in with these settings; nothing is asked of the provider yet.
+    pub fn new(settings: TeamSettings) -> anyhow::Result<Self> {
+        // reqwest leaves the choice of cryptography to us; another part of the process may have
+        // installed the same one already, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(PROVIDER_TIMEOUT)
+            .connect_timeout(PROVIDER_TIMEOUT)
+            // The provider's endpoints answer directly; following a redirect could send the
+            // code or secret elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Self {
+            settings,
+            metadata: OnceCell::new(),
+            http: Http(http),
+        })
+    }
+
+    /// The settings it was made with.
+    pub fn settings(&self) -> &TeamSettings {
+        &self.settings
+    }
+
+    /// The provider's origin (`https://idp.example.org`), which the team pages' forms may lead
+    /// to (signing out there).
+    pub fn origin(&self) -> String {
+        openidconnect::url::Url::parse(&self.settings.issuer)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+
+    async fn metadata(&self) -> Result<&ProviderMetadataWithLogout, SignInError> {
+        self.metadata
+            .get_or_try_init(|| async {
+                let issuer = IssuerUrl::new(self.settings.issuer.clone())
+                    .map_err(|e| SignInError::Provider(e.to_string()))?;
+                ProviderMetadataWithLogout::discover_async(issuer, &self.http)
+                    .await
+                    .map_err(|e| SignInError::Provider(error_chain(&e)))
+            })
+            .await
+    }
+
+    async fn client(&self) -> Result<Client, SignInError> {
+        let metadata = self.metadata().await?.clone();
+        let redirect = RedirectUrl::new(format!("{}{SIGNED_IN_PATH}", self.settings.public_url))
+            .map_err(|e| SignInError::Provider(e.to_string()))?;
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.settings.client_id.clone()),
+            self.settings
+                .client_secret
+                .as_ref()
+                .map(|secret| ClientSecret::new(secret.expose_secret().to_owned())),
+        )
+        .set_redirect_uri(redirect))
+    }
+
+    /// Where to send a person to sign in, and what to remember until they come back.
+    pub async fn begin(
+        &self,
+        return_to: &str,
+        now_ms: i64,
+    ) -> Result<(String, PendingSignIn), SignInError> {
+        let client = self.client().await?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .add_scope(Scope::new("email".to_owned()))
+            .add_scope(Scope::new("profile".to_owned()))
+            .set_pkce_challenge(challenge)
+            .url();
+        Ok((
+            url.to_string(),
+            PendingSignIn {
+                state: state.secret().clone(),
+                verifier: verifier.secret().clone(),
+                nonce: nonce.secret().clone(),
+                return_to: return_to.to_owned(),
+                created_at_ms: now_ms,
+            },
+        ))
+    }
+
+    /// Exchanges the code the provider sent back for tokens, and checks the ID token (its
+    /// signature, issuer, audience, expiry and our nonce).
+    pub async fn finish(
+        &self,
+        code: String,
+        pending: &PendingSignIn,
+    ) -> Result<Identity, SignInError> {
+        let client = self.client().await?;
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| SignInError::Provider(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| SignInError::Invalid(error_chain(&e)))?;
+        let id_token = tokens
+            .id_token()
+            .ok_or_else(|| SignInError::Invalid("no ID token".to_owned()))?;
+        let claims = id_token
+            .claims(
+                &client.id_token_verifier(),
+                &Nonce::new(pending.nonce.clone()),
+            )
+            .map_err(|e| SignInError::Invalid(e.to_string()))?;
+        let email = claims
+            .email()
+            .map(|email| email.as_str().to_lowercase())
+            .ok_or_else(|| SignInError::Invalid("the ID token has no email".to_owned()))?;
+        if claims.email_verified() == Some(false) {
+            return Err(SignInError::Invalid(format!(
+                "the email {email} is not verified"
+            )));
+        }
+        let name = claims
+            .name()
+            .and_then(|names| names.get(None))
+            .map_or_else(|| email.clone(), |name| name.as_str().to_owned());
+        let token = id_token.to_string();
+        Ok(Identity {
+            groups: groups(&token, &self.settings.allowed.claim),
+            email,
+            name,
+            id_token: token,
+        })
+    }
+
+    /// Where to send a person who signed out here so that they are signed out at the provider
+    /// too, if it offers that; they come back to [`SIGNED_OUT_PATH`].
+    pub async fn sign_out_url(&self, id_token: Option<&str>) -> Option<String> {
+        let metadata = self.metadata().await.ok()?;
+        let endpoint = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .clone()?;
+        let back =
+            PostLogoutRedirectUrl::new(format!("{}{SIGNED_OUT_PATH}", self.settings.public_url))
+                .ok()?;
+        let mut request = LogoutRequest::from(endpoint)
+            .set_client_id(ClientId::new(self.settings.client_id.clone()))
+            .set_post_logout_redirect_uri(back);
+        if let Some(token) = id_token.and_then(|token| token.parse().ok()) {
+            let token: openidconnect::core::CoreIdToken = token;
+            request = request.set_id_token_hint(&token);
+        }
+        Some(request.http_get_url().to_string())
+    }
+}
+
+/// The groups or roles in claim `claim` of a verified ID token: a list of strings or one string.
+/// (The `openidconnect` crate's standard claims do not include them; the token was verified
+/// before this reads its payload.)
+fn groups(id_token: &str, claim: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let payload = id_token
+        .split('.')
+        .nth(1)
+        .and_then(|part| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(part)
+                .ok()
+        })
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    match payload.as_ref().and_then(|claims| claims.get(claim)) {
+        Some(serde_json::Value::Array(values)) => values
+            .iter()
+            .filter_map(|value| value.as_str().map(str::to_owned))
+            .collect(),
+        Some(serde_json::Value::String(value)) => vec![value.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// An error with its causes, for the log (never shown to the person).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
