@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
+import { expectNoViolations } from './helpers/access.mjs';
 import { waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
 import { pages } from './helpers/guidance.mjs';
 import { queueReportOffline, sendReport, shownReference } from './helpers/report.mjs';
@@ -13,15 +13,6 @@ import { root, withServerAndBrowser } from './helpers/server.mjs';
 
 const PHONE = { width: 360, height: 740 };
 const SCREENSHOTS = path.join(root, 'tests', 'screenshots');
-
-/** Fails with every axe-core violation on the page as it is now, named by rule and element. */
-async function expectNoViolations(page, what) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice'])
-    .analyze();
-  const found = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.deepEqual(found, [], `axe-core on ${what}`);
-}
 
 /** Fails if anything on the page is wider than the screen. */
 async function expectNoSidewaysScroll(page, what) {

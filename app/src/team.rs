@@ -252,25 +252,33 @@ fn document(
     })
 }
 
+/// The header: the view's name, and who is signed in with "Sign out".
 #[component]
 fn TeamHeader(member: Option<Member>) -> impl IntoView {
     view! {
-        <header class="govuk-header" data-module="govuk-header">
-            <div class="govuk-header__container govuk-width-container">
-                <div class="govuk-header__logo">
-                    <a href=TEAM_PATH class="govuk-header__link govuk-header__service-name">
-                        {format!("{APP_NAME}: reports")}
-                    </a>
+        <header class="govuk-generic-header">
+            <div class="govuk-generic-header__container govuk-width-container">
+                <div class="govuk-generic-header__logo">
+                    <a href=TEAM_PATH class="govuk-generic-header__homepage-link">{format!("{APP_NAME}: reports")}</a>
                 </div>
             </div>
         </header>
         {member.map(|member| view! {
-            <div class="govuk-width-container app-team-bar">
-                <p class="govuk-body-s app-team-bar__who">{format!("Signed in as {}", member.name)}</p>
-                <form method="post" action=SIGN_OUT_PATH class="app-team-bar__sign-out">
-                    <input type="hidden" name=CSRF_FIELD value=member.csrf/>
-                    <button type="submit" class="govuk-button govuk-button--secondary app-team-bar__button">"Sign out"</button>
-                </form>
+            <div class="govuk-service-navigation">
+                <div class="govuk-width-container">
+                    <nav aria-label="Team" class="govuk-service-navigation__container app-team-bar">
+                        <ul class="govuk-service-navigation__list">
+                            <li class="govuk-service-navigation__item">
+                                <a class="govuk-service-navigation__link" href=TEAM_PATH>"All reports"</a>
+                            </li>
+                        </ul>
+                        <p class="govuk-body-s app-team-bar__who">{format!("Signed in as {}", member.name)}</p>
+                        <form method="post" action=SIGN_OUT_PATH>
+                            <input type="hidden" name=CSRF_FIELD value=member.csrf/>
+                            <button type="submit" class="govuk-button govuk-button--secondary app-team-bar__sign-out">"Sign out"</button>
+                        </form>
+                    </nav>
+                </div>
             </div>
         })}
     }

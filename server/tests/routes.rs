@@ -41,6 +41,57 @@ async fn an_unknown_page_is_a_404_with_the_service_desk_number() {
 }
 
 #[tokio::test]
+async fn with_no_identity_provider_the_team_s_view_is_not_there() {
+    let site = TestApp::spawn().await;
+    for path in [
+        "/team",
+        "/team/reports/LD-2026-000001",
+        "/team/signed-in?code=x&state=y",
+    ] {
+        let (status, _, body) = site.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(body.contains("Page not found"), "{path}");
+    }
+    let sign_out = Request::post("/team/sign-out")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(site.send(sign_out).await.0, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn the_team_s_view_says_what_its_settings_lack() {
+    use clap::Parser as _;
+    let parse = |args: &[&str]| {
+        let mut all = vec!["lost-device"];
+        all.extend_from_slice(args);
+        server::config::Config::parse_from(all).team.settings()
+    };
+    assert!(parse(&[]).expect("off").is_none());
+    let issuer = ["--oidc-issuer", "https://idp.example.org"];
+    let error = |args: &[&str]| parse(args).expect_err("refused").to_string();
+    assert!(error(&issuer).contains("--oidc-client-id"));
+    let with_client = [&issuer[..], &["--oidc-client-id", "lost-device"]].concat();
+    assert!(error(&with_client).contains("--public-url"));
+    let with_url = [
+        &with_client[..],
+        &["--public-url", "https://ld.example.org/"],
+    ]
+    .concat();
+    assert!(error(&with_url).contains("nobody may enter"));
+    let team = parse(
+        &[
+            &with_url[..],
+            &["--team-emails", " A@Example.org ,b@example.org"],
+        ]
+        .concat(),
+    )
+    .expect("settings")
+    .expect("on");
+    assert_eq!(team.public_url, "https://ld.example.org");
+    assert_eq!(team.allowed.emails, ["a@example.org", "b@example.org"]);
+}
+
+#[tokio::test]
 async fn the_offline_page_has_no_hydration_scripts() {
     let (status, _, body) = TestApp::spawn().await.get("/offline").await;
     assert_eq!(status, StatusCode::OK);

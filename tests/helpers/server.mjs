@@ -16,7 +16,8 @@ export const builds = {
 };
 
 /**
- * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with any further flags `args`, and resolves once
+ * Starts `build` on 127.0.0.1 (`port` 0 picks a free one) with any further flags `args` and
+ * environment `env`, and resolves once
  * it is listening. Returns `{ url, port, dataDir, stop, restart, kill, log }`; `restart(options)`
  * stops it (if running) and starts it again on the same port, with a fresh data directory and
  * these options instead (another `build`, say), keeping the same handle.
@@ -49,15 +50,17 @@ export async function startServer(options = {}) {
   return handle;
 }
 
-async function spawnServer({ build = builds.current, port = 0, args = [] } = {}) {
+async function spawnServer({ build = builds.current, port = 0, args = [], env = {} } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lost-device-data-'));
   const child = spawn(
     build.binary,
     ['--bind', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--site-root', build.site, ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn', ...env } },
   );
+  // The server logs to standard output; a panic goes to standard error.
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
+  child.stdout.on('data', (chunk) => (log += chunk));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
@@ -80,7 +83,7 @@ async function spawnServer({ build = builds.current, port = 0, args = [] } = {})
 /**
  * Runs `use({ server, browser, url, proxy, reopen })` with a fresh server and a fresh browser, and
  * always stops them. Options:
- * - `server`: options for `startServer` (`port`, `build`, `args`);
+ * - `server`: options for `startServer` (`port`, `build`, `args`, `env`);
  * - `faults`: a plan for a fault proxy in front of the server (see `fault_proxy.mjs`); `url` is
  *   then the proxy's, else the server's;
  * - `profile`: a browser with a profile on disk (`browser` is then its one context), which

@@ -1,0 +1,141 @@
+// The team that receives reports signs in with the organisation's identity provider (a real
+// OpenID provider here), sees every report, opens one, acknowledges and closes it; every view and
+// action is in the audit trail. Someone the server does not admit is refused, and so is a form
+// without its CSRF token; a session that has ended signs in again before anything is done.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { expectNoViolations } from './helpers/access.mjs';
+import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
+import { EXAMPLE_FORM, postReport } from './helpers/report.mjs';
+import { auditRows, sqlite, withTeam } from './helpers/team.mjs';
+
+/** Posts the example report; resolves to its reference. */
+async function sendExample(server) {
+  const response = await postReport(server.url, randomUUID());
+  assert.equal(response.status, 201);
+  return (await response.json()).reference;
+}
+
+test('signing in from /team, the list, a report, acknowledge, close and sign out', () => withTeam(async ({ server, browser, provider }) => {
+  const reference = await sendExample(server);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/team`);
+  assert.equal(new URL(page.url()).origin, provider.issuer, 'no session: sent to sign in');
+  await signInAtProvider(page, PEOPLE.handler, server.url);
+  assert.equal(new URL(page.url()).pathname, '/team', 'back where they started');
+  await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+  await page.getByText('Signed in as Sam Handler').waitFor();
+  const row = page.getByRole('row', { name: new RegExp(reference) });
+  await row.getByText('New').waitFor();
+  await expectNoViolations(page, 'the team list');
+
+  const listed = await context.request.get(`${server.url}/team`);
+  assert.equal(listed.headers()['cache-control'], 'no-store');
+  assert.match(listed.headers()['content-security-policy'], /script-src 'none'/);
+
+  await page.getByRole('link', { name: reference }).click();
+  await page.getByRole('heading', { level: 1, name: 'Stolen laptop' }).waitFor();
+  for (const answer of [EXAMPLE_FORM.name, EXAMPLE_FORM.email, EXAMPLE_FORM.location]) {
+    await page.getByText(answer, { exact: true }).waitFor();
+  }
+  await page.getByRole('row', { name: /maildir/ }).getByText('Passed on').waitFor();
+  await page.getByRole('row', { name: /Viewed the report/ }).first().waitFor();
+  await expectNoViolations(page, 'a new report');
+
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByText('You acknowledged this report.').waitFor();
+  await page.getByRole('row', { name: /sam\.handler@example\.org Acknowledged/ }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+  await expectNoViolations(page, 'an acknowledged report');
+
+  // Closing without an outcome says what to do, and closes nothing.
+  await page.getByRole('button', { name: 'Close report' }).click();
+  await page.getByRole('link', { name: 'Select how the report ends' }).waitFor();
+  assert.match(await page.title(), /^Error: /);
+  await expectNoViolations(page, 'the close form with an error');
+  await page.getByLabel('Device recovered').check();
+  await page.getByLabel('Internal note (optional)').fill('Handed in at the Leeds station office.');
+  await page.getByRole('button', { name: 'Close report' }).click();
+  await page.getByText('You closed this report.').waitFor();
+  await page.getByText('Handed in at the Leeds station office.').waitFor();
+  await page.getByRole('row', { name: /Closed: Device recovered/ }).waitFor();
+  await expectNoViolations(page, 'a closed report');
+
+  await page.goto(`${server.url}/team?state=closed`);
+  await page.getByRole('row', { name: new RegExp(reference) }).getByText('Closed').waitFor();
+  await page.goto(`${server.url}/team?state=new`);
+  await page.getByText('There are no reports here.').waitFor();
+  await page.getByLabel('Find a report by its reference').fill(reference.toLowerCase());
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('link', { name: reference }).waitFor();
+
+  // Signing out ends the session here and at the provider.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  if (new URL(page.url()).origin === provider.issuer) {
+    await page.getByRole('button', { name: /yes/i }).click();
+  }
+  await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
+  await expectNoViolations(page, 'signed out');
+  await page.goto(`${server.url}/team`);
+  assert.equal(new URL(page.url()).origin, provider.issuer, 'signed out: sent to sign in again');
+  await page.locator('input[name="login"]').waitFor();
+
+  const actions = (await auditRows(server)).map(({ who, action }) => `${who} ${action}`);
+  assert.deepEqual(actions, [
+    'sam.handler@example.org signed_in',
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org acknowledged',
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org closed',
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org signed_out',
+  ]);
+}));
+
+test('someone the server does not admit is refused, and the refusal is in the audit trail', () => withTeam(async ({ server, browser }) => {
+  await sendExample(server);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const refused = page.waitForResponse((response) => response.url().startsWith(`${server.url}/team/signed-in`));
+  await page.goto(`${server.url}/team`);
+  await signInAtProvider(page, PEOPLE.other, server.url);
+  assert.equal((await refused).status(), 403);
+  await page.getByRole('heading', { level: 1, name: 'You cannot use the team\'s view' }).waitFor();
+  await page.getByText('You signed in as pat.other@example.org.').waitFor();
+  await expectNoViolations(page, 'refused');
+  assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303, 'no session was made');
+  assert.deepEqual(await auditRows(server), [{ who: 'pat.other@example.org', action: 'refused', address: '127.0.0.1', detail: '' }]);
+}));
+
+test('a form without its CSRF token does nothing; an ended session signs in again first', () => withTeam(async ({ server, browser }) => {
+  const reference = await sendExample(server);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/team/reports/${reference}`);
+  await signInAtProvider(page, PEOPLE.handler, server.url);
+  await page.getByRole('heading', { level: 1, name: 'Stolen laptop' }).waitFor();
+
+  // Another site's form would carry the cookie (SameSite=Lax lets a top-level POST through in
+  // some browsers) but never the token.
+  const forged = await context.request.post(`${server.url}/team/reports/${reference}/acknowledge`, { form: { csrf: 'guess' }, maxRedirects: 0 });
+  assert.equal(forged.status(), 403);
+  assert.match(await forged.text(), /This form could not be used/);
+  const bare = await context.request.post(`${server.url}/team/reports/${reference}/acknowledge`, { form: {}, maxRedirects: 0 });
+  assert.equal(bare.status(), 403);
+  assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM reports WHERE acknowledged_at IS NOT NULL'), '0');
+
+  // The session ends (31 minutes idle, as the database sees it) with the page still open.
+  await sqlite(server.dataDir, `UPDATE sessions SET last_seen = last_seen - ${31 * 60 * 1000}`);
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  // Signed in again (the provider remembers them), back on the report, nothing done yet.
+  await page.waitForURL(`${server.url}/team/reports/${reference}`);
+  await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
+  assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM reports WHERE acknowledged_at IS NOT NULL'), '0');
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByText('You acknowledged this report.').waitFor();
+  const actions = (await auditRows(server)).map(({ action }) => action);
+  assert.deepEqual(actions, ['signed_in', 'viewed', 'signed_in', 'viewed', 'acknowledged', 'viewed']);
+}));
