@@ -3,16 +3,13 @@
 // screenshot of each main screen is saved under tests/screenshots/ for a person to look at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { expectNoViolations } from './helpers/access.mjs';
+import { expectNoViolations, screenshot } from './helpers/access.mjs';
 import { waitForHydration, waitForOfflineCopy } from './helpers/browser.mjs';
 import { pages } from './helpers/guidance.mjs';
 import { queueReportOffline, sendReport, shownReference } from './helpers/report.mjs';
-import { root, withServerAndBrowser } from './helpers/server.mjs';
+import { withServerAndBrowser } from './helpers/server.mjs';
 
 const PHONE = { width: 360, height: 740 };
-const SCREENSHOTS = path.join(root, 'tests', 'screenshots');
 
 /** Fails if anything on the page is wider than the screen. */
 async function expectNoSidewaysScroll(page, what) {
@@ -31,10 +28,6 @@ async function expectBigTapTargets(page, what) {
   assert.deepEqual(small, [], `${what}: controls under 44 px`);
 }
 
-async function screenshot(page, name) {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 /** A phone-sized page whose every check also runs at 320 px wide. */
 async function check(page, what, shot) {
@@ -62,8 +55,7 @@ test('every guidance page, the 404 page and the offline page', () => withServerA
     await page.setViewportSize(size);
     await page.goto(server.url + '/');
     await waitForHydration(page);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `home-first-screen-${size.width}x${size.height}.png`) });
+    await screenshot(page, `home-first-screen-${size.width}x${size.height}`, { fullPage: false });
   }
   await page.setViewportSize(PHONE);
   for (const extra of ['/your-data', '/no-such-page']) {

@@ -3,6 +3,7 @@
 // reports" says each stage after its next check, and stops asking once the report is closed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { screenshot } from './helpers/access.mjs';
 import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
 import { queueReportOffline, shownReference } from './helpers/report.mjs';
 import { auditRows, withTeam } from './helpers/team.mjs';
@@ -21,11 +22,13 @@ test('the phone hears that its report was passed on, seen and closed, then stops
   await phone.setOffline(false);
   const reference = await shownReference(page);
   await page.getByText(`Received by the service, reference ${reference}`).first().waitFor();
+  await screenshot(page, 'phone-1-received');
 
   // The next check (opening "Your reports") finds it passed on to the recipient.
   await page.goto(`${server.url}/reports`);
   await page.getByText(`Passed on to ${RECIPIENT}`).waitFor();
   assert.equal(await page.getByText(/^Seen by/).count(), 0, 'nothing the team has not done');
+  await screenshot(page, 'phone-2-passed-on');
 
   const team = await browser.newContext();
   const desk = await team.newPage();
@@ -33,10 +36,12 @@ test('the phone hears that its report was passed on, seen and closed, then stops
   await signInAtProvider(desk, PEOPLE.handler, server.url);
   await desk.getByRole('button', { name: 'Acknowledge' }).click();
   await desk.getByText('You acknowledged this report.').waitFor();
+  await screenshot(desk, 'team-report-acknowledged');
 
   await page.reload();
   await page.getByText(new RegExp(`^Seen by ${RECIPIENT} on `)).waitFor();
   assert.doesNotMatch(await page.locator('main').innerText(), /Sam Handler|sam\.handler/, 'never who in the team');
+  await screenshot(page, 'phone-3-seen');
 
   await desk.getByLabel('Not recovered, accounts secured').check();
   await desk.getByRole('button', { name: 'Close report' }).click();
@@ -45,6 +50,7 @@ test('the phone hears that its report was passed on, seen and closed, then stops
   await page.reload();
   await page.getByText(new RegExp(`^Closed on .*: ${RECIPIENT} has finished with this report\\.`)).waitFor();
   assert.doesNotMatch(await page.locator('main').innerText(), /accounts secured/i, 'the outcome is the team\'s');
+  await screenshot(page, 'phone-4-closed');
   // Closed: the phone asks no more, on reload or as the minutes pass.
   const before = asked.length;
   await page.reload();

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expectNoViolations } from './helpers/access.mjs';
 import { waitUntil } from './helpers/browser.mjs';
 import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
 import { postReport } from './helpers/report.mjs';
@@ -46,6 +47,7 @@ test('a held-back delivery retried from the team view is delivered once, with an
       const row = page.getByRole('row', { name: /webhook/ });
       await row.getByText('Held back').waitFor();
       await row.getByText(/Last failure: .*400/).waitFor();
+      await expectNoViolations(page, 'a report with a held-back delivery');
 
       receiver.state.code = 204;
       await page.getByRole('button', { name: 'Retry delivery' }).click();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { expectNoViolations } from './helpers/access.mjs';
+import { expectNoViolations, screenshot } from './helpers/access.mjs';
 import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
 import { EXAMPLE_FORM, postReport } from './helpers/report.mjs';
 import { auditRows, sqlite, withTeam } from './helpers/team.mjs';
@@ -30,6 +30,7 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   const row = page.getByRole('row', { name: new RegExp(reference) });
   await row.getByText('New').waitFor();
   await expectNoViolations(page, 'the team list');
+  await screenshot(page, 'team-list');
 
   const listed = await context.request.get(`${server.url}/team`);
   assert.equal(listed.headers()['cache-control'], 'no-store');
@@ -62,6 +63,11 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   await page.getByText('Handed in at the Leeds station office.').waitFor();
   await page.getByRole('row', { name: /Closed: Device recovered/ }).waitFor();
   await expectNoViolations(page, 'a closed report');
+  await screenshot(page, 'team-report-closed');
+
+  await page.goto(`${server.url}/team/reports/LD-2026-999999`);
+  await page.getByRole('heading', { level: 1, name: 'There is no report with this reference' }).waitFor();
+  await expectNoViolations(page, 'an unknown reference');
 
   await page.goto(`${server.url}/team?state=closed`);
   await page.getByRole('row', { name: new RegExp(reference) }).getByText('Closed').waitFor();
@@ -78,6 +84,11 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   }
   await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
   await expectNoViolations(page, 'signed out');
+  // A sign-in link used twice, or from another browser, starts again.
+  const stale = await page.goto(`${server.url}/team/signed-in?code=used&state=used`);
+  assert.equal(stale.status(), 400);
+  await page.getByRole('link', { name: 'Sign in again' }).waitFor();
+  await expectNoViolations(page, 'a stale sign-in');
   await page.goto(`${server.url}/team`);
   assert.equal(new URL(page.url()).origin, provider.issuer, 'signed out: sent to sign in again');
   await page.locator('input[name="login"]').waitFor();
@@ -118,6 +129,13 @@ test('a form without its CSRF token does nothing; an ended session signs in agai
   await signInAtProvider(page, PEOPLE.handler, server.url);
   await page.getByRole('heading', { level: 1, name: 'Stolen laptop' }).waitFor();
 
+  // The page's own form, its token changed: refused, and the answer says what to do.
+  await page.locator('form[action$="/acknowledge"] input[name="csrf"]').evaluate((input) => { input.value = 'changed'; });
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByRole('heading', { level: 1, name: 'This form could not be used' }).waitFor();
+  await expectNoViolations(page, 'a refused form');
+  await page.getByRole('link', { name: 'Go back to the report' }).click();
+
   // Another site's form would carry the cookie (SameSite=Lax lets a top-level POST through in
   // some browsers) but never the token.
   const forged = await context.request.post(`${server.url}/team/reports/${reference}/acknowledge`, { form: { csrf: 'guess' }, maxRedirects: 0 });
@@ -137,5 +155,17 @@ test('a form without its CSRF token does nothing; an ended session signs in agai
   await page.getByRole('button', { name: 'Acknowledge' }).click();
   await page.getByText('You acknowledged this report.').waitFor();
   const actions = (await auditRows(server)).map(({ action }) => action);
-  assert.deepEqual(actions, ['signed_in', 'viewed', 'signed_in', 'viewed', 'acknowledged', 'viewed']);
+  assert.deepEqual(actions, ['signed_in', 'viewed', 'viewed', 'signed_in', 'viewed', 'acknowledged', 'viewed']);
 }));
+
+test('starting sign-ins is rate-limited per address, in plain words', () => withTeam(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  for (let n = 0; n < 3; n += 1) {
+    assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303);
+  }
+  const refused = await context.request.get(`${server.url}/team`, { maxRedirects: 0 });
+  assert.equal(refused.status(), 429);
+  assert.ok(Number(refused.headers()['retry-after']) > 0);
+  assert.match(await refused.text(), /Too many sign-ins were started from this network just now/);
+  assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM sign_ins'), '3', 'a refused start keeps nothing');
+}, { args: ['--rate-limit-per-client', '3'] }));

@@ -147,7 +147,8 @@ impl AppState {
     /// The same state, with the team's view signing people in with `provider`.
     #[must_use]
     pub fn with_team(mut self, provider: team::sign_in::Provider) -> Self {
-        self.team = Some(Arc::new(team::Team::new(provider)));
+        let limiter = self.limiter.with_own_allowance();
+        self.team = Some(Arc::new(team::Team::new(provider, limiter)));
         self
     }
 

@@ -23,6 +23,8 @@ use crate::{AppState, reports::Reports};
 
 /// How often the answers of reports delivered longer ago than the retention period are removed.
 const CLEAR_DELIVERED_EVERY: Duration = Duration::from_secs(3600);
+/// How often ended sessions and unfinished sign-ins are removed from the database.
+const FORGET_SESSIONS_EVERY: Duration = Duration::from_mins(10);
 /// How often the rate limiter forgets clients that have been quiet for a minute.
 const FORGET_QUIET_CLIENTS_EVERY: Duration = Duration::from_secs(60);
 /// How long a delivery in progress may take to finish after the server stops (each attempt has
@@ -37,7 +39,7 @@ pub struct Application {
     limits: Limits,
     reports: Arc<Reports>,
     forwarder: Forwarder,
-    limiters: [Limiter; 2],
+    limiters: Vec<Limiter>,
     keep_delivered_ms: Option<i64>,
     forward_by_itself: bool,
 }
@@ -76,7 +78,8 @@ impl Application {
             state = state.with_team(crate::team::sign_in::Provider::new(team)?);
         }
         let reports = Arc::clone(&state.reports);
-        let limiters = [state.limiter.clone(), state.status_limiter.clone()];
+        let mut limiters = vec![state.limiter.clone(), state.status_limiter.clone()];
+        limiters.extend(state.team.as_ref().map(|team| team.limiter().clone()));
 
         let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
             .await
@@ -139,6 +142,10 @@ impl Application {
                 move || clear_delivered(store.clone(), keep_ms)
             }));
         }
+        tasks.spawn(every(FORGET_SESSIONS_EVERY, stopped.clone(), {
+            let store = self.reports.store().clone();
+            move || forget_sessions(store.clone())
+        }));
         tasks.spawn(every(FORGET_QUIET_CLIENTS_EVERY, stopped, {
             let limiters = self.limiters.clone();
             move || {
@@ -171,6 +178,17 @@ where
             () = &mut stop => return,
             _ = ticks.tick() => work().await,
         }
+    }
+}
+
+/// Removes the team's sessions past their limits and sign-ins never finished.
+async fn forget_sessions(store: ReportStore) {
+    let now = forwarding::now_ms();
+    if let Err(error) = store
+        .forget_sessions(now, crate::team::IDLE_MS, crate::team::ABSOLUTE_MS)
+        .await
+    {
+        tracing::error!(%error, "could not remove ended sessions");
     }
 }
 

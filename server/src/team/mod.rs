@@ -76,11 +76,14 @@ impl Allowed {
 pub struct Team {
     provider: Provider,
     csp: HeaderValue,
+    /// Sign-ins started per client address: each writes a row until it ends or times out.
+    limiter: crate::rate_limit::Limiter,
 }
 
 impl Team {
-    /// Sets up the view with the identity provider `provider`.
-    pub fn new(provider: Provider) -> Self {
+    /// Sets up the view with the identity provider `provider`; `limiter` counts the sign-ins
+    /// each client starts.
+    pub fn new(provider: Provider, limiter: crate::rate_limit::Limiter) -> Self {
         let policy = format!(
             "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
              object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
@@ -89,9 +92,17 @@ impl Team {
         );
         Self {
             provider,
+            limiter,
             csp: HeaderValue::from_str(&policy)
                 .unwrap_or(HeaderValue::from_static("default-src 'self'")),
         }
+    }
+}
+
+impl Team {
+    /// The sign-in rate limit, for the server to forget quiet clients.
+    pub fn limiter(&self) -> &crate::rate_limit::Limiter {
+        &self.limiter
     }
 }
 
@@ -118,18 +129,19 @@ struct Visit {
     team: Arc<Team>,
     store: ReportStore,
     options: leptos::prelude::LeptosOptions,
+    client: Option<std::net::IpAddr>,
     address: String,
 }
 
 impl Visit {
     fn new(state: &AppState, team: Arc<Team>, client: Option<crate::serve::Client>) -> Self {
+        let client = client.and_then(|crate::serve::Client(ip)| ip);
         Self {
             team,
             store: state.reports.store().clone(),
             options: state.leptos_options.clone(),
-            address: client
-                .and_then(|crate::serve::Client(ip)| ip)
-                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+            client,
+            address: client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
         }
     }
 
@@ -201,6 +213,23 @@ impl Visit {
 
     /// Sends the person to the identity provider, to come back to `return_to`.
     async fn sign_in(&self, return_to: &str) -> Response {
+        if let Some(seconds) = self.team.limiter.wait_for(self.client) {
+            let wait = format!("Try again in {seconds} seconds.");
+            let mut response = self.message(
+                StatusCode::TOO_MANY_REQUESTS,
+                None,
+                "Too many sign-ins",
+                &[
+                    "Too many sign-ins were started from this network just now.",
+                    &wait,
+                ],
+                Some((pages::TEAM_PATH, "Try again")),
+            );
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
         match self
             .team
             .provider
