@@ -22,10 +22,10 @@ mod postgres;
 mod sqlite;
 mod team;
 
-pub use incident_report::progress::{PassedOn, TeamState};
+pub use incident_report::progress::{PassedOn, Progress, TeamState};
 pub use team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, ReportStatus, Session,
-    TeamReport, TeamSummary,
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session, TeamReport,
+    TeamSummary,
 };
 
 /// How long a sign-in may take at the identity provider before it is forgotten (10 minutes).
@@ -345,7 +345,7 @@ impl ReportStore {
     }
 
     /// What the person who made report `id` may know of it, if it is stored.
-    pub async fn status(&self, id: ReportId) -> Result<Option<ReportStatus>, StoreError> {
+    pub async fn status(&self, id: ReportId) -> Result<Option<Progress>, StoreError> {
         on_backend!(self, |store| store.status(id))
     }
 

@@ -4,7 +4,7 @@
 //! fill it.
 
 use incident_report::ReportId;
-use incident_report::progress::{PassedOn, TeamState};
+use incident_report::progress::{PassedOn, Progress, TeamState};
 
 /// How far passing a report on has got, from its delivery counts (a report has at least one).
 pub(crate) fn passed_on(total: i64, delivered: i64, parked: i64) -> PassedOn {
@@ -26,34 +26,13 @@ pub(crate) fn team_state(acknowledged_at_ms: Option<i64>, closed_at_ms: Option<i
     }
 }
 
-/// What the person who made a report may know of it: never an answer, never who in the team.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportStatus {
-    /// Its reference.
-    pub reference: String,
-    /// When the server received it (RFC 3339).
-    pub received_at: String,
-    /// How far passing it on has got.
-    pub passed_on: PassedOn,
-    /// When the last destination accepted it, once every one has (milliseconds since the epoch).
-    pub passed_on_at_ms: Option<i64>,
-    /// The team's state.
-    pub state: TeamState,
-    /// When the team acknowledged it.
-    pub acknowledged_at_ms: Option<i64>,
-    /// When the team closed it.
-    pub closed_at_ms: Option<i64>,
-}
-
 /// One report as the team's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamSummary {
-    /// Its id.
-    pub id: ReportId,
+    /// Where it has got (what its maker may know too).
+    pub progress: Progress,
     /// Its answers, as JSON (`{}` once cleared after the retention period).
     pub form_json: String,
-    /// Where it has got.
-    pub status: ReportStatus,
 }
 
 /// One report as the team's page for it shows it.

@@ -13,9 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use incident_report::ReportId;
-use incident_report::progress::{Progress, UNKNOWN_REPORT};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use incident_report::progress::UNKNOWN_REPORT;
 
 use crate::AppState;
 
@@ -25,19 +23,7 @@ pub async fn status_show(State(state): State<AppState>, Path(id): Path<String>) 
         return unknown();
     };
     match state.reports.store().status(id).await {
-        Ok(Some(status)) => Json(Progress {
-            id,
-            reference: status.reference,
-            received_at_ms: OffsetDateTime::parse(&status.received_at, &Rfc3339).map_or(0, |at| {
-                i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
-            }),
-            passed_on: status.passed_on,
-            passed_on_at_ms: status.passed_on_at_ms,
-            state: status.state,
-            acknowledged_at_ms: status.acknowledged_at_ms,
-            closed_at_ms: status.closed_at_ms,
-        })
-        .into_response(),
+        Ok(Some(progress)) => Json(progress).into_response(),
         Ok(None) => unknown(),
         Err(error) => {
             tracing::error!(%error, "a report's status could not be read");

@@ -147,8 +147,9 @@ impl PostgresStore {
                 let reference = format!("LD-{}-{seq:06}", report.year);
                 transaction
                     .execute(
-                        "INSERT INTO reports (seq, id, reference, fingerprint, form, received_at)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO reports
+                             (seq, id, reference, fingerprint, form, received_at, received_at_ms)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                         &[
                             &seq,
                             &id,
@@ -156,6 +157,7 @@ impl PostgresStore {
                             &report.fingerprint,
                             &report.form_json,
                             &report.received_at,
+                            &report.received_at_ms,
                         ],
                     )
                     .await?;

@@ -9,18 +9,21 @@ use tokio_postgres::types::ToSql;
 use super::PostgresStore;
 use crate::StoreError;
 use crate::team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, ReportStatus, Session,
-    TeamReport, TeamSummary,
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session, TeamReport,
+    TeamSummary,
 };
-use incident_report::progress::{PassedOn, TeamState};
+use incident_report::progress::{PassedOn, Progress, TeamState};
 
 pub(super) const MIGRATION: &str = "
-    ALTER TABLE reports ADD COLUMN acknowledged_at BIGINT,
+    ALTER TABLE reports ADD COLUMN received_at_ms BIGINT,
+        ADD COLUMN acknowledged_at BIGINT,
         ADD COLUMN acknowledged_by TEXT,
         ADD COLUMN closed_at BIGINT,
         ADD COLUMN closed_by TEXT,
         ADD COLUMN outcome TEXT,
         ADD COLUMN note TEXT;
+    UPDATE reports SET received_at_ms =
+        (SELECT MIN(created_at) FROM deliveries WHERE report_id = reports.id);
     CREATE TABLE audit (
         seq BIGSERIAL PRIMARY KEY,
         at BIGINT NOT NULL,
@@ -52,8 +55,9 @@ pub(super) const MIGRATION: &str = "
         created_at BIGINT NOT NULL
     );";
 
-/// The columns [`status`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
-const STATUS_COLUMNS: &str = "r.reference, r.received_at, COUNT(d.destination),
+/// The columns [`progress`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
+const STATUS_COLUMNS: &str =
+    "r.id, r.reference, COALESCE(r.received_at_ms, 0), COUNT(d.destination),
     COUNT(*) FILTER (WHERE d.state = 'delivered'), COUNT(*) FILTER (WHERE d.state = 'parked'),
     MAX(d.delivered_at), r.acknowledged_at, r.closed_at";
 
@@ -63,32 +67,34 @@ const STATE_SQL: &str = "CASE WHEN r.closed_at IS NOT NULL THEN 'closed'
 
 const SESSION_COLUMNS: &str = "token_hash, email, name, csrf, id_token, created_at, last_seen";
 
-fn status(row: &Row, at: usize) -> ReportStatus {
-    let passed_on = crate::team::passed_on(row.get(at + 2), row.get(at + 3), row.get(at + 4));
-    let acknowledged_at_ms = row.get(at + 6);
-    let closed_at_ms = row.get(at + 7);
-    ReportStatus {
-        reference: row.get(at),
-        received_at: row.get(at + 1),
+/// The progress of the report in `row` (the [`STATUS_COLUMNS`], first); `None` for an id that
+/// cannot be read (ids are checked before they are stored).
+fn progress(row: &Row) -> Option<Progress> {
+    let id = ReportId::parse(row.get(0)).ok()?;
+    let passed_on = crate::team::passed_on(row.get(3), row.get(4), row.get(5));
+    let acknowledged_at_ms = row.get(7);
+    let closed_at_ms = row.get(8);
+    Some(Progress {
+        id,
+        reference: row.get(1),
+        received_at_ms: row.get(2),
         passed_on,
         passed_on_at_ms: if passed_on == PassedOn::Delivered {
-            row.get(at + 5)
+            row.get(6)
         } else {
             None
         },
         state: crate::team::team_state(acknowledged_at_ms, closed_at_ms),
         acknowledged_at_ms,
         closed_at_ms,
-    }
+    })
 }
 
+/// The [`STATUS_COLUMNS`], then the answers.
 fn summary(row: &Row) -> Option<TeamSummary> {
-    // Ids are checked before they are stored; an unreadable one is left out.
-    let id = ReportId::parse(row.get(0)).ok()?;
     Some(TeamSummary {
-        id,
-        form_json: row.get(1),
-        status: status(row, 2),
+        progress: progress(row)?,
+        form_json: row.get(9),
     })
 }
 
@@ -140,6 +146,17 @@ async fn record(
     Ok(())
 }
 
+/// The id of the report with `reference`.
+async fn id_of(
+    client: &impl deadpool_postgres::GenericClient,
+    reference: &str,
+) -> Result<Option<String>, StoreError> {
+    let row = client
+        .query_opt("SELECT id FROM reports WHERE reference = $1", &[&reference])
+        .await?;
+    Ok(row.map(|row| row.get(0)))
+}
+
 /// What a change of team state sets, and the audit actions for done and already done.
 struct StateChange<'a> {
     set: &'a str,
@@ -151,7 +168,7 @@ struct StateChange<'a> {
 }
 
 impl PostgresStore {
-    pub(crate) async fn status(&self, id: ReportId) -> Result<Option<ReportStatus>, StoreError> {
+    pub(crate) async fn status(&self, id: ReportId) -> Result<Option<Progress>, StoreError> {
         let sql = format!(
             "SELECT {STATUS_COLUMNS} FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
              WHERE r.id = $1 GROUP BY r.seq"
@@ -161,7 +178,7 @@ impl PostgresStore {
             .await?
             .query_opt(&sql, &[&id.to_string()])
             .await?;
-        Ok(row.map(|row| status(&row, 0)))
+        Ok(row.as_ref().and_then(progress))
     }
 
     pub(crate) async fn list(
@@ -171,7 +188,7 @@ impl PostgresStore {
         limit: u32,
     ) -> Result<Vec<TeamSummary>, StoreError> {
         let sql = format!(
-            "SELECT r.id, r.form, {STATUS_COLUMNS}
+            "SELECT {STATUS_COLUMNS}, r.form
              FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
              WHERE ($1::text IS NULL OR {STATE_SQL} = $1) AND ($2::text IS NULL OR r.reference = $2)
              GROUP BY r.seq ORDER BY r.seq DESC LIMIT $3"
@@ -193,7 +210,7 @@ impl PostgresStore {
     ) -> Result<Option<TeamReport>, StoreError> {
         let client = self.client().await?;
         let sql = format!(
-            "SELECT r.id, r.form, {STATUS_COLUMNS},
+            "SELECT {STATUS_COLUMNS}, r.form,
                     r.acknowledged_by, r.closed_by, r.outcome, r.note
              FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
              WHERE r.reference = $1 GROUP BY r.seq"
@@ -204,7 +221,7 @@ impl PostgresStore {
         let Some(summary) = summary(&row) else {
             return Ok(None);
         };
-        let id = summary.id.to_string();
+        let id = summary.progress.id.to_string();
         let deliveries = client
             .query(
                 "SELECT destination, state, attempts, last_error, delivered_at, next_attempt_at
@@ -253,13 +270,9 @@ impl PostgresStore {
     ) -> Result<Changed, StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
-        let Some(row) = transaction
-            .query_opt("SELECT id FROM reports WHERE reference = $1", &[&reference])
-            .await?
-        else {
+        let Some(id) = id_of(&transaction, reference).await? else {
             return Ok(Changed::NoSuchReport);
         };
-        let id: String = row.get(0);
         let sql = format!(
             "UPDATE reports SET {} WHERE id = $1 AND {}",
             change.set, change.only_if
@@ -342,13 +355,9 @@ impl PostgresStore {
     ) -> Result<Changed, StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
-        let Some(row) = transaction
-            .query_opt("SELECT id FROM reports WHERE reference = $1", &[&reference])
-            .await?
-        else {
+        let Some(id) = id_of(&transaction, reference).await? else {
             return Ok(Changed::NoSuchReport);
         };
-        let id: String = row.get(0);
         let destinations: Vec<String> = transaction
             .query(
                 "UPDATE deliveries SET state = 'pending', next_attempt_at = $2

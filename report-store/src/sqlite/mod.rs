@@ -107,15 +107,17 @@ impl SqliteStore {
                 )?;
                 let reference = format!("LD-{}-{seq:06}", report.year);
                 transaction.execute(
-                    "INSERT INTO reports (seq, id, reference, fingerprint, form, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO reports
+                         (seq, id, reference, fingerprint, form, received_at, received_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
                         seq,
                         id,
                         reference,
                         report.fingerprint,
                         report.form_json,
-                        report.received_at
+                        report.received_at,
+                        report.received_at_ms
                     ],
                 )?;
                 for destination in &report.destinations {

@@ -7,12 +7,15 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use super::SqliteStore;
 use crate::StoreError;
 use crate::team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, ReportStatus, Session,
-    TeamReport, TeamSummary,
+    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session, TeamReport,
+    TeamSummary,
 };
-use incident_report::progress::{PassedOn, TeamState};
+use incident_report::progress::{PassedOn, Progress, TeamState};
 
 pub(super) const MIGRATION: &str = "
+    ALTER TABLE reports ADD COLUMN received_at_ms INTEGER;
+    UPDATE reports SET received_at_ms =
+        (SELECT MIN(created_at) FROM deliveries WHERE report_id = reports.id);
     ALTER TABLE reports ADD COLUMN acknowledged_at INTEGER;
     ALTER TABLE reports ADD COLUMN acknowledged_by TEXT;
     ALTER TABLE reports ADD COLUMN closed_at INTEGER;
@@ -50,8 +53,9 @@ pub(super) const MIGRATION: &str = "
         created_at INTEGER NOT NULL
     ) STRICT;";
 
-/// The columns [`status`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
-const STATUS_COLUMNS: &str = "r.reference, r.received_at, COUNT(d.destination),
+/// The columns [`progress`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
+const STATUS_COLUMNS: &str =
+    "r.id, r.reference, COALESCE(r.received_at_ms, 0), COUNT(d.destination),
     COUNT(*) FILTER (WHERE d.state = 'delivered'), COUNT(*) FILTER (WHERE d.state = 'parked'),
     MAX(d.delivered_at), r.acknowledged_at, r.closed_at";
 
@@ -59,35 +63,40 @@ const STATUS_COLUMNS: &str = "r.reference, r.received_at, COUNT(d.destination),
 const STATE_SQL: &str = "CASE WHEN r.closed_at IS NOT NULL THEN 'closed'
     WHEN r.acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'new' END";
 
-fn status(row: &Row<'_>, at: usize) -> rusqlite::Result<ReportStatus> {
-    let passed_on = crate::team::passed_on(row.get(at + 2)?, row.get(at + 3)?, row.get(at + 4)?);
-    let acknowledged_at_ms = row.get(at + 6)?;
-    let closed_at_ms = row.get(at + 7)?;
-    Ok(ReportStatus {
-        reference: row.get(at)?,
-        received_at: row.get(at + 1)?,
+/// The progress of the report in `row` (the [`STATUS_COLUMNS`], first); `None` for an id that
+/// cannot be read (ids are checked before they are stored).
+fn progress(row: &Row<'_>) -> rusqlite::Result<Option<Progress>> {
+    let id: String = row.get(0)?;
+    let Ok(id) = ReportId::parse(&id) else {
+        return Ok(None);
+    };
+    let passed_on = crate::team::passed_on(row.get(3)?, row.get(4)?, row.get(5)?);
+    let acknowledged_at_ms = row.get(7)?;
+    let closed_at_ms = row.get(8)?;
+    Ok(Some(Progress {
+        id,
+        reference: row.get(1)?,
+        received_at_ms: row.get(2)?,
         passed_on,
         passed_on_at_ms: if passed_on == PassedOn::Delivered {
-            row.get(at + 5)?
+            row.get(6)?
         } else {
             None
         },
         state: crate::team::team_state(acknowledged_at_ms, closed_at_ms),
         acknowledged_at_ms,
         closed_at_ms,
-    })
+    }))
 }
 
+/// The [`STATUS_COLUMNS`], then the answers.
 fn summary(row: &Row<'_>) -> rusqlite::Result<Option<TeamSummary>> {
-    let id: String = row.get(0)?;
-    // Ids are checked before they are stored; an unreadable one is left out.
-    let Ok(id) = ReportId::parse(&id) else {
+    let Some(progress) = progress(row)? else {
         return Ok(None);
     };
     Ok(Some(TeamSummary {
-        id,
-        form_json: row.get(1)?,
-        status: status(row, 2)?,
+        progress,
+        form_json: row.get(9)?,
     }))
 }
 
@@ -139,6 +148,17 @@ fn record(connection: &rusqlite::Connection, entry: &AuditEntry) -> rusqlite::Re
     Ok(())
 }
 
+/// The id of the report with `reference`.
+fn id_of(connection: &rusqlite::Connection, reference: &str) -> rusqlite::Result<Option<String>> {
+    connection
+        .query_row(
+            "SELECT id FROM reports WHERE reference = ?1",
+            [reference],
+            |row| row.get(0),
+        )
+        .optional()
+}
+
 /// What a change of team state sets, and the audit actions for done and already done.
 struct StateChange<'a> {
     set: &'a str,
@@ -150,15 +170,16 @@ struct StateChange<'a> {
 }
 
 impl SqliteStore {
-    pub(crate) fn status(&self, id: ReportId) -> Result<Option<ReportStatus>, StoreError> {
+    pub(crate) fn status(&self, id: ReportId) -> Result<Option<Progress>, StoreError> {
         let sql = format!(
             "SELECT {STATUS_COLUMNS} FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
              WHERE r.id = ?1 GROUP BY r.seq"
         );
         Ok(self
             .lock()
-            .query_row(&sql, [id.to_string()], |row| status(row, 0))
-            .optional()?)
+            .query_row(&sql, [id.to_string()], progress)
+            .optional()?
+            .flatten())
     }
 
     pub(crate) fn list(
@@ -168,7 +189,7 @@ impl SqliteStore {
         limit: u32,
     ) -> Result<Vec<TeamSummary>, StoreError> {
         let sql = format!(
-            "SELECT r.id, r.form, {STATUS_COLUMNS}
+            "SELECT {STATUS_COLUMNS}, r.form
              FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
              WHERE (?1 IS NULL OR {STATE_SQL} = ?1) AND (?2 IS NULL OR r.reference = ?2)
              GROUP BY r.seq ORDER BY r.seq DESC LIMIT ?3"
@@ -189,7 +210,7 @@ impl SqliteStore {
     pub(crate) fn team_report(&self, reference: &str) -> Result<Option<TeamReport>, StoreError> {
         let connection = self.lock();
         let sql = format!(
-            "SELECT r.id, r.form, {STATUS_COLUMNS},
+            "SELECT {STATUS_COLUMNS}, r.form,
                     r.acknowledged_by, r.closed_by, r.outcome, r.note
              FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
              WHERE r.reference = ?1 GROUP BY r.seq"
@@ -215,7 +236,7 @@ impl SqliteStore {
             return Ok(None);
         };
         let mut report = report?;
-        let id = report.summary.id.to_string();
+        let id = report.summary.progress.id.to_string();
         let mut deliveries = connection.prepare(
             "SELECT destination, state, attempts, last_error, delivered_at, next_attempt_at
              FROM deliveries WHERE report_id = ?1 ORDER BY destination",
@@ -252,14 +273,7 @@ impl SqliteStore {
     ) -> Result<Changed, StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(id) = transaction
-            .query_row(
-                "SELECT id FROM reports WHERE reference = ?1",
-                [reference],
-                |row| row.get::<_, String>(0),
-            )
-            .optional()?
-        else {
+        let Some(id) = id_of(&transaction, reference)? else {
             return Ok(Changed::NoSuchReport);
         };
         let sql = format!(
@@ -341,14 +355,7 @@ impl SqliteStore {
     ) -> Result<Changed, StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(id) = transaction
-            .query_row(
-                "SELECT id FROM reports WHERE reference = ?1",
-                [reference],
-                |row| row.get::<_, String>(0),
-            )
-            .optional()?
-        else {
+        let Some(id) = id_of(&transaction, reference)? else {
             return Ok(Changed::NoSuchReport);
         };
         let destinations: Vec<String> = transaction

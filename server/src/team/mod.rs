@@ -24,7 +24,7 @@ use app::team::{
 };
 use axum::{
     Extension, Form, Router,
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -114,9 +114,7 @@ pub fn routes(team: Option<Arc<Team>>) -> Router<AppState> {
     Router::new()
         .route(pages::TEAM_PATH, get(list_show))
         .route("/team/reports/{reference}", get(report_show))
-        .route("/team/reports/{reference}/acknowledge", post(acknowledge))
-        .route("/team/reports/{reference}/close", post(close))
-        .route("/team/reports/{reference}/retry", post(retry))
+        .route("/team/reports/{reference}/{action}", post(report_act))
         .route(SIGNED_IN_PATH, get(signed_in))
         .route(pages::SIGN_OUT_PATH, post(sign_out))
         .route(SIGNED_OUT_PATH, get(signed_out))
@@ -127,22 +125,79 @@ pub fn routes(team: Option<Arc<Team>>) -> Router<AppState> {
 /// What every team handler starts from: the view, the store and who is asking from where.
 struct Visit {
     team: Arc<Team>,
-    store: ReportStore,
+    reports: Arc<crate::reports::Reports>,
     options: leptos::prelude::LeptosOptions,
     client: Option<std::net::IpAddr>,
     address: String,
 }
 
+impl axum::extract::FromRequestParts<AppState> for Visit {
+    type Rejection = StatusCode;
+
+    fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
+        std::future::ready(Self::from_parts(parts, state))
+    }
+}
+
 impl Visit {
-    fn new(state: &AppState, team: Arc<Team>, client: Option<crate::serve::Client>) -> Self {
-        let client = client.and_then(|crate::serve::Client(ip)| ip);
-        Self {
+    fn from_parts(
+        parts: &axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, StatusCode> {
+        // The team's routes exist only with the view on, and always carry it.
+        let team = parts
+            .extensions
+            .get::<Arc<Team>>()
+            .cloned()
+            .ok_or(StatusCode::NOT_FOUND)?;
+        let client = parts
+            .extensions
+            .get::<crate::serve::Client>()
+            .and_then(|crate::serve::Client(ip)| *ip);
+        Ok(Self {
             team,
-            store: state.reports.store().clone(),
+            reports: Arc::clone(&state.reports),
             options: state.leptos_options.clone(),
             client,
             address: client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        })
+    }
+}
+
+impl Visit {
+    fn store(&self) -> &ReportStore {
+        self.reports.store()
+    }
+
+    /// The signed-in session, or the answer that sends the person to sign in and come back to
+    /// `uri`.
+    async fn signed_in(
+        &self,
+        headers: &HeaderMap,
+        uri: &axum::http::Uri,
+    ) -> Result<Session, Box<Response>> {
+        match self.session(headers).await? {
+            Some(session) => Ok(session),
+            None => Err(Box::new(self.sign_in(&return_path(uri)).await)),
         }
+    }
+
+    /// Writes an audit row about no report (signing in and out) by `who`, now.
+    async fn record(&self, who: &str, action: AuditAction) -> Result<(), Box<Response>> {
+        let entry = AuditEntry {
+            at_ms: forwarding::now_ms(),
+            actor: self.actor(who),
+            action,
+            report: None,
+            detail: None,
+        };
+        self.store()
+            .record(&entry)
+            .await
+            .map_err(|error| Box::new(self.trouble(&error)))
     }
 
     fn actor(&self, who: &str) -> Actor {
@@ -200,7 +255,7 @@ impl Visit {
         let Some(token) = cookie(headers, SESSION_COOKIE) else {
             return Ok(None);
         };
-        self.store
+        self.store()
             .touch_session(
                 &token_hash(token),
                 forwarding::now_ms(),
@@ -237,7 +292,7 @@ impl Visit {
             .await
         {
             Ok((url, pending)) => {
-                if let Err(error) = self.store.begin_sign_in(&pending).await {
+                if let Err(error) = self.store().begin_sign_in(&pending).await {
                     return self.trouble(&error);
                 }
                 let mut response = Redirect::to(&url).into_response();
@@ -305,17 +360,13 @@ struct ListQuery {
 }
 
 async fn list_show(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
+    visit: Visit,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
-    let session = match visit.session(&headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return visit.sign_in(&return_path(&uri)).await,
+    let session = match visit.signed_in(&headers, &uri).await {
+        Ok(session) => session,
         Err(response) => return *response,
     };
     let filter = query
@@ -331,7 +382,7 @@ async fn list_show(
         .take(40)
         .collect::<String>();
     let found = visit
-        .store
+        .store()
         .list(
             if search.is_empty() { filter } else { None },
             (!search.is_empty()).then_some(search.as_str()),
@@ -348,10 +399,10 @@ async fn list_show(
         .into_iter()
         .map(|summary| ListRow {
             title: title(&summary.form_json),
-            reference: summary.status.reference,
-            received: received_words(&summary.status.received_at),
-            passed_on: passed_on(summary.status.passed_on),
-            state: state_of(summary.status.state),
+            received: moment(summary.progress.received_at_ms),
+            passed_on: passed_on(summary.progress.passed_on),
+            state: state_of(summary.progress.state),
+            reference: summary.progress.reference,
         })
         .collect();
     let html = pages::list_page(
@@ -377,18 +428,14 @@ struct ReportQuery {
 }
 
 async fn report_show(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
+    visit: Visit,
     Path(reference): Path<String>,
     Query(query): Query<ReportQuery>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
-    let session = match visit.session(&headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return visit.sign_in(&return_path(&uri)).await,
+    let session = match visit.signed_in(&headers, &uri).await {
+        Ok(session) => session,
         Err(response) => return *response,
     };
     let notice = query.done.as_deref().and_then(notice);
@@ -412,7 +459,7 @@ async fn show_report(
     errors: Vec<(&'static str, String)>,
     posted: (Option<String>, String),
 ) -> Response {
-    let found = match visit.store.team_report(reference).await {
+    let found = match visit.store().team_report(reference).await {
         Ok(found) => found,
         Err(error) => return visit.trouble(&error),
     };
@@ -429,10 +476,10 @@ async fn show_report(
         at_ms: forwarding::now_ms(),
         actor: visit.actor(&session.email),
         action: AuditAction::Viewed,
-        report: Some(report.summary.id),
+        report: Some(report.summary.progress.id),
         detail: None,
     };
-    if let Err(error) = visit.store.record(&viewed).await {
+    if let Err(error) = visit.store().record(&viewed).await {
         // Nothing is shown that the audit trail does not record.
         return visit.trouble(&error);
     }
@@ -454,7 +501,7 @@ fn report_view(
     errors: Vec<(&'static str, String)>,
     posted: (Option<String>, String),
 ) -> ReportView {
-    let status = &report.summary.status;
+    let status = &report.summary.progress;
     let form: Option<incident_report::ReportForm> =
         serde_json::from_str(&report.summary.form_json).ok();
     let answers: Vec<(String, String)> = form
@@ -470,7 +517,7 @@ fn report_view(
         member,
         reference: status.reference.clone(),
         title: title(&report.summary.form_json),
-        received: received_words(&status.received_at),
+        received: moment(status.received_at_ms),
         state: state_of(status.state),
         cleared: answers.is_empty(),
         answers,
@@ -540,126 +587,72 @@ fn notice(done: &str) -> Option<&'static str> {
     })
 }
 
-type Posted = Form<Vec<(String, String)>>;
-
-async fn acknowledge(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
-    Path(reference): Path<String>,
+/// "Acknowledge", "Close" or "Retry delivery" on the report with `reference`: only with a
+/// session within its limits and the form's CSRF token, then back to the report's page.
+async fn report_act(
+    visit: Visit,
+    Path((reference, action)): Path<(String, String)>,
     headers: HeaderMap,
-    Form(form): Posted,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
     let back = pages::report_path(&reference);
+    if !matches!(action.as_str(), "acknowledge" | "close" | "retry") {
+        return visit.message(
+            StatusCode::NOT_FOUND,
+            None,
+            "Page not found",
+            &["There is no such action."],
+            Some((back.as_str(), "Go back to the report")),
+        );
+    }
     let session = match visit.posted(&headers, &form, &back).await {
         Ok(session) => session,
         Err(response) => return *response,
     };
-    let done = visit
-        .store
-        .acknowledge(
-            &reference,
-            &visit.actor(&session.email),
-            forwarding::now_ms(),
-        )
-        .await;
-    after(
-        &visit,
-        &session,
-        &reference,
-        done,
-        "acknowledged",
-        "already-acknowledged",
-    )
-    .await
-}
-
-async fn close(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
-    Path(reference): Path<String>,
-    headers: HeaderMap,
-    Form(form): Posted,
-) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
-    let back = pages::report_path(&reference);
-    let session = match visit.posted(&headers, &form, &back).await {
-        Ok(session) => session,
-        Err(response) => return *response,
+    let actor = visit.actor(&session.email);
+    let now = forwarding::now_ms();
+    let (done, yes, already) = match action.as_str() {
+        "acknowledge" => (
+            visit.store().acknowledge(&reference, &actor, now).await,
+            "acknowledged",
+            "already-acknowledged",
+        ),
+        "close" => {
+            let outcome = field(&form, "outcome").and_then(|o| o.parse::<Outcome>().ok());
+            let note = field(&form, "note").unwrap_or_default().trim().to_owned();
+            let mut errors = Vec::new();
+            if outcome.is_none() {
+                errors.push(("outcome", "Select how the report ends".to_owned()));
+            }
+            if note.chars().count() > NOTE_LIMIT {
+                errors.push((
+                    "note",
+                    format!("The internal note must be {NOTE_LIMIT} characters or fewer"),
+                ));
+            }
+            let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
+                let posted = (field(&form, "outcome").map(str::to_owned), note);
+                return show_report(&visit, &session, &reference, None, errors, posted).await;
+            };
+            let outcome = outcome.to_string();
+            (
+                visit
+                    .store()
+                    .close(&reference, &outcome, &note, &actor, now)
+                    .await,
+                "closed",
+                "already-closed",
+            )
+        }
+        _ => {
+            let done = visit.store().retry_delivery(&reference, &actor, now).await;
+            if matches!(done, Ok(Changed::Yes)) {
+                visit.reports.wake_forwarder();
+            }
+            (done, "retried", "nothing-to-retry")
+        }
     };
-    let outcome = field(&form, "outcome").and_then(|o| o.parse::<Outcome>().ok());
-    let note = field(&form, "note").unwrap_or_default().trim().to_owned();
-    let mut errors = Vec::new();
-    if outcome.is_none() {
-        errors.push(("outcome", "Select how the report ends".to_owned()));
-    }
-    if note.chars().count() > NOTE_LIMIT {
-        errors.push((
-            "note",
-            format!("The internal note must be {NOTE_LIMIT} characters or fewer"),
-        ));
-    }
-    let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
-        let posted = (field(&form, "outcome").map(str::to_owned), note);
-        return show_report(&visit, &session, &reference, None, errors, posted).await;
-    };
-    let done = visit
-        .store
-        .close(
-            &reference,
-            &outcome.to_string(),
-            &note,
-            &visit.actor(&session.email),
-            forwarding::now_ms(),
-        )
-        .await;
-    after(
-        &visit,
-        &session,
-        &reference,
-        done,
-        "closed",
-        "already-closed",
-    )
-    .await
-}
-
-async fn retry(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
-    Path(reference): Path<String>,
-    headers: HeaderMap,
-    Form(form): Posted,
-) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
-    let back = pages::report_path(&reference);
-    let session = match visit.posted(&headers, &form, &back).await {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
-    let done = visit
-        .store
-        .retry_delivery(
-            &reference,
-            &visit.actor(&session.email),
-            forwarding::now_ms(),
-        )
-        .await;
-    if matches!(done, Ok(Changed::Yes)) {
-        state.reports.wake_forwarder();
-    }
-    after(
-        &visit,
-        &session,
-        &reference,
-        done,
-        "retried",
-        "nothing-to-retry",
-    )
-    .await
+    after(&visit, &session, &reference, done, yes, already).await
 }
 
 /// After an action: back to the report's page with what happened (post, redirect, get).
@@ -698,14 +691,7 @@ struct Callback {
 }
 
 /// The identity provider sends people back here with a code (or an error).
-async fn signed_in(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
-    Query(callback): Query<Callback>,
-    headers: HeaderMap,
-) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
+async fn signed_in(visit: Visit, Query(callback): Query<Callback>, headers: HeaderMap) -> Response {
     let expired = || {
         visit.message(
             StatusCode::BAD_REQUEST,
@@ -723,7 +709,7 @@ async fn signed_in(
     };
     let ours = cookie(&headers, SIGN_IN_COOKIE).is_some_and(|state| state == given_state);
     let pending = match visit
-        .store
+        .store()
         .take_sign_in(&given_state, forwarding::now_ms())
         .await
     {
@@ -746,15 +732,8 @@ async fn signed_in(
     };
     let now = forwarding::now_ms();
     if !visit.team.provider.settings().allowed.admits(&identity) {
-        let refused = AuditEntry {
-            at_ms: now,
-            actor: visit.actor(&identity.email),
-            action: AuditAction::Refused,
-            report: None,
-            detail: None,
-        };
-        if let Err(error) = visit.store.record(&refused).await {
-            return visit.trouble(&error);
+        if let Err(response) = visit.record(&identity.email, AuditAction::Refused).await {
+            return *response;
         }
         tracing::warn!(address = %visit.address, "a person who may not use the team's view signed in");
         let signed_in_as = format!("You signed in as {}.", identity.email);
@@ -786,18 +765,11 @@ async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now
         created_at_ms: now,
         last_seen_ms: now,
     };
-    let signed_in = AuditEntry {
-        at_ms: now,
-        actor: visit.actor(&identity.email),
-        action: AuditAction::SignedIn,
-        report: None,
-        detail: None,
-    };
-    if let Err(error) = visit.store.begin_session(&session).await {
+    if let Err(error) = visit.store().begin_session(&session).await {
         return visit.trouble(&error);
     }
-    if let Err(error) = visit.store.record(&signed_in).await {
-        return visit.trouble(&error);
+    if let Err(response) = visit.record(&identity.email, AuditAction::SignedIn).await {
+        return *response;
     }
     let return_to = if return_to.starts_with("/team") && !return_to.starts_with("//") {
         return_to
@@ -811,29 +783,19 @@ async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now
 }
 
 async fn sign_out(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-    client: Option<Extension<crate::serve::Client>>,
+    visit: Visit,
     headers: HeaderMap,
-    Form(form): Posted,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let visit = Visit::new(&state, team, client.map(|Extension(c)| c));
     let session = match visit.posted(&headers, &form, pages::TEAM_PATH).await {
         Ok(session) => session,
         Err(response) => return *response,
     };
-    if let Err(error) = visit.store.end_session(&session.token_hash).await {
+    if let Err(error) = visit.store().end_session(&session.token_hash).await {
         return visit.trouble(&error);
     }
-    let signed_out = AuditEntry {
-        at_ms: forwarding::now_ms(),
-        actor: visit.actor(&session.email),
-        action: AuditAction::SignedOut,
-        report: None,
-        detail: None,
-    };
-    if let Err(error) = visit.store.record(&signed_out).await {
-        return visit.trouble(&error);
+    if let Err(response) = visit.record(&session.email, AuditAction::SignedOut).await {
+        return *response;
     }
     let there = visit
         .team
@@ -846,11 +808,7 @@ async fn sign_out(
     response
 }
 
-async fn signed_out(
-    State(state): State<AppState>,
-    Extension(team): Extension<Arc<Team>>,
-) -> Response {
-    let visit = Visit::new(&state, team, None);
+async fn signed_out(visit: Visit) -> Response {
     visit.message(
         StatusCode::OK,
         None,
@@ -947,14 +905,6 @@ fn moment(ms: i64) -> String {
         .ok()
         .and_then(|at| at.format(&format).ok())
         .unwrap_or_default()
-}
-
-fn received_words(received_at: &str) -> String {
-    time::OffsetDateTime::parse(received_at, &time::format_description::well_known::Rfc3339)
-        .map_or_else(
-            |_| received_at.to_owned(),
-            |at| moment(forwarding::epoch_ms(at)),
-        )
 }
 
 fn audit_words(entry: &AuditEntry) -> String {
