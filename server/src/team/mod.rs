@@ -97,9 +97,7 @@ impl Team {
                 .unwrap_or(HeaderValue::from_static("default-src 'self'")),
         }
     }
-}
 
-impl Team {
     /// The sign-in rate limit, for the server to forget quiet clients.
     pub fn limiter(&self) -> &crate::rate_limit::Limiter {
         &self.limiter
@@ -165,9 +163,7 @@ impl Visit {
             address: client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
         })
     }
-}
 
-impl Visit {
     fn store(&self) -> &ReportStore {
         self.reports.store()
     }
@@ -217,6 +213,7 @@ impl Visit {
             .into_response()
     }
 
+    /// A page that only says something: a heading, lines and a link onwards.
     fn message(
         &self,
         status: StatusCode,
@@ -239,6 +236,7 @@ impl Visit {
         )
     }
 
+    /// The answer when the database fails: logged, and a plain apology.
     fn trouble(&self, error: &dyn std::fmt::Display) -> Response {
         tracing::error!(%error, "the team's view could not read or write the report database");
         self.message(
