@@ -41,7 +41,7 @@ pub fn ReportStatus(
             <p class="govuk-body">"Your reference number is"</p>
             <p class="app-reference">{reference.clone()}</p>
             <p class="govuk-body">"Keep it: you may be asked for it."</p>
-            <WhatHappened report=report.clone() reference=reference.clone()/>
+            <WhatHappened report=report.clone() reference=reference.clone() under_title=on_removed.is_some()/>
             <p class="govuk-body-s app-secondary">
                 {if details_removed {
                     "Your name, contact details and what you wrote have been removed from this phone. The reference, the date, and what happened to which kind of device are kept.".to_owned()
@@ -117,7 +117,12 @@ pub fn ReportStatus(
 /// What has happened to a delivered report since the server received it, as far as the phone
 /// was last told: only what is true, in the order it happened.
 #[component]
-fn WhatHappened(report: StoredReport, reference: String) -> impl IntoView {
+fn WhatHappened(
+    report: StoredReport,
+    reference: String,
+    /// Shown under the report's own heading ("Your reports"), not straight under the page's.
+    under_title: bool,
+) -> impl IntoView {
     let recipient = crate::settings::recipient();
     let stages = report.progress().map_or_else(
         || {
@@ -158,8 +163,13 @@ fn WhatHappened(report: StoredReport, reference: String) -> impl IntoView {
             view! { <li>{line}</li> }
         })
         .collect_view();
+    let heading = "What has happened to it";
     view! {
-        <h3 class="govuk-heading-s">"What has happened to it"</h3>
+        {if under_title {
+            view! { <h3 class="govuk-heading-s">{heading}</h3> }.into_any()
+        } else {
+            view! { <h2 class="govuk-heading-s">{heading}</h2> }.into_any()
+        }}
         <ol class="govuk-list govuk-list--number app-progress">{lines}</ol>
         {asking.then(|| view! {
             <p class="govuk-body-s app-secondary">
