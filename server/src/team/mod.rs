@@ -921,3 +921,46 @@ fn audit_words(entry: &AuditEntry) -> String {
         AuditAction::SignedOut => "Signed out".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(email: &str, groups: &[&str]) -> Identity {
+        Identity {
+            email: email.to_owned(),
+            name: "A Person".to_owned(),
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            id_token: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_person_enters_by_their_email_or_their_group_and_by_nothing_else() {
+        let allowed = Allowed {
+            emails: vec!["sam@example.org".to_owned()],
+            group: Some("incident-team".to_owned()),
+            claim: "groups".to_owned(),
+        };
+        assert!(allowed.admits(&person("sam@example.org", &[])));
+        assert!(allowed.admits(&person("kim@example.org", &["finance", "incident-team"])));
+        assert!(!allowed.admits(&person("pat@example.org", &["finance"])));
+        assert!(!allowed.admits(&person("pat@example.org", &["incident-team-x"])));
+        let emails_only = Allowed {
+            group: None,
+            ..allowed
+        };
+        assert!(!emails_only.admits(&person("kim@example.org", &["incident-team"])));
+    }
+
+    #[test]
+    fn a_cookie_is_read_by_its_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("x__Host-lost-device-team=no; __Host-lost-device-team=yes"),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("yes"));
+        assert_eq!(cookie(&headers, SIGN_IN_COOKIE), None);
+    }
+}
