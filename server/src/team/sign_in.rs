@@ -72,20 +72,41 @@ pub struct Provider {
 #[derive(Debug)]
 struct Http(reqwest::Client);
 
+/// Why a call to the provider got no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The request failed or timed out.
+    #[error(transparent)]
+    Request(#[from] reqwest::Error),
+    /// The answer was over [`ANSWER_LIMIT`].
+    #[error("the identity provider's answer is over {ANSWER_LIMIT} bytes")]
+    TooLarge,
+}
+
+/// The largest answer read from the provider (its discovery document, keys and tokens are a few
+/// kilobytes).
+const ANSWER_LIMIT: usize = 1024 * 1024;
+
 impl<'c> openidconnect::AsyncHttpClient<'c> for Http {
-    type Error = reqwest::Error;
+    type Error = HttpError;
     type Future = std::pin::Pin<
         Box<dyn Future<Output = Result<openidconnect::HttpResponse, Self::Error>> + Send + 'c>,
     >;
 
     fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let response = self.0.execute(request.try_into()?).await?;
+            let mut response = self.0.execute(request.try_into()?).await?;
             let mut answer = openidconnect::http::Response::builder().status(response.status());
             if let Some(headers) = answer.headers_mut() {
                 headers.extend(response.headers().clone());
             }
-            let body = response.bytes().await?.to_vec();
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > ANSWER_LIMIT {
+                    return Err(HttpError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
             // The builder was given only a status and headers that reqwest already checked.
             Ok(answer
                 .body(body)
