@@ -3,7 +3,7 @@
 
 use incident_report::progress::{Progress, Stage};
 use incident_report::{DeliveryState, FormPage, StoredReport};
-use leptos::either::EitherOf4;
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 
 use super::{SECURITY_EMAIL, page_url};
@@ -166,9 +166,9 @@ fn WhatHappened(
     let heading = "What has happened to it";
     view! {
         {if under_title {
-            view! { <h3 class="govuk-heading-s">{heading}</h3> }.into_any()
+            Either::Left(view! { <h3 class="govuk-heading-s">{heading}</h3> })
         } else {
-            view! { <h2 class="govuk-heading-s">{heading}</h2> }.into_any()
+            Either::Right(view! { <h2 class="govuk-heading-s">{heading}</h2> })
         }}
         <ol class="govuk-list govuk-list--number app-progress">{lines}</ol>
         {asking.then(|| view! {
