@@ -3,6 +3,7 @@
 //! (every action is a plain form), from plain data the server reads from its store: this crate
 //! knows nothing of where it came from. Never stored by the offline worker.
 
+use incident_report::progress::{PassedOn, TeamState};
 use leptos::prelude::*;
 
 use crate::govuk::{Tag, TagColour};
@@ -67,57 +68,6 @@ pub struct Member {
     pub csrf: String,
 }
 
-/// A report's team state, for its tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Not acknowledged.
-    New,
-    /// Acknowledged.
-    Acknowledged,
-    /// Closed.
-    Closed,
-}
-
-impl State {
-    fn tag(self) -> (&'static str, TagColour) {
-        match self {
-            Self::New => ("New", TagColour::Blue),
-            Self::Acknowledged => ("Acknowledged", TagColour::Yellow),
-            Self::Closed => ("Closed", TagColour::Grey),
-        }
-    }
-
-    /// The filter's value.
-    pub fn value(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Acknowledged => "acknowledged",
-            Self::Closed => "closed",
-        }
-    }
-}
-
-/// How far passing a report on has got, for its tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PassedOn {
-    /// Everywhere.
-    Delivered,
-    /// Still trying.
-    Trying,
-    /// Held back after a permanent failure.
-    HeldBack,
-}
-
-impl PassedOn {
-    fn tag(self) -> (&'static str, TagColour) {
-        match self {
-            Self::Delivered => ("Passed on", TagColour::Green),
-            Self::Trying => ("Still trying", TagColour::Grey),
-            Self::HeldBack => ("Held back", TagColour::Red),
-        }
-    }
-}
-
 /// One row of the list.
 #[derive(Debug, Clone)]
 pub struct ListRow {
@@ -130,7 +80,7 @@ pub struct ListRow {
     /// Passing it on.
     pub passed_on: PassedOn,
     /// The team's state.
-    pub state: State,
+    pub state: TeamState,
 }
 
 /// The list page.
@@ -141,7 +91,7 @@ pub struct ListView {
     /// The reports shown, newest first.
     pub rows: Vec<ListRow>,
     /// The state filtered by.
-    pub filter: Option<State>,
+    pub filter: Option<TeamState>,
     /// The reference searched for.
     pub search: String,
     /// More reports matched than are shown.
@@ -188,7 +138,7 @@ pub struct ReportView {
     /// When it was received, in words.
     pub received: String,
     /// The team's state.
-    pub state: State,
+    pub state: TeamState,
     /// Each answer by its question, in form order; empty once cleared.
     pub answers: Vec<(String, String)>,
     /// The answers were cleared after the retention period.
@@ -284,13 +234,21 @@ fn TeamHeader(member: Option<Member>) -> impl IntoView {
     }
 }
 
-fn state_tag(state: State) -> impl IntoView {
-    let (text, colour) = state.tag();
+fn state_tag(state: TeamState) -> impl IntoView {
+    let (text, colour) = match state {
+        TeamState::New => ("New", TagColour::Blue),
+        TeamState::Acknowledged => ("Acknowledged", TagColour::Yellow),
+        TeamState::Closed => ("Closed", TagColour::Grey),
+    };
     view! { <Tag text colour/> }
 }
 
 fn passed_on_tag(passed_on: PassedOn) -> impl IntoView {
-    let (text, colour) = passed_on.tag();
+    let (text, colour) = match passed_on {
+        PassedOn::Delivered => ("Passed on", TagColour::Green),
+        PassedOn::Trying => ("Still trying", TagColour::Grey),
+        PassedOn::HeldBack => ("Held back", TagColour::Red),
+    };
     view! { <Tag text colour/> }
 }
 
@@ -305,9 +263,9 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
     } = list;
     let filters = [
         (None, "All"),
-        (Some(State::New), "New"),
-        (Some(State::Acknowledged), "Acknowledged"),
-        (Some(State::Closed), "Closed"),
+        (Some(TeamState::New), "New"),
+        (Some(TeamState::Acknowledged), "Acknowledged"),
+        (Some(TeamState::Closed), "Closed"),
     ];
     let empty = rows.is_empty();
     let body = view! {
@@ -315,7 +273,7 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
         <nav aria-label="Filter by state" class="app-team-filter">
             <ul class="govuk-list app-team-filter__list">
                 {filters.into_iter().map(|(state, words)| {
-                    let href = state.map_or_else(|| TEAM_PATH.to_owned(), |s| format!("{TEAM_PATH}?state={}", s.value()));
+                    let href = state.map_or_else(|| TEAM_PATH.to_owned(), |s| format!("{TEAM_PATH}?state={s}"));
                     let current = state == filter && search.is_empty();
                     view! {
                         <li>
@@ -439,7 +397,7 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
             })}
         </dl>
 
-        {(state == State::New).then(|| view! {
+        {(state == TeamState::New).then(|| view! {
             <form method="post" action=format!("{path}/acknowledge")>
                 <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
                 <button type="submit" class="govuk-button">"Acknowledge"</button>
@@ -465,7 +423,7 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         }}
 
         <Deliveries deliveries path=path.clone() csrf=csrf.clone()/>
-        {(state != State::Closed).then(|| view! { <CloseForm path csrf errors posted/> })}
+        {(state != TeamState::Closed).then(|| view! { <CloseForm path csrf errors posted/> })}
         <AuditTrail audit/>
     };
     document(options, &page_title, Some(member), body)

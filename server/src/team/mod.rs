@@ -398,8 +398,8 @@ async fn list_show(
         .map(|summary| ListRow {
             title: title(&summary.form_json),
             received: moment(summary.progress.received_at_ms),
-            passed_on: passed_on(summary.progress.passed_on),
-            state: state_of(summary.progress.state),
+            passed_on: summary.progress.passed_on,
+            state: summary.progress.state,
             reference: summary.progress.reference,
         })
         .collect();
@@ -408,11 +408,7 @@ async fn list_show(
         ListView {
             member: member(&session),
             rows,
-            filter: if search.is_empty() {
-                filter.map(state_of)
-            } else {
-                None
-            },
+            filter: if search.is_empty() { filter } else { None },
             search,
             more,
         },
@@ -516,7 +512,7 @@ fn report_view(
         reference: status.reference.clone(),
         title: title(&report.summary.form_json),
         received: moment(status.received_at_ms),
-        state: state_of(status.state),
+        state: status.state,
         cleared: answers.is_empty(),
         answers,
         acknowledged: report
@@ -545,9 +541,9 @@ fn report_view(
             .map(|d| DeliveryRow {
                 destination: d.destination.clone(),
                 passed_on: match d.state.as_str() {
-                    "delivered" => pages::PassedOn::Delivered,
-                    "parked" => pages::PassedOn::HeldBack,
-                    _ => pages::PassedOn::Trying,
+                    "delivered" => PassedOn::Delivered,
+                    "parked" => PassedOn::HeldBack,
+                    _ => PassedOn::Trying,
                 },
                 attempts: d.attempts,
                 reason: d.last_error.clone(),
@@ -876,22 +872,6 @@ fn title(form_json: &str) -> String {
         .ok()
         .filter(|form| *form != incident_report::ReportForm::default())
         .map_or_else(|| "Answers removed".to_owned(), |form| form.title())
-}
-
-fn state_of(state: TeamState) -> pages::State {
-    match state {
-        TeamState::New => pages::State::New,
-        TeamState::Acknowledged => pages::State::Acknowledged,
-        TeamState::Closed => pages::State::Closed,
-    }
-}
-
-fn passed_on(passed_on: PassedOn) -> pages::PassedOn {
-    match passed_on {
-        PassedOn::Delivered => pages::PassedOn::Delivered,
-        PassedOn::Trying => pages::PassedOn::Trying,
-        PassedOn::HeldBack => pages::PassedOn::HeldBack,
-    }
 }
 
 /// A moment in words, in UTC: "4 Dec 2026, 21:40 UTC".
