@@ -420,11 +420,6 @@ impl ReportStore {
         on_backend!(self, |store| store.record(&entry))
     }
 
-    /// The newest audit rows that concern no report (sign-ins, refusals, sign-outs).
-    pub async fn audit_without_report(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        on_backend!(self, |store| store.audit_without_report(limit))
-    }
-
     /// Stores a new session.
     pub async fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
         let session = session.clone();

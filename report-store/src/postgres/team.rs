@@ -391,24 +391,6 @@ impl PostgresStore {
         record(&self.client().await?, entry).await
     }
 
-    pub(crate) async fn audit_without_report(
-        &self,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        Ok(self
-            .client()
-            .await?
-            .query(
-                "SELECT at, who, address, action, report_id, detail
-                 FROM audit WHERE report_id IS NULL ORDER BY seq DESC LIMIT $1",
-                &[&i64::from(limit)],
-            )
-            .await?
-            .iter()
-            .filter_map(audit_entry)
-            .collect())
-    }
-
     pub(crate) async fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
         self.client()
             .await?

@@ -387,19 +387,6 @@ impl SqliteStore {
         Ok(record(&self.lock(), entry)?)
     }
 
-    pub(crate) fn audit_without_report(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection.prepare(
-            "SELECT at, who, address, action, report_id, detail
-             FROM audit WHERE report_id IS NULL ORDER BY seq DESC LIMIT ?1",
-        )?;
-        let mut found = Vec::new();
-        for entry in statement.query_map([limit], audit_entry)? {
-            found.extend(entry?);
-        }
-        Ok(found)
-    }
-
     pub(crate) fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
         self.lock().execute(
             &format!(
