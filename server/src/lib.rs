@@ -221,7 +221,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(report_form::report_form_post)
                 .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT)),
         )
-        .merge(team::routes(state.team.clone()))
+        .merge(team::routes(state.team.as_deref()))
         .route("/sw.js", get(worker_show))
         .route(app::offline::OFFLINE_PATH, get(offline_show))
         .leptos_routes(&state, page_routes, move || app::shell(options.clone()))

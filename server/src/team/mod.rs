@@ -23,7 +23,7 @@ use app::team::{
     NOTE_LIMIT, Outcome, ReportView,
 };
 use axum::{
-    Extension, Form, Router,
+    Form, Router,
     extract::{Path, Query},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
@@ -104,11 +104,11 @@ impl Team {
     }
 }
 
-/// The team's routes; none when `team` is off.
-pub fn routes(team: Option<Arc<Team>>) -> Router<AppState> {
-    let Some(team) = team else {
+/// The team's routes; none when the view is off (no `team`).
+pub fn routes(team: Option<&Team>) -> Router<AppState> {
+    if team.is_none() {
         return Router::new();
-    };
+    }
     Router::new()
         .route(pages::TEAM_PATH, get(list_show))
         .route("/team/reports/{reference}", get(report_show))
@@ -117,7 +117,6 @@ pub fn routes(team: Option<Arc<Team>>) -> Router<AppState> {
         .route(pages::SIGN_OUT_PATH, post(sign_out))
         .route(SIGNED_OUT_PATH, get(signed_out))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
-        .layer(Extension(team))
 }
 
 /// What every team handler starts from: the view, the store and who is asking from where.
@@ -145,12 +144,8 @@ impl Visit {
         parts: &axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, StatusCode> {
-        // The team's routes exist only with the view on, and always carry it.
-        let team = parts
-            .extensions
-            .get::<Arc<Team>>()
-            .cloned()
-            .ok_or(StatusCode::NOT_FOUND)?;
+        // The team's routes exist only with the view on.
+        let team = state.team.clone().ok_or(StatusCode::NOT_FOUND)?;
         let client = parts
             .extensions
             .get::<crate::serve::Client>()
@@ -396,7 +391,7 @@ async fn list_show(
     let rows = summaries
         .into_iter()
         .map(|summary| ListRow {
-            title: title(&summary.form_json),
+            title: title(answers_of(&summary.form_json).as_ref()),
             received: moment(summary.progress.received_at_ms),
             passed_on: summary.progress.passed_on,
             state: summary.progress.state,
@@ -496,8 +491,7 @@ fn report_view(
     posted: (Option<String>, String),
 ) -> ReportView {
     let status = &report.summary.progress;
-    let form: Option<incident_report::ReportForm> =
-        serde_json::from_str(&report.summary.form_json).ok();
+    let form = answers_of(&report.summary.form_json);
     let answers: Vec<(String, String)> = form
         .as_ref()
         .map(|form| {
@@ -510,10 +504,10 @@ fn report_view(
     ReportView {
         member,
         reference: status.reference.clone(),
-        title: title(&report.summary.form_json),
+        title: title(form.as_ref()),
         received: moment(status.received_at_ms),
         state: status.state,
-        cleared: answers.is_empty(),
+        cleared: form.is_none(),
         answers,
         acknowledged: report
             .acknowledged_by
@@ -867,11 +861,19 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn title(form_json: &str) -> String {
+/// A stored report's answers, unless they were removed after the retention period.
+fn answers_of(form_json: &str) -> Option<incident_report::ReportForm> {
     serde_json::from_str::<incident_report::ReportForm>(form_json)
         .ok()
         .filter(|form| *form != incident_report::ReportForm::default())
-        .map_or_else(|| "Answers removed".to_owned(), |form| form.title())
+}
+
+/// What happened, to which kind of device; or that the answers are gone.
+fn title(form: Option<&incident_report::ReportForm>) -> String {
+    form.map_or_else(
+        || "Answers removed".to_owned(),
+        incident_report::ReportForm::title,
+    )
 }
 
 /// A moment in words, in UTC: "4 Dec 2026, 21:40 UTC".
