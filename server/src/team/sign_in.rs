@@ -234,9 +234,10 @@ impl Provider {
             .map(|email| email.as_str().to_lowercase())
             .ok_or_else(|| SignInError::Invalid("the ID token has no email".to_owned()))?;
         if claims.email_verified() == Some(false) {
-            return Err(SignInError::Invalid(format!(
-                "the email {email} is not verified"
-            )));
+            // Not the address itself: the log names no one.
+            return Err(SignInError::Invalid(
+                "the identity provider has not verified the email address".to_owned(),
+            ));
         }
         let name = claims
             .name()
