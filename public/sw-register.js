@@ -1,4 +1,5 @@
-// Installs the offline worker and says honestly what state the phone's copy is in; tells the
+// Installs the offline worker and says honestly what state the phone's copy is in, and whether
+// a report on the phone waits to be sent or was just sent; tells the
 // person when a new version is ready (never reloading a page under their fingers); keeps the
 // browser's install prompt for the app's own "Add to home screen" button. Plain JavaScript on
 // purpose: it must run where WebAssembly is off (iOS Lockdown Mode), so that the guidance is
@@ -13,15 +14,44 @@
   // <html> as `data-offline-copy`, for the tests and benchmarks.
   let copy = 'none';
 
+  // A report on this phone waiting to be sent, or sent in the last hours: named on every page but
+  // the report pages (which show it themselves). The app writes what its reports come to under
+  // the key the status bar names (`data-summary-key`); this script only reads it.
+  const bar = document.querySelector('.app-status');
+  const waitingLine = document.getElementById('app-status-waiting');
+  const sentLine = document.getElementById('app-status-sent');
+  function reports() {
+    try {
+      return JSON.parse(localStorage.getItem(bar?.dataset.summaryKey ?? '')) ?? {};
+    } catch {
+      // Storage blocked or the summary damaged: claim nothing.
+      return {};
+    }
+  }
+
   function show() {
     const ready = copy === 'whole' || (copy === 'guidance' && !needsAppCode);
+    const summary = needsAppCode ? {} : reports();
+    const waiting = summary.waiting > 0;
+    const shownMs = Number(sentLine?.dataset.shownHours ?? 0) * 3600 * 1000;
+    const sent = !waiting && summary.lastSent && Date.now() - summary.lastSent.atMs < shownMs;
+    if (waitingLine) waitingLine.hidden = !waiting;
+    if (sentLine) {
+      sentLine.hidden = !sent;
+      const reference = document.getElementById('app-status-reference');
+      if (sent && reference) reference.textContent = summary.lastSent.reference;
+    }
     if (offline) offline.hidden = navigator.onLine;
-    if (saved) saved.hidden = !(ready && navigator.onLine);
+    if (saved) saved.hidden = !(ready && navigator.onLine) || waiting || Boolean(sent);
     if (saving) saving.hidden = !(needsAppCode && copy === 'guidance' && navigator.onLine);
     document.documentElement.dataset.offlineCopy = copy;
   }
   addEventListener('online', show);
   addEventListener('offline', show);
+  addEventListener('storage', (event) => {
+    if (event.key === null || event.key === bar?.dataset.summaryKey) show();
+  });
+  if (bar?.dataset.changedEvent) addEventListener(bar.dataset.changedEvent, show);
   show();
 
   // The prompt comes once, often before the app's WebAssembly has loaded: keep it for the app's

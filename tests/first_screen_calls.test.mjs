@@ -1,10 +1,12 @@
 // The first ten seconds on a small phone: the service desk call is on the first screen of home,
 // before anything else a person can press in the page, before and after the app's code has run;
 // and every way into a report (the home screen's shortcuts, "Your reports", a bookmark) shows the
-// call above the first question.
+// call above the first question. A report on the phone that waits for signal, or was just sent,
+// is named on home without moving the call off the first screen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForHydration } from './helpers/browser.mjs';
+import { REFERENCE, queueReportOffline } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 const CALL = 'a[href="tel:08009175148"]';
@@ -84,12 +86,37 @@ test('every way into a report shows the call above the first question', () => wi
   for (const url of ways) {
     await page.goto(server.url + url);
     await waitForHydration(page);
-    if (url !== '/report') await page.getByRole('link', { name: 'Start a new report' }).click();
+    if (url !== '/report') await page.getByRole('button', { name: 'Start a new report' }).click();
     await expectCallAboveFirstQuestion(page);
   }
   // From home, and before the WebAssembly arrives (the server's HTML shows it too).
   await page.goto(server.url + '/');
-  await page.getByRole('link', { name: 'Report what happened' }).click();
+  await page.getByRole('button', { name: 'Report what happened' }).click();
   await expectCallAboveFirstQuestion(page);
+  await context.close();
+}));
+
+test('home at 320×568 names a report waiting on the phone, then its reference once sent, and the call stays on the first screen', () => withServerAndBrowser(async ({ server, browser }) => {
+  const context = await browser.newContext({ viewport: SMALL_PHONES[1], isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await queueReportOffline(context, page, server.url);
+
+  await page.goto(server.url + '/');
+  const status = page.getByRole('status').filter({ hasText: 'A report on this phone is not sent yet.' });
+  await status.waitFor();
+  assert.equal(await status.getByRole('link', { name: 'See your reports' }).getAttribute('href'), '/reports');
+  assertOnFirstScreen(await layout(page), 'a report waiting');
+
+  await context.setOffline(false);
+  const sent = page.getByRole('status').filter({ hasText: /Report sent, reference LD-/ });
+  await sent.waitFor({ timeout: 30_000 });
+  assert.match(await sent.innerText(), REFERENCE);
+  assert.equal(await status.isVisible(), false, 'no longer said to be waiting');
+  assertOnFirstScreen(await layout(page), 'a report just sent');
+
+  // The report pages show the report themselves, so the line is not repeated there.
+  await page.goto(server.url + '/reports');
+  await page.getByText(REFERENCE).first().waitFor();
+  assert.equal(await page.locator('#app-status-sent').isVisible(), false);
   await context.close();
 }));

@@ -58,7 +58,7 @@ test('answers that show a step was missed bring the step to the page', async () 
     // Hacked or compromised asks what made the person think so.
     await page.getByRole('radio', { name: 'It was hacked or compromised' }).check();
     await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('link', { name: 'Describe what made you think it was hacked or compromised' }).waitFor();
+    await page.getByRole('link', { name: 'Enter what made you think it was hacked or compromised' }).waitFor();
     await page.getByLabel('What made you think it was hacked or compromised?').fill('Emails I did not send');
     await page.getByRole('radio', { name: 'It was stolen' }).check();
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -71,13 +71,13 @@ test('answers that show a step was missed bring the step to the page', async () 
     };
 
     await open('service-desk', 'Have you contacted the IT Service Desk?');
-    const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
+    const call = page.getByRole('button', { name: /Call the IT Service Desk 0800 917 5148/ });
     assert.equal(await call.isVisible(), false, 'no advice before an answer');
     for (const answer of ['No', "I'm not sure"]) {
       await page.getByRole('radio', { name: answer, exact: true }).check();
       await call.waitFor();
       assert.equal(await call.getAttribute('href'), 'tel:08009175148');
-      assert.ok(await page.getByRole('link', { name: /MoJ Service Portal/ }).isVisible());
+      assert.ok(await page.getByRole('button', { name: /MoJ Service Portal/ }).isVisible());
     }
     await page.getByRole('radio', { name: 'Yes', exact: true }).check();
     await call.waitFor({ state: 'hidden' });

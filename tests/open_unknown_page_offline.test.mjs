@@ -21,7 +21,7 @@ test('an unknown address offline shows the offline page with links home and to t
     await page.getByRole('heading', { level: 1, name: 'Lost device or security incident' }).waitFor();
 
     await page.goBack();
-    const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
+    const call = page.getByRole('button', { name: /Call the IT Service Desk 0800 917 5148/ });
     assert.equal(await call.getAttribute('href'), 'tel:08009175148');
     assert.deepEqual(errors, []);
   });

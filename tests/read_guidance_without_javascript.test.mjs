@@ -27,7 +27,7 @@ test('an unknown address gets a 404 page with a way home and the service desk nu
   const response = await page.goto(server.url + '/no-such-page');
   assert.equal(response.status(), 404);
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
-  assert.equal(await page.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
+  assert.equal(await page.getByRole('button', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
   await context.close();
 }));
 
@@ -42,7 +42,7 @@ test('without the app\'s code, the report pages say what still works and who to 
     await page.getByText(/This browser is not running the app's code/).waitFor({ state: 'visible' });
     await page.getByText(says).waitFor({ state: 'visible' });
     const note = page.locator('.app-needs-wasm');
-    assert.equal(await note.getByRole('link', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
+    assert.equal(await note.getByRole('button', { name: /0800 917 5148/ }).getAttribute('href'), 'tel:08009175148');
   }
   await context.close();
 }));

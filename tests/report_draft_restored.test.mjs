@@ -8,7 +8,7 @@ test('a draft survives a reload and is offered again when a new report is starte
   await withServerAndBrowser(async ({ server, browser }) => {
     const page = await browser.newPage();
     await page.goto(server.url + '/');
-    await page.getByRole('link', { name: 'Report what happened' }).click();
+    await page.getByRole('button', { name: 'Report what happened' }).click();
     await page.getByRole('radio', { name: 'Something else' }).check();
     await page.getByLabel('What happened, in your words').pressSequentially('Laptop bag left in a ta');
     await page.reload();
@@ -17,7 +17,7 @@ test('a draft survives a reload and is offered again when a new report is starte
     assert.equal(await page.getByLabel('What happened, in your words').inputValue(), 'Laptop bag left in a ta');
 
     await page.goto(server.url + '/');
-    await page.getByRole('link', { name: 'Report what happened' }).click();
+    await page.getByRole('button', { name: 'Report what happened' }).click();
     await page.getByText('You have started another report and not sent it yet.').waitFor();
     await page.getByRole('link', { name: 'Continue that report' }).click();
     await page.getByRole('heading', { level: 1, name: 'Check your answers before sending your report' }).waitFor();

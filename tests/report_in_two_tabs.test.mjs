@@ -62,7 +62,7 @@ test('a tab whose report was sent from another tab says so', async () => {
     const second = await context.newPage();
     await open(second, onPage(first.url(), 'your-details'));
     await sendReport(first);
-    await first.getByRole('heading', { level: 1, name: /Report sent|Report saved on this phone/ }).waitFor();
+    await first.getByRole('heading', { level: 1, name: /Report sent|Report waiting to be sent/ }).waitFor();
     await second.getByText('This report was sent from another tab or window on this phone').waitFor();
     assert.equal(await second.getByLabel('Your name').count(), 0, 'the form is no longer offered');
     await context.close();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
-import { SAVED_MESSAGE, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { NOT_SENT_TAG, SAVED_MESSAGE, WAITING_HEADING, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('a report sent offline is kept, shown as saved, and delivered once when back online', async () => {
@@ -14,15 +14,15 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     await waitForOfflineCopy(page);
 
     await context.setOffline(true);
-    await page.getByRole('link', { name: 'Report what happened' }).click();
+    await page.getByRole('button', { name: 'Report what happened' }).click();
     await fillReport(page);
     assert.equal(await page.getByText(/This form cannot work/).isVisible(), false, 'no fallback once working');
     await sendReport(page);
-    await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: WAITING_HEADING }).waitFor();
     await page.getByText(SAVED_MESSAGE).waitFor();
 
     // Another way to send it, should the signal stay away: an email to the security team.
-    const email = await page.getByRole('link', { name: 'Email this report' }).getAttribute('href');
+    const email = await page.getByRole('button', { name: 'Email this report' }).getAttribute('href');
     assert.match(email, /^mailto:security@justice\.gov\.uk\?subject=/);
     const id = new URL(page.url()).searchParams.get('id');
     assert.ok(decodeURIComponent(email).includes(`Report id: ${id}`), 'the email carries the report and its id');
@@ -39,7 +39,7 @@ test('a report sent offline is kept, shown as saved, and delivered once when bac
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(server.url + '/reports');
     await page.getByRole('heading', { level: 2, name: 'Stolen laptop' }).waitFor();
-    await page.getByText('Saved on this phone', { exact: true }).waitFor();
+    await page.getByText(NOT_SENT_TAG, { exact: true }).waitFor();
     await page.getByText(SAVED_MESSAGE).waitFor();
     assert.equal(await storedReports(server.dataDir), 0, 'nothing reached the server while offline');
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockWebAssembly, holdWebAssembly, waitForHydration, waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
-import { SAVED_MESSAGE, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { SAVED_MESSAGE, SENT_STRAIGHT_AWAY, WHILE_WRITING, fillReport, mailedReports, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 /** The reports the phone keeps, as stored. */
@@ -26,9 +26,15 @@ test('with its WebAssembly blocked, a report goes from the first question to its
   assert.match(await page.title(), /^Error: /);
   await page.getByRole('link', { name: 'Select what happened to the device' }).waitFor();
 
-  await fillReport(page);
+  await fillReport(page, undefined, { to: 'where' });
+  // GOV.UK's character count, without its code: the limit, stated.
+  await page.getByText('You can enter up to 1200 characters').waitFor();
+  await fillReport(page, undefined, { from: 'where' });
   // The answers travel with the form, never in the address.
   assert.equal(new URL(page.url()).search, '');
+  // What "Send report" does is said as it is in this mode: straight to the server, with signal.
+  await page.getByText(SENT_STRAIGHT_AWAY).waitFor();
+  assert.equal(await page.getByText(/kept on this phone first/).count(), 0, 'no claim that the phone keeps it');
   await sendReport(page);
   await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
   const reference = await shownReference(page);
@@ -38,6 +44,9 @@ test('with its WebAssembly blocked, a report goes from the first question to its
   await waitUntil(async () => (await mailedReports(server.dataDir)).length === 1, 'one message forwarded');
   const [message] = await mailedReports(server.dataDir);
   assert.ok(message.includes(reference), 'the message carries the reference shown');
+  // "Your data" says what this mode sends, page by page.
+  await page.goto(server.url + '/your-data');
+  await page.getByText(WHILE_WRITING).waitFor();
   await context.close();
 }));
 
@@ -60,7 +69,14 @@ test('pages answered before the WebAssembly arrives become the phone\'s draft, a
 
   await waitForOfflineCopy(page);
   await context.setOffline(true);
-  await fillReport(page, undefined, { from: 'when' });
+  await fillReport(page, undefined, { from: 'when', to: 'where' });
+  // With the app's code, the count follows what is typed (trimmed, as the limit is checked).
+  const where = page.getByLabel('Where did it happen, or where did you last have it?');
+  await where.fill('  On the train  ');
+  await page.getByText('You have 1188 characters remaining').waitFor();
+  await where.fill('x'.repeat(1201));
+  await page.getByText('You have 1 character too many').waitFor();
+  await fillReport(page, undefined, { from: 'where' });
   await sendReport(page);
   await page.getByText(SAVED_MESSAGE).waitFor();
   await context.setOffline(false);
@@ -95,7 +111,7 @@ test('with WebAssembly off and no signal, sending a page shows what to do instea
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { level: 1, name: 'You are offline' }).waitFor();
-  const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ });
+  const call = page.getByRole('button', { name: /Call the IT Service Desk 0800 917 5148/ });
   assert.equal(await call.getAttribute('href'), 'tel:08009175148');
   await context.close();
 }));

@@ -3,7 +3,7 @@
 // the audit trail says who retried it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,11 @@ import path from 'node:path';
 import { expectNoViolations } from './helpers/access.mjs';
 import { waitUntil } from './helpers/browser.mjs';
 import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
-import { postReport } from './helpers/report.mjs';
+import { fillReport, sendReport, shownReference } from './helpers/report.mjs';
 import { auditRows, sqlite, withTeam } from './helpers/team.mjs';
+
+/** What the phone says of a report whose delivery is held back. */
+const HELD_BACK = 'Not yet passed on to the security team this service sends to: it could not be delivered, so it is held back. The people who run this service can see that it is waiting, and send it on once the problem is fixed.';
 
 /** A webhook receiver that answers `status.code` (400 until fixed) and counts what it took. */
 async function startReceiver() {
@@ -36,9 +39,20 @@ test('a held-back delivery retried from the team view is delivered once, with an
   await writeFile(secretFile, `whsec_${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   try {
     await withTeam(async ({ server, browser }) => {
-      const id = randomUUID();
-      const { reference } = await (await postReport(server.url, id)).json();
+      // Sent from a phone, which is then told the delivery is held back, not that it is still
+      // being tried.
+      const phone = await browser.newContext();
+      const reporter = await phone.newPage();
+      await reporter.goto(server.url + '/report');
+      await fillReport(reporter);
+      await sendReport(reporter);
+      const reference = await shownReference(reporter);
+      const id = new URL(reporter.url()).searchParams.get('id');
       await waitUntil(async () => (await sqlite(server.dataDir, 'SELECT state FROM deliveries')) === 'parked', 'the delivery is held back');
+      await reporter.goto(server.url + '/reports');
+      await reporter.getByText(HELD_BACK).waitFor();
+      assert.equal(await reporter.getByText(/The service keeps trying/).count(), 0, 'not said to be still trying');
+      await phone.close();
 
       const context = await browser.newContext();
       const page = await context.newPage();

@@ -17,7 +17,7 @@ pub fn StartButton(
     label: &'static str,
 ) -> impl IntoView {
     view! {
-        <a href=href class="govuk-button govuk-button--start" draggable="false">
+        <a href=href role="button" draggable="false" class="govuk-button govuk-button--start" data-module="govuk-button">
             {label}
             <svg class="govuk-button__start-icon" xmlns="http://www.w3.org/2000/svg" width="17.5" height="19" viewBox="0 0 33 40" aria-hidden="true" focusable="false">
                 <path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z"/>

@@ -13,7 +13,10 @@ use crate::phone::{self, InstallWay};
 pub fn AddToHomeScreen() -> impl IntoView {
     let way = RwSignal::new(InstallWay::Unknown);
     let outcome = RwSignal::new(None::<&'static str>);
+    // Known only in the browser, after hydrating (the first render equals the server's).
+    let closed_app_sends = RwSignal::new(false);
     Effect::new(move || {
+        closed_app_sends.set(phone::sends_with_the_app_closed());
         way.set(phone::install_way());
         phone::on_install_way_changed(move || way.set(phone::install_way()));
     });
@@ -34,6 +37,7 @@ pub fn AddToHomeScreen() -> impl IntoView {
             <p class="govuk-body">
                 "On your home screen it opens like an app, works with no signal, and the phone keeps your reports safe."
             </p>
+            <p class="govuk-body">{move || sending_words(closed_app_sends.get())}</p>
             <button
                 type="button"
                 class="govuk-button govuk-button--secondary"
@@ -52,6 +56,16 @@ pub fn AddToHomeScreen() -> impl IntoView {
             </div>
             <p class="govuk-body" role="status">{move || outcome.get()}</p>
         </section>
+    }
+}
+
+/// How a report written with no signal goes, in words true of this browser (the same promise the
+/// report pages make).
+fn sending_words(closed_app_sends: bool) -> &'static str {
+    if closed_app_sends {
+        "A report you write with no signal is sent by itself as soon as there is signal, even if you close the app."
+    } else {
+        "A report you write with no signal is sent the next time you open the app with signal."
     }
 }
 

@@ -46,6 +46,18 @@ use crate::report::{ReportRoute, YourDataRoute, YourReportsRoute};
 /// The name people see on the home screen and in the header.
 pub const APP_NAME: &str = "Lost Device";
 
+/// The local storage key under which the app keeps what the phone's reports come to
+/// (`incident_report::stored::Summary`), for the status line's plain script
+/// (`public/sw-register.js`), which says on every page when a report waits or was just sent.
+pub const PHONE_SUMMARY_KEY: &str = "lost-device.reports-summary";
+
+/// The event a page fires on itself when it changes the stored reports (other tabs hear of it
+/// through `storage` events).
+pub const REPORTS_CHANGED_EVENT: &str = "lost-device:reports-changed";
+
+/// How long after it was sent the status line names a report's reference.
+const SENT_SHOWN_HOURS: u32 = 24;
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -118,21 +130,30 @@ pub fn App() -> impl IntoView {
 
 /// Tells the reader whether this guidance is saved on the phone and whether there is a
 /// connection, in a bar along the bottom of the screen (on the report pages, while their code is
-/// still being saved, that it is not yet). Every line starts hidden;
+/// still being saved, that it is not yet), and whether a report on this phone waits to be sent or
+/// was sent in the last [`SENT_SHOWN_HOURS`], with a link to "Your reports". Every line starts hidden;
 /// `public/sw-register.js` shows the one that is true (plain JavaScript, so it also works where
 /// WebAssembly is off). Without JavaScript there is no offline copy, so nothing is claimed.
 #[component]
 fn OfflineStatus() -> impl IntoView {
     view! {
-        <div role="status" class="app-status">
+        <div role="status" class="app-status" data-summary-key=PHONE_SUMMARY_KEY data-changed-event=REPORTS_CHANGED_EVENT>
             <p id="app-status-saved" class="app-status__line" hidden>
-                "Saved on this phone: works offline."
+                "This app works offline on this phone."
             </p>
             <p id="app-status-saving" class="app-status__line" hidden>
                 "Saving this form for use offline."
             </p>
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
                 "Offline: using the saved copy."
+            </p>
+            <p id="app-status-waiting" class="app-status__line app-status__line--report" hidden>
+                "A report on this phone is not sent yet. "
+                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"See your reports"</a>
+            </p>
+            <p id="app-status-sent" class="app-status__line app-status__line--report" data-shown-hours=SENT_SHOWN_HOURS hidden>
+                "Report sent, reference "<span id="app-status-reference"></span>". "
+                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"See your reports"</a>
             </p>
         </div>
     }

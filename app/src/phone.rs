@@ -120,6 +120,16 @@ pub fn wake_sender() {
     crate::browser::sender::kick();
 }
 
+/// Whether this browser sends a waiting report even with the app closed (Background Sync with
+/// the offline worker running); elsewhere a report waits until the app is open with signal.
+/// Always `false` on the server: only the browser knows.
+pub fn sends_with_the_app_closed() -> bool {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::handover::sends_with_the_app_closed();
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
 /// Whether the phone has a connection, kept up to date.
 pub fn online() -> leptos::prelude::ReadSignal<bool> {
     use leptos::prelude::*;
@@ -135,7 +145,7 @@ pub fn online() -> leptos::prelude::ReadSignal<bool> {
     online
 }
 
-/// A moment as the phone shows it, e.g. "27 Nov, 14:05".
+/// A moment as the phone shows it, e.g. "27 November 2026 at 2:05pm".
 pub fn clock_time(ms: i64) -> String {
     #[cfg(feature = "hydrate")]
     return crate::browser::clock_time(ms);

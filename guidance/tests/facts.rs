@@ -408,3 +408,67 @@ fn related_links_point_at_real_pages() {
         }
     }
 }
+
+/// Every sentence about a data incident in the crates that show text (the guidance, the pages,
+/// the form's questions and hints), with Rust's line continuations joined.
+fn data_incident_sentences_everywhere() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for crate_dir in [
+        "guidance/src",
+        "app/src",
+        "incident-report/src",
+        "server/src",
+    ] {
+        walk(&root.join(crate_dir), &mut files);
+    }
+    let mut sentences = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable source");
+        let joined = text
+            .replace("\\\n", "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        sentences.extend(
+            joined
+                .split(['.', '"', ':'])
+                .filter(|s| s.contains("as a data incident"))
+                .map(|s| format!("{}: {}", file.display(), s.trim())),
+        );
+    }
+    sentences
+}
+
+#[test]
+fn every_crate_that_shows_text_says_data_incident_as_strongly_as_the_source_and_claims_no_route() {
+    let sentences = data_incident_sentences_everywhere();
+    assert!(
+        sentences.len() >= 2,
+        "the home page and the form's hint: {sentences:?}"
+    );
+    for sentence in &sentences {
+        assert!(sentence.contains("should always"), "{sentence}");
+        for stronger in ["must", "have to", "required"] {
+            assert!(!sentence.contains(stronger), "{sentence}");
+        }
+    }
+    let everything = sentences.join(" ");
+    for claim in [
+        "this report is that",
+        "This report is how",
+        "this report is the",
+    ] {
+        assert!(!everything.contains(claim), "{everything}");
+    }
+}

@@ -360,7 +360,7 @@ const DAY_MONTH_DIGITS: usize = 2;
 /// Digits in a date's year.
 const YEAR_DIGITS: usize = 4;
 
-fn parse_date(day: &str, month: &str, year: &str) -> Result<Date, &'static str> {
+pub(crate) fn parse_date(day: &str, month: &str, year: &str) -> Result<Date, &'static str> {
     let (day, month, year) = (day.trim(), month.trim(), year.trim());
     if day.is_empty() || month.is_empty() || year.is_empty() {
         return Err("The date must include a day, month and year");
@@ -464,6 +464,28 @@ impl Shape {
     }
 }
 
+impl ReportForm {
+    /// The guidance's steps (`guidance::pages::home::STEPS`, in their order) that these answers
+    /// say are not done yet: the service desk not contacted, the line manager not told, the
+    /// police not (yet) told of a lost or stolen device. "Not sure" counts as not done.
+    pub fn steps_not_done(&self) -> Vec<&'static guidance::Step> {
+        let [service_desk, line_manager, police] = guidance::pages::home::STEPS else {
+            return Vec::new();
+        };
+        let mut steps = Vec::new();
+        if self.contacted_service_desk != Some(Answer::Yes) {
+            steps.push(service_desk);
+        }
+        if self.told_line_manager != Some(Answer::Yes) {
+            steps.push(line_manager);
+        }
+        if self.asks(Question::ToldPolice) && self.told_police != Some(PoliceTold::Yes) {
+            steps.push(police);
+        }
+        steps
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,6 +493,44 @@ mod tests {
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 27);
+
+    #[test]
+    fn the_steps_not_done_are_those_the_answers_say_in_the_guidance_s_order() {
+        let steps = |form: &ReportForm| {
+            form.steps_not_done()
+                .iter()
+                .map(|step| step.title)
+                .collect::<Vec<_>>()
+        };
+        let done = ReportForm {
+            told_line_manager: Some(Answer::Yes),
+            ..ReportForm::example()
+        };
+        assert!(steps(&done).is_empty(), "{:?}", steps(&done));
+        let none_done = ReportForm {
+            contacted_service_desk: Some(Answer::NotSure),
+            told_line_manager: Some(Answer::No),
+            told_police: Some(PoliceTold::NotYet),
+            ..done.clone()
+        };
+        assert_eq!(
+            steps(&none_done),
+            [
+                "Contact the IT Service Desk",
+                "Tell your line manager",
+                "If it was lost or stolen, tell the police"
+            ]
+        );
+        let hacked = ReportForm {
+            what_happened: Some(WhatHappened::HackedOrCompromised),
+            told_police: None,
+            ..done
+        };
+        assert!(
+            steps(&hacked).is_empty(),
+            "the police step is for lost or stolen devices"
+        );
+    }
 
     fn complete() -> ReportForm {
         ReportForm::example()

@@ -92,6 +92,9 @@ pub enum Stage {
     },
     /// Not yet with the people who act on it: the service is still passing it on.
     Waiting,
+    /// Not yet with the people who act on it: a destination refused it, so it is held back
+    /// until the team that receives reports sends it again (they see it in their list).
+    HeldBack,
     /// With the people who act on it.
     PassedOn {
         /// When, if known.
@@ -122,6 +125,8 @@ impl Progress {
             stages.push(Stage::PassedOn {
                 at_ms: self.passed_on_at_ms,
             });
+        } else if self.passed_on == PassedOn::HeldBack {
+            stages.push(Stage::HeldBack);
         } else {
             stages.push(Stage::Waiting);
         }
@@ -168,7 +173,11 @@ mod tests {
         let mut p = progress();
         assert_eq!(p.stages(), [received.clone(), Stage::Waiting]);
         p.passed_on = PassedOn::HeldBack;
-        assert_eq!(p.stages(), [received.clone(), Stage::Waiting]);
+        assert_eq!(
+            p.stages(),
+            [received.clone(), Stage::HeldBack],
+            "held back is not said to be still trying"
+        );
         p.passed_on = PassedOn::Delivered;
         p.passed_on_at_ms = Some(2);
         assert_eq!(

@@ -169,7 +169,7 @@ const fn long(label: &'static str) -> Kind {
     words(LONG_TEXT_MAX, label, true, None, None)
 }
 
-const OPTIONAL_REFERENCE: &str = "Optional. If they gave you one, enter it here.";
+const OPTIONAL_REFERENCE: &str = "If they gave you one, enter it here.";
 
 impl Question {
     /// The question's row of the table (a few words of plain data, made on each call).
@@ -210,7 +210,7 @@ impl Question {
                 hint: None,
                 page: P::WhatHappened,
                 kind: long("Description"),
-                need: Need::Required("Describe what happened"),
+                need: Need::Required("Enter what happened"),
                 advice: None,
             },
             Q::CompromiseSigns => Spec {
@@ -222,7 +222,7 @@ impl Question {
                 ),
                 page: P::WhatHappened,
                 kind: long("Description"),
-                need: Need::Required("Describe what made you think it was hacked or compromised"),
+                need: Need::Required("Enter what made you think it was hacked or compromised"),
                 advice: None,
             },
             Q::Device => Spec {
@@ -253,19 +253,16 @@ impl Question {
                 hint: None,
                 page: P::Device,
                 kind: short("Kind of device"),
-                need: Need::Required("Say what kind of device it is"),
+                need: Need::Required("Enter what kind of device it is"),
                 advice: None,
             },
             Q::AssetTag => Spec {
                 id: "asset-tag",
                 text: "Asset tag or serial number",
-                hint: Some(if cfg!(feature = "next-form") {
+                hint: Some(
                     "The asset tag is the MoJ's own number for the device, usually on a sticker \
-                     on the bottom."
-                } else {
-                    "Optional. The asset tag is the MoJ's own number for the device, usually on \
-                     a sticker on the bottom."
-                }),
+                     on the bottom.",
+                ),
                 page: P::Device,
                 kind: short("Asset tag or serial number"),
                 need: if cfg!(feature = "next-form") {
@@ -287,7 +284,7 @@ impl Question {
             Q::ApproximateTime => Spec {
                 id: "approximate-time",
                 text: "Roughly what time",
-                hint: Some("Optional. For example, about 6pm, or between 2pm and 4pm"),
+                hint: Some("For example, about 6pm, or between 2pm and 4pm"),
                 page: P::When,
                 kind: short("Time"),
                 need: Need::Optional,
@@ -326,9 +323,10 @@ impl Question {
                 id: "moj-information",
                 text: "Was MoJ information on it, or could it be reached from it?",
                 hint: Some(
-                    "When MoJ data or information is lost or compromised, it must always be \
-                     reported as a data incident: this report is that. Think of files saved on \
-                     it, and email or shared drives it was signed in to.",
+                    "If MoJ data or information was on it, it should always be reported as a \
+                     data incident too: the MoJ security guidance's page \"Report a security \
+                     incident\" says how. Think of files saved on it, and email or shared \
+                     drives it was signed in to.",
                 ),
                 page: P::Information,
                 kind: Kind::Choice(
@@ -361,7 +359,7 @@ impl Question {
                 ),
                 page: P::Information,
                 kind: long("Description"),
-                need: Need::RequiredFor(&["yes"], "Describe roughly what information it was"),
+                need: Need::RequiredFor(&["yes"], "Enter roughly what information it was"),
                 advice: None,
             },
             Q::ContactedServiceDesk => Spec {
@@ -487,6 +485,21 @@ impl Question {
         self.spec().text
     }
 
+    /// Whether it may be left empty under this version's rules.
+    pub fn is_optional(self) -> bool {
+        matches!(self.spec().need.for_version(FORM_VERSION), Need::Optional)
+    }
+
+    /// The question as its label or legend shows it: "(optional)" after one that may be left
+    /// empty, as GOV.UK marks optional questions.
+    pub fn label(self) -> String {
+        if self.is_optional() {
+            format!("{} (optional)", self.text())
+        } else {
+            self.text().to_owned()
+        }
+    }
+
     /// Its choices; empty for a question answered in words or a date.
     pub fn choices(self) -> &'static [Choice] {
         match self.spec().kind {
@@ -525,6 +538,42 @@ mod tests {
                 .iter()
                 .all(|page| !page.questions().is_empty())
         );
+    }
+
+    #[test]
+    fn every_message_for_a_missing_answer_says_enter_or_select_and_optional_ones_say_so() {
+        for &question in Question::ALL {
+            let message = match question.spec().need.for_version(FORM_VERSION) {
+                Need::Required(message) | Need::RequiredFor(_, message) => message,
+                Need::Optional => {
+                    assert!(question.label().ends_with(" (optional)"), "{question:?}");
+                    assert!(
+                        !question.spec().hint.unwrap_or("").contains("Optional"),
+                        "{question:?}: said once, in the label"
+                    );
+                    continue;
+                }
+                Need::RequiredSince(..) => unreachable!("for_version resolves it"),
+            };
+            assert_eq!(question.label(), question.text(), "{question:?}");
+            let verb = if question.choices().is_empty() {
+                "Enter "
+            } else {
+                "Select "
+            };
+            assert!(message.starts_with(verb), "{question:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_follow_up_is_answered_in_words_or_a_date_never_by_choices() {
+        // The phone draws a follow-up inside the radios that reveal it; radios inside radios
+        // would make that view recursive.
+        for &question in Question::ALL {
+            if question.revealed_by().is_some() {
+                assert!(question.choices().is_empty(), "{question:?}");
+            }
+        }
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub fn decode(json: &impl Json, text: &str) -> Decoded {
         }],
     };
     let Some(envelope) = json.parse(text) else {
-        return whole("the saved reports are not valid JSON");
+        return whole("the saved reports are damaged");
     };
     let records = json
         .member(&envelope, "reports")
@@ -74,9 +74,12 @@ pub fn decode(json: &impl Json, text: &str) -> Decoded {
             for record in records {
                 match json.read::<StoredReport>(&record) {
                     Ok(report) => decoded.reports.push(report),
-                    Err(error) => decoded.unreadable.push(Unreadable {
+                    // The parser's words are not shown: they quote what it read, and mean
+                    // nothing to the person.
+                    Err(_) => decoded.unreadable.push(Unreadable {
                         raw: json.text(&record),
-                        reason: format!("a saved report could not be read: {error}"),
+                        reason: "a saved report is not in the form this version of the app reads"
+                            .to_owned(),
                     }),
                 }
             }
@@ -206,13 +209,25 @@ mod tests {
     }
 
     #[test]
+    fn the_reason_a_record_is_kept_aside_quotes_nothing_of_it() {
+        let text =
+            serde_json::json!({ "version": 1, "reports": [{ "id": "Sam Smith 07700 900123" }] })
+                .to_string();
+        let reason = &decode(&text).unreadable[0].reason;
+        assert_eq!(
+            reason,
+            "a saved report is not in the form this version of the app reads"
+        );
+    }
+
+    #[test]
     fn corrupt_text_is_kept_whole_with_a_reason() {
         let decoded = decode("{\"version\":1,\"reports\":[");
         assert_eq!(decoded.reports, []);
         assert_eq!(decoded.unreadable[0].raw, "{\"version\":1,\"reports\":[");
         assert_eq!(
             decoded.unreadable[0].reason,
-            "the saved reports are not valid JSON"
+            "the saved reports are damaged"
         );
     }
 

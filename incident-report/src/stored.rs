@@ -185,13 +185,7 @@ impl StoredReport {
     pub fn start_sending(&mut self, now_ms: i64) -> Result<Submission, TransitionError> {
         self.apply(DeliveryEvent::SendStarted)?;
         self.last_attempt_at_ms = Some(now_ms);
-        // Only what the form asked leaves the phone; the draft keeps the rest, in case the
-        // person changes an answer back.
-        Ok(Submission {
-            id: self.id,
-            form: self.form.canonical(),
-            form_version: self.form_version,
-        })
+        Ok(self.submission())
     }
 
     /// Records what a send produced. A retry is scheduled by `policy`, with `jitter` in `0..=1`,
@@ -225,6 +219,50 @@ impl StoredReport {
         self.last_error = error;
         self.next_attempt_at_ms = next;
         Ok(())
+    }
+
+    /// What may be sent for it while no page of the app is open (by the offline worker, when the
+    /// browser says there is signal): the same submission a page would send, if it is waiting to
+    /// go (queued, or cut off while being sent). Its state does not change.
+    pub fn waiting_submission(&self) -> Option<Submission> {
+        matches!(
+            self.delivery,
+            DeliveryState::Queued { .. } | DeliveryState::Sending { .. }
+        )
+        .then(|| self.submission())
+    }
+
+    /// Records the answer to a send made elsewhere (by the offline worker) at `sent_at_ms`, of
+    /// `sent`: only a delivery or a refusal, and only while `sent` is still what would be sent
+    /// (a report changed and sent again since is not answered by an older send). Returns
+    /// whether it changed anything.
+    pub fn record_sent_elsewhere(
+        &mut self,
+        sent: &Submission,
+        outcome: Outcome,
+        sent_at_ms: i64,
+    ) -> bool {
+        if matches!(outcome, Outcome::Retry { .. })
+            || self.waiting_submission().as_ref() != Some(sent)
+        {
+            return false;
+        }
+        self.recover_interrupted();
+        if self.start_sending(sent_at_ms).is_err() {
+            return false;
+        }
+        self.finish_sending(outcome, sent_at_ms, &RetryPolicy::default(), 0.0)
+            .is_ok()
+    }
+
+    fn submission(&self) -> Submission {
+        // Only what the form asked leaves the phone; the draft keeps the rest, in case the
+        // person changes an answer back.
+        Submission {
+            id: self.id,
+            form: self.form.canonical(),
+            form_version: self.form_version,
+        }
     }
 
     /// Puts the report back in the queue if it was being sent when the app last stopped (a
@@ -347,6 +385,52 @@ pub fn wanting_progress(reports: &[StoredReport], now_ms: i64) -> Vec<ReportId> 
         .collect()
 }
 
+/// What the phone's reports come to, for the status line every page shows (in plain script,
+/// so it works before and without the app's code): how many wait to be sent, and the newest
+/// sent one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Reports queued or being sent.
+    pub waiting: usize,
+    /// The reference of the newest delivered report, and when it was sent.
+    pub last_sent: Option<LastSent>,
+}
+
+/// The newest delivered report on the phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastSent {
+    /// The server's reference.
+    pub reference: String,
+    /// When it was sent, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+}
+
+/// What `reports` come to (see [`Summary`]).
+pub fn summary(reports: &[StoredReport]) -> Summary {
+    let waiting = reports
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.delivery,
+                DeliveryState::Queued { .. } | DeliveryState::Sending { .. }
+            )
+        })
+        .count();
+    let last_sent = reports
+        .iter()
+        .filter_map(|r| match &r.delivery {
+            DeliveryState::Delivered { reference } => Some(LastSent {
+                reference: reference.clone(),
+                at_ms: r.last_attempt_at_ms.unwrap_or(r.created_at_ms),
+            }),
+            _ => None,
+        })
+        .max_by_key(|sent| sent.at_ms);
+    Summary { waiting, last_sent }
+}
+
 /// Removes report `id` from the phone, if the person may (see [`StoredReport::is_removable`]).
 pub fn remove(reports: &mut Vec<StoredReport>, id: ReportId) -> Result<(), NotRemovable> {
     let index = reports
@@ -407,6 +491,103 @@ mod tests {
             .finish_sending(retry("busy"), at, &RetryPolicy::default(), 1.0)
             .expect("retry");
         report
+    }
+
+    fn accepted(reference: &str) -> Outcome {
+        Outcome::Delivered {
+            reference: reference.into(),
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_what_waits_and_names_the_newest_sent() {
+        let mut first = queued(1, 0);
+        let sent = first.start_sending(10).expect("send");
+        assert!(first.record_sent_elsewhere(&sent, accepted("LD-2026-000001"), 10));
+        let mut second = queued(2, 0);
+        second.start_sending(20).expect("send");
+        second
+            .finish_sending(accepted("LD-2026-000002"), 20, &RetryPolicy::default(), 0.0)
+            .expect("delivered");
+        let reports = [first, queued(3, 30), waiting(4, 0, 40), second];
+        assert_eq!(
+            summary(&reports),
+            Summary {
+                waiting: 2,
+                last_sent: Some(LastSent {
+                    reference: "LD-2026-000002".into(),
+                    at_ms: 20
+                })
+            }
+        );
+        assert_eq!(
+            summary(&[StoredReport::start(ReportId::from_random_bytes([5; 16]), 0)]),
+            Summary {
+                waiting: 0,
+                last_sent: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_waiting_report_can_be_handed_over_without_changing_its_state() {
+        let report = queued(1, 0);
+        let before = report.clone();
+        let handed = report.waiting_submission().expect("queued reports wait");
+        assert_eq!(report, before);
+        assert_eq!(handed, report.clone().start_sending(5).expect("send"));
+        assert!(
+            StoredReport::start(report.id(), 0)
+                .waiting_submission()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_delivery_made_elsewhere_is_recorded_once_with_its_time() {
+        let mut report = waiting(1, 0, 10);
+        let sent = report.waiting_submission().expect("waiting");
+        assert!(report.record_sent_elsewhere(&sent, accepted("LD-2026-000001"), 500));
+        assert_eq!(
+            report.delivery(),
+            &DeliveryState::Delivered {
+                reference: "LD-2026-000001".into()
+            }
+        );
+        assert_eq!(report.last_attempt_at_ms(), Some(500));
+        assert!(!report.record_sent_elsewhere(&sent, accepted("LD-2026-000002"), 600));
+    }
+
+    #[test]
+    fn a_report_cut_off_while_sending_takes_an_answer_from_elsewhere() {
+        let mut report = queued(1, 0);
+        let sent = report.start_sending(5).expect("send");
+        assert!(report.record_sent_elsewhere(&sent, accepted("LD-2026-000001"), 9));
+        assert!(matches!(report.delivery(), DeliveryState::Delivered { .. }));
+    }
+
+    #[test]
+    fn an_answer_to_an_older_send_or_a_retry_changes_nothing() {
+        let mut report = queued(1, 0);
+        let older = report.waiting_submission().expect("waiting");
+        report.start_sending(1).expect("send");
+        report
+            .finish_sending(
+                Outcome::Rejected { reasons: vec![] },
+                2,
+                &RetryPolicy::default(),
+                0.0,
+            )
+            .expect("refused");
+        report
+            .edit(ReportForm::example())
+            .expect("a refused report can change");
+        report.submit().expect("queued again");
+        let before = report.clone();
+        assert!(!report.record_sent_elsewhere(&older, Outcome::Rejected { reasons: vec![] }, 3));
+        let now = report.waiting_submission().expect("waiting");
+        assert!(!report.record_sent_elsewhere(&now, retry("busy"), 3));
+        assert_eq!(report, before);
     }
 
     #[test]

@@ -10,9 +10,35 @@ use crate::answer_slots::Given;
 use crate::form::{DeviceKind, Question, ReportForm, WhatHappened};
 use crate::id::ReportId;
 
+/// A date as GOV.UK writes it: "3 December 2026".
+pub fn long_date(date: time::Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
+/// A time of day as GOV.UK writes it, from the 24-hour clock: "10:34pm", "9am", "midday",
+/// "midnight".
+pub fn time_of_day(hour: u8, minute: u8) -> String {
+    match (hour, minute) {
+        (0, 0) => "midnight".to_owned(),
+        (12, 0) => "midday".to_owned(),
+        _ => {
+            let suffix = if hour < 12 { "am" } else { "pm" };
+            let hour = match hour % 12 {
+                0 => 12,
+                h => h,
+            };
+            if minute == 0 {
+                format!("{hour}{suffix}")
+            } else {
+                format!("{hour}:{minute:02}{suffix}")
+            }
+        }
+    }
+}
+
 impl ReportForm {
     /// Every answered question with its answer in words (a choice by its label, the date as
-    /// day/month/year), in form order. Unanswered questions are left out.
+    /// GOV.UK writes it, "26 November 2026"), in form order. Unanswered questions are left out.
     pub fn answers(&self) -> Vec<(Question, String)> {
         Question::ALL
             .iter()
@@ -27,9 +53,13 @@ impl ReportForm {
                         .unwrap_or_default(),
                     Given::Date(parts) => {
                         let parts = parts.map(|part| part.trim().to_owned());
+                        let [day, month, year] = &parts;
                         if parts.iter().all(String::is_empty) {
                             String::new()
+                        } else if let Ok(date) = crate::form::parse_date(day, month, year) {
+                            long_date(date)
                         } else {
+                            // Not a real date (yet): shown as typed, to be corrected.
                             parts.join("/")
                         }
                     }
@@ -103,6 +133,35 @@ mod tests {
     }
 
     #[test]
+    fn times_and_dates_are_written_as_gov_uk_writes_them() {
+        for (hour, minute, words) in [
+            (0, 0, "midnight"),
+            (0, 5, "12:05am"),
+            (9, 0, "9am"),
+            (12, 0, "midday"),
+            (12, 30, "12:30pm"),
+            (22, 34, "10:34pm"),
+        ] {
+            assert_eq!(time_of_day(hour, minute), words);
+        }
+        assert_eq!(
+            long_date(time::macros::date!(2026 - 12 - 03)),
+            "3 December 2026"
+        );
+        let unfinished = ReportForm {
+            date_day: "31".into(),
+            date_month: "2".into(),
+            date_year: "2026".into(),
+            ..ReportForm::default()
+        };
+        assert_eq!(
+            unfinished.answers(),
+            [(Question::Date, "31/2/2026".to_owned())],
+            "not a real date: as typed"
+        );
+    }
+
+    #[test]
     fn only_answered_questions_are_listed_in_form_order() {
         let fields: Vec<Question> = form()
             .answers()
@@ -127,7 +186,7 @@ mod tests {
         let text = form().to_plain_text(id);
         assert!(text.contains(&format!("Report id: {id}")));
         assert!(text.contains("What happened to the device?\nIt was stolen\n"));
-        assert!(text.contains("When did it happen, or when did you notice?\n26/11/2026\n"));
+        assert!(text.contains("When did it happen, or when did you notice?\n26 November 2026\n"));
     }
 
     #[test]

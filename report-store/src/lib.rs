@@ -315,7 +315,8 @@ impl ReportStore {
     }
 
     /// Removes the answers (names, emails, phone numbers, descriptions) and the team's note of
-    /// every report received before `before_ms` whose deliveries have all been accepted. Its id,
+    /// every report whose deliveries have all been accepted, the last of them before
+    /// `before_ms`: the time kept counts from when the report was passed on, not received. Its id,
     /// reference, fingerprint, team state and audit trail stay, so a late repeat from a phone still gets the same reference. Returns how
     /// many reports were cleared.
     pub async fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {

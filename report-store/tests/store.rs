@@ -74,6 +74,7 @@ on_every_backend!(
     a_temporary_failure_is_due_again_later_and_counts_the_attempt,
     a_parked_row_waits_for_an_operator_and_shows_in_the_backlog,
     a_delivered_report_s_answers_are_cleared_after_the_retention_period_and_its_id_still_works,
+    the_retention_period_counts_from_the_last_delivery_not_from_receipt,
     a_renewed_lease_keeps_the_row_from_others_until_it_runs_out,
     a_restarted_holder_frees_its_own_leases_and_no_one_else_s,
     a_stored_id_is_found_with_its_reference_and_fingerprint,
@@ -745,6 +746,47 @@ async fn a_delivered_report_s_answers_are_cleared_after_the_retention_period_and
             reference: "LD-2026-000001".into()
         },
         "a late repeat still gets its reference"
+    );
+}
+
+async fn the_retention_period_counts_from_the_last_delivery_not_from_receipt(store: ReportStore) {
+    const DAY: i64 = 24 * 60 * 60 * 1000;
+    let with_answers = NewReport {
+        form_json: r#"{"name":"Sam Example"}"#.to_owned(),
+        ..report(id(1), "a")
+    };
+    store.submit(with_answers).await.expect("ok");
+    let due = store
+        .claim_due(claim("mine", RECEIVED_MS))
+        .await
+        .expect("claim");
+    // One destination takes it at once, the other ten days later.
+    assert!(
+        store
+            .mark_delivered(&due[0], RECEIVED_MS)
+            .await
+            .expect("mark")
+    );
+    assert!(
+        store
+            .mark_delivered(&due[1], RECEIVED_MS + 10 * DAY)
+            .await
+            .expect("mark")
+    );
+    assert_eq!(
+        store
+            .clear_delivered(RECEIVED_MS + 9 * DAY)
+            .await
+            .expect("clear"),
+        0,
+        "received long enough ago, but passed on to the last destination only later"
+    );
+    assert_eq!(
+        store
+            .clear_delivered(RECEIVED_MS + 10 * DAY + 1)
+            .await
+            .expect("clear"),
+        1
     );
 }
 

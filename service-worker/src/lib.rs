@@ -2,7 +2,9 @@
 //! built site (with its Subresource Integrity hash) and every page, and
 //! [`Precache::worker_script`] returns the bytes of `/sw.js` for this build: that list, then the
 //! worker's plain JavaScript (`js/worker.js`). Nothing in the list is written by hand, and every
-//! deploy changes `/sw.js`, so browsers update by themselves.
+//! deploy changes `/sw.js`, so browsers update by themselves. [`handover`] holds the names the
+//! pages and the worker share to send reports while no page is open.
 
+pub mod handover;
 mod precache;
 pub use precache::*;

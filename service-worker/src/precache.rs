@@ -121,7 +121,8 @@ impl Precache {
     pub fn worker_script(&self) -> String {
         // Serialising plain strings and vectors cannot fail.
         let manifest = serde_json::to_string(self).unwrap_or_default();
-        format!("const PRECACHE = {manifest};\n{WORKER_SOURCE}")
+        let handover = crate::handover::Handover::new().script_constant();
+        format!("const PRECACHE = {manifest};\n{handover}{WORKER_SOURCE}")
     }
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 
 /** The status lines: the phone has its own copy; there is no connection. */
-export const SAVED_STATUS = 'Saved on this phone: works offline.';
+export const SAVED_STATUS = 'This app works offline on this phone.';
 export const OFFLINE_STATUS = 'Offline: using the saved copy.';
 
 /** Every guidance page, with its heading. */
@@ -35,9 +35,9 @@ export async function expectHomeSteps(page) {
   for (const [index, name] of titles.entries()) {
     await steps.nth(index).getByRole('heading', { level: 2, name, exact: true }).waitFor();
   }
-  const call = page.getByRole('link', { name: /Call the IT Service Desk 0800 917 5148/ }).first();
+  const call = page.getByRole('button', { name: /Call the IT Service Desk 0800 917 5148/ }).first();
   assert.equal(await call.getAttribute('href'), 'tel:08009175148');
-  const portal = page.getByRole('link', { name: 'Open the MoJ Service Portal' }).first();
+  const portal = page.getByRole('button', { name: 'Open the MoJ Service Portal' }).first();
   assert.equal(await portal.getAttribute('href'), 'https://mojprod.service-now.com/moj_sp');
 }
 

@@ -5,8 +5,18 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { waitForOfflineCopy } from './browser.mjs';
 
-/** The sentence shown while a report waits on the phone. */
-export const SAVED_MESSAGE = 'Saved on this phone. It will be sent automatically when you are back online.';
+/** The sentence shown while a report waits on the phone, where the browser sends it with the app closed (Chromium). */
+export const SAVED_MESSAGE = 'Kept on this phone until it is sent. It will be sent by itself as soon as there is signal, even if you close the app.';
+/** The same, where only an open app sends it (no Background Sync: Safari, Firefox). */
+export const WAITS_FOR_THE_APP = 'Kept on this phone until it is sent. It will be sent the next time this app is open with signal, so open it again once you have signal.';
+/** What "Send report" does while the form works as plain HTML. */
+export const SENT_STRAIGHT_AWAY = 'Pressing “Send report” sends it to this service straight away, so you need signal. Without signal, phone the IT Service Desk instead.';
+/** What "Your data" says leaves the phone before "Send report", in both modes. */
+export const WHILE_WRITING = 'While the app runs on your phone, nothing you write leaves it until you press “Send report”. If the app cannot run (for example while it is still loading on a weak signal, or if this browser blocks its code), the form works as a plain web page instead: each “Continue” sends the answers so far to this service\'s server, which uses them only to show the next page and keeps none of them until you press “Send report”.';
+/** The heading of the confirmation while a report waits to be sent. */
+export const WAITING_HEADING = 'Report waiting to be sent';
+/** The tag of a report not sent yet. */
+export const NOT_SENT_TAG = 'Not sent yet';
 /** What a server reference looks like. */
 export const REFERENCE = /LD-\d{4}-\d{6}/;
 
@@ -101,7 +111,7 @@ export async function fillReport(page, a = answers(), { from = PAGES[0], to } = 
     },
     'service-desk': async () => {
       await choose(page, 'Have you contacted the IT Service Desk?', a.serviceDesk);
-      await page.getByLabel('Service desk ticket reference').fill(a.ticket);
+      if (a.serviceDesk === 'Yes') await page.getByLabel('Service desk ticket reference').fill(a.ticket);
     },
     'line-manager': async () => {
       await choose(page, 'Have you told your line manager?', a.lineManager);
@@ -139,7 +149,7 @@ export async function queueReportOffline(context, page, base, a = answers()) {
   await context.setOffline(true);
   await fillReport(page, a);
   await sendReport(page);
-  await page.getByRole('heading', { level: 1, name: 'Report saved on this phone' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: WAITING_HEADING }).waitFor();
   await page.getByText(SAVED_MESSAGE).waitFor();
 }
 

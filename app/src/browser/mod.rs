@@ -2,10 +2,12 @@
 //!
 //! - [`report_storage`]: the reports kept on the phone;
 //! - [`sender`]: sends them to the server;
+//! - [`handover`]: hands them to the offline worker, to be sent while no page is open;
 //! - [`json`]: the browser's own JSON, for the domain's formats;
 //! - here: the clock, random ids, the address bar, adding the app to the home screen and keeping
 //!   its storage.
 
+pub mod handover;
 mod json;
 pub mod report_storage;
 pub mod sender;
@@ -36,10 +38,14 @@ pub fn now_ms() -> i64 {
 
 /// Today's date where the phone is (a report's date may not be after it).
 pub fn today() -> Option<time::Date> {
-    let now = js_sys::Date::new_0();
-    let month = u8::try_from(now.get_month() + 1).ok()?;
-    let day = u8::try_from(now.get_date()).ok()?;
-    let year = i32::try_from(now.get_full_year()).ok()?;
+    calendar_date(&js_sys::Date::new_0())
+}
+
+/// The day `date` falls on in the phone's time zone.
+fn calendar_date(date: &js_sys::Date) -> Option<time::Date> {
+    let month = u8::try_from(date.get_month() + 1).ok()?;
+    let day = u8::try_from(date.get_date()).ok()?;
+    let year = i32::try_from(date.get_full_year()).ok()?;
     time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
 }
 
@@ -129,37 +135,30 @@ pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
-/// A moment as the phone shows it, e.g. "27 Nov, 14:05".
+/// A moment as the phone shows it, e.g. "27 November 2026 at 2:05pm".
 pub fn clock_time(ms: i64) -> String {
-    local_text(
-        ms,
-        &[
-            ("day", "numeric"),
-            ("month", "short"),
-            ("hour", "2-digit"),
-            ("minute", "2-digit"),
-        ],
+    let date = local_date(ms);
+    // Local hours and minutes are always 0–23 and 0–59.
+    let hour = u8::try_from(date.get_hours()).unwrap_or(0);
+    let minute = u8::try_from(date.get_minutes()).unwrap_or(0);
+    format!(
+        "{} at {}",
+        clock_date(ms),
+        incident_report::text::time_of_day(hour, minute)
     )
 }
 
 /// A day as the phone shows it, e.g. "27 December 2026".
 pub fn clock_date(ms: i64) -> String {
-    local_text(
-        ms,
-        &[("day", "numeric"), ("month", "long"), ("year", "numeric")],
-    )
+    calendar_date(&local_date(ms))
+        .map(incident_report::text::long_date)
+        .unwrap_or_default()
 }
 
-/// `ms` in the phone's time zone, in British English, with these `Intl.DateTimeFormat` options.
-fn local_text(ms: i64, parts: &[(&str, &str)]) -> String {
+/// `ms` as a date in the phone's time zone.
+fn local_date(ms: i64) -> js_sys::Date {
     #[allow(clippy::cast_precision_loss)] // Exact for any real date.
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    let options = js_sys::Object::new();
-    for (name, value) in parts {
-        // Setting a property on a plain object cannot fail.
-        let _ = js_sys::Reflect::set(&options, &(*name).into(), &(*value).into());
-    }
-    date.to_locale_string("en-GB", &options).into()
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
 }
 
 /// Puts `text` on the clipboard. Resolves to whether it worked.

@@ -20,7 +20,7 @@ const REPORTS_KEY: &str = "lost-device.reports";
 /// Records that could not be read, each with why (`queue::Unreadable`).
 const SET_ASIDE_KEY: &str = "lost-device.reports-set-aside.v1";
 /// Fired on `window` after this tab changes the stored reports (other tabs get `storage`).
-pub const CHANGED_EVENT: &str = "lost-device:reports-changed";
+pub const CHANGED_EVENT: &str = crate::REPORTS_CHANGED_EVENT;
 
 /// Why the reports could not be saved, in words for the person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,8 +124,25 @@ pub fn update<T>(change: impl FnOnce(&mut Vec<StoredReport>) -> T) -> Result<T, 
     let result = change(&mut reports);
     let text = queue::encode(&BrowserJson, &reports).map_err(|_| StorageError::NotWritten)?;
     write(&storage, REPORTS_KEY, &text)?;
+    write_summary(&storage, &reports);
     notify();
     Ok(result)
+}
+
+/// Writes what the reports come to where the status line's plain script reads it
+/// (`crate::PHONE_SUMMARY_KEY`). Kept up to date on every change, and at the app's start.
+pub fn refresh_summary() {
+    if let (Ok(storage), Ok(reports)) = (storage(), load()) {
+        write_summary(&storage, &reports);
+    }
+}
+
+fn write_summary(storage: &Storage, reports: &[StoredReport]) {
+    // Only a status line depends on it, and it is rewritten on the next change: a failure
+    // (a full quota) must not fail the change to the reports themselves.
+    if let Ok(text) = BrowserJson.write(&incident_report::stored::summary(reports)) {
+        let _ = write(storage, crate::PHONE_SUMMARY_KEY, &text);
+    }
 }
 
 /// Whether a `storage` event from another tab is about the reports.

@@ -10,7 +10,9 @@
 //! sends at a time: the sending is done under a Web Lock, which the browser releases if the tab
 //! closes, so a report left "sending" by a closed tab is safely put back in the queue by the next
 //! holder. (Where Web Locks are missing, two tabs may send the same report; the server's
-//! idempotency keys make that harmless.)
+//! idempotency keys make that harmless.) Holding the lock, each run first hands the waiting
+//! reports to the offline worker ([`super::handover`]), which sends them where the browser wakes
+//! it with signal while no page is open, and takes back what it was answered.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -25,14 +27,13 @@ use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::AbortController;
 
-use super::json::BrowserJson;
-use super::{now_ms, report_storage};
+use service_worker::handover::{self, SENDER_LOCK};
 
-/// The Web Lock held while sending.
-const LOCK_NAME: &str = "lost-device-sender";
-/// How long one send may take before it counts as timed out: generous for a weak signal, short
-/// enough that a stuck connection does not hold the queue for long.
-const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+use super::json::BrowserJson;
+use super::{handover as worker, now_ms, report_storage};
+
+/// How long one send may take before it counts as timed out (the worker's limit too).
+const SEND_TIMEOUT: Duration = Duration::from_millis(handover::SEND_TIMEOUT_MS as u64);
 /// How often an open app asks what became of reports it was already told about.
 const PROGRESS_EVERY: Duration = Duration::from_secs(60);
 
@@ -62,6 +63,7 @@ pub fn start() {
     {
         let _ = report_storage::update(|reports| stored::forget_old_details(reports, now));
     }
+    report_storage::refresh_summary();
     kick();
     // The handles are dropped on purpose: the listeners live as long as the page.
     let _ = window_event_listener(leptos::ev::online, |_| kick());
@@ -100,7 +102,14 @@ pub fn kick() {
     if start {
         leptos::task::spawn_local(async {
             loop {
-                with_lock(send_due).await;
+                with_lock(|| async {
+                    worker::hand_over().await;
+                    if send_due().await {
+                        // What was delivered no longer waits with the worker.
+                        worker::hand_over().await;
+                    }
+                })
+                .await;
                 ask_progress().await;
                 let again = SENDER.with_borrow_mut(|sender| {
                     sender.running = sender.again;
@@ -140,26 +149,28 @@ where
             Ok(JsValue::UNDEFINED)
         })
     });
-    if let Ok(held) = request.call2(&locks, &LOCK_NAME.into(), &callback) {
+    if let Ok(held) = request.call2(&locks, &SENDER_LOCK.into(), &callback) {
         // The promise settles when `send` is done; an error there was already recorded.
         let _ = JsFuture::from(js_sys::Promise::from(held)).await;
     }
 }
 
-/// Sends every due report, oldest first, until none is due or the phone is offline.
-async fn send_due() {
+/// Sends every due report, oldest first, until none is due or the phone is offline. Returns
+/// whether any was sent (whatever the answer).
+async fn send_due() -> bool {
     let policy = RetryPolicy::default();
+    let mut sent = false;
     while window().navigator().on_line() {
         let now = now_ms();
         // Look before writing: most wake-ups find nothing to do, and a write redraws open pages.
         let Ok(reports) = report_storage::load() else {
-            return;
+            return sent;
         };
         let interrupted = reports
             .iter()
             .any(|r| matches!(r.delivery(), DeliveryState::Sending { .. }));
         if !interrupted && stored::next_due(&reports, now).is_none() {
-            return;
+            return sent;
         }
         // Holding the lock, no other tab is sending: a report still "sending" was cut off.
         let next = report_storage::update(|reports| {
@@ -170,9 +181,10 @@ async fn send_due() {
         });
         let Ok(Some(submission)) = next else {
             // Nothing is due, or nothing can be recorded (storage full): stop until next time.
-            return;
+            return sent;
         };
         let outcome = post(&submission).await;
+        sent = true;
         let finished = report_storage::update(|reports| {
             if let Some(report) = reports.iter_mut().find(|r| r.id() == submission.id) {
                 let _ = report.finish_sending(outcome, now_ms(), &policy, js_sys::Math::random());
@@ -181,9 +193,10 @@ async fn send_due() {
         if finished.is_err() {
             // The answer cannot be recorded; the report stays "sending" and is recovered and
             // sent again later, which the server answers with the same reference.
-            return;
+            return sent;
         }
     }
+    sent
 }
 
 /// One attempt: POST with the idempotency key, bounded by [`SEND_TIMEOUT`].

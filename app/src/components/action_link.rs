@@ -23,7 +23,8 @@ pub fn ActionLink(
         "app-action__target"
     };
     view! {
-        <a class=class href=action.href()>
+        // GOV.UK's button as a link: announced as a button, not dragged away by a long press.
+        <a class=class href=action.href() role="button" draggable="false" data-module="govuk-button">
             <span>{action.label}</span>
             {shown.map(|target| view! { <span class=target_class>{target}</span> })}
         </a>

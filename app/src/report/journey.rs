@@ -523,6 +523,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         errors: journey.errors.into(),
         changed: Callback::new(move |()| journey.save()),
         locked: Signal::derive(move || cfg!(feature = "hydrate") && !ready.get()),
+        live: Signal::derive(move || cfg!(feature = "hydrate") && ready.get()),
     };
     let go_to = Callback::new(move |question| journey.go_to(question));
     // The hidden inputs: the answers (those the page's own inputs do not show, or all of them)
@@ -571,6 +572,8 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                 Either::Right(
                     page.questions()
                         .into_iter()
+                        // Follow-ups are drawn inside the radios that reveal them.
+                        .filter(|question| question.revealed_by().is_none())
                         .enumerate()
                         .map(|(index, question)| {
                             let heading = index == 0 && own_heading(page).is_none();
@@ -581,9 +584,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
             }}
             {(page == FormPage::Check).then(|| view! {
                 <h2 class="govuk-heading-m">"Now send your report"</h2>
-                <p class="govuk-body">
-                    "It is saved on this phone first, then sent. With no signal, it is sent by itself when you are back online."
-                </p>
+                <p class="govuk-body">{move || send_words(ready.get())}</p>
             })}
             <button type="submit" name=field::GO value=Go::Continue.value() class="govuk-button" disabled=binding.locked>
                 {if page == FormPage::Check { "Send report" } else { "Continue" }}
@@ -591,6 +592,23 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
         </form>
     }
 }
+
+/// What "Send report" does, in words true of how the form runs: as plain HTML (before or
+/// without the app's code) it posts to the server at once; with the app's code it keeps the report
+/// on the phone first, and how it goes without signal depends on the browser.
+fn send_words(app_code_runs: bool) -> &'static str {
+    if !app_code_runs {
+        return SENT_STRAIGHT_AWAY;
+    }
+    if phone::sends_with_the_app_closed() {
+        "Your report is kept on this phone first, then sent. With no signal, it is sent by itself as soon as there is signal, even if you close the app."
+    } else {
+        "Your report is kept on this phone first, then sent. With no signal, it is sent the next time this app is open with signal."
+    }
+}
+
+/// What "Send report" does while the form works as plain HTML.
+pub const SENT_STRAIGHT_AWAY: &str = "Pressing “Send report” sends it to this service straight away, so you need signal. Without signal, phone the IT Service Desk instead.";
 
 /// The names of the inputs `page` shows.
 fn input_names(page: FormPage) -> Vec<&'static str> {
@@ -663,7 +681,7 @@ fn Confirmation(
                     {move || record.with(|r| match r.as_ref().map(StoredReport::delivery) {
                         Some(DeliveryState::Rejected { .. }) => "Your report needs changes",
                         Some(DeliveryState::Queued { .. } | DeliveryState::Sending { .. }) => {
-                            "Report saved on this phone"
+                            "Report waiting to be sent"
                         }
                         _ => "Report not sent yet",
                     })}
@@ -676,10 +694,39 @@ fn Confirmation(
         })}
         {move || record.get().map(|report| view! {
             <p class="govuk-body"><StateTag state=report.delivery().clone()/></p>
-            <ReportStatus report online/>
+            <ReportStatus report=report.clone() online/>
+            <WhatHappensNext report/>
         })}
         <p class="govuk-body"><a class="govuk-link" href=YOUR_REPORTS_PATH>"See all your reports"</a></p>
         <p class="govuk-body"><a class="govuk-link" href="/">"Back to what to do now"</a></p>
+    }
+}
+
+/// After "Send report": what becomes of the report, and the guidance's steps the person said
+/// they had not done yet, with their calls.
+#[component]
+fn WhatHappensNext(report: StoredReport) -> impl IntoView {
+    let recipient = crate::settings::recipient();
+    let steps = report.form().steps_not_done();
+    view! {
+        <h2 class="govuk-heading-m">"What happens next"</h2>
+        <p class="govuk-body">{format!("The service passes your report to {recipient}. When this app is open with signal, it checks what has become of your report and shows it in “Your reports”: passed on, seen, and closed.")}</p>
+        {(!steps.is_empty()).then(|| view! {
+            <h2 class="govuk-heading-m">"You said you have not done these yet"</h2>
+            <ol class="govuk-list govuk-list--number app-still-to-do">
+                {steps.into_iter().map(|step| view! {
+                    <li>
+                        <p class="govuk-body"><strong>{step.title}</strong></p>
+                        <p class="govuk-body">{step.detail}</p>
+                        {(!step.actions.is_empty()).then(|| view! {
+                            <div class="app-actions">
+                                {step.actions.iter().map(|action| view! { <ActionLink action/> }).collect_view()}
+                            </div>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        })}
     }
 }
 

@@ -63,6 +63,7 @@ const REVEAL_FOLLOW_UPS: &str = "(()=>{const root=document.documentElement;root.
     const form=document.querySelector('.app-journey');if(!form)return;\
     form.addEventListener('change',()=>{if(root.dataset.hydrated)return;const shown={};\
     for(const radio of form.querySelectorAll('input[type=radio][aria-controls]')){\
+    radio.setAttribute('aria-expanded',String(radio.checked));\
     for(const id of radio.getAttribute('aria-controls').split(' ')){\
     shown[id]=shown[id]||radio.checked;}}\
     for(const [id,show] of Object.entries(shown)){const group=document.getElementById(id);\
@@ -90,7 +91,7 @@ pub fn YourDataRoute() -> impl IntoView {
             "The server keeps each report, answers included, after passing it to {recipient}."
         ),
         days => format!(
-            "The server keeps each report's answers until {days} days after it has passed the report to {recipient}, then removes them. It keeps the reference number, when the report arrived, and a fingerprint that lets it recognise the report if your phone sends it again; these are not your answers."
+            "The server keeps each report's answers until {days} days after it has passed the report to {recipient}, then removes them. It keeps the reference number, when the report arrived, and a fingerprint that lets it recognise the report if your phone sends it again; these are not your answers. The copy passed to {recipient} is theirs, kept as they keep their other records."
         ),
     };
     let ticks_kept = crate::components::TICKS_KEPT_HOURS;
@@ -111,7 +112,8 @@ pub fn YourDataRoute() -> impl IntoView {
         <p class="govuk-body">"It is kept in this browser's storage for this site only. Other sites and apps cannot read it."</p>
 
         <h2 class="govuk-heading-m">"Sent, and to whom"</h2>
-        <p class="govuk-body">{format!("Nothing leaves the phone while you are writing. When you press “Send report”, the report goes to this service's server, which passes it to {recipient}. The server's logs note that a report arrived, never what it says.")}</p>
+        <p class="govuk-body">{format!("When you press “Send report”, the report goes to this service's server, which passes it to {recipient}. The server's logs note that a report arrived, never what it says.")}</p>
+        <p class="govuk-body">{WHILE_WRITING}</p>
         <p class="govuk-body">{server_keeps}</p>
         <p class="govuk-body">"The app uses no cookies and no analytics."</p>
 
@@ -125,6 +127,9 @@ pub fn YourDataRoute() -> impl IntoView {
         </ul>
     }
 }
+
+/// What leaves the phone before "Send report", true both with the app's code and without it.
+pub const WHILE_WRITING: &str = "While the app runs on your phone, nothing you write leaves it until you press “Send report”. If the app cannot run (for example while it is still loading on a weak signal, or if this browser blocks its code), the form works as a plain web page instead: each “Continue” sends the answers so far to this service's server, which uses them only to show the next page and keeps none of them until you press “Send report”.";
 
 /// Shown only if the app's code never runs (WebAssembly off, as in iOS Lockdown Mode): CSS
 /// reveals it after a few seconds, and hydration hides it first on every other phone. The report
@@ -152,7 +157,7 @@ fn NeedsWebAssembly(ready: Signal<bool>, #[prop(optional)] plain_form: bool) -> 
 fn StateTag(state: DeliveryState) -> impl IntoView {
     let (text, colour) = match state {
         DeliveryState::Draft => ("Not sent: still being written", TagColour::Grey),
-        DeliveryState::Queued { .. } => ("Saved on this phone", TagColour::Blue),
+        DeliveryState::Queued { .. } => ("Not sent yet", TagColour::Blue),
         DeliveryState::Sending { .. } => ("Sending", TagColour::Blue),
         DeliveryState::Delivered { .. } => ("Sent", TagColour::Green),
         DeliveryState::Rejected { .. } => ("Needs attention", TagColour::Red),

@@ -7,7 +7,7 @@ use incident_report::answer_slots::DatePart;
 use incident_report::form::Shape;
 use incident_report::question_table::{Kind, TextRules};
 use incident_report::{AnswerError, Question, ReportForm};
-use leptos::either::{Either, EitherOf3};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::components::ActionLink;
@@ -67,6 +67,8 @@ pub struct Binding {
     pub changed: Callback<()>,
     /// True until the page can save what is typed: inputs stay disabled until then.
     pub locked: Signal<bool>,
+    /// True once the app's code runs the page (never on the server): live counts show then.
+    pub live: Signal<bool>,
 }
 
 impl Binding {
@@ -89,12 +91,9 @@ impl Binding {
 }
 
 /// One question in a GOV.UK form group, in the markup its kind needs; hidden while the question
-/// is not asked. As the page's `heading`, its label or legend is the page's `<h1>`.
-///
-/// A follow-up question comes right after the question that reveals it, drawn as GOV.UK's
-/// conditional reveal (indented, with its border), which the revealing radios point to with
-/// `aria-controls`. It is not nested inside them: that would make this view recursive, and
-/// erasing its type to allow that costs tens of KiB of WebAssembly.
+/// is not asked. As the page's `heading`, its label or legend is the page's `<h1>`. Its follow-up
+/// questions are drawn inside its radios (see [`Radios`]), so a page lists only the questions
+/// that no choice reveals.
 #[component]
 pub fn FormGroup(
     /// Which question.
@@ -104,30 +103,66 @@ pub fn FormGroup(
     /// The answers and what happens on a change.
     binding: Binding,
 ) -> impl IntoView {
-    let form = binding.form;
-    let error = binding.error(question);
-    let follow_up = question.revealed_by().is_some();
-    let asked = Asked {
-        question,
-        heading,
-        binding,
-        error,
-    };
+    let asked = Asked::new(question, heading, binding);
     let inner = match question.spec().kind {
-        Kind::Choice(_) => EitherOf3::A(view! { <Radios asked/> }),
-        Kind::Date => EitherOf3::B(view! { <DateInput asked/> }),
-        Kind::Text(rules) => EitherOf3::C(view! { <TextInput asked rules/> }),
+        Kind::Choice(_) => Either::Left(view! { <Radios asked/> }),
+        Kind::Date | Kind::Text(_) => Either::Right(view! { <Answer asked/> }),
     };
+    let form = binding.form;
+    view! {
+        <Group asked hidden=Signal::derive(move || !form.with(|f| f.asks(question)))>{inner}</Group>
+    }
+}
+
+/// A follow-up question inside GOV.UK's conditional reveal, which hides it while it is not asked.
+/// Follow-ups are answered in words or a date, never by choices (the question table's tests say
+/// so), so this view is not recursive: nesting radios in radios would need its type erased, which
+/// costs tens of KiB of WebAssembly.
+#[component]
+fn FollowUp(question: Question, binding: Binding) -> impl IntoView {
+    let asked = Asked::new(question, false, binding);
+    view! {
+        <Group asked hidden=Signal::from(false)><Answer asked/></Group>
+    }
+}
+
+/// GOV.UK form group around one question's markup, marked while it has an error.
+#[component]
+fn Group<C: IntoView + 'static>(
+    asked: Asked,
+    hidden: Signal<bool>,
+    children: TypedChildren<C>,
+) -> impl IntoView {
+    let Asked {
+        question, error, ..
+    } = asked;
+    // GOV.UK's character count: the limit is stated in the HTML; the app's code counts.
+    let counted = match question.spec().kind {
+        Kind::Text(rules) if rules.long => Some(rules.max),
+        _ => None,
+    };
+    let children = children.into_inner();
     view! {
         <div
             class="govuk-form-group"
-            class:govuk-radios__conditional=follow_up
-            id=follow_up.then(|| conditional_id(question))
+            class:govuk-character-count=counted.is_some()
+            data-module=counted.map(|_| "govuk-character-count")
+            data-maxlength=counted
             class:govuk-form-group--error=Signal::derive(move || error.with(Option::is_some))
-            hidden=Signal::derive(move || !form.with(|f| f.asks(question)))
+            hidden=hidden
         >
-            {inner}
+            {children()}
         </div>
+    }
+}
+
+/// The answer of a question given in words or as a date.
+#[component]
+fn Answer(asked: Asked) -> impl IntoView {
+    match asked.question.spec().kind {
+        Kind::Date => Some(Either::Left(view! { <DateInput asked/> })),
+        Kind::Text(rules) => Some(Either::Right(view! { <TextInput asked rules/> })),
+        Kind::Choice(_) => None,
     }
 }
 
@@ -139,6 +174,17 @@ struct Asked {
     heading: bool,
     binding: Binding,
     error: Signal<Option<String>>,
+}
+
+impl Asked {
+    fn new(question: Question, heading: bool, binding: Binding) -> Self {
+        Self {
+            question,
+            heading,
+            binding,
+            error: binding.error(question),
+        }
+    }
 }
 
 /// The id of a follow-up question's conditional reveal.
@@ -190,12 +236,12 @@ fn Fieldset<C: IntoView + 'static>(
             {if heading {
                 Either::Left(view! {
                     <legend class="govuk-fieldset__legend govuk-fieldset__legend--l">
-                        <h1 class="govuk-fieldset__heading" id="journey-heading" tabindex="-1">{question.text()}</h1>
+                        <h1 class="govuk-fieldset__heading" id="journey-heading" tabindex="-1">{question.label()}</h1>
                     </legend>
                 })
             } else {
                 Either::Right(view! {
-                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{question.text()}</legend>
+                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{question.label()}</legend>
                 })
             }}
             <HintAndError question error/>
@@ -204,8 +250,10 @@ fn Fieldset<C: IntoView + 'static>(
     }
 }
 
-/// GOV.UK radios. A choice that reveals follow-up questions points to them (`aria-controls`);
-/// the guidance's advice for some answers follows the choices, as inset text.
+/// GOV.UK radios. The follow-up questions a choice reveals come right after it, in GOV.UK's
+/// conditional reveal, which the choice points to (`aria-controls`) and says whether it shows
+/// (`aria-expanded`). A follow-up two choices reveal comes after the last of them. The
+/// guidance's advice for some answers follows the choices, as inset text.
 #[component]
 fn Radios(asked: Asked) -> impl IntoView {
     let Asked {
@@ -215,21 +263,34 @@ fn Radios(asked: Asked) -> impl IntoView {
         error,
     } = asked;
     let form = binding.form;
-    let items = question
-        .choices()
+    let choices = question.choices();
+    let items = choices
         .iter()
         .enumerate()
         .map(|(index, choice)| {
-            // The first choice carries the question's id, so an error links to it.
+            // As GOV.UK numbers them: the first carries the question's id, so an error links to
+            // it; the others add their position, so no choice's id is another input's.
             let id = if index == 0 {
                 question.id().to_owned()
             } else {
-                format!("{}-{}", question.id(), choice.value)
+                format!("{}-{}", question.id(), index + 1)
             };
             let controls = (!choice.reveals.is_empty()).then(|| {
                 let ids: Vec<String> = choice.reveals.iter().copied().map(conditional_id).collect();
                 ids.join(" ")
             });
+            let checked = Signal::derive(move || form.with(|f| f.choice(question) == Some(choice.value)));
+            // The follow-ups whose last revealing choice this is.
+            let here: Vec<Question> = choice
+                .reveals
+                .iter()
+                .copied()
+                .filter(|follow_up| {
+                    choices[index + 1..]
+                        .iter()
+                        .all(|later| !later.reveals.contains(follow_up))
+                })
+                .collect();
             view! {
                 <div class="govuk-radios__item">
                     <input
@@ -238,21 +299,31 @@ fn Radios(asked: Asked) -> impl IntoView {
                         id=id.clone()
                         name=question.id()
                         value=choice.value
-                        aria-controls=controls
+                        aria-controls=controls.clone()
+                        aria-expanded=controls.is_some().then(|| Signal::derive(move || checked.get().to_string()))
                         disabled=binding.locked
-                        prop:checked=Signal::derive(move || form.with(|f| f.choice(question) == Some(choice.value)))
+                        prop:checked=checked
                         on:change=move |_| binding.change(|f| {
                             f.set_choice(question, choice.value);
                         })
                     />
                     <label class="govuk-label govuk-radios__label" for=id>{choice.label}</label>
                 </div>
+                {here.into_iter().map(|follow_up| view! {
+                    <div
+                        class="govuk-radios__conditional"
+                        id=conditional_id(follow_up)
+                        hidden=Signal::derive(move || !form.with(|f| f.asks(follow_up)))
+                    >
+                        <FollowUp question=follow_up binding/>
+                    </div>
+                }).collect_view()}
             }
         })
         .collect_view();
     view! {
         <Fieldset question heading error>
-            <div class="govuk-radios">{items}</div>
+            <div class="govuk-radios" data-module="govuk-radios">{items}</div>
         </Fieldset>
         {question.spec().advice.map(|advice| view! {
             <div hidden=Signal::derive(move || !form.with(|f| advice.shown_for(f.choice(question))))>
@@ -266,6 +337,50 @@ fn Radios(asked: Asked) -> impl IntoView {
                 </InsetText>
             </div>
         })}
+    }
+}
+
+/// What GOV.UK's character count says of a long answer: how many characters are left, or how
+/// many too many (counted as the limit is checked: after trimming).
+#[derive(Clone, Copy)]
+struct CharacterCount {
+    question: Question,
+    max: usize,
+    value: Signal<String>,
+}
+
+impl CharacterCount {
+    fn new(question: Question, max: usize, value: Signal<String>) -> Self {
+        Self {
+            question,
+            max,
+            value,
+        }
+    }
+
+    /// The id of the message that states the limit (read by screen readers with the field).
+    fn info_id(self) -> String {
+        format!("{}-info", self.question.id())
+    }
+
+    fn used(self) -> usize {
+        self.value.with(|text| text.trim().chars().count())
+    }
+
+    fn over(self) -> bool {
+        self.used() > self.max
+    }
+
+    fn words(self) -> String {
+        let used = self.used();
+        let plural = |n: usize| if n == 1 { "character" } else { "characters" };
+        if used > self.max {
+            let over = used - self.max;
+            format!("You have {over} {} too many", plural(over))
+        } else {
+            let left = self.max - used;
+            format!("You have {left} {} remaining", plural(left))
+        }
     }
 }
 
@@ -297,27 +412,47 @@ fn TextInput(asked: Asked, rules: TextRules) -> impl IntoView {
     let label = if heading {
         Either::Left(view! {
             <h1 class="govuk-label-wrapper" id="journey-heading" tabindex="-1">
-                <label class="govuk-label govuk-label--l" for=question.id()>{question.text()}</label>
+                <label class="govuk-label govuk-label--l" for=question.id()>{question.label()}</label>
             </h1>
         })
     } else {
         Either::Right(view! {
-            <label class="govuk-label govuk-label--s" for=question.id()>{question.text()}</label>
+            <label class="govuk-label govuk-label--s" for=question.id()>{question.label()}</label>
         })
     };
     let input = if rules.long {
+        let count = CharacterCount::new(question, rules.max, value);
+        let described = described_by(question, error);
         Either::Left(view! {
             <textarea
-                class="govuk-textarea"
-                class:govuk-textarea--error=has_error
+                class="govuk-textarea govuk-js-character-count"
+                class:govuk-textarea--error=Signal::derive(move || has_error.get() || count.over())
                 id=question.id()
                 name=question.id()
                 rows="4"
-                aria-describedby=described_by(question, error)
+                aria-describedby=Signal::derive(move || Some(match described.get() {
+                    Some(ids) => format!("{} {ids}", count.info_id()),
+                    None => count.info_id(),
+                }))
                 disabled=binding.locked
                 prop:value=value
                 on:input=on_input
             ></textarea>
+            <div
+                id=count.info_id()
+                class="govuk-hint govuk-character-count__message"
+                class:govuk-visually-hidden=binding.live
+            >
+                {format!("You can enter up to {} characters", rules.max)}
+            </div>
+            <div
+                class="govuk-hint govuk-character-count__message govuk-character-count__status"
+                class:govuk-error-message=Signal::derive(move || count.over())
+                aria-hidden="true"
+                hidden=Signal::derive(move || !binding.live.get())
+            >
+                {move || count.words()}
+            </div>
         })
     } else {
         Either::Right(view! {

@@ -10,13 +10,26 @@ use super::{SECURITY_EMAIL, page_url};
 use crate::govuk::{Details, ErrorMessage, WarningText};
 use crate::phone;
 
-/// Shown while a report waits on the phone.
-pub const SAVED_MESSAGE: &str =
-    "Saved on this phone. It will be sent automatically when you are back online.";
+/// What happens to a report waiting on the phone, in words true of this browser: with
+/// Background Sync it goes even with the app closed; elsewhere only when the app is next open
+/// with signal. `retrying`: there is a connection but the last try failed.
+pub fn waiting_words(sends_with_the_app_closed: bool, retrying: bool) -> &'static str {
+    match (sends_with_the_app_closed, retrying) {
+        (true, false) => WAITS_FOR_SIGNAL,
+        (false, false) => WAITS_FOR_THE_APP,
+        (true, true) => KEEPS_TRYING,
+        (false, true) => KEEPS_TRYING_WHILE_OPEN,
+    }
+}
 
-/// Shown instead while there is a connection but the last try failed.
-const RETRYING_MESSAGE: &str =
-    "Saved on this phone. The app keeps trying to send it, by itself, until it goes.";
+/// A report waiting for signal, where the browser sends it with the app closed.
+pub const WAITS_FOR_SIGNAL: &str = "Kept on this phone until it is sent. It will be sent by itself as soon as there is signal, even if you close the app.";
+/// A report waiting for signal, where only an open app sends it.
+pub const WAITS_FOR_THE_APP: &str = "Kept on this phone until it is sent. It will be sent the next time this app is open with signal, so open it again once you have signal.";
+/// The last try failed, where the browser keeps trying with the app closed.
+const KEEPS_TRYING: &str = "Kept on this phone until it is sent. This phone keeps trying to send it, by itself, even if you close the app.";
+/// The last try failed, where only an open app tries.
+const KEEPS_TRYING_WHILE_OPEN: &str = "Kept on this phone until it is sent. The app keeps trying while it is open; if you close it, it tries again the next time you open it.";
 
 /// What is happening to the report, and the actions that fit.
 #[component]
@@ -68,15 +81,15 @@ pub fn ReportStatus(
         DeliveryState::Sending { .. } | DeliveryState::Queued { .. } => {
             let sending = matches!(report.delivery(), DeliveryState::Sending { .. });
             let failed = last_error.is_some();
-            let headline = move || match (online.get(), sending, failed) {
-                (true, true, _) => "Sending your report now.",
-                (true, false, true) => RETRYING_MESSAGE,
-                _ => SAVED_MESSAGE,
+            let closed_app_sends = phone::sends_with_the_app_closed();
+            let headline = move || match (online.get(), sending) {
+                (true, true) => "Sending your report now.",
+                (online, _) => waiting_words(closed_app_sends, online && failed),
             };
             EitherOf4::D(view! {
                 <p class="govuk-body"><strong>{headline}</strong></p>
                 {last_error.map(|why| view! {
-                    <p class="govuk-body">{format!("Not sent yet. {why}")}</p>
+                    <p class="govuk-body">{format!("The last try did not work. {why}")}</p>
                 })}
                 <dl class="govuk-summary-list govuk-summary-list--no-border">
                     {tried.map(|t| view! {
@@ -148,6 +161,9 @@ fn WhatHappened(
                 Stage::Waiting => {
                     format!("Not yet passed on to {recipient}. The service keeps trying.")
                 }
+                Stage::HeldBack => format!(
+                    "Not yet passed on to {recipient}: it could not be delivered, so it is held back. The people who run this service can see that it is waiting, and send it on once the problem is fixed."
+                ),
                 Stage::PassedOn { at_ms: Some(at_ms) } => {
                     format!("Passed on to {recipient} on {}.", phone::clock_time(at_ms))
                 }
@@ -307,7 +323,7 @@ fn SendAnotherWay(report: StoredReport) -> impl IntoView {
                 {format!("If it cannot be sent for a long time, you can email it to the security team at {SECURITY_EMAIL}, the address the guidance gives for questions about security, or copy it into another app. Call the IT Service Desk too, if you have not.")}
             </p>
             <div class="govuk-button-group">
-                <a class="govuk-button govuk-button--secondary" href=mailto>"Email this report"</a>
+                <a class="govuk-button govuk-button--secondary" href=mailto role="button" draggable="false" data-module="govuk-button">"Email this report"</a>
                 <button type="button" class="govuk-button govuk-button--secondary" on:click=copy>
                     "Copy this report"
                 </button>

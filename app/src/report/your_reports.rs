@@ -57,7 +57,7 @@ pub fn YourReports() -> impl IntoView {
             "There are no reports on this phone."
         </p>
         <p class="govuk-body">
-            <a class="govuk-button" href=REPORT_PATH>"Start a new report"</a>
+            <a class="govuk-button" href=REPORT_PATH role="button" draggable="false" data-module="govuk-button">"Start a new report"</a>
         </p>
         <StorageNote persistent waiting=Signal::derive(waiting) installed/>
         <ul class="govuk-list">

@@ -362,7 +362,7 @@ impl PostgresStore {
             .execute(
                 "UPDATE reports SET form = '{}', note = NULL WHERE form <> '{}' AND id IN (
                     SELECT report_id FROM deliveries GROUP BY report_id
-                    HAVING bool_and(state = 'delivered') AND MAX(created_at) < $1)",
+                    HAVING bool_and(state = 'delivered') AND MAX(delivered_at) < $1)",
                 &[&before_ms],
             )
             .await?)

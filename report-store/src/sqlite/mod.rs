@@ -294,7 +294,7 @@ impl SqliteStore {
         let changed = self.lock().execute(
             "UPDATE reports SET form = '{}', note = NULL WHERE form != '{}' AND id IN (
                 SELECT report_id FROM deliveries GROUP BY report_id
-                HAVING MIN(state = 'delivered') = 1 AND MAX(created_at) < ?1)",
+                HAVING MIN(state = 'delivered') = 1 AND MAX(delivered_at) < ?1)",
             [before_ms],
         )?;
         Ok(u64::try_from(changed).unwrap_or(0))

@@ -2,7 +2,8 @@
 //
 // The server prepends `const PRECACHE = {...}` for the build it serves (`Precache::worker_script`
 // in `../precache.rs`), so every deploy changes this script's bytes and browsers install the new
-// worker by themselves.
+// worker by themselves, then `const HANDOVER = {...}`, the names the pages share with it
+// (`../handover.rs`).
 //
 // The copy is stored in two steps, so that a phone that loses signal early still has the
 // guidance: installing stores the guidance pages, the stylesheet and the plain scripts; then each
@@ -15,6 +16,9 @@
 //   on the network.
 // - `/api/` is never cached or answered from a cache.
 // - The team's view (`/team`) is left to the browser: never stored, never answered from here.
+// - A report handed over by a page is sent from here only under the sender's Web Lock, so a
+//   page and the worker never send at once, and its final answer is kept until a page has taken
+//   it into the phone's record (the page says which it took).
 
 const CACHE_PREFIX = 'lost-device-';
 const CACHE = CACHE_PREFIX + PRECACHE.version;
@@ -144,4 +148,149 @@ function withTimeout(promise, ms) {
     promise,
     new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), ms)),
   ]);
+}
+
+// Reports waiting on the phone, handed over by the pages, so that the browser can send them when
+// signal returns even with every page of the app closed (Background Sync). The pages keep the
+// phone's record (local storage, which a worker cannot read); this outbox holds only what to
+// send and the final answers a page has not yet taken back.
+const OUTBOX = 'lost-device-outbox';
+const WAITING = 'waiting';
+const ANSWERS = 'answers';
+
+function openOutbox() {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open(OUTBOX, 1);
+    opening.onupgradeneeded = () => {
+      opening.result.createObjectStore(WAITING, { keyPath: 'id' });
+      opening.result.createObjectStore(ANSWERS, { keyPath: 'id' });
+    };
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+// Runs `work(stores)` in one transaction over both stores and gives what it returned once the
+// transaction has committed.
+async function inOutbox(mode, work) {
+  const db = await openOutbox();
+  try {
+    return await new Promise((resolve, reject) => {
+      const transaction = db.transaction([WAITING, ANSWERS], mode);
+      const stores = { waiting: transaction.objectStore(WAITING), answers: transaction.objectStore(ANSWERS) };
+      let result;
+      Promise.resolve(work(stores)).then((value) => { result = value; }, reject);
+      transaction.oncomplete = () => resolve(result);
+      transaction.onerror = () => reject(transaction.error);
+      transaction.onabort = () => reject(transaction.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+function all(store) {
+  return new Promise((resolve, reject) => {
+    const reading = store.getAll();
+    reading.onsuccess = () => resolve(reading.result);
+    reading.onerror = () => reject(reading.error);
+  });
+}
+
+// A page (holding the sender's lock) hands over what waits on the phone now, `waiting`
+// ({id, key, body}), and says which answers it has taken (`taken`, ids); it is told every answer
+// not yet taken. A report with an answer kept is not sent again.
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== HANDOVER.message) return;
+  const reply = event.ports[0];
+  const { waiting = [], taken = [] } = event.data;
+  event.waitUntil(
+    inOutbox('readwrite', async (stores) => {
+      for (const id of taken) stores.answers.delete(id);
+      const answers = (await all(stores.answers)).filter((answer) => !taken.includes(answer.id));
+      const answered = new Set(answers.map((answer) => answer.id));
+      stores.waiting.clear();
+      for (const report of waiting) {
+        if (!answered.has(report.id)) stores.waiting.put(report);
+      }
+      return answers;
+    }).then(
+      (answers) => reply?.postMessage({ answers }),
+      () => reply?.postMessage({ failed: true }),
+    ),
+  );
+});
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== HANDOVER.syncTag) return;
+  event.waitUntil(
+    withSenderLock(sendWaiting).then(async (left) => {
+      if (left === 0) return;
+      // The browser gives up on a sync after a few tries; a report must not be left behind.
+      if (event.lastChance) await self.registration.sync.register(HANDOVER.syncTag).catch(() => {});
+      // Failing tells the browser to try again later, when it sees fit.
+      throw new Error('some reports are still waiting');
+    }),
+  );
+});
+
+function withSenderLock(work) {
+  return self.navigator.locks ? self.navigator.locks.request(HANDOVER.senderLock, work) : work();
+}
+
+// Sends each waiting report once; keeps each final answer (a receipt or a refusal) for the
+// pages. Gives how many are still waiting.
+async function sendWaiting() {
+  const waiting = await inOutbox('readonly', (stores) => all(stores.waiting));
+  let left = 0;
+  for (const report of waiting) {
+    const answer = await send(report);
+    if (!answer || !isFinal(answer)) {
+      left += 1;
+      continue;
+    }
+    await inOutbox('readwrite', (stores) => {
+      stores.answers.put({ id: report.id, sent: report.body, at: Date.now(), ...answer });
+      stores.waiting.delete(report.id);
+    });
+  }
+  return left;
+}
+
+// One POST, as a page's sender makes it (the same body and idempotency key), bounded in time.
+async function send(report) {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), HANDOVER.sendTimeoutMs);
+  try {
+    const response = await fetch(HANDOVER.reportsPath, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': report.key },
+      body: report.body,
+      cache: 'no-store',
+      signal: stop.signal,
+    });
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      retryAfter: response.headers.get('retry-after'),
+      body: await response.text(),
+    };
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Whether an answer settles the report: the server's receipt, or a refusal the person must act
+// on. The page reads it by the wire's own rules; anything else (busy, down, a Wi-Fi sign-in
+// page) is tried again.
+function isFinal(answer) {
+  if (!(answer.contentType || '').trim().toLowerCase().startsWith('application/json')) return false;
+  if (answer.status >= 200 && answer.status < 300) return true;
+  try {
+    return HANDOVER.refusals.includes(JSON.parse(answer.body).error);
+  } catch {
+    return false;
+  }
 }
