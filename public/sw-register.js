@@ -35,13 +35,19 @@
     const waiting = summary.waiting > 0;
     const shownMs = Number(sentLine?.dataset.shownHours ?? 0) * 3600 * 1000;
     const sent = !waiting && summary.lastSent && Date.now() - summary.lastSent.atMs < shownMs;
-    if (waitingLine) waitingLine.hidden = !waiting;
+    if (waitingLine) {
+      waitingLine.hidden = !waiting;
+      // Offline, it says so itself, in place of the offline line: the bar stays one line tall.
+      waitingLine.classList.toggle('app-status__line--offline', !navigator.onLine);
+      const offlineNote = document.getElementById('app-status-waiting-offline');
+      if (offlineNote) offlineNote.hidden = navigator.onLine;
+    }
     if (sentLine) {
       sentLine.hidden = !sent;
       const reference = document.getElementById('app-status-reference');
       if (sent && reference) reference.textContent = summary.lastSent.reference;
     }
-    if (offline) offline.hidden = navigator.onLine;
+    if (offline) offline.hidden = navigator.onLine || waiting;
     if (saved) saved.hidden = !(ready && navigator.onLine) || waiting || Boolean(sent);
     if (saving) saving.hidden = !(needsAppCode && copy === 'guidance' && navigator.onLine);
     document.documentElement.dataset.offlineCopy = copy;

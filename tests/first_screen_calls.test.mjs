@@ -102,13 +102,14 @@ test('home at 320×568 names a report waiting on the phone, then its reference o
   await queueReportOffline(context, page, server.url);
 
   await page.goto(server.url + '/');
-  const status = page.getByRole('status').filter({ hasText: 'A report on this phone is not sent yet.' });
+  const status = page.getByRole('status').getByRole('link', { name: 'A report is not sent yet' });
   await status.waitFor();
-  assert.equal(await status.getByRole('link', { name: 'See your reports' }).getAttribute('href'), '/reports');
+  assert.equal(await status.getAttribute('href'), '/reports');
+  await page.locator('#app-status-waiting').getByText('Offline.').waitFor();
   assertOnFirstScreen(await layout(page), 'a report waiting');
 
   await context.setOffline(false);
-  const sent = page.getByRole('status').filter({ hasText: /Report sent, reference LD-/ });
+  const sent = page.getByRole('status').getByRole('link', { name: /^Report sent: LD-\d{4}-\d{6}$/ });
   await sent.waitFor({ timeout: 30_000 });
   assert.match(await sent.innerText(), REFERENCE);
   assert.equal(await status.isVisible(), false, 'no longer said to be waiting');

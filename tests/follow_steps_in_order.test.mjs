@@ -97,6 +97,6 @@ test('answers that show a step was missed bring the step to the page', async () 
     await page.getByLabel('Police incident reference number').fill('CAD 77');
 
     await open('information', 'Was MoJ information on it, or could it be reached from it?');
-    await page.getByText('reported as a data incident: this report is that').waitFor();
+    await page.getByText('it should always be reported as a data incident too').waitFor();
   });
 });

@@ -36,7 +36,7 @@ test('two server errors, then the report goes through by itself, once', async ()
   const result = await sendThrough(
     (n) => (n <= 2 ? 'fail-500' : 'pass'),
     async (page) => {
-      await page.getByText('Not sent yet. The server had a problem.').waitFor();
+      await page.getByText('The last try did not work. The server had a problem.').waitFor();
       await page.getByText('Next try', { exact: true }).waitFor();
     },
   );
@@ -48,7 +48,7 @@ test('two server errors, then the report goes through by itself, once', async ()
 test('a reply lost after the server stored the report: the retry gets the same reference', async () => {
   const result = await sendThrough(
     (n) => (n === 1 ? 'commit-then-drop' : 'pass'),
-    (page) => page.getByText('Not sent yet. There is no connection to the server.').waitFor(),
+    (page) => page.getByText('The last try did not work. There is no connection to the server.').waitFor(),
   );
   assert.equal(result.submissions, 2, 'sent again after the lost reply');
   assert.equal(result.rows, 1, 'still one report on the server');
@@ -58,7 +58,7 @@ test('a reply lost after the server stored the report: the retry gets the same r
 test('a Wi-Fi sign-in page answering 200 is not a delivery: the report waits and goes later', async () => {
   const result = await sendThrough(
     (n) => (n === 1 ? 'wifi-sign-in' : 'pass'),
-    (page) => page.getByText(/Not sent yet\. Something answered that is not the report server/).waitFor(),
+    (page) => page.getByText(/The last try did not work\. Something answered that is not the report server/).waitFor(),
   );
   assert.equal(result.submissions, 2);
   assert.equal(result.rows, 1);
@@ -71,7 +71,7 @@ test('a server that never answers: the send times out and is tried again', async
       await waitUntil(async () => proxy.submissions() === 1, 'the report was sent');
       // The phone gives a send 15 seconds.
       await page.clock.fastForward('00:16');
-      await page.getByText('Not sent yet. The server did not answer in time.').waitFor();
+      await page.getByText('The last try did not work. The server did not answer in time.').waitFor();
     },
   );
   assert.equal(result.submissions, 2);
@@ -114,7 +114,7 @@ test('a 429 and a 503 asking for 30 seconds: the phone waits as asked, then deli
     (n) => ['busy-429', 'busy-503'][n - 1] ?? 'pass',
     async (page) => {
       for (const [n, words] of [[1, 'too many reports'], [2, 'busy or down for maintenance']]) {
-        await page.getByText(new RegExp(`Not sent yet\\. The server is .*${words}`)).waitFor();
+        await page.getByText(new RegExp(`The last try did not work\\. The server is .*${words}`)).waitFor();
         const { last, next } = await storedTimes(page);
         assert.ok(next - last >= 29_500, `try ${n}: next try ${next - last} ms later, not sooner than asked`);
         // Longer than the phone's own first wait (5 s): nothing is sent before the 30 s are up.
@@ -137,7 +137,7 @@ test('the server is down for a while (connection refused), then back: the report
     await server.stop();
     await fillReport(page);
     await sendReport(page);
-    await page.getByText('Not sent yet. There is no connection to the server.').waitFor();
+    await page.getByText('The last try did not work. There is no connection to the server.').waitFor();
     await server.restart();
     await shownReference(page);
     assert.equal(await storedReports(server.dataDir), 1);

@@ -83,7 +83,7 @@ test('a report from home to its reference with Tab, Shift+Tab, Enter and Space o
 
   await expectHeadingFocused(page, 'What kind of device is it?');
   await chooseFirst(page, 'Laptop');
-  await typeInto(page, 'Asset tag or serial number', 'MOJ-123456');
+  await typeInto(page, 'Asset tag or serial number (optional)', 'MOJ-123456');
   // Shift+Tab goes back the way it came: to the chosen radio.
   await pressUntil(page, 'Shift+Tab', (f) => f.type === 'radio', 'the choice, backwards');
   assert.equal((await focused(page)).text, 'Laptop');
@@ -107,7 +107,7 @@ test('a report from home to its reference with Tab, Shift+Tab, Enter and Space o
     ['Was MoJ information on it, or could it be reached from it?', 'Yes', ['Roughly what information', 'Case notes']],
     ['Have you contacted the IT Service Desk?', 'Yes'],
     ['Have you told your line manager?', 'Yes'],
-    ['Have you told the police?', 'Yes', ['Police incident reference number', 'CAD 1234']],
+    ['Have you told the police?', 'Yes', ['Police incident reference number (optional)', 'CAD 1234']],
   ];
   for (const [heading, choice, followUp] of choicePages) {
     await expectHeadingFocused(page, heading);
@@ -153,7 +153,7 @@ test('without WebAssembly, the same report with the keyboard only, each page ans
 
   await heading('What kind of device is it?');
   await chooseFirst(page, 'Laptop');
-  await typeInto(page, 'Asset tag or serial number', 'MOJ-123456');
+  await typeInto(page, 'Asset tag or serial number (optional)', 'MOJ-123456');
   await page.keyboard.press('Enter');
 
   await heading('When did it happen, or when did you notice?');
@@ -172,7 +172,7 @@ test('without WebAssembly, the same report with the keyboard only, each page ans
     ['Was MoJ information on it, or could it be reached from it?', 'Yes', ['Roughly what information', 'Case notes']],
     ['Have you contacted the IT Service Desk?', 'Yes'],
     ['Have you told your line manager?', 'Yes'],
-    ['Have you told the police?', 'Yes', ['Police incident reference number', 'CAD 1234']],
+    ['Have you told the police?', 'Yes', ['Police incident reference number (optional)', 'CAD 1234']],
   ]) {
     await heading(name);
     await chooseFirst(page, choice);

@@ -7,31 +7,9 @@ import assert from 'node:assert/strict';
 import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import {
   NOT_SENT_TAG, SAVED_MESSAGE, WAITS_FOR_THE_APP, answers, fillReport, mailedReports, queueReportOffline, sendReport,
-  shownReference, storedReports,
+  shownReference, storedReports, workerOutbox,
 } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
-
-/** What the offline worker holds for sending (`waiting`) and answers not yet taken by a page. */
-function outbox(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const opening = indexedDB.open('lost-device-outbox');
-        opening.onerror = () => reject(opening.error);
-        opening.onsuccess = () => {
-          const db = opening.result;
-          if (!db.objectStoreNames.contains('waiting')) return resolve({ waiting: 0, answers: 0 });
-          const transaction = db.transaction(['waiting', 'answers']);
-          const counts = {};
-          for (const name of ['waiting', 'answers']) {
-            const counting = transaction.objectStore(name).count();
-            counting.onsuccess = () => { counts[name] = counting.result; };
-          }
-          transaction.oncomplete = () => { db.close(); resolve(counts); };
-        };
-      }),
-  );
-}
 
 /** Counts the page's own posts of reports, to show it never sends one the worker already sent. */
 function countReportPosts(page) {
@@ -55,7 +33,7 @@ test('a report finished offline is sent once when signal returns with every page
       (await stillToDo.allInnerTexts()).map((text) => text.split('\n')[0]),
       ['Tell your line manager', 'If it was lost or stolen, tell the police'],
     );
-    await waitUntil(async () => (await outbox(page)).waiting === 1, 'the worker holds the report');
+    await waitUntil(async () => (await workerOutbox(page)).waiting === 1, 'the worker holds the report');
     await page.close();
     assert.equal(context.pages().length, 0, 'no page of the app is open');
 
@@ -80,7 +58,7 @@ test('a report finished offline is sent once when signal returns with every page
     await again.getByText('Sent', { exact: true }).waitFor();
     assert.match(mailed[0], new RegExp(`^Subject: \\[${reference}\\]`, 'm'), 'the reference the mailbox has');
     await waitUntil(async () => {
-      const held = await outbox(again);
+      const held = await workerOutbox(again);
       return held.waiting === 0 && held.answers === 0;
     }, 'the page took the answer and the worker forgot it');
     await again.reload();
@@ -95,14 +73,14 @@ test('an open page and the worker both woken by signal returning store the repor
   await withServerAndBrowser(async ({ server, browser: context }) => {
     const page = context.pages()[0] ?? (await context.newPage());
     await queueReportOffline(context, page, server.url);
-    await waitUntil(async () => (await outbox(page)).waiting === 1, 'the worker holds the report');
+    await waitUntil(async () => (await workerOutbox(page)).waiting === 1, 'the worker holds the report');
 
     // The page's sender (the `online` event) and the worker's sync start at the same moment.
     await context.setOffline(false);
     await shownReference(page);
     await page.getByText('Sent', { exact: true }).waitFor();
     await waitUntil(async () => {
-      const held = await outbox(page);
+      const held = await workerOutbox(page);
       return held.waiting === 0 && held.answers === 0;
     }, 'nothing left with the worker');
     await waitUntil(async () => (await mailedReports(server.dataDir)).length === 1, 'one message forwarded');

@@ -158,7 +158,7 @@ pub fn NotificationBanner<C: IntoView + 'static>(
 ) -> impl IntoView {
     let children = children.into_inner();
     view! {
-        <div class="govuk-notification-banner" role="region" aria-labelledby="notification-banner-title">
+        <div class="govuk-notification-banner" role="region" aria-labelledby="notification-banner-title" data-module="govuk-notification-banner">
             <div class="govuk-notification-banner__header">
                 <h2 class="govuk-notification-banner__title" id="notification-banner-title">{title}</h2>
             </div>

@@ -38,7 +38,7 @@ pub fn AddToHomeScreen() -> impl IntoView {
                 "On your home screen it opens like an app, works with no signal, and the phone keeps your reports safe."
             </p>
             <p class="govuk-body">{move || sending_words(closed_app_sends.get())}</p>
-            <button
+            <button data-module="govuk-button"
                 type="button"
                 class="govuk-button govuk-button--secondary"
                 hidden=Signal::derive(move || way.get() != InstallWay::Prompt)

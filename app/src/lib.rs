@@ -108,7 +108,7 @@ pub fn App() -> impl IntoView {
     set_security_headers();
     view! {
         <Router>
-            <a href="#main" class="govuk-skip-link">"Skip to main content"</a>
+            <a href="#main" class="govuk-skip-link" data-module="govuk-skip-link">"Skip to main content"</a>
             <SiteHeader/>
             <div class="govuk-width-container">
                 <OfflineStatus/>
@@ -139,7 +139,7 @@ fn OfflineStatus() -> impl IntoView {
     view! {
         <div role="status" class="app-status" data-summary-key=PHONE_SUMMARY_KEY data-changed-event=REPORTS_CHANGED_EVENT>
             <p id="app-status-saved" class="app-status__line" hidden>
-                "This app works offline on this phone."
+                "Works offline on this phone."
             </p>
             <p id="app-status-saving" class="app-status__line" hidden>
                 "Saving this form for use offline."
@@ -147,13 +147,14 @@ fn OfflineStatus() -> impl IntoView {
             <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
                 "Offline: using the saved copy."
             </p>
+            // One line each on a 320 px phone, as a link to "Your reports"; offline, the waiting
+            // line says so too, in place of the offline line, so the bar stays one line tall.
             <p id="app-status-waiting" class="app-status__line app-status__line--report" hidden>
-                "A report on this phone is not sent yet. "
-                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"See your reports"</a>
+                <span id="app-status-waiting-offline" hidden>"Offline. "</span>
+                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"A report is not sent yet"</a>
             </p>
             <p id="app-status-sent" class="app-status__line app-status__line--report" data-shown-hours=SENT_SHOWN_HOURS hidden>
-                "Report sent, reference "<span id="app-status-reference"></span>". "
-                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"See your reports"</a>
+                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"Report sent: "<span id="app-status-reference"></span></a>
             </p>
         </div>
     }
@@ -168,7 +169,7 @@ fn UpdateBanner() -> impl IntoView {
             <NotificationBanner title="Important">
                 <p class="govuk-notification-banner__heading">"A new version of this app is ready."</p>
                 <p class="govuk-body">"Your answers are saved on this phone. Reload when you are ready to use the new version."</p>
-                <button type="button" id="app-update-reload" class="govuk-button govuk-button--secondary">"Reload"</button>
+                <button data-module="govuk-button" type="button" id="app-update-reload" class="govuk-button govuk-button--secondary">"Reload"</button>
             </NotificationBanner>
         </div>
     }

@@ -190,7 +190,7 @@ fn document(
                     <title>{title}</title>
                 </head>
                 <body class="govuk-template__body">
-                    <a href="#main" class="govuk-skip-link">"Skip to main content"</a>
+                    <a href="#main" class="govuk-skip-link" data-module="govuk-skip-link">"Skip to main content"</a>
                     <TeamHeader member/>
                     <div class="govuk-width-container">
                         <main id="main" class="govuk-main-wrapper" tabindex="-1">{body}</main>
@@ -214,22 +214,24 @@ fn TeamHeader(member: Option<Member>) -> impl IntoView {
             </div>
         </header>
         {member.map(|member| view! {
-            <div class="govuk-service-navigation">
+            <section class="govuk-service-navigation" aria-label="Team navigation" data-module="govuk-service-navigation">
                 <div class="govuk-width-container">
-                    <nav aria-label="Team" class="govuk-service-navigation__container app-team-bar">
-                        <ul class="govuk-service-navigation__list">
-                            <li class="govuk-service-navigation__item">
-                                <a class="govuk-service-navigation__link" href=TEAM_PATH>"All reports"</a>
-                            </li>
-                        </ul>
+                    <div class="govuk-service-navigation__container app-team-bar">
+                        <nav aria-label="Team" class="govuk-service-navigation__wrapper">
+                            <ul class="govuk-service-navigation__list">
+                                <li class="govuk-service-navigation__item">
+                                    <a class="govuk-service-navigation__link" href=TEAM_PATH>"All reports"</a>
+                                </li>
+                            </ul>
+                        </nav>
                         <p class="govuk-body-s app-team-bar__who">{format!("Signed in as {}", member.name)}</p>
                         <form method="post" action=SIGN_OUT_PATH>
                             <input type="hidden" name=CSRF_FIELD value=member.csrf/>
-                            <button type="submit" class="govuk-button govuk-button--secondary app-team-bar__sign-out">"Sign out"</button>
+                            <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary app-team-bar__sign-out">"Sign out"</button>
                         </form>
-                    </nav>
+                    </div>
                 </div>
-            </div>
+            </section>
         })}
     }
 }
@@ -290,7 +292,7 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
             <div class="govuk-hint" id="reference-hint">"For example, LD-2026-000123"</div>
             <input class="govuk-input govuk-input--width-20" id="reference" name="reference" type="search"
                 spellcheck="false" aria-describedby="reference-hint" value=search.clone()/>
-            <button type="submit" class="govuk-button govuk-button--secondary">"Find"</button>
+            <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Find"</button>
         </form>
         {empty.then(|| view! {
             <p class="govuk-body">
@@ -359,7 +361,7 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
     let body = view! {
         <ErrorSummary errors=errors.clone()/>
         {notice.map(|text| view! {
-            <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="notice-title">
+            <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="notice-title" data-module="govuk-notification-banner">
                 <div class="govuk-notification-banner__header">
                     <h2 class="govuk-notification-banner__title" id="notice-title">"Done"</h2>
                 </div>
@@ -400,7 +402,7 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         {(state == TeamState::New).then(|| view! {
             <form method="post" action=format!("{path}/acknowledge")>
                 <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
-                <button type="submit" class="govuk-button">"Acknowledge"</button>
+                <button data-module="govuk-button" type="submit" class="govuk-button">"Acknowledge"</button>
             </form>
         })}
 
@@ -483,7 +485,7 @@ fn Deliveries(deliveries: Vec<DeliveryRow>, path: String, csrf: String) -> impl 
             <form method="post" action=format!("{path}/retry")>
                 <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
                 <p class="govuk-body">"A destination refused this report. Fix what it says, then try again."</p>
-                <button type="submit" class="govuk-button govuk-button--secondary">"Retry delivery"</button>
+                <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Retry delivery"</button>
             </form>
         })}
 
@@ -543,7 +545,7 @@ fn CloseForm(
             <textarea class="govuk-textarea" id="note" name="note" rows="4"
                 aria-describedby=if note_error.is_some() { "note-hint note-error" } else { "note-hint" }>{posted.1.clone()}</textarea>
         </div>
-        <button type="submit" class="govuk-button govuk-button--warning">"Close report"</button>
+        <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning">"Close report"</button>
     </form>
     }
 }

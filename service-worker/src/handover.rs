@@ -1,7 +1,8 @@
 //! What the pages and the offline worker agree on, so that a report finished with no signal is
 //! sent when signal returns even with every page of the app closed: a page hands the reports
-//! waiting on the phone to the worker ([`MESSAGE`]) and registers a Background Sync
-//! ([`SYNC_TAG`]); the browser wakes the worker when there is a connection; the worker sends them
+//! waiting on the phone to the worker ([`MESSAGE`]), which registers a Background Sync
+//! ([`SYNC_TAG`]) while the page is open; the browser wakes the worker when there is a
+//! connection; the worker sends them
 //! under the same Web Lock as a page's sender ([`SENDER_LOCK`], so the two never send at once)
 //! and keeps each final answer until a page takes it back into the phone's record.
 //!
@@ -30,9 +31,16 @@ pub struct Handover {
     message: &'static str,
     send_timeout_ms: u32,
     reports_path: &'static str,
-    /// The wire's error codes that refuse a report (the person must change it): a final
-    /// answer, kept for the page. Any other answer but a receipt is tried again later.
-    refusals: Vec<ErrorCode>,
+    /// The wire's refusals of a report (the person must change it), each with its status: a
+    /// final answer, kept for the page. Any other answer but a receipt is tried again later.
+    refusals: Vec<Refusal>,
+}
+
+/// One refusal the worker keeps as final: the body's `error` and the status it comes with.
+#[derive(Debug, Serialize)]
+struct Refusal {
+    error: ErrorCode,
+    status: u16,
 }
 
 impl Handover {
@@ -47,6 +55,10 @@ impl Handover {
             refusals: ErrorCode::ALL
                 .into_iter()
                 .filter(|code| code.meaning() == Meaning::Refuse)
+                .map(|error| Refusal {
+                    error,
+                    status: error.status(),
+                })
                 .collect(),
         }
     }
@@ -75,7 +87,10 @@ mod tests {
         for name in [SENDER_LOCK, SYNC_TAG, MESSAGE, REPORTS_PATH] {
             assert!(line.contains(&format!("\"{name}\"")), "{name} in {line}");
         }
-        assert!(line.contains("\"invalid-report\""), "{line}");
+        assert!(
+            line.contains("{\"error\":\"invalid-report\",\"status\":422}"),
+            "{line}"
+        );
         assert!(!line.contains("\"rate-limited\""), "{line}");
         assert!(!line.contains("\"internal\""), "{line}");
     }

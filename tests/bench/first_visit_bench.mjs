@@ -1,6 +1,6 @@
 // What a person waits for on a first visit over a weak signal: 400 kbit/s shared by everything
 // (the offline worker's fetches included), 400 ms round trip, the CPU slowed 4×, through
-// `shaping_proxy.mjs`. For this build, the same home HTML served static and compressed the same
+// `shaping_proxy.mjs`, shared fairly between connections and as one first-come queue. For this build, the same home HTML served static and compressed the same
 // way, and BASELINE_BUILD (an earlier build's directory, if given) in the same run, in turn; the
 // previous run's figures beside them. RUNS=n sets the number of first visits (default 3).
 // Figures (medians, ms):
@@ -93,22 +93,35 @@ const s = (ms) => (ms === null || ms === undefined ? '      -' : `${(ms / 1000).
 const server = await startServer({ build: benchBuild });
 const staticSite = await startStaticSite(server.url, benchBuild);
 const baselineServer = baselineBuild && (await startServer({ build: baselineBuild }));
-const links = {
-  app: await startShapingProxy(server.url, LINK),
-  static: await startShapingProxy(staticSite.base, LINK),
-  baseline: baselineServer && (await startShapingProxy(baselineServer.url, LINK)),
-};
+// The same weak signal shared two ways (see `shaping_proxy.mjs`): fairly between connections,
+// and in one first-come queue with a cellular bottleneck's small buffer.
+const MODES = [
+  { mode: 'fair', name: 'fair between connections', kept: 'first-visit' },
+  { mode: 'fifo', name: 'one queue, 32 KiB buffer', kept: 'first-visit-fifo' },
+];
+const links = {};
+for (const { mode } of MODES) {
+  const link = { ...LINK, mode };
+  links[mode] = {
+    app: await startShapingProxy(server.url, link),
+    static: await startShapingProxy(staticSite.base, link),
+    baseline: baselineServer && (await startShapingProxy(baselineServer.url, link)),
+  };
+}
 const browser = await launchBrowser();
 try {
-  const runs = { app: [], report: [], static: [], baseline: [], baselineReport: [] };
+  const runs = Object.fromEntries(MODES.map(({ mode }) => [mode, { app: [], report: [], static: [], baseline: [], baselineReport: [] }]));
   for (let i = 0; i < RUNS; i++) {
     // In turn, so that each sees the same machine noise.
-    runs.app.push(await home(browser, links.app.url));
-    runs.report.push(await report(browser, links.app.url));
-    runs.static.push(await staticHome(browser, links.static.url));
-    if (links.baseline) {
-      runs.baseline.push(await home(browser, links.baseline.url));
-      runs.baselineReport.push(await report(browser, links.baseline.url));
+    for (const { mode } of MODES) {
+      const on = links[mode];
+      runs[mode].app.push(await home(browser, on.app.url));
+      runs[mode].report.push(await report(browser, on.app.url));
+      runs[mode].static.push(await staticHome(browser, on.static.url));
+      if (on.baseline) {
+        runs[mode].baseline.push(await home(browser, on.baseline.url));
+        runs[mode].baselineReport.push(await report(browser, on.baseline.url));
+      }
     }
   }
   const summary = (homes, reports) => ({
@@ -118,28 +131,32 @@ try {
     reportFcp: median(reports.map((r) => r.fcp)),
     reportUsable: median(reports.map((r) => r.usable)),
   });
-  const figures = { ...summary(runs.app, runs.report), staticFcp: median(runs.static.map((r) => r.fcp)) };
-  const baseline = links.baseline && { ...summary(runs.baseline, runs.baselineReport), staticFcp: figures.staticFcp };
-  const kept = await readFigures('first-visit');
-  const previous = kept?.figures ?? null;
+  for (const { mode, name, kept: key } of MODES) {
+    const ran = runs[mode];
+    const figures = { ...summary(ran.app, ran.report), staticFcp: median(ran.static.map((r) => r.fcp)) };
+    const baseline = baselineServer && { ...summary(ran.baseline, ran.baselineReport), staticFcp: figures.staticFcp };
+    const kept = await readFigures(key);
+    const previous = kept?.figures ?? null;
 
-  const columns = [['this build', figures], ...(baseline ? [['baseline', baseline]] : []), ...(previous ? [[`previous (${kept.when})`, previous]] : [])];
-  console.log(`\nFirst visit over ${LINK.downKbit} kbit/s shared, ${LINK.rttMs} ms round trip, CPU ${CPU_SLOWDOWN}x, median of ${RUNS}`);
-  console.log(`  ${''.padEnd(46)}${columns.map(([name]) => name.padStart(26)).join('')}   target`);
-  const row = (label, pick, target) =>
-    console.log(`  ${label.padEnd(46)}${columns.map(([, f]) => s(pick(f)).padStart(26)).join('')}   ${target}`);
-  row('home first paint', (f) => f.fcp, `static page ${s(figures.staticFcp).trim()}`);
-  console.log(`  ${'home first paint / static'.padEnd(46)}${columns.map(([, f]) => (f.fcp / f.staticFcp).toFixed(2).padStart(26)).join('')}   <= 1.1`);
-  row('guidance stored, after home\'s first paint', (f) => f.guidance, '<= 3 s');
-  row('whole offline copy stored, after navigation', (f) => f.whole, '<= 8 s');
-  row('/report first paint', (f) => f.reportFcp, '');
-  row('/report first question usable', (f) => f.reportUsable, '<= its first paint + 0.2 s');
-  console.log(`  all home first paints (s): ${runs.app.map((r) => (r.fcp / 1000).toFixed(2)).join(' ')}`);
-  console.log(`  all /report usable (s): ${runs.report.map((r) => (r.usable / 1000).toFixed(2)).join(' ')}`);
-  await writeFigures('first-visit', { when: new Date().toISOString().slice(0, 16), build: sourceVersion(), figures });
+    const columns = [['this build', figures], ...(baseline ? [['baseline', baseline]] : []), ...(previous ? [[`previous (${kept.when})`, previous]] : [])];
+    console.log(`\nFirst visit over ${LINK.downKbit} kbit/s shared (${name}), ${LINK.rttMs} ms round trip, CPU ${CPU_SLOWDOWN}x, median of ${RUNS}`);
+    console.log(`  ${''.padEnd(46)}${columns.map(([column]) => column.padStart(26)).join('')}   target`);
+    const row = (label, pick, target) =>
+      console.log(`  ${label.padEnd(46)}${columns.map(([, f]) => s(pick(f)).padStart(26)).join('')}   ${target}`);
+    row('home first paint', (f) => f.fcp, `static page ${s(figures.staticFcp).trim()}`);
+    console.log(`  ${'home first paint / static'.padEnd(46)}${columns.map(([, f]) => (f.fcp / f.staticFcp).toFixed(2).padStart(26)).join('')}   <= 1.1`);
+    row('guidance stored, after home\'s first paint', (f) => f.guidance, '<= 3 s');
+    row('whole offline copy stored, after navigation', (f) => f.whole, '<= 8 s');
+    row('/report first paint', (f) => f.reportFcp, '');
+    row('/report first question usable', (f) => f.reportUsable, '<= its first paint + 0.2 s');
+    console.log(`  all home first paints (s): ${ran.app.map((r) => (r.fcp / 1000).toFixed(2)).join(' ')}`);
+    console.log(`  all guidance stored (s): ${ran.app.map((r) => (r.guidance / 1000).toFixed(2)).join(' ')}`);
+    console.log(`  all /report usable (s): ${ran.report.map((r) => (r.usable / 1000).toFixed(2)).join(' ')}`);
+    await writeFigures(key, { when: new Date().toISOString().slice(0, 16), build: sourceVersion(), figures });
+  }
 } finally {
   await browser.close();
-  for (const link of Object.values(links)) await link?.stop();
+  for (const on of Object.values(links)) for (const link of Object.values(on)) await link?.stop();
   await baselineServer?.stop();
   await staticSite.stop();
   await server.stop();

@@ -1,12 +1,18 @@
 // Prints how long a report queued offline takes to reach the server and show its reference once
 // the phone is back online, beside a baseline measured in the same run: the same report POSTed
-// straight from the page with `fetch` (the network and the server alone, no app).
+// straight from the page with `fetch` (the network and the server alone, no app). Then, with
+// every page of the app closed, how long from the network coming back to the report's row in
+// the server's database: the offline worker's Background Sync alone (CLOSED_RUNS, default 5).
 // Run with ./scripts/bench-report.sh (it builds first). RUNS=n changes the number of reports.
-import { launchBrowser } from '../helpers/browser.mjs';
-import { queueReportOffline } from '../helpers/report.mjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launchBrowser, launchProfile, waitUntil } from '../helpers/browser.mjs';
+import { queueReportOffline, storedReports, workerOutbox } from '../helpers/report.mjs';
 import { startServer } from '../helpers/server.mjs';
 
 const RUNS = Number(process.env.RUNS || 12);
+const CLOSED_RUNS = Number(process.env.CLOSED_RUNS || 5);
 
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -19,6 +25,7 @@ const server = await startServer();
 const browser = await launchBrowser();
 const app = [];
 const baseline = [];
+const closed = [];
 try {
   for (let run = 0; run < RUNS; run++) {
     const context = await browser.newContext();
@@ -50,6 +57,26 @@ try {
     }));
     await context.close();
   }
+  // Every page closed: only the worker can send it. A profile on disk, as on a phone (a private
+  // window has no Background Sync).
+  for (let run = 0; run < CLOSED_RUNS; run++) {
+    const profile = await mkdtemp(path.join(tmpdir(), 'lost-device-bench-'));
+    const context = await launchProfile(profile);
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await queueReportOffline(context, page, server.url);
+      await waitUntil(async () => (await workerOutbox(page)).waiting === 1, 'the worker holds the report');
+      await page.close();
+      const before = await storedReports(server.dataDir);
+      const started = performance.now();
+      await context.setOffline(false);
+      await waitUntil(async () => (await storedReports(server.dataDir)) > before, 'the row is stored', 60_000);
+      closed.push(performance.now() - started);
+    } finally {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  }
 } finally {
   await browser.close();
   await server.stop();
@@ -59,3 +86,5 @@ console.log(`Back online to reference shown, ${RUNS} reports (median / min / max
 console.log(`  app (online event -> reference on screen) ${ms(median(app))} ${ms(Math.min(...app))} ${ms(Math.max(...app))}`);
 console.log(`  baseline (one fetch POST, same report)    ${ms(median(baseline))} ${ms(Math.min(...baseline))} ${ms(Math.max(...baseline))}`);
 console.log('  aim: app median under 1000 ms');
+console.log(`With every page of the app closed, ${CLOSED_RUNS} reports (median / min / max; polled every 100 ms)`);
+console.log(`  network back -> row stored (worker's sync) ${ms(median(closed))} ${ms(Math.min(...closed))} ${ms(Math.max(...closed))}`);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 
 /** The status lines: the phone has its own copy; there is no connection. */
-export const SAVED_STATUS = 'This app works offline on this phone.';
+export const SAVED_STATUS = 'Works offline on this phone.';
 export const OFFLINE_STATUS = 'Offline: using the saved copy.';
 
 /** Every guidance page, with its heading. */
@@ -55,7 +55,7 @@ export async function expectContacts(page) {
       'mailto:itpolicycontent@digital.justice.gov.uk',
   };
   for (const [name, href] of Object.entries(expected)) {
-    assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('href'), href, name);
+    assert.equal(await page.getByRole('button', { name, exact: true }).getAttribute('href'), href, name);
   }
   const text = await page.locator('main').innerText();
   for (const old of ['itservicedesk@justice.gov.uk', 'servicedesk@digital.justice.gov.uk', '#digitalservicedesk']) {

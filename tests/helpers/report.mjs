@@ -141,16 +141,40 @@ export async function sendReport(page) {
 
 /**
  * With no signal, fills in and sends a report from `base` + `/report` (once the app is saved on
- * the phone): afterwards it waits in the phone's queue. `context` is `page`'s browser context.
+ * the phone): afterwards it waits in the phone's queue, and the page says `message` (where the
+ * browser has Background Sync, that it goes even with the app closed). `context` is `page`'s
+ * browser context.
  */
-export async function queueReportOffline(context, page, base, a = answers()) {
+export async function queueReportOffline(context, page, base, a = answers(), { message = SAVED_MESSAGE } = {}) {
   await page.goto(base + '/report');
   await waitForOfflineCopy(page);
   await context.setOffline(true);
   await fillReport(page, a);
   await sendReport(page);
   await page.getByRole('heading', { level: 1, name: WAITING_HEADING }).waitFor();
-  await page.getByText(SAVED_MESSAGE).waitFor();
+  await page.getByText(message).waitFor();
+}
+
+/** What the offline worker holds for sending (`waiting`) and answers not yet taken by a page. */
+export function workerOutbox(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const opening = indexedDB.open('lost-device-outbox');
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const db = opening.result;
+          if (!db.objectStoreNames.contains('waiting')) return resolve({ waiting: 0, answers: 0 });
+          const transaction = db.transaction(['waiting', 'answers']);
+          const counts = {};
+          for (const name of ['waiting', 'answers']) {
+            const counting = transaction.objectStore(name).count();
+            counting.onsuccess = () => { counts[name] = counting.result; };
+          }
+          transaction.oncomplete = () => { db.close(); resolve(counts); };
+        };
+      }),
+  );
 }
 
 /** How many reports the server's database holds (read with Debian's sqlite3). */

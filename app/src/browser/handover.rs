@@ -3,15 +3,19 @@
 //! browser has it), and takes back into the phone's record what the worker was answered.
 //!
 //! Called by the sender while it holds the sender's Web Lock, which the worker also holds while
-//! it sends, so the two never send or change the hand-over at once. The names shared with the
-//! worker are `service_worker::handover`'s.
+//! it sends, so the two never send or change the hand-over at once. The worker asks the browser
+//! for the sync itself, while this page is open (the browser refuses one asked for by a worker
+//! with no window), so a page closed straight after "Send report" still leaves one behind. The
+//! names shared with the worker are `service_worker::handover`'s.
 
 use incident_report::ReportId;
 use incident_report::json::Json;
 use incident_report::stored::StoredReport;
 use incident_report::wire::{self, Attempt, Submission};
 use js_sys::{Array, Object, Promise, Reflect};
-use service_worker::handover::{MESSAGE, SYNC_TAG};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use service_worker::handover::MESSAGE;
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageChannel, MessageEvent, ServiceWorker, ServiceWorkerRegistration};
@@ -22,65 +26,82 @@ use super::report_storage;
 /// How long to wait for the worker's reply: it only reads and writes a small database.
 const REPLY_WAIT_MS: i32 = 3_000;
 
+/// Whether the browser refused the last Background Sync asked for (the person turned it off,
+/// say): then a waiting report goes only when the app is open, and the words say so.
+static SYNC_REFUSED: AtomicBool = AtomicBool::new(false);
+
 /// Whether this browser will send a waiting report with every page of the app closed: it has
-/// Background Sync and the offline worker runs this page. Elsewhere a report waits for the app
-/// to be opened with signal.
+/// Background Sync, the offline worker runs this page, and the browser did not refuse the last
+/// sync asked for. Elsewhere a report waits for the app to be opened with signal.
 pub fn sends_with_the_app_closed() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    Reflect::has(&window, &"SyncManager".into()).unwrap_or(false)
-        && window.navigator().service_worker().controller().is_some()
+    has_background_sync()
+        && web_sys::window().is_some_and(|w| w.navigator().service_worker().controller().is_some())
+        && !SYNC_REFUSED.load(Ordering::Relaxed)
 }
 
-/// Takes the worker's answers into the phone's record, hands it what still waits, and asks the
-/// browser to wake it when there is a connection. Returns whether the record changed (a report
-/// was delivered or refused while no page was open). Does nothing where there is no worker.
-pub async fn hand_over() -> bool {
-    let Some((registration, worker)) = active_worker().await else {
-        return false;
-    };
-    let Ok(reports) = report_storage::load() else {
-        return false;
-    };
-    let Some(answers) = exchange(&worker, &waiting(&reports), &[]).await else {
-        return false;
-    };
-    let (taken, changed) = take(&answers);
-    let Ok(reports) = report_storage::load() else {
-        return changed;
-    };
-    let waiting = waiting(&reports);
-    if !taken.is_empty() {
-        // Told once more, so the worker forgets the answers the record now holds.
-        let _ = exchange(&worker, &waiting, &taken).await;
-    }
-    if !waiting.is_empty() {
-        register_sync(&registration).await;
-    }
-    changed
+/// Whether this browser offers Background Sync at all (Chrome on Android, Edge, Samsung
+/// Internet; not Safari or Firefox).
+fn has_background_sync() -> bool {
+    web_sys::window().is_some_and(|w| Reflect::has(&w, &"SyncManager".into()).unwrap_or(false))
 }
 
-/// The reports waiting to go, as the worker sends them: `{id, key, body}`.
+/// When the browser should wake the worker for the reports still waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// Not yet: this page is about to try them itself.
+    NotYet,
+    /// When there is a connection, if any still wait (this page has done what it could).
+    IfWaiting,
+}
+
+/// Takes the worker's answers into the phone's record (a report delivered or refused while no
+/// page was open), hands it what still waits, and with [`Wake::IfWaiting`] has it ask the browser
+/// to wake it when there is a connection. Does nothing where there is no worker.
+pub async fn hand_over(wake: Wake) {
+    let Some(worker) = active_worker().await else {
+        return;
+    };
+    let Ok(reports) = report_storage::load() else {
+        return;
+    };
+    let Some(reply) = exchange(&worker, &waiting(&reports), &[], wake).await else {
+        return;
+    };
+    let taken = take(&reply.answers);
+    if taken.is_empty() {
+        return;
+    }
+    // Told once more, so the worker forgets the answers the record now holds.
+    if let Ok(reports) = report_storage::load() {
+        let _ = exchange(&worker, &waiting(&reports), &taken, wake).await;
+    }
+}
+
+/// The reports waiting to go, as the worker sends them: `{id, key, body, notBefore}`, where
+/// `notBefore` keeps the page's own schedule (its backoff, and the wait a server asked for).
 fn waiting(reports: &[StoredReport]) -> Vec<JsValue> {
     reports
         .iter()
-        .filter_map(StoredReport::waiting_submission)
-        .filter_map(|submission| {
+        .filter_map(|report| {
+            let submission = report.waiting_submission()?;
             let body = BrowserJson.write(&submission).ok()?;
+            #[allow(clippy::cast_precision_loss)] // Exact for any real time.
+            let not_before = report.next_attempt_at_ms().unwrap_or(0) as f64;
             let entry = Object::new();
             Reflect::set(&entry, &"id".into(), &submission.id.to_string().into()).ok()?;
             Reflect::set(&entry, &"key".into(), &submission.idempotency_key().into()).ok()?;
             Reflect::set(&entry, &"body".into(), &body.into()).ok()?;
+            Reflect::set(&entry, &"notBefore".into(), &not_before.into()).ok()?;
             Some(entry.into())
         })
         .collect()
 }
 
 /// Records each of the worker's answers (a receipt or a refusal) on the report it answers, by
-/// the wire's rules. Gives the ids of the answers taken (to be forgotten by the worker) and
-/// whether any report changed. Nothing is taken if the record cannot be written.
-fn take(answers: &[JsValue]) -> (Vec<String>, bool) {
+/// the wire's rules. Gives the ids of the answers taken, to be forgotten by the worker: all of
+/// them (an answer to an older send or a removed report is dropped), or none if the record
+/// cannot be written.
+fn take(answers: &[JsValue]) -> Vec<String> {
     let read = |answer: &JsValue, name: &str| {
         Reflect::get(answer, &name.into())
             .ok()
@@ -127,50 +148,57 @@ fn take(answers: &[JsValue]) -> (Vec<String>, bool) {
         settled.push((id, sent, outcome, at));
     }
     if settled.is_empty() {
-        return (ids, false);
+        return ids;
     }
     let recorded = report_storage::update(|reports| {
-        let mut changed = false;
         for (id, sent, outcome, at) in settled {
             if let Some(report) = reports.iter_mut().find(|r| r.id() == id) {
-                changed |= report.record_sent_elsewhere(&sent, outcome, at);
+                report.record_sent_elsewhere(&sent, outcome, at);
             }
         }
-        changed
     });
     match recorded {
-        Ok(changed) => (ids, changed),
+        Ok(()) => ids,
         // Kept by the worker, to be taken next time.
-        Err(_) => (Vec::new(), false),
+        Err(_) => Vec::new(),
     }
 }
 
-/// The worker that runs this app, and its registration.
-async fn active_worker() -> Option<(ServiceWorkerRegistration, ServiceWorker)> {
+/// The worker that runs this app.
+async fn active_worker() -> Option<ServiceWorker> {
     let container = web_sys::window()?.navigator().service_worker();
     let registration: ServiceWorkerRegistration = JsFuture::from(container.get_registration())
         .await
         .ok()?
         .dyn_into()
         .ok()?;
-    let worker = registration.active()?;
-    Some((registration, worker))
+    registration.active()
 }
 
-/// Sends the worker what waits now and the answers taken; gives the answers it still keeps, or
-/// nothing if it did not reply in time.
+/// What the worker replied.
+struct Reply {
+    /// The answers it keeps, not yet taken.
+    answers: Vec<JsValue>,
+}
+
+/// Sends the worker what waits now and the answers taken; gives its reply, or nothing if it did
+/// not reply in time. With [`Wake::IfWaiting`] the worker asks for a sync and says whether the
+/// browser agreed, which decides the words ([`sends_with_the_app_closed`]).
 async fn exchange(
     worker: &ServiceWorker,
     waiting: &[JsValue],
     taken: &[String],
-) -> Option<Vec<JsValue>> {
+    wake: Wake,
+) -> Option<Reply> {
     let channel = MessageChannel::new().ok()?;
     let message = Object::new();
     Reflect::set(&message, &"type".into(), &MESSAGE.into()).ok()?;
+    let asked_to_wake = wake == Wake::IfWaiting && !waiting.is_empty() && has_background_sync();
     let waiting: Array = waiting.iter().collect();
     Reflect::set(&message, &"waiting".into(), &waiting).ok()?;
     let taken: Array = taken.iter().map(|id| JsValue::from_str(id)).collect();
     Reflect::set(&message, &"taken".into(), &taken).ok()?;
+    Reflect::set(&message, &"register".into(), &asked_to_wake.into()).ok()?;
     let port = channel.port1();
     let reply = Promise::new(&mut |resolve, _| {
         let on_reply = Closure::once_into_js(move |event: MessageEvent| {
@@ -192,24 +220,14 @@ async fn exchange(
         .ok()?;
     port.set_onmessage(None);
     let answers = Reflect::get(&data, &"answers".into()).ok()?;
-    Some(answers.dyn_into::<Array>().ok()?.iter().collect())
-}
-
-/// Asks the browser to wake the worker when there is a connection (where it can).
-async fn register_sync(registration: &ServiceWorkerRegistration) {
-    let register = Reflect::get(registration, &"sync".into())
-        .ok()
-        .filter(JsValue::is_object)
-        .and_then(|sync| {
-            let register = Reflect::get(&sync, &"register".into()).ok()?;
-            register
-                .dyn_into::<js_sys::Function>()
-                .ok()?
-                .call1(&sync, &SYNC_TAG.into())
-                .ok()
-        });
-    if let Some(promise) = register.and_then(|p| p.dyn_into::<Promise>().ok()) {
-        // Refused (for example, the person turned background sync off): the page sends instead.
-        let _ = JsFuture::from(promise).await;
+    if asked_to_wake {
+        let registered = Reflect::get(&data, &"registered".into())
+            .ok()
+            .and_then(|r| r.as_bool())
+            .unwrap_or(false);
+        SYNC_REFUSED.store(!registered, Ordering::Relaxed);
     }
+    Some(Reply {
+        answers: answers.dyn_into::<Array>().ok()?.iter().collect(),
+    })
 }

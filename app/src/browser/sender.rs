@@ -29,8 +29,9 @@ use web_sys::AbortController;
 
 use service_worker::handover::{self, SENDER_LOCK};
 
+use super::handover::{self as worker, Wake};
 use super::json::BrowserJson;
-use super::{handover as worker, now_ms, report_storage};
+use super::{now_ms, report_storage};
 
 /// How long one send may take before it counts as timed out (the worker's limit too).
 const SEND_TIMEOUT: Duration = Duration::from_millis(handover::SEND_TIMEOUT_MS as u64);
@@ -103,11 +104,11 @@ pub fn kick() {
         leptos::task::spawn_local(async {
             loop {
                 with_lock(|| async {
-                    worker::hand_over().await;
-                    if send_due().await {
-                        // What was delivered no longer waits with the worker.
-                        worker::hand_over().await;
-                    }
+                    worker::hand_over(Wake::NotYet).await;
+                    send_due().await;
+                    // What is still waiting (none was due, or the connection failed) is the
+                    // browser's to send when there is signal, even if this page closes.
+                    worker::hand_over(Wake::IfWaiting).await;
                 })
                 .await;
                 ask_progress().await;
@@ -155,22 +156,20 @@ where
     }
 }
 
-/// Sends every due report, oldest first, until none is due or the phone is offline. Returns
-/// whether any was sent (whatever the answer).
-async fn send_due() -> bool {
+/// Sends every due report, oldest first, until none is due or the phone is offline.
+async fn send_due() {
     let policy = RetryPolicy::default();
-    let mut sent = false;
     while window().navigator().on_line() {
         let now = now_ms();
         // Look before writing: most wake-ups find nothing to do, and a write redraws open pages.
         let Ok(reports) = report_storage::load() else {
-            return sent;
+            return;
         };
         let interrupted = reports
             .iter()
             .any(|r| matches!(r.delivery(), DeliveryState::Sending { .. }));
         if !interrupted && stored::next_due(&reports, now).is_none() {
-            return sent;
+            return;
         }
         // Holding the lock, no other tab is sending: a report still "sending" was cut off.
         let next = report_storage::update(|reports| {
@@ -181,10 +180,9 @@ async fn send_due() -> bool {
         });
         let Ok(Some(submission)) = next else {
             // Nothing is due, or nothing can be recorded (storage full): stop until next time.
-            return sent;
+            return;
         };
         let outcome = post(&submission).await;
-        sent = true;
         let finished = report_storage::update(|reports| {
             if let Some(report) = reports.iter_mut().find(|r| r.id() == submission.id) {
                 let _ = report.finish_sending(outcome, now_ms(), &policy, js_sys::Math::random());
@@ -193,10 +191,9 @@ async fn send_due() -> bool {
         if finished.is_err() {
             // The answer cannot be recorded; the report stays "sending" and is recovered and
             // sent again later, which the server answers with the same reference.
-            return sent;
+            return;
         }
     }
-    sent
 }
 
 /// One attempt: POST with the idempotency key, bounded by [`SEND_TIMEOUT`].

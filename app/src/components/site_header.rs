@@ -39,7 +39,7 @@ pub fn SiteHeader() -> impl IntoView {
                 </div>
             </div>
         </header>
-        <div class="govuk-service-navigation">
+        <div class="govuk-service-navigation" data-module="govuk-service-navigation">
             <div class="govuk-width-container">
                 <div class="govuk-service-navigation__container">
                     <nav aria-label="Main" class="govuk-service-navigation__wrapper">

@@ -59,7 +59,7 @@ pub fn StepList(
                 <p class="govuk-body-s app-secondary app-waiting">
                     {format!("Your ticks are kept on this phone for {TICKS_KEPT_HOURS} hours after your last change, then cleared, so a later incident starts with none.")}
                 </p>
-                <button type="button" class="govuk-button govuk-button--secondary app-checklist-clear app-waiting">
+                <button data-module="govuk-button" type="button" class="govuk-button govuk-button--secondary app-checklist-clear app-waiting">
                     "Clear my ticks"
                 </button>
             </div>
@@ -85,7 +85,7 @@ fn StepToggle(
             <strong class="govuk-tag govuk-tag--blue app-step__to-do">"To do"</strong>
         </div>
         <div class="app-step__toggle-row">
-            <button
+            <button data-module="govuk-button"
                 type="button"
                 class="govuk-button govuk-button--secondary app-step__toggle app-waiting"
                 aria-pressed="false"

@@ -17,11 +17,16 @@ use leptos::prelude::*;
 /// When to load `public/hydrate.js` (one file for every page, stored by the worker with them),
 /// which fetches the JS glue and the WebAssembly, then hydrates every island: at once when the
 /// offline worker serves the page (everything is on the phone), otherwise after the page's load
-/// event, when the browser is idle. Inline, so the page asks for nothing else before it paints.
+/// event, once the worker has stored the guidance for offline use (on a first visit its code
+/// would otherwise share the weak link with the guidance, or go ahead of it; every page works
+/// without the code meanwhile), and when the browser is idle. A worker that never gets ready is
+/// waited for 10 s at most. Inline, so the page asks for nothing else before it paints.
 const WHEN_TO_HYDRATE: &str = "const go=()=>import('/hydrate.js');\
-    if(navigator.serviceWorker?.controller)go();\
-    else addEventListener('load',\
-    ()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go)),{once:true});";
+    const sw=navigator.serviceWorker;\
+    if(sw?.controller)go();\
+    else addEventListener('load',()=>Promise.race([sw?sw.ready:null,\
+    new Promise((r)=>setTimeout(r,10000))]).then(\
+    ()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go))),{once:true});";
 
 /// The inline module script that decides when to hydrate ([`WHEN_TO_HYDRATE`]). The files'
 /// addresses are data attributes, where `hydrate.js` and the update check (`sw-register.js`)

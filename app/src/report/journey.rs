@@ -586,7 +586,7 @@ fn QuestionPage(journey: Journey, page: FormPage) -> impl IntoView {
                 <h2 class="govuk-heading-m">"Now send your report"</h2>
                 <p class="govuk-body">{move || send_words(ready.get())}</p>
             })}
-            <button type="submit" name=field::GO value=Go::Continue.value() class="govuk-button" disabled=binding.locked>
+            <button data-module="govuk-button" type="submit" name=field::GO value=Go::Continue.value() class="govuk-button" disabled=binding.locked>
                 {if page == FormPage::Check { "Send report" } else { "Continue" }}
             </button>
         </form>

@@ -24,7 +24,7 @@ pub fn ErrorSummary(
 ) -> impl IntoView {
     view! {
         <div
-            class="govuk-error-summary"
+            class="govuk-error-summary" data-module="govuk-error-summary"
             id="error-summary"
             tabindex="-1"
             hidden=Signal::derive(move || errors.with(Vec::is_empty))

@@ -27,7 +27,7 @@ pub const WAITS_FOR_SIGNAL: &str = "Kept on this phone until it is sent. It will
 /// A report waiting for signal, where only an open app sends it.
 pub const WAITS_FOR_THE_APP: &str = "Kept on this phone until it is sent. It will be sent the next time this app is open with signal, so open it again once you have signal.";
 /// The last try failed, where the browser keeps trying with the app closed.
-const KEEPS_TRYING: &str = "Kept on this phone until it is sent. This phone keeps trying to send it, by itself, even if you close the app.";
+const KEEPS_TRYING: &str = "Kept on this phone until it is sent. This phone tries again by itself for a while, even if you close the app, and each time you open the app.";
 /// The last try failed, where only an open app tries.
 const KEEPS_TRYING_WHILE_OPEN: &str = "Kept on this phone until it is sent. The app keeps trying while it is open; if you close it, it tries again the next time you open it.";
 
@@ -260,7 +260,7 @@ pub(super) fn RemoveWithConfirmation(
         Err(why) => problem.set(Some(why)),
     };
     view! {
-        <button
+        <button data-module="govuk-button"
             type="button"
             class="govuk-button govuk-button--secondary"
             hidden=Signal::derive(move || asking.get())
@@ -277,10 +277,10 @@ pub(super) fn RemoveWithConfirmation(
         <div hidden=Signal::derive(move || !asking.get())>
             <WarningText text=warning/>
             <div class="govuk-button-group">
-                <button type="button" id=confirm_id class="govuk-button govuk-button--warning" on:click=remove>
+                <button data-module="govuk-button" type="button" id=confirm_id class="govuk-button govuk-button--warning" on:click=remove>
                     {yes}
                 </button>
-                <button type="button" class="govuk-button govuk-button--secondary" on:click=move |_| asking.set(false)>
+                <button data-module="govuk-button" type="button" class="govuk-button govuk-button--secondary" on:click=move |_| asking.set(false)>
                     "No, keep it"
                 </button>
             </div>
@@ -294,7 +294,7 @@ pub(super) fn RemoveWithConfirmation(
 fn SendNow(id: incident_report::ReportId, online: ReadSignal<bool>) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     view! {
-        <button
+        <button data-module="govuk-button"
             type="button"
             class="govuk-button govuk-button--secondary"
             hidden=Signal::derive(move || !online.get())
@@ -324,7 +324,7 @@ fn SendAnotherWay(report: StoredReport) -> impl IntoView {
             </p>
             <div class="govuk-button-group">
                 <a class="govuk-button govuk-button--secondary" href=mailto role="button" draggable="false" data-module="govuk-button">"Email this report"</a>
-                <button type="button" class="govuk-button govuk-button--secondary" on:click=copy>
+                <button data-module="govuk-button" type="button" class="govuk-button govuk-button--secondary" on:click=copy>
                     "Copy this report"
                 </button>
             </div>

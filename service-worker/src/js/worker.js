@@ -46,16 +46,17 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // The second step starts at once too, so that the link is never idle; the first finishes
-      // sooner (it is small) and makes the guidance work offline.
-      storeRestFiles().catch(() => {});
+      // The guidance first, alone: on a weak link whatever else is asked for at the same time
+      // (the second step, the page's own code) queues ahead of it or shares the link with it.
+      // The page waits for this step before it asks for its code (`app::hydration`).
       await cache.addAll(requests(false));
+      storeRestFiles().catch(() => {});
       await self.skipWaiting();
     })(),
   );
 });
 
-// The second step's files, once (again only if it failed). Every page asks for it
+// The second step's files, once (again only if it failed), after the first. Every page asks for it
 // (`sw-register.js`) until it is done, and is answered with `stored-the-rest`. Only then are
 // older builds' caches removed: until this build's app code is stored, an older build's report
 // pages (with their own files) still work offline.
@@ -137,9 +138,17 @@ async function navigate(request, url) {
 }
 
 // Files: from any of our caches (a page of the previous build may still be loading its files
-// while the new worker activates), else the network.
+// while the new worker activates), else the network. A file the second step is fetching is
+// waited for rather than fetched twice over the same weak link.
 async function asset(request) {
-  return (await caches.match(request, { ignoreSearch: true })) || fetch(request);
+  const saved = await caches.match(request, { ignoreSearch: true });
+  if (saved) return saved;
+  if (storingRest && LATER.has(new URL(request.url).pathname)) {
+    await storingRest.catch(() => {});
+    const stored = await caches.match(request, { ignoreSearch: true });
+    if (stored) return stored;
+  }
+  return fetch(request);
 }
 
 function withTimeout(promise, ms) {
@@ -179,7 +188,14 @@ async function inOutbox(mode, work) {
       const transaction = db.transaction([WAITING, ANSWERS], mode);
       const stores = { waiting: transaction.objectStore(WAITING), answers: transaction.objectStore(ANSWERS) };
       let result;
-      Promise.resolve(work(stores)).then((value) => { result = value; }, reject);
+      Promise.resolve(work(stores)).then(
+        (value) => { result = value; },
+        (error) => {
+          // Nothing of a failed change is kept.
+          try { transaction.abort(); } catch {}
+          reject(error);
+        },
+      );
       transaction.oncomplete = () => resolve(result);
       transaction.onerror = () => reject(transaction.error);
       transaction.onabort = () => reject(transaction.error);
@@ -198,26 +214,33 @@ function all(store) {
 }
 
 // A page (holding the sender's lock) hands over what waits on the phone now, `waiting`
-// ({id, key, body}), and says which answers it has taken (`taken`, ids); it is told every answer
-// not yet taken. A report with an answer kept is not sent again.
+// ({id, key, body, notBefore}), and says which answers it has taken (`taken`, ids); it is told every answer
+// not yet taken. A report with an answer kept is not sent again. With `register`, and reports
+// waiting, the browser is asked to wake this worker when there is a connection: from here, while
+// the page is open (the browser refuses a worker with no window), so that a page closed straight
+// after "Send report" still leaves a sync behind. The reply says whether it was.
 self.addEventListener('message', (event) => {
   if (event.data?.type !== HANDOVER.message) return;
   const reply = event.ports[0];
-  const { waiting = [], taken = [] } = event.data;
+  const { waiting = [], taken = [], register = false } = event.data;
   event.waitUntil(
-    inOutbox('readwrite', async (stores) => {
-      for (const id of taken) stores.answers.delete(id);
-      const answers = (await all(stores.answers)).filter((answer) => !taken.includes(answer.id));
-      const answered = new Set(answers.map((answer) => answer.id));
-      stores.waiting.clear();
-      for (const report of waiting) {
-        if (!answered.has(report.id)) stores.waiting.put(report);
+    (async () => {
+      const answers = await inOutbox('readwrite', async (stores) => {
+        for (const id of taken) stores.answers.delete(id);
+        const kept = (await all(stores.answers)).filter((answer) => !taken.includes(answer.id));
+        const answered = new Set(kept.map((answer) => answer.id));
+        stores.waiting.clear();
+        for (const report of waiting) {
+          if (!answered.has(report.id)) stores.waiting.put(report);
+        }
+        return kept;
+      });
+      let registered = false;
+      if (register && waiting.length > 0 && self.registration.sync) {
+        registered = await self.registration.sync.register(HANDOVER.syncTag).then(() => true, () => false);
       }
-      return answers;
-    }).then(
-      (answers) => reply?.postMessage({ answers }),
-      () => reply?.postMessage({ failed: true }),
-    ),
+      reply?.postMessage({ answers, registered });
+    })().catch(() => reply?.postMessage({ failed: true })),
   );
 });
 
@@ -226,7 +249,9 @@ self.addEventListener('sync', (event) => {
   event.waitUntil(
     withSenderLock(sendWaiting).then(async (left) => {
       if (left === 0) return;
-      // The browser gives up on a sync after a few tries; a report must not be left behind.
+      // The browser gives up after a few tries (Chromium: three, over about 20 minutes). A last
+      // chance is registered again only where a page of the app is open (the browser refuses a
+      // worker with none); otherwise the report waits, kept, for the app to be opened.
       if (event.lastChance) await self.registration.sync.register(HANDOVER.syncTag).catch(() => {});
       // Failing tells the browser to try again later, when it sees fit.
       throw new Error('some reports are still waiting');
@@ -238,23 +263,23 @@ function withSenderLock(work) {
   return self.navigator.locks ? self.navigator.locks.request(HANDOVER.senderLock, work) : work();
 }
 
-// Sends each waiting report once; keeps each final answer (a receipt or a refusal) for the
-// pages. Gives how many are still waiting.
+// Sends the waiting reports that are due by the page's schedule (`notBefore`: its backoff, and
+// the wait a server asked for) in turn; keeps each final answer (a receipt or a refusal) for the
+// pages. Stops at the first that gets no final answer (no connection, the server busy or down):
+// the next try is the browser's. Gives how many are still waiting.
 async function sendWaiting() {
   const waiting = await inOutbox('readonly', (stores) => all(stores.waiting));
-  let left = 0;
-  for (const report of waiting) {
+  const due = waiting.filter((report) => !((report.notBefore ?? 0) > Date.now()));
+  const notDue = waiting.length - due.length;
+  for (const [index, report] of due.entries()) {
     const answer = await send(report);
-    if (!answer || !isFinal(answer)) {
-      left += 1;
-      continue;
-    }
+    if (!answer || !isFinal(report, answer)) return notDue + due.length - index;
     await inOutbox('readwrite', (stores) => {
       stores.answers.put({ id: report.id, sent: report.body, at: Date.now(), ...answer });
       stores.waiting.delete(report.id);
     });
   }
-  return left;
+  return notDue;
 }
 
 // One POST, as a page's sender makes it (the same body and idempotency key), bounded in time.
@@ -282,15 +307,19 @@ async function send(report) {
   }
 }
 
-// Whether an answer settles the report: the server's receipt, or a refusal the person must act
-// on. The page reads it by the wire's own rules; anything else (busy, down, a Wi-Fi sign-in
-// page) is tried again.
-function isFinal(answer) {
+// Whether an answer settles the report, by the wire's rules (the page reads it by them again):
+// the server's receipt for this report, or a refusal the person must act on, with its own
+// status. Anything else (busy, down, a Wi-Fi sign-in page) is tried again.
+function isFinal(report, answer) {
   if (!(answer.contentType || '').trim().toLowerCase().startsWith('application/json')) return false;
-  if (answer.status >= 200 && answer.status < 300) return true;
+  let body;
   try {
-    return HANDOVER.refusals.includes(JSON.parse(answer.body).error);
+    body = JSON.parse(answer.body);
   } catch {
     return false;
   }
+  if (answer.status >= 200 && answer.status < 300) {
+    return body?.id === report.id && typeof body.reference === 'string' && body.reference.trim() !== '';
+  }
+  return HANDOVER.refusals.some((refusal) => refusal.error === body?.error && refusal.status === answer.status);
 }
