@@ -33,7 +33,10 @@ test('Chromium reports no installability errors and the manifest is complete', (
     assert.equal(response.headers.get('content-type'), icon.type, icon.src);
   }
   // The richer install sheet: a description and narrow screenshots, served but not stored offline.
+  // The description promises only what is true in every browser: kept until it can be sent.
   assert.ok(manifest.description.length > 40);
+  assert.match(manifest.description, /keeps your report on the phone until it can be sent/);
+  assert.doesNotMatch(manifest.description, /sent when|automatically|back online/);
   assert.ok(manifest.screenshots.length >= 1);
   for (const shot of manifest.screenshots) {
     assert.equal(shot.form_factor, 'narrow');
@@ -66,6 +69,8 @@ test("where the browser offers to install, the app's own button opens its prompt
   const add = page.getByRole('button', { name: 'Add to home screen' });
   assert.equal(await add.isVisible(), false, 'no button before the browser offers');
   await offerInstall(page, 'accepted');
+  // Chromium has Background Sync: the sheet promises sending with the app closed.
+  await page.getByText('A report you write with no signal is sent by itself as soon as there is signal, even if you close the app.').waitFor();
   await add.click();
   await page.getByText('Added. You can open Lost Device from your home screen, even with no signal.').waitFor();
   assert.equal(await page.evaluate(() => window.promptShown), true);
@@ -75,10 +80,13 @@ test("where the browser offers to install, the app's own button opens its prompt
 test('on an iPhone the steps of the Share menu are shown; from the home screen nothing is', () => withServerAndBrowser(async ({ server, browser }) => {
   const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
   const safari = await browser.newContext({ userAgent: iphone });
+  await safari.addInitScript(() => { delete window.SyncManager; });
   const page = await safari.newPage();
   await page.goto(server.url + '/');
   await waitForHydration(page);
   await page.getByText('Choose “Add to Home Screen”.').waitFor();
+  // No Background Sync in Safari: the sheet says when a report really goes.
+  await page.getByText('A report you write with no signal is sent the next time you open the app with signal.').waitFor();
 
   const homeScreen = await browser.newContext({ userAgent: iphone });
   await homeScreen.addInitScript(() => Object.defineProperty(navigator, 'standalone', { value: true }));

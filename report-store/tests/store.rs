@@ -29,6 +29,14 @@ fn report(id: ReportId, fingerprint: &str) -> NewReport {
     }
 }
 
+/// A report with an answer in it (a cleared one keeps `{}`).
+fn answered(id: ReportId, fingerprint: &str) -> NewReport {
+    NewReport {
+        form_json: r#"{"name":"Sam Example"}"#.to_owned(),
+        ..report(id, fingerprint)
+    }
+}
+
 fn created(n: u32) -> Submitted {
     Submitted::Created {
         reference: format!("LD-2026-{n:06}"),
@@ -705,10 +713,7 @@ async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog(store: Repo
 async fn a_delivered_report_s_answers_are_cleared_after_the_retention_period_and_its_id_still_works(
     store: ReportStore,
 ) {
-    let with_answers = NewReport {
-        form_json: r#"{"name":"Sam Example"}"#.to_owned(),
-        ..report(id(1), "a")
-    };
+    let with_answers = answered(id(1), "a");
     store.submit(with_answers.clone()).await.expect("ok");
     store.submit(report(id(2), "b")).await.expect("ok");
     for delivery in store
@@ -751,11 +756,7 @@ async fn a_delivered_report_s_answers_are_cleared_after_the_retention_period_and
 
 async fn the_retention_period_counts_from_the_last_delivery_not_from_receipt(store: ReportStore) {
     const DAY: i64 = 24 * 60 * 60 * 1000;
-    let with_answers = NewReport {
-        form_json: r#"{"name":"Sam Example"}"#.to_owned(),
-        ..report(id(1), "a")
-    };
-    store.submit(with_answers).await.expect("ok");
+    store.submit(answered(id(1), "a")).await.expect("ok");
     let due = store
         .claim_due(claim("mine", RECEIVED_MS))
         .await

@@ -59,7 +59,7 @@ pub fn BlockView(
             <div>
                 <StartButton href=crate::report::REPORT_PATH label=*label/>
                 <p class="govuk-body">
-                    {format!("It goes to {}. It works on this phone even without signal, and is sent when you are back online.", crate::settings::recipient())}
+                    {format!("It goes to {}. You can fill it in without signal: it is kept on this phone until it can be sent.", crate::settings::recipient())}
                 </p>
             </div>
         }

@@ -22,6 +22,15 @@ pub fn waiting_words(sends_with_the_app_closed: bool, retrying: bool) -> &'stati
     }
 }
 
+/// When the next try is, with no signal: as soon as there is some, or only with the app open.
+fn next_try_offline(closed_app_sends: bool) -> &'static str {
+    if closed_app_sends {
+        "as soon as there is signal"
+    } else {
+        "when this app is open with signal"
+    }
+}
+
 /// A report waiting for signal, where the browser sends it with the app closed.
 pub const WAITS_FOR_SIGNAL: &str = "Kept on this phone until it is sent. It will be sent by itself as soon as there is signal, even if you close the app.";
 /// A report waiting for signal, where only an open app sends it.
@@ -101,7 +110,7 @@ pub fn ReportStatus(
                     {next.map(|t| view! {
                         <div class="govuk-summary-list__row">
                             <dt class="govuk-summary-list__key">"Next try"</dt>
-                            <dd class="govuk-summary-list__value">{move || if online.get() { t.clone() } else { "when you are back online".to_owned() }}</dd>
+                            <dd class="govuk-summary-list__value">{move || if online.get() { t.clone() } else { next_try_offline(closed_app_sends).to_owned() }}</dd>
                         </div>
                     })}
                 </dl>
