@@ -2,7 +2,7 @@
 // The report stays on the phone, the person sees why, fixes it and sends it again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WAITS_FOR_THE_APP, queueReportOffline, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { SENDS_WHEN_OPEN, WAITS_FOR_THE_APP, queueReportOffline, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 test('a refused report shows the reason, is fixed, resent and delivered once', async () => {
@@ -11,7 +11,7 @@ test('a refused report shows the reason, is fixed, resent and delivered once', a
     // An older app had no worker to hand reports to: only the page sends this one.
     await context.addInitScript(() => { delete window.SyncManager; });
     const page = await context.newPage();
-    await queueReportOffline(context, page, server.url, undefined, { message: WAITS_FOR_THE_APP });
+    await queueReportOffline(context, page, server.url, undefined, { message: WAITS_FOR_THE_APP, sending: SENDS_WHEN_OPEN });
 
     // An older app let this address through; the server's checks do not.
     await page.evaluate(() => {

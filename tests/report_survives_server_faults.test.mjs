@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
-import { fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
+import { KEEPS_TRYING, fillReport, sendReport, shownReference, storedReports } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
 
 /**
@@ -38,6 +38,8 @@ test('two server errors, then the report goes through by itself, once', async ()
     async (page) => {
       await page.getByText('The last try did not work. The server had a problem.').waitFor();
       await page.getByText('Next try', { exact: true }).waitFor();
+      // Chromium has Background Sync: the phone keeps trying with the app closed too, for a while.
+      await page.getByText(KEEPS_TRYING).waitFor();
     },
   );
   assert.equal(result.submissions, 3, 'two failures and one success');

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import {
-  NOT_SENT_TAG, SAVED_MESSAGE, WAITS_FOR_THE_APP, answers, fillReport, mailedReports, queueReportOffline, sendReport,
+  NOT_SENT_TAG, SAVED_MESSAGE, SENDS_WHEN_OPEN, WAITS_FOR_THE_APP, answers, fillReport, mailedReports, queueReportOffline, sendReport,
   shownReference, storedReports, workerOutbox,
 } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
@@ -98,7 +98,7 @@ test('where the browser has no Background Sync, the phone says the report goes t
     await context.setOffline(true);
     await page.reload();
     await fillReport(page, answers({ serviceDesk: 'No' }));
-    await page.getByText('With no signal, it is sent the next time this app is open with signal.').waitFor();
+    await page.getByText(SENDS_WHEN_OPEN).waitFor();
     await sendReport(page);
     await page.getByText(WAITS_FOR_THE_APP).waitFor();
     // Step 1 not done: listed with its call.

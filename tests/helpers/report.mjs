@@ -13,6 +13,12 @@ export const WAITS_FOR_THE_APP = 'Kept on this phone until it is sent. It will b
 export const SENT_STRAIGHT_AWAY = 'Pressing “Send report” sends it to this service straight away, so you need signal. Without signal, phone the IT Service Desk instead.';
 /** What "Your data" says leaves the phone before "Send report", in both modes. */
 export const WHILE_WRITING = 'While the app runs on your phone, nothing you write leaves it until you press “Send report”. If the app cannot run (for example while it is still loading on a weak signal, or if this browser blocks its code), the form works as a plain web page instead: each “Continue” sends the answers so far to this service\'s server, which uses them only to show the next page and keeps none of them until you press “Send report”.';
+/** The same after a failed try with a connection, where the browser keeps trying with the app closed. */
+export const KEEPS_TRYING = 'Kept on this phone until it is sent. This phone tries again by itself for a while, even if you close the app, and each time you open the app.';
+/** What "Check your answers" says "Send report" does, with the app's code, where the browser has Background Sync. */
+export const SENDS_WITH_APP_CLOSED = 'Your report is kept on this phone first, then sent. With no signal, it is sent by itself as soon as there is signal, even if you close the app.';
+/** The same where it has not. */
+export const SENDS_WHEN_OPEN = 'Your report is kept on this phone first, then sent. With no signal, it is sent the next time this app is open with signal.';
 /** The heading of the confirmation while a report waits to be sent. */
 export const WAITING_HEADING = 'Report waiting to be sent';
 /** The tag of a report not sent yet. */
@@ -141,15 +147,16 @@ export async function sendReport(page) {
 
 /**
  * With no signal, fills in and sends a report from `base` + `/report` (once the app is saved on
- * the phone): afterwards it waits in the phone's queue, and the page says `message` (where the
- * browser has Background Sync, that it goes even with the app closed). `context` is `page`'s
- * browser context.
+ * the phone): afterwards it waits in the phone's queue. "Check your answers" says `sending` and
+ * the confirmation `message` (by default, where the browser has Background Sync: that it goes
+ * even with the app closed). `context` is `page`'s browser context.
  */
-export async function queueReportOffline(context, page, base, a = answers(), { message = SAVED_MESSAGE } = {}) {
+export async function queueReportOffline(context, page, base, a = answers(), { message = SAVED_MESSAGE, sending = SENDS_WITH_APP_CLOSED } = {}) {
   await page.goto(base + '/report');
   await waitForOfflineCopy(page);
   await context.setOffline(true);
   await fillReport(page, a);
+  await page.getByText(sending).waitFor();
   await sendReport(page);
   await page.getByRole('heading', { level: 1, name: WAITING_HEADING }).waitFor();
   await page.getByText(message).waitFor();

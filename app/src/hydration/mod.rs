@@ -17,16 +17,18 @@ use leptos::prelude::*;
 /// When to load `public/hydrate.js` (one file for every page, stored by the worker with them),
 /// which fetches the JS glue and the WebAssembly, then hydrates every island: at once when the
 /// offline worker serves the page (everything is on the phone), otherwise after the page's load
-/// event, once the worker has stored the guidance for offline use (on a first visit its code
-/// would otherwise share the weak link with the guidance, or go ahead of it; every page works
-/// without the code meanwhile), and when the browser is idle. A worker that never gets ready is
-/// waited for 10 s at most. Inline, so the page asks for nothing else before it paints.
+/// event and when the browser is idle; and while a worker is installing (a first visit), once it
+/// has stored the guidance for offline use, since on a weak link the page's code would share the
+/// link with the guidance or go ahead of it (every page works without the code meanwhile). An
+/// installing worker is waited for 10 s at most; a blocked or failed one not at all. Inline, so
+/// the page asks for nothing else before it paints.
 const WHEN_TO_HYDRATE: &str = "const go=()=>import('/hydrate.js');\
+    const idle=()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go));\
     const sw=navigator.serviceWorker;\
     if(sw?.controller)go();\
-    else addEventListener('load',()=>Promise.race([sw?sw.ready:null,\
-    new Promise((r)=>setTimeout(r,10000))]).then(\
-    ()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go))),{once:true});";
+    else addEventListener('load',()=>(sw?sw.getRegistration():Promise.resolve())\
+    .then((r)=>r&&!r.active?Promise.race([sw.ready,new Promise((d)=>setTimeout(d,10000))]):null)\
+    .then(idle,idle),{once:true});";
 
 /// The inline module script that decides when to hydrate ([`WHEN_TO_HYDRATE`]). The files'
 /// addresses are data attributes, where `hydrate.js` and the update check (`sw-register.js`)
