@@ -26,14 +26,13 @@ use super::report_storage;
 /// How long to wait for the worker's reply: it only reads and writes a small database.
 const REPLY_WAIT_MS: i32 = 3_000;
 
-/// Whether the last hand-over found no worker, or the browser refused the Background Sync asked
-/// for (the person turned it off, say): then a waiting report goes only when the app is open,
-/// and the words say so.
+/// Whether the browser refused the last Background Sync the worker asked for (the person turned
+/// it off, say): then a waiting report goes only when the app is open, and the words say so.
 static SYNC_REFUSED: AtomicBool = AtomicBool::new(false);
 
 /// Whether this browser will send a waiting report with every page of the app closed: it has
-/// Background Sync and the last hand-over was not refused. Elsewhere a report waits for the app
-/// to be opened with signal.
+/// Background Sync and did not refuse the last sync asked for. Elsewhere a report waits for the
+/// app to be opened with signal.
 pub fn sends_with_the_app_closed() -> bool {
     has_background_sync() && !SYNC_REFUSED.load(Ordering::Relaxed)
 }
@@ -57,8 +56,8 @@ pub enum Wake {
 /// page was open), hands it what still waits, and with [`Wake::IfWaiting`] has it ask the browser
 /// to wake it when there is a connection. Does nothing where there is no worker.
 pub async fn hand_over(wake: Wake) {
+    // No worker yet (on a first visit it may still be installing): the next run hands over.
     let Some(worker) = active_worker().await else {
-        SYNC_REFUSED.store(true, Ordering::Relaxed);
         return;
     };
     let Ok(reports) = report_storage::load() else {
