@@ -46,17 +46,19 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // The guidance first, alone: on a weak link whatever else is asked for at the same time
-      // (the second step, the page's own code) queues ahead of it or shares the link with it.
-      // The page waits for this step before it asks for its code (`app::hydration`).
-      await cache.addAll(requests(false));
+      // The guidance is asked for first: on a weak link what is asked for first arrives first.
+      // The second step is asked for straight after, so that it queues behind the guidance and
+      // the link is never idle; the page asks for its own code only once this step is stored
+      // (`app::hydration`), and then gets it from the second step rather than a second download.
+      const guidance = cache.addAll(requests(false));
       storeRestFiles().catch(() => {});
+      await guidance;
       await self.skipWaiting();
     })(),
   );
 });
 
-// The second step's files, once (again only if it failed), after the first. Every page asks for it
+// The second step's files, once (again only if it failed), asked for after the first. Every page asks for it
 // (`sw-register.js`) until it is done, and is answered with `stored-the-rest`. Only then are
 // older builds' caches removed: until this build's app code is stored, an older build's report
 // pages (with their own files) still work offline.
