@@ -52,6 +52,14 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/sass ] \
 fi
 
 if [ "${1:-}" = "--tests" ]; then
+  # cargo-audit checks Cargo.lock against the RustSec advisories: a prebuilt, hash-pinned wheel
+  # from PyPI (seconds; building it with cargo install takes about ten minutes on 2 cores).
+  source scripts/env.sh
+  if [ "$(cargo-audit --version 2>/dev/null)" != "cargo-audit 0.22.2" ]; then
+    say "cargo-audit 0.22.2"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --require-hashes \
+      --target "$LOST_DEVICE_TOOLS" --upgrade -r scripts/tool-requirements.txt
+  fi
   if [ ! -d tests/node_modules/playwright-core ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
     say "npm test packages (playwright-core)"
     (cd tests && npm ci --no-audit --no-fund)

@@ -103,6 +103,8 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
     'sam.handler@example.org closed',
     'sam.handler@example.org viewed',
     'sam.handler@example.org signed_out',
+    // The stale sign-in link: a refusal, by no one known.
+    'unknown refused',
   ]);
 }));
 
@@ -118,7 +120,9 @@ test('someone the server does not admit is refused, and the refusal is in the au
   await page.getByText('You signed in as pat.other@example.org.').waitFor();
   await expectNoViolations(page, 'refused');
   assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303, 'no session was made');
-  assert.deepEqual(await auditRows(server), [{ who: 'pat.other@example.org', action: 'refused', address: '127.0.0.1', detail: '' }]);
+  assert.deepEqual(await auditRows(server), [{
+    who: 'pat.other@example.org', action: 'refused', address: '127.0.0.1', detail: 'may not use the team\'s view (provider subject pat.other)',
+  }]);
 }));
 
 test('a form without its CSRF token does nothing; an ended session signs in again first', () => withTeam(async ({ server, browser }) => {
@@ -155,7 +159,8 @@ test('a form without its CSRF token does nothing; an ended session signs in agai
   await page.getByRole('button', { name: 'Acknowledge' }).click();
   await page.getByText('You acknowledged this report.').waitFor();
   const actions = (await auditRows(server)).map(({ action }) => action);
-  assert.deepEqual(actions, ['signed_in', 'viewed', 'viewed', 'signed_in', 'viewed', 'acknowledged', 'viewed']);
+  // Each form without its token (the changed one, the guess, the bare post) is a refusal.
+  assert.deepEqual(actions, ['signed_in', 'viewed', 'refused', 'viewed', 'refused', 'refused', 'signed_in', 'viewed', 'acknowledged', 'viewed']);
 }));
 
 test('starting sign-ins is rate-limited per address, in plain words', () => withTeam(async ({ server, browser }) => {
@@ -169,3 +174,30 @@ test('starting sign-ins is rate-limited per address, in plain words', () => with
   assert.match(await refused.text(), /Too many sign-ins were started from this network just now/);
   assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM sign_ins'), '3', 'a refused start keeps nothing');
 }, { args: ['--rate-limit-per-client', '3'] }));
+
+test('the provider rotates its signing key: the next sign-in follows it, with no restart here', () => withTeam(async ({ server, browser, provider }) => {
+  const signIn = async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/team`);
+    await signInAtProvider(page, PEOPLE.handler, server.url);
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    await context.close();
+  };
+  await signIn();
+  // A restart with a new key first: its ID tokens carry a key id this server has not seen.
+  await provider.rotateKeys();
+  await signIn();
+  const rows = (await auditRows(server)).map(({ action }) => action);
+  assert.deepEqual(rows, ['signed_in', 'signed_in']);
+}));
+
+test('an address the provider does not say is verified is refused, and the refusal is audited', () => withTeam(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/team`);
+  await signInAtProvider(page, PEOPLE.unverified, server.url);
+  await page.getByRole('heading', { level: 1, name: 'Signing in did not work' }).waitFor();
+  assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303, 'no session was made');
+  assert.deepEqual(await auditRows(server), [{ who: 'unknown', action: 'refused', address: '127.0.0.1', detail: 'the email address is not verified' }]);
+}));

@@ -96,6 +96,25 @@ pub struct ListView {
     pub search: String,
     /// More reports matched than are shown.
     pub more: bool,
+    /// What the last walk of the audit trail found.
+    pub trail: TrailCheck,
+}
+
+/// What the last walk of the whole audit trail found, shown on the team's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrailCheck {
+    /// Every entry follows the one before it.
+    Intact {
+        /// How many entries the trail has.
+        rows: u64,
+    },
+    /// Entry `seq` was changed or slipped in, or the one before it removed.
+    ChangedAt {
+        /// The entry's number.
+        seq: i64,
+    },
+    /// The trail could not be read just now.
+    NotChecked,
 }
 
 /// One destination's delivery, on a report's page.
@@ -126,6 +145,20 @@ pub struct AuditRow {
     pub address: String,
 }
 
+/// A report's answers on its page, or why they are not shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answers {
+    /// Each answer by its question, in form order.
+    Kept(Vec<(String, String)>),
+    /// Removed after the retention period.
+    Removed,
+    /// Stored, but this build cannot read them; `id` is the report's id, for the administrator.
+    Unreadable {
+        /// The report's id.
+        id: String,
+    },
+}
+
 /// A report's page.
 #[derive(Debug, Clone)]
 pub struct ReportView {
@@ -139,10 +172,8 @@ pub struct ReportView {
     pub received: String,
     /// The team's state.
     pub state: TeamState,
-    /// Each answer by its question, in form order; empty once cleared.
-    pub answers: Vec<(String, String)>,
-    /// The answers were cleared after the retention period.
-    pub cleared: bool,
+    /// The answers, or why they are not shown.
+    pub answers: Answers,
     /// Who acknowledged it and when.
     pub acknowledged: Option<(String, String)>,
     /// Who closed it, when, the outcome and the note.
@@ -151,6 +182,8 @@ pub struct ReportView {
     pub deliveries: Vec<DeliveryRow>,
     /// Every view and action.
     pub audit: Vec<AuditRow>,
+    /// What the last walk of the whole audit trail found.
+    pub trail: TrailCheck,
     /// What the last action did, for the banner.
     pub notice: Option<String>,
     /// What is wrong with the close form as posted: (field id, message).
@@ -262,6 +295,7 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
         filter,
         search,
         more,
+        trail,
     } = list;
     let filters = [
         (None, "All"),
@@ -329,6 +363,7 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
         {more.then(|| view! {
             <p class="govuk-body">"Only the newest reports are shown. Find an older one by its reference."</p>
         })}
+        <TrailLine trail/>
     };
     document(options, "Reports", Some(member), body)
 }
@@ -342,11 +377,11 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         received,
         state,
         answers,
-        cleared,
         acknowledged,
         closed,
         deliveries,
         audit,
+        trail,
         notice,
         errors,
         posted,
@@ -406,27 +441,12 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
             </form>
         })}
 
-        <h2 class="govuk-heading-m">"Answers"</h2>
-        {if cleared {
-            view! {
-                <p class="govuk-body">"The answers were removed after the retention period. The reference, the dates, the deliveries and the audit trail are kept."</p>
-            }.into_any()
-        } else {
-            view! {
-                <dl class="govuk-summary-list">
-                    {answers.into_iter().map(|(question, answer)| view! {
-                        <div class="govuk-summary-list__row">
-                            <dt class="govuk-summary-list__key">{question}</dt>
-                            <dd class="govuk-summary-list__value app-team-answer">{answer}</dd>
-                        </div>
-                    }).collect_view()}
-                </dl>
-            }.into_any()
-        }}
+        <AnswersSection answers/>
 
         <Deliveries deliveries path=path.clone() csrf=csrf.clone()/>
         {(state != TeamState::Closed).then(|| view! { <CloseForm path csrf errors posted/> })}
         <AuditTrail audit/>
+        <TrailLine trail/>
     };
     document(options, &page_title, Some(member), body)
 }
@@ -551,6 +571,66 @@ fn CloseForm(
 }
 
 /// Every view of and action on the report, oldest first.
+/// The report's answers, or why they are not shown.
+#[component]
+fn AnswersSection(answers: Answers) -> impl IntoView {
+    view! {
+        <h2 class="govuk-heading-m">"Answers"</h2>
+        {match answers {
+            Answers::Removed => view! {
+                <p class="govuk-body">"The answers were removed after the retention period. The reference, the dates, the deliveries and the audit trail are kept."</p>
+            }.into_any(),
+            Answers::Unreadable { id } => view! {
+                <div class="govuk-warning-text">
+                    <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
+                    <strong class="govuk-warning-text__text">
+                        <span class="govuk-visually-hidden">"Warning"</span>
+                        "The answers are stored but this version of the service cannot read them. Nothing was removed. Tell the service's administrator the report's id: "
+                        <code class="app-team-id">{id}</code>
+                    </strong>
+                </div>
+            }.into_any(),
+            Answers::Kept(answers) => view! {
+                <dl class="govuk-summary-list">
+                    {answers.into_iter().map(|(question, answer)| view! {
+                        <div class="govuk-summary-list__row">
+                            <dt class="govuk-summary-list__key">{question}</dt>
+                            <dd class="govuk-summary-list__value app-team-answer">{answer}</dd>
+                        </div>
+                    }).collect_view()}
+                </dl>
+            }.into_any(),
+        }}
+    }
+}
+
+/// One line on what the walk of the whole audit trail found; a warning when it was changed.
+#[component]
+fn TrailLine(trail: TrailCheck) -> impl IntoView {
+    match trail {
+        TrailCheck::Intact { rows } => view! {
+            <p class="govuk-body-s app-trail-check">
+                {format!("The audit trail is intact: all {rows} entries were checked against the ones before them.")}
+            </p>
+        }
+        .into_any(),
+        TrailCheck::ChangedAt { seq } => view! {
+            <div class="govuk-warning-text app-trail-check">
+                <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
+                <strong class="govuk-warning-text__text">
+                    <span class="govuk-visually-hidden">"Warning"</span>
+                    {format!("The audit trail was changed at entry {seq}: it no longer follows the entries before it. Tell the service's administrator.")}
+                </strong>
+            </div>
+        }
+        .into_any(),
+        TrailCheck::NotChecked => view! {
+            <p class="govuk-body-s app-trail-check">"The audit trail could not be checked just now."</p>
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 fn AuditTrail(audit: Vec<AuditRow>) -> impl IntoView {
     view! {

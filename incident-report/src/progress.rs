@@ -14,6 +14,19 @@ pub fn status_path(id: ReportId) -> String {
     format!("{REPORTS_PATH}/{id}/status")
 }
 
+/// Whether `text` has the shape of a reference the server gives: `LD-`, a four-digit year, `-`
+/// and at least six digits (`LD-2026-000123`). Anything else is no report's reference.
+pub fn is_reference(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("LD-") else {
+        return false;
+    };
+    let Some((year, number)) = rest.split_once('-') else {
+        return false;
+    };
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    year.len() == 4 && digits(year) && (6..=19).contains(&number.len()) && digits(number)
+}
+
 /// The body of the 404 answer for an id the server does not know, or that is not an id at all:
 /// the two are answered alike, so the endpoint tells nothing about which ids exist.
 pub const UNKNOWN_REPORT: &str = "unknown-report";
@@ -221,5 +234,23 @@ mod tests {
         assert_eq!(json["passed_on"], "held_back");
         assert_eq!(json["state"], "new");
         assert_eq!(PassedOn::HeldBack.to_string(), "held_back");
+    }
+
+    #[test]
+    fn only_the_shape_of_a_reference_is_a_reference() {
+        assert!(is_reference("LD-2026-000123"));
+        assert!(is_reference("LD-2027-1234567"));
+        for text in [
+            "",
+            "LD-2026-00012",
+            "ld-2026-000123",
+            "LD-26-000123",
+            "LD-2026-000123\r\nX-Injected: 1",
+            "LD-2026-0001\u{0}23",
+            "LD-2026-+00123",
+            "LD-2026-000123-",
+        ] {
+            assert!(!is_reference(text), "{text:?}");
+        }
     }
 }

@@ -13,6 +13,10 @@
 //! ([`ReportStore::claim_due`]), and marks each delivered only after its destination accepted
 //! it; a lease that runs out (the claimer died) makes the row due again.
 //!
+//! The team's audit trail (who looked at and did what) is append-only, and each row carries a
+//! hash chained to the row before it, so a row rewritten, removed or slipped in directly in the
+//! database is found by [`ReportStore::check_audit_trail`].
+//!
 //! Two backends, one interface: embedded SQLite (`sqlite`, the default: one file, one server
 //! instance), in WAL mode with full synchronous commits; and PostgreSQL (`postgres`), for several
 //! instances sharing one database. Either way a report is committed before the server answers.
@@ -24,12 +28,21 @@ mod team;
 
 pub use incident_report::progress::{PassedOn, Progress, TeamState};
 pub use team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session, TeamReport,
-    TeamSummary,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session,
+    TeamReport, TeamSummary,
 };
+
+/// What a report's answers are once `clear_delivered` has removed them (the SQL of both backends
+/// writes this literal).
+pub const CLEARED_ANSWERS: &str = "{}";
 
 /// How long a sign-in may take at the identity provider before it is forgotten (10 minutes).
 pub const SIGN_IN_LIMIT_MS: i64 = 10 * 60 * 1000;
+
+/// The most sign-ins kept waiting for the identity provider at once. Anyone may begin one, so
+/// past this the oldest are ended (see [`ReportStore::begin_sign_in`]) rather than the table
+/// growing with every stranger's request.
+pub const MAX_PENDING_SIGN_INS: i64 = 1000;
 
 /// The audit trail's words for a retry of held-back deliveries.
 fn retried_detail(destinations: &[String]) -> String {
@@ -415,10 +428,19 @@ impl ReportStore {
             .retry_delivery(&reference, &actor, now_ms))
     }
 
-    /// Appends a row to the audit trail.
+    /// Appends a row to the audit trail, chained to the row before it.
     pub async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let entry = entry.clone();
         on_backend!(self, |store| store.record(&entry))
+    }
+
+    /// Walks the whole audit trail in order, a page at a time, and recomputes each row's chain:
+    /// [`AuditCheck::ChangedAt`] names the first row that does not follow the one before it (a
+    /// row changed or slipped in, or the row before it removed). Rows removed from the newest
+    /// end leave a trail that still follows: compare [`AuditCheck::Intact`]'s count with one
+    /// taken earlier.
+    pub async fn check_audit_trail(&self) -> Result<AuditCheck, StoreError> {
+        on_backend!(self, |store| store.check_audit_trail())
     }
 
     /// Stores a new session.
@@ -465,7 +487,10 @@ impl ReportStore {
         ))
     }
 
-    /// Remembers a sign-in sent to the identity provider.
+    /// Remembers a sign-in sent to the identity provider. At most [`MAX_PENDING_SIGN_INS`] are
+    /// kept: in the same transaction, the oldest unfinished ones beyond that are ended, so a
+    /// flood of sign-ins begun and never finished ends the oldest (that person is asked to sign
+    /// in again) instead of growing the table.
     pub async fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
         let sign_in = sign_in.clone();
         on_backend!(self, |store| store.begin_sign_in(&sign_in))

@@ -2,9 +2,16 @@
 //! on, the team's state (new, acknowledged, closed), the audit trail of who looked at and did
 //! what, and the team's signed-in sessions and sign-ins in progress. Plain data; the backends
 //! fill it.
+//!
+//! The audit trail is a hash chain, computed here once for both backends: each row carries the
+//! SHA-256 of the chain of the row before it and its own fields ([`AuditRow::chain_after`]), so
+//! someone who rewrites a row directly in the database (past the triggers that make it
+//! append-only) has to rewrite every row after it too, and a walk of the trail
+//! ([`AuditWalk`], giving [`AuditCheck`]) finds the first row that no longer follows.
 
 use incident_report::ReportId;
 use incident_report::progress::{PassedOn, Progress, TeamState};
+use sha2::{Digest as _, Sha256};
 
 /// How far passing a report on has got, from its delivery counts (a report has at least one).
 pub(crate) fn passed_on(total: i64, delivered: i64, parked: i64) -> PassedOn {
@@ -119,6 +126,127 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
+/// What a walk of the whole audit trail found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditCheck {
+    /// Every row follows the one before it.
+    Intact {
+        /// How many rows the trail has.
+        rows: u64,
+    },
+    /// The first row whose chain does not match its fields and the row before it: that row was
+    /// changed or slipped in, or the row before it was removed.
+    ChangedAt {
+        /// The row's sequence number.
+        seq: i64,
+    },
+}
+
+/// What the first row's chain follows, in place of a row before it.
+const GENESIS: &str = "lost-device audit trail, SHA-256 chain, version 1";
+
+/// How many audit rows are read at a time when the whole trail is walked: a long trail is never
+/// held in memory at once.
+pub(crate) const AUDIT_PAGE: i64 = 1000;
+
+/// One audit row as stored: the fields its chain covers, and the chain stored with it.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditRow {
+    pub(crate) seq: i64,
+    pub(crate) at: i64,
+    pub(crate) who: String,
+    pub(crate) address: String,
+    pub(crate) action: String,
+    pub(crate) report_id: Option<String>,
+    pub(crate) detail: Option<String>,
+    pub(crate) chain: Option<String>,
+}
+
+impl AuditRow {
+    /// The row `entry` becomes with sequence number `seq`, not yet chained.
+    pub(crate) fn new(seq: i64, entry: &AuditEntry) -> Self {
+        Self {
+            seq,
+            at: entry.at_ms,
+            who: entry.actor.who.clone(),
+            address: entry.actor.address.clone(),
+            action: entry.action.to_string(),
+            report_id: entry.report.map(|id| id.to_string()),
+            detail: entry.detail.clone(),
+            chain: None,
+        }
+    }
+
+    /// This row's chain after a row whose chain is `previous` (`None`: this is the first row):
+    /// the SHA-256, in hex, of that chain and this row's fields. Each field goes in with its
+    /// length (and absent ones with a marker), so moving text from one field to the next, or
+    /// between a missing and an empty detail, changes the hash.
+    pub(crate) fn chain_after(&self, previous: Option<&str>) -> String {
+        let mut hash = Sha256::new();
+        let mut field = |value: Option<&[u8]>| match value {
+            None => hash.update([0]),
+            Some(bytes) => {
+                hash.update([1]);
+                hash.update(u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes());
+                hash.update(bytes);
+            }
+        };
+        field(Some(previous.unwrap_or(GENESIS).as_bytes()));
+        field(Some(&self.seq.to_be_bytes()));
+        field(Some(&self.at.to_be_bytes()));
+        field(Some(self.who.as_bytes()));
+        field(Some(self.address.as_bytes()));
+        field(Some(self.action.as_bytes()));
+        field(self.report_id.as_deref().map(str::as_bytes));
+        field(self.detail.as_deref().map(str::as_bytes));
+        format!("{:x}", hash.finalize())
+    }
+}
+
+/// A walk along the audit trail in seq order, a page of [`AUDIT_PAGE`] rows at a time, carrying
+/// the chain of the last row walked: the backends read the pages, this decides.
+#[derive(Debug, Default)]
+pub(crate) struct AuditWalk {
+    previous: Option<String>,
+    rows: u64,
+    last_seq: Option<i64>,
+}
+
+impl AuditWalk {
+    /// The smallest seq of the next page (`seq >= from`).
+    pub(crate) fn from(&self) -> i64 {
+        self.last_seq.map_or(i64::MIN, |seq| seq.saturating_add(1))
+    }
+
+    /// The chain `row` must have, coming after the rows walked so far; the walk moves past it.
+    pub(crate) fn step(&mut self, row: &AuditRow) -> String {
+        let chain = row.chain_after(self.previous.as_deref());
+        self.previous = Some(chain.clone());
+        self.rows += 1;
+        self.last_seq = Some(row.seq);
+        chain
+    }
+
+    /// Whether `page`, the last one read, was the end of the trail: a page not full, or one
+    /// that reached the largest seq there can be.
+    pub(crate) fn at_end(&self, page: &[AuditRow]) -> bool {
+        i64::try_from(page.len()).unwrap_or(i64::MAX) < AUDIT_PAGE
+            || self.last_seq == Some(i64::MAX)
+    }
+
+    /// Checks the next page: what the walk found once it is over (a row that does not match, or
+    /// the end of the trail), `None` while there may be more.
+    pub(crate) fn check(&mut self, page: &[AuditRow]) -> Option<AuditCheck> {
+        for row in page {
+            if row.chain.as_deref() != Some(self.step(row).as_str()) {
+                return Some(AuditCheck::ChangedAt { seq: row.seq });
+            }
+        }
+        self.at_end(page)
+            .then_some(AuditCheck::Intact { rows: self.rows })
+    }
+}
+
 /// What asking to change a report's team state did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changed {
@@ -163,4 +291,49 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// When it was sent.
     pub created_at_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(who: &str, address: &str, detail: Option<&str>) -> AuditRow {
+        AuditRow {
+            seq: 1,
+            at: 2,
+            who: who.to_owned(),
+            address: address.to_owned(),
+            action: "viewed".to_owned(),
+            report_id: None,
+            detail: detail.map(str::to_owned),
+            chain: None,
+        }
+    }
+
+    #[test]
+    fn text_moved_from_one_field_to_the_next_changes_the_chain() {
+        assert_ne!(
+            row("ab", "c", None).chain_after(None),
+            row("a", "bc", None).chain_after(None)
+        );
+    }
+
+    #[test]
+    fn a_missing_detail_and_an_empty_one_chain_apart() {
+        assert_ne!(
+            row("a", "b", None).chain_after(None),
+            row("a", "b", Some("")).chain_after(None)
+        );
+    }
+
+    #[test]
+    fn each_row_s_chain_follows_the_one_before() {
+        let first = row("a", "b", None).chain_after(None);
+        assert_eq!(first.len(), 64, "hex SHA-256");
+        assert_ne!(
+            row("a", "b", None).chain_after(Some(&first)),
+            first,
+            "the same fields after another row chain differently"
+        );
+    }
 }

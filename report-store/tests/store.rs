@@ -1,14 +1,17 @@
 //! The store's promises, through its public interface only, run unchanged against both
 //! backends (SQLite in memory, and a real PostgreSQL server the tests start): one report per id,
 //! the same reference for a repeat, other content refused, and a delivery per destination that is
-//! claimed under a lease and finished only by its holder. Then what only one backend has.
+//! claimed under a lease and finished only by its holder; an audit trail that cannot be changed
+//! unseen, even by someone who reaches past the store into the database. Then what only one
+//! backend has.
 
 mod common;
 
+use common::Direct;
 use incident_report::ReportId;
 use report_store::{
-    Actor, AuditAction, Changed, Claim, Delivery, NewReport, PassedOn, PendingSignIn, ReportStore,
-    Session, Submitted, TeamState,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, NewReport, PassedOn,
+    PendingSignIn, ReportStore, Session, Submitted, TeamState,
 };
 
 const RECEIVED_MS: i64 = 1_795_000_000_000;
@@ -53,19 +56,30 @@ fn claim(lease: &str, now_ms: i64) -> Claim {
     }
 }
 
-/// Each shared test, once per backend.
+/// Each shared test, once per backend; those after `direct:` are also given the database
+/// itself, to reach past the store (a SQLite file rather than memory).
 macro_rules! on_every_backend {
-    ($($name:ident),+ $(,)?) => {
+    ($($name:ident),+ $(,)?; direct: $($direct:ident),+ $(,)?) => {
         mod sqlite {
             $(#[tokio::test]
             async fn $name() {
                 super::$name(crate::common::sqlite().await).await;
+            })+
+            $(#[tokio::test]
+            async fn $direct() {
+                let (store, database) = crate::common::sqlite_direct().await;
+                super::$direct(store, database).await;
             })+
         }
         mod postgres {
             $(#[tokio::test]
             async fn $name() {
                 super::$name(crate::common::postgres().await).await;
+            })+
+            $(#[tokio::test]
+            async fn $direct() {
+                let (store, database) = crate::common::postgres_direct().await;
+                super::$direct(store, database).await;
             })+
         }
     };
@@ -93,6 +107,12 @@ on_every_backend!(
     clearing_the_answers_keeps_the_team_s_state_and_audit_trail,
     a_session_lasts_until_idle_or_too_old_or_ended,
     a_sign_in_is_taken_once_and_not_after_its_limit,
+    records_written_at_once_keep_the_audit_trail_intact;
+    direct:
+    past_the_bound_a_new_sign_in_ends_the_oldest_unfinished_one,
+    the_audit_trail_is_intact_until_a_row_is_changed_in_the_database,
+    a_row_removed_from_the_middle_of_the_audit_trail_is_found,
+    the_migration_chains_the_audit_rows_already_there,
 );
 
 fn actor(who: &str) -> Actor {
@@ -352,7 +372,7 @@ async fn clearing_the_answers_keeps_the_team_s_state_and_audit_trail(store: Repo
         .await
         .expect("read")
         .expect("found");
-    assert_eq!(page.summary.form_json, "{}");
+    assert_eq!(page.summary.form_json, report_store::CLEARED_ANSWERS);
     assert_eq!(page.note, None, "the team's note may name the person too");
     assert_eq!(page.outcome.as_deref(), Some("recovered"));
     assert_eq!(page.summary.progress.state, TeamState::Closed);
@@ -467,6 +487,262 @@ async fn a_sign_in_is_taken_once_and_not_after_its_limit(store: ReportStore) {
     );
     let late = RECEIVED_MS + report_store::SIGN_IN_LIMIT_MS;
     assert_eq!(store.take_sign_in("s2", late).await.expect("take"), None);
+}
+
+async fn past_the_bound_a_new_sign_in_ends_the_oldest_unfinished_one(
+    store: ReportStore,
+    database: Direct,
+) {
+    let sign_in = |n: i64| PendingSignIn {
+        state: format!("s{n}"),
+        verifier: "verifier".to_owned(),
+        nonce: "nonce".to_owned(),
+        return_to: "/team".to_owned(),
+        created_at_ms: RECEIVED_MS + n,
+    };
+    let bound = report_store::MAX_PENDING_SIGN_INS;
+    // All but the last below the bound at once (one by one, PostgreSQL's durable commits take
+    // seconds), then up to it and past it through the store.
+    database
+        .run_on_both(&format!(
+            "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {last})
+             INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at)
+             SELECT 's' || i, 'verifier', 'nonce', '/team', {RECEIVED_MS} + i FROM n",
+            last = bound - 2
+        ))
+        .await
+        .expect("sign-ins begun");
+    let count = "SELECT COUNT(*) FROM sign_ins";
+    store
+        .begin_sign_in(&sign_in(bound - 1))
+        .await
+        .expect("begin");
+    assert_eq!(database.number(count).await, bound, "up to the bound");
+    store.begin_sign_in(&sign_in(bound)).await.expect("begin");
+    assert_eq!(database.number(count).await, bound, "never past it");
+    let now = RECEIVED_MS + bound + 1;
+    assert_eq!(
+        store.take_sign_in("s0", now).await.expect("take"),
+        None,
+        "the oldest was ended"
+    );
+    for n in [1, bound / 2, bound] {
+        assert_eq!(
+            store
+                .take_sign_in(&format!("s{n}"), now)
+                .await
+                .expect("take"),
+            Some(sign_in(n)),
+            "the newest {bound} are kept"
+        );
+    }
+    // A sign-in whose clock is behind is still the newest begun: never the one ended.
+    let behind = PendingSignIn {
+        created_at_ms: RECEIVED_MS - 1,
+        ..sign_in(bound + 1)
+    };
+    store.begin_sign_in(&behind).await.expect("begin");
+    store
+        .begin_sign_in(&sign_in(bound + 2))
+        .await
+        .expect("begin");
+    assert_eq!(
+        store.take_sign_in(&behind.state, now).await.expect("take"),
+        Some(behind)
+    );
+}
+
+/// Writes an audit row of every kind a store writes: plain records, and the rows written with an
+/// acknowledgement, a close and a retry, in their transactions. Returns how many rows.
+async fn write_audit_rows(store: &ReportStore) -> u64 {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    let entry = |who: &str, action: AuditAction, at_ms: i64| AuditEntry {
+        at_ms,
+        actor: actor(who),
+        action,
+        report: None,
+        detail: None,
+    };
+    store
+        .record(&entry("a@example.org", AuditAction::SignedIn, RECEIVED_MS))
+        .await
+        .expect("record");
+    store
+        .record(&AuditEntry {
+            report: Some(id(1)),
+            ..entry("a@example.org", AuditAction::Viewed, RECEIVED_MS + 1)
+        })
+        .await
+        .expect("record");
+    let reference = "LD-2026-000001";
+    let (a, b) = (actor("a@example.org"), actor("b@example.org"));
+    store
+        .acknowledge(reference, &a, RECEIVED_MS + 2)
+        .await
+        .expect("acknowledge");
+    store
+        .acknowledge(reference, &b, RECEIVED_MS + 3)
+        .await
+        .expect("acknowledge");
+    store
+        .retry_delivery(reference, &b, RECEIVED_MS + 4)
+        .await
+        .expect("retry");
+    store
+        .close(reference, "recovered", "", &b, RECEIVED_MS + 5)
+        .await
+        .expect("close");
+    store
+        .record(&entry(
+            "b@example.org",
+            AuditAction::SignedOut,
+            RECEIVED_MS + 6,
+        ))
+        .await
+        .expect("record");
+    7
+}
+
+/// The seq of the `n`th audit row (from 0), read from the database.
+async fn seq_of_row(database: &Direct, n: u32) -> i64 {
+    database
+        .number(&format!(
+            "SELECT seq FROM audit ORDER BY seq LIMIT 1 OFFSET {n}"
+        ))
+        .await
+}
+
+async fn the_audit_trail_is_intact_until_a_row_is_changed_in_the_database(
+    store: ReportStore,
+    database: Direct,
+) {
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows: 0 }
+    );
+    let rows = write_audit_rows(&store).await;
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows }
+    );
+    let changed = seq_of_row(&database, 3).await;
+    let rewrite = format!("UPDATE audit SET who = 'someone@example.org' WHERE seq = {changed}");
+    assert!(
+        database.run_on_both(&rewrite).await.is_err(),
+        "the trigger refuses"
+    );
+    // Someone with the schema owner's rights drops the trigger first.
+    database
+        .run(
+            &format!("DROP TRIGGER audit_is_not_changed; {rewrite}"),
+            &format!("DROP TRIGGER audit_is_append_only ON audit; {rewrite}"),
+        )
+        .await
+        .expect("rewrite a row");
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::ChangedAt { seq: changed }
+    );
+}
+
+async fn a_row_removed_from_the_middle_of_the_audit_trail_is_found(
+    store: ReportStore,
+    database: Direct,
+) {
+    write_audit_rows(&store).await;
+    let (removed, next) = (
+        seq_of_row(&database, 2).await,
+        seq_of_row(&database, 3).await,
+    );
+    let remove = format!("DELETE FROM audit WHERE seq = {removed}");
+    database
+        .run(
+            &format!("DROP TRIGGER audit_is_not_deleted; {remove}"),
+            &format!("DROP TRIGGER audit_is_append_only ON audit; {remove}"),
+        )
+        .await
+        .expect("remove a row");
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::ChangedAt { seq: next }
+    );
+}
+
+async fn the_migration_chains_the_audit_rows_already_there(store: ReportStore, database: Direct) {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    drop(store);
+    // Take the database back to the schema before chains (undoing exactly what that migration
+    // adds: were anything left, running it again would fail), and write the rows a server of
+    // that version wrote.
+    let rows = "INSERT INTO audit (at, who, address, action, report_id, detail) VALUES
+        (1, 'a@example.org', '127.0.0.1', 'signed_in', NULL, NULL),
+        (2, 'a@example.org', '127.0.0.1', 'viewed', '01010101-0101-4101-8101-010101010101', NULL),
+        (3, 'b@example.org', '127.0.0.1', 'closed', '01010101-0101-4101-8101-010101010101', 'x');";
+    assert_eq!(id(1).to_string(), "01010101-0101-4101-8101-010101010101");
+    database
+        .run(
+            &format!(
+                "DROP TRIGGER audit_is_not_replaced;
+                 ALTER TABLE audit DROP COLUMN chain;
+                 PRAGMA user_version = 3;
+                 {rows}"
+            ),
+            &format!(
+                "DROP TRIGGER audit_is_not_truncated ON audit;
+                 ALTER TABLE audit DROP COLUMN chain;
+                 DELETE FROM schema_version WHERE version = 3;
+                 {rows}"
+            ),
+        )
+        .await
+        .expect("back to the schema before chains");
+    let store = database.open().await;
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows: 3 }
+    );
+    store
+        .acknowledge("LD-2026-000001", &actor("c@example.org"), RECEIVED_MS)
+        .await
+        .expect("acknowledge");
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows: 4 },
+        "new rows follow the chained ones"
+    );
+    assert!(
+        database
+            .run_on_both("UPDATE audit SET who = 'someone@example.org'")
+            .await
+            .is_err(),
+        "the trail refuses changes again after the migration"
+    );
+}
+
+async fn records_written_at_once_keep_the_audit_trail_intact(store: ReportStore) {
+    let entry = |n: i64| AuditEntry {
+        at_ms: RECEIVED_MS + n,
+        actor: actor("a@example.org"),
+        action: AuditAction::SignedIn,
+        report: None,
+        detail: Some(n.to_string()),
+    };
+    let writer = |from: i64| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in from..from + 20 {
+                store.record(&entry(n)).await.expect("record");
+            }
+        })
+    };
+    let writers = [writer(0), writer(100), writer(200), writer(300)];
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows: 80 }
+    );
 }
 
 async fn a_renewed_lease_keeps_the_row_from_others_until_it_runs_out(store: ReportStore) {
@@ -851,6 +1127,27 @@ async fn the_database_files_are_private_to_this_user() {
 }
 
 #[tokio::test]
+async fn an_audit_row_cannot_be_replaced() {
+    let (store, database) = common::sqlite_direct().await;
+    let rows = write_audit_rows(&store).await;
+    let first = seq_of_row(&database, 0).await;
+    for verb in ["INSERT OR REPLACE", "REPLACE"] {
+        let error = database
+            .run_on_both(&format!(
+                "{verb} INTO audit (seq, at, who, address, action)
+                 VALUES ({first}, 0, 'someone@example.org', '127.0.0.1', 'viewed')"
+            ))
+            .await
+            .expect_err("refused");
+        assert!(error.contains("append-only"), "{verb}: {error}");
+    }
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows }
+    );
+}
+
+#[tokio::test]
 async fn a_database_from_a_newer_server_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("reports.sqlite3");
@@ -906,6 +1203,47 @@ async fn two_instances_starting_at_once_migrate_the_database_once() {
             (i64::from(version), applied),
             (i64::try_from(n).expect("small") + 1, 1),
             "migration {version}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_never_truncated_not_even_with_the_reports() {
+    let (store, database) = common::postgres_direct().await;
+    let rows = write_audit_rows(&store).await;
+    for truncate in ["TRUNCATE audit", "TRUNCATE reports CASCADE"] {
+        let error = database.run("", truncate).await.expect_err("refused");
+        assert!(error.contains("append-only"), "{truncate}: {error}");
+    }
+    assert_eq!(store.count().await.expect("count"), 1);
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows }
+    );
+}
+
+#[tokio::test]
+async fn instances_recording_at_once_keep_one_audit_chain() {
+    let url = common::postgres_database().await;
+    let first = ReportStore::open_postgres(&url).await.expect("first");
+    let second = ReportStore::open_postgres(&url).await.expect("second");
+    let entry = |n: i64| AuditEntry {
+        at_ms: RECEIVED_MS + n,
+        actor: actor("a@example.org"),
+        action: AuditAction::Viewed,
+        report: None,
+        detail: None,
+    };
+    let write = |store: ReportStore, from: i64| async move {
+        for n in from..from + 30 {
+            store.record(&entry(n)).await.expect("record");
+        }
+    };
+    tokio::join!(write(first.clone(), 0), write(second.clone(), 100));
+    for store in [first, second] {
+        assert_eq!(
+            store.check_audit_trail().await.expect("check"),
+            AuditCheck::Intact { rows: 60 }
         );
     }
 }

@@ -119,10 +119,11 @@ pub struct Protection {
     /// Seconds that requests in progress may take to finish after SIGTERM or SIGINT.
     #[arg(long, env = "LOST_DEVICE_DRAIN_TIMEOUT", default_value_t = Limits::default().drain.as_secs())]
     pub drain_timeout: u64,
-    /// Reports per minute taken from one client address.
+    /// Requests per minute taken from one client address (an IPv6 address by its /64), counted
+    /// apart for reports, for status checks and for starting a sign-in.
     #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_PER_CLIENT", default_value_t = RateLimits::default().per_client)]
     pub rate_limit_per_client: NonZeroU32,
-    /// Reports per minute taken in all.
+    /// Reports per minute taken in all (status checks and sign-ins have no such allowance).
     #[arg(long, env = "LOST_DEVICE_RATE_LIMIT_GLOBAL", default_value_t = RateLimits::default().global)]
     pub rate_limit_global: NonZeroU32,
     /// The address of the reverse proxy in front of the server: only its `X-Forwarded-For` is
@@ -321,6 +322,11 @@ pub struct TeamAccess {
     /// The ID token claim that lists a person's groups or roles.
     #[arg(long, env = "LOST_DEVICE_TEAM_CLAIM", default_value = "groups")]
     pub team_claim: String,
+    /// Admit ID tokens without an `email_verified` claim: only for a provider that never sends it
+    /// and gives addresses only its own administrators set. Otherwise a token without it is
+    /// refused (`false` always is).
+    #[arg(long, env = "LOST_DEVICE_OIDC_EMAIL_VERIFIED_NOT_SENT")]
+    pub oidc_email_verified_not_sent: bool,
 }
 
 /// What [`TeamAccess`] describes, checked.
@@ -336,6 +342,8 @@ pub struct TeamSettings {
     pub public_url: String,
     /// Who may enter.
     pub allowed: crate::team::Allowed,
+    /// Whether an ID token without `email_verified` is admitted.
+    pub email_verified_not_sent: bool,
 }
 
 impl TeamAccess {
@@ -357,7 +365,7 @@ impl TeamAccess {
         let emails: Vec<String> = self
             .team_emails
             .iter()
-            .map(|email| email.trim().to_lowercase())
+            .map(|email| crate::team::email_key(email.trim()))
             .filter(|email| !email.is_empty())
             .collect();
         anyhow::ensure!(
@@ -377,6 +385,7 @@ impl TeamAccess {
                 group: self.team_group.clone(),
                 claim: self.team_claim.clone(),
             },
+            email_verified_not_sent: self.oidc_email_verified_not_sent,
         }))
     }
 }

@@ -64,7 +64,8 @@ pub struct AppState {
     pub reports: Arc<reports::Reports>,
     /// Rate limits for reports, and which proxy's `X-Forwarded-For` to believe.
     pub limiter: rate_limit::Limiter,
-    /// The same limits for asking what became of a report, with an allowance of their own.
+    /// The same allowance per client for asking what became of a report, counted apart, with
+    /// none for the whole server.
     pub status_limiter: rate_limit::Limiter,
     /// The team's view, when an identity provider is set.
     pub team: Option<Arc<team::Team>>,
@@ -130,7 +131,8 @@ impl AppState {
             offline_html: offline_html.into(),
             reports: Arc::new(reports::Reports::new(store, None)),
             limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
-            status_limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
+            status_limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None)
+                .per_client_only(),
             team: None,
             file_etags: Arc::new(file_etags(&precache)),
         })
@@ -139,7 +141,7 @@ impl AppState {
     /// The same state, with these rate limits and trusted proxy.
     #[must_use]
     pub fn with_limiter(mut self, limiter: rate_limit::Limiter) -> Self {
-        self.status_limiter = limiter.with_own_allowance();
+        self.status_limiter = limiter.per_client_only();
         self.limiter = limiter;
         self
     }
@@ -147,7 +149,7 @@ impl AppState {
     /// The same state, with the team's view signing people in with `provider`.
     #[must_use]
     pub fn with_team(mut self, provider: team::sign_in::Provider) -> Self {
-        let limiter = self.limiter.with_own_allowance();
+        let limiter = self.limiter.per_client_only();
         self.team = Some(Arc::new(team::Team::new(provider, limiter)));
         self
     }

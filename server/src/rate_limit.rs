@@ -1,8 +1,12 @@
-//! How many reports are taken: per client address and for the whole server (`governor`), 429
-//! with `Retry-After` and words a person can read beyond that. The client address is the one
-//! `request_log` noted as the request arrived (`serve::Client`).
+//! How many requests are taken, by purpose and by who (`governor`), 429 with `Retry-After` and
+//! words a person can read beyond that. Each purpose (reports, the phones' status checks, starting
+//! a sign-in) has an allowance of its own, counted per client: an IPv4 address, or an IPv6
+//! address's /64 (one subscriber's network, so holding many addresses of it buys nothing). Only
+//! the intake of reports also has an allowance for the whole server, which bounds the rows
+//! strangers can write; the others have none, so that no stranger can spend everyone's. The
+//! client address is the one `request_log` noted as the request arrived (`serve::Client`).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -14,12 +18,12 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{Quota, RateLimiter};
 use incident_report::wire::{ErrorCode, Refusal};
 
-/// Who may send how many reports.
+/// Who may send how many requests of one purpose.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {
-    /// Reports per minute from one client address (a burst of as many is allowed).
+    /// Requests per minute from one client (a burst of as many is allowed).
     pub per_client: NonZeroU32,
-    /// Reports per minute for the whole server.
+    /// Requests per minute for the whole server.
     pub global: NonZeroU32,
 }
 
@@ -34,13 +38,13 @@ impl Default for RateLimits {
     }
 }
 
-/// The report rate limiters, and which proxy to believe when telling clients apart. Cheap to
+/// One purpose's rate limiters, and which proxy to believe when telling clients apart. Cheap to
 /// clone.
 #[derive(Clone)]
 pub struct Limiter {
     limits: RateLimits,
     per_client: Arc<governor::DefaultKeyedRateLimiter<IpAddr>>,
-    global: Arc<governor::DefaultDirectRateLimiter>,
+    global: Option<Arc<governor::DefaultDirectRateLimiter>>,
     trusted_proxy: Option<IpAddr>,
 }
 
@@ -58,15 +62,21 @@ impl Limiter {
         Self {
             limits,
             per_client: Arc::new(RateLimiter::keyed(Quota::per_minute(limits.per_client))),
-            global: Arc::new(RateLimiter::direct(Quota::per_minute(limits.global))),
+            global: Some(Arc::new(RateLimiter::direct(Quota::per_minute(
+                limits.global,
+            )))),
             trusted_proxy,
         }
     }
 
-    /// The same limits and trusted proxy, counted apart: an allowance of its own.
+    /// The same allowance per client and trusted proxy, for another purpose: counted apart, and
+    /// with no allowance for the whole server.
     #[must_use]
-    pub fn with_own_allowance(&self) -> Self {
-        Self::new(self.limits, self.trusted_proxy)
+    pub fn per_client_only(&self) -> Self {
+        Self {
+            global: None,
+            ..Self::new(self.limits, self.trusted_proxy)
+        }
     }
 
     /// The proxy whose `X-Forwarded-For` is believed, if any.
@@ -87,14 +97,62 @@ impl Limiter {
     pub(crate) fn wait_for(&self, client: Option<IpAddr>) -> Option<u64> {
         let clock = DefaultClock::default();
         let refused = match client {
-            Some(ip) => self.per_client.check_key(&ip).err(),
+            Some(ip) => self.per_client.check_key(&allowance_key(ip)).err(),
             None => None,
         }
-        .or_else(|| self.global.check().err())?;
+        .or_else(|| self.global.as_ref()?.check().err())?;
         let wait = refused.wait_time_from(clock.now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         tracing::warn!(client = ?client, retry_after_s = seconds, "refused: rate limit");
         Some(seconds)
+    }
+}
+
+/// An allowance per signed-in person (by their email), for the work of the team's view: each page
+/// they open writes an audit row, so even a member's requests are bounded. Cheap to clone.
+#[derive(Clone)]
+pub struct PerPerson(Arc<governor::DefaultKeyedRateLimiter<String>>);
+
+impl std::fmt::Debug for PerPerson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerPerson").finish_non_exhaustive()
+    }
+}
+
+impl PerPerson {
+    /// `per_minute` requests a minute for each person (a burst of as many is allowed).
+    pub fn new(per_minute: NonZeroU32) -> Self {
+        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))))
+    }
+
+    /// How long `who` must wait before their next request, in whole seconds, if they must.
+    pub(crate) fn wait_for(&self, who: &str) -> Option<u64> {
+        let refused = self.0.check_key(&who.to_owned()).err()?;
+        let wait = refused.wait_time_from(DefaultClock::default().now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        tracing::warn!(
+            retry_after_s = seconds,
+            "refused: a team member's rate limit"
+        );
+        Some(seconds)
+    }
+
+    /// Forgets people who have not asked for anything for a while.
+    pub fn forget_quiet_people(&self) {
+        self.0.retain_recent();
+        self.0.shrink_to_fit();
+    }
+}
+
+/// Whose allowance a request from `ip` spends: an IPv4 address's own, or its IPv6 /64's (an
+/// IPv4 address written as IPv6 is the IPv4 address).
+pub fn allowance_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
     }
 }
 
@@ -118,5 +176,53 @@ pub async fn rate_limit(State(limiter): State<Limiter>, request: Request, next: 
             }
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(per_client: u32, global: u32) -> RateLimits {
+        RateLimits {
+            per_client: NonZeroU32::new(per_client).expect("not zero"),
+            global: NonZeroU32::new(global).expect("not zero"),
+        }
+    }
+
+    /// A client at address `text`.
+    fn ip(text: &str) -> Option<IpAddr> {
+        text.parse().ok()
+    }
+
+    #[test]
+    fn addresses_of_one_ipv6_64_share_an_allowance_and_other_networks_do_not() {
+        let limiter = Limiter::new(limits(2, 1000), None);
+        assert_eq!(limiter.wait_for(ip("2001:db8:1:2::1")), None);
+        assert_eq!(limiter.wait_for(ip("2001:db8:1:2:ffff::9")), None);
+        assert!(limiter.wait_for(ip("2001:db8:1:2:abcd::7")).is_some());
+        assert_eq!(limiter.wait_for(ip("2001:db8:1:3::1")), None);
+        assert_eq!(
+            allowance_key("::ffff:192.0.2.7".parse().expect("an address")),
+            "192.0.2.7".parse::<IpAddr>().expect("an address")
+        );
+    }
+
+    #[test]
+    fn strangers_cannot_spend_another_client_s_allowance_for_status_checks_or_sign_ins() {
+        let reports = Limiter::new(limits(30, 60), None);
+        let other_purpose = reports.per_client_only();
+        // Twenty-one strangers at their own limits, 630 requests...
+        for stranger in 0..21 {
+            let address = ip(&format!("198.51.100.{stranger}"));
+            for _ in 0..30 {
+                let _ = other_purpose.wait_for(address);
+                let _ = reports.wait_for(address);
+            }
+        }
+        // ...and a new address is still served for the purpose with no global allowance, while
+        // the reports' allowance for the whole server is spent (it bounds the rows written).
+        assert_eq!(other_purpose.wait_for(ip("203.0.113.9")), None);
+        assert!(reports.wait_for(ip("203.0.113.9")).is_some());
     }
 }

@@ -86,13 +86,28 @@ pub async fn report_form_post(
     render(state, start).await
 }
 
-/// Whether the browser says the form was posted from this site's own pages (`Sec-Fetch-Site`,
-/// which every current browser sends; a request without it is not a cross-site browser post).
+/// Whether the form was posted from this site's own pages: `Sec-Fetch-Site` says so where the
+/// browser sends it (every current one does); without it, an `Origin` must name this host (older
+/// browsers send one on every form post). A request with neither is not a browser's cross-site
+/// post.
 fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok())
-        .is_none_or(|site| site == "same-origin")
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else {
+        return true;
+    };
+    // "null" (a sandboxed frame, a redirect from elsewhere) is never this site.
+    let host = origin
+        .to_str()
+        .ok()
+        .and_then(|origin| origin.parse::<axum::http::Uri>().ok())
+        .and_then(|uri| {
+            uri.authority()
+                .map(|authority| authority.as_str().to_owned())
+        });
+    host.is_some_and(|host| Some(host.as_str()) == text(axum::http::header::HOST.as_str()))
 }
 
 /// Said when this server has no randomness to name a report (it never happens on a working

@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::Config;
-use crate::rate_limit::Limiter;
+use crate::rate_limit::{Limiter, PerPerson};
 use crate::serve::Limits;
 use crate::{AppState, reports::Reports};
 
@@ -40,6 +40,8 @@ pub struct Application {
     reports: Arc<Reports>,
     forwarder: Forwarder,
     limiters: Vec<Limiter>,
+    /// The team members' allowance, when the team's view is on.
+    people: Option<PerPerson>,
     keep_delivered_ms: Option<i64>,
     forward_by_itself: bool,
 }
@@ -77,9 +79,12 @@ impl Application {
             tracing::info!(issuer = %team.issuer, "the team's view is on");
             state = state.with_team(crate::team::sign_in::Provider::new(team)?);
         }
+        // A trail changed while the server was stopped is said at once, not at the first view.
+        crate::team::log_trail_check(state.reports.store().check_audit_trail().await);
         let reports = Arc::clone(&state.reports);
         let mut limiters = vec![state.limiter.clone(), state.status_limiter.clone()];
         limiters.extend(state.team.as_ref().map(|team| team.limiter().clone()));
+        let people = state.team.as_ref().map(|team| team.work_limiter().clone());
 
         let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
             .await
@@ -93,6 +98,7 @@ impl Application {
             reports,
             forwarder,
             limiters,
+            people,
             keep_delivered_ms: (config.keep_delivered_days > 0)
                 .then(|| i64::from(config.keep_delivered_days) * 24 * 3_600_000),
             forward_by_itself: true,
@@ -148,8 +154,10 @@ impl Application {
         }));
         tasks.spawn(every(FORGET_QUIET_CLIENTS_EVERY, stopped, {
             let limiters = self.limiters.clone();
+            let people = self.people.clone();
             move || {
                 limiters.iter().for_each(Limiter::forget_quiet_clients);
+                people.iter().for_each(PerPerson::forget_quiet_people);
                 std::future::ready(())
             }
         }));

@@ -1,6 +1,11 @@
-//! Where log lines go: standard output, as text or JSON, written from a thread of its own.
+//! Where log lines go: standard output, as text or JSON, written from a thread of its own. Every
+//! line is one line: control characters in what a client sent (a forged newline, terminal escape
+//! codes) are escaped before they are written, in both formats.
+
+use std::io::Write;
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 use crate::config::LogFormat;
 
@@ -12,12 +17,84 @@ pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::Worker
         .lossy(false)
         .finish(std::io::stdout());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // No colours: their escape codes would be escaped like a client's.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_ansi(false)
+        .with_writer(OneLine(writer));
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
     guard
+}
+
+/// A writer of log lines that escapes every control character but the line's final newline
+/// (the formatter writes each event whole, with one call).
+#[derive(Debug, Clone)]
+pub struct OneLine<W>(pub W);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for OneLine<M> {
+    type Writer = OneLine<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        OneLine(self.0.make_writer())
+    }
+}
+
+impl<W: Write> Write for OneLine<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(&escaped(bytes))?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// `bytes` with control characters (C0, DEL, C1 and the Unicode line and paragraph separators)
+/// written as `\u{..}`, but for one final newline.
+fn escaped(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let (body, newline) = match text.strip_suffix('\n') {
+        Some(body) => (body, "\n"),
+        None => (text.as_ref(), ""),
+    };
+    if !body.chars().any(needs_escape) {
+        return bytes.to_vec();
+    }
+    let mut out = String::with_capacity(body.len() + 16);
+    for c in body.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str(newline);
+    out.into_bytes()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_stays_one_line_whatever_a_client_wrote_into_it() {
+        let line = "WARN error=x\n2026-12-07 INFO forged line \u{1b}[31mred\u{0}\u{2028}\n";
+        let written = String::from_utf8(escaped(line.as_bytes())).expect("text");
+        assert_eq!(written.matches('\n').count(), 1);
+        assert!(written.ends_with('\n'));
+        assert!(!written.contains('\u{1b}') && !written.contains('\0'));
+        assert!(
+            written.contains(r"\u{a}2026-12-07 INFO forged"),
+            "{written}"
+        );
+        assert_eq!(escaped(b"plain words\n"), b"plain words\n");
+    }
 }

@@ -3,6 +3,7 @@
 // group) and one it does not. Its own sign-in pages (dev interactions) take any password.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { freePort } from './mail.mjs';
 
 // oidc-provider warns once that it prefers Node.js 22; the tests run on Debian's Node.js 20.
@@ -16,19 +17,57 @@ export const PEOPLE = {
   handler: { login: 'sam.handler', email: 'sam.handler@example.org', name: 'Sam Handler', groups: [TEAM_GROUP] },
   other: { login: 'pat.other', email: 'pat.other@example.org', name: 'Pat Other', groups: ['finance'] },
   second: { login: 'kim.second', email: 'kim.second@example.org', name: 'Kim Second', groups: [TEAM_GROUP] },
+  // In the group, but the provider does not say their address is verified (no `email_verified`).
+  unverified: { login: 'lee.unverified', email: 'lee.unverified@example.org', name: 'Lee Unverified', groups: [TEAM_GROUP], unverified: true },
 };
 
 const CLIENT_ID = 'lost-device';
 const CLIENT_SECRET = 'a-test-secret-that-is-long-enough-for-hs256-0123456789';
 
+/** A new RSA signing key, as a private JWK with its own key id. */
+function signingKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+}
+
 /**
  * Starts the provider for servers that will listen on `ports` (it must know where to send people
- * back). Returns `{ issuer, serverArgs(port), serverEnv, stop }`.
+ * back). Returns `{ issuer, serverArgs(port), serverEnv, rotateKeys(), stop }`: `rotateKeys`
+ * restarts it at the same address signing with a new key, the old one still published after it
+ * (as a provider rotating its keys does); its sessions are gone, so people sign in there again.
  */
 export async function startIdentityProvider(ports) {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
+  let keys = [signingKey()];
+  let server = await listen(issuer, port, ports, keys);
+  return {
+    issuer,
+    serverArgs: (serverPort) => [
+      '--oidc-issuer', issuer,
+      '--oidc-client-id', CLIENT_ID,
+      '--public-url', `http://127.0.0.1:${serverPort}`,
+      '--team-group', TEAM_GROUP,
+    ],
+    serverEnv: { LOST_DEVICE_OIDC_CLIENT_SECRET: CLIENT_SECRET },
+    rotateKeys: async () => {
+      await close(server);
+      keys = [signingKey(), ...keys];
+      server = await listen(issuer, port, ports, keys);
+      return keys[0].kid;
+    },
+    stop: () => close(server),
+  };
+}
+
+function close(server) {
+  return new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+}
+
+/** The provider at `issuer`, signing with the first of `keys`, listening on `port`. */
+async function listen(issuer, port, ports, keys) {
   const provider = new Provider(issuer, {
+    jwks: { keys },
     clients: [{
       client_id: CLIENT_ID,
       client_secret: CLIENT_SECRET,
@@ -43,7 +82,8 @@ export async function startIdentityProvider(ports) {
       return {
         accountId: id,
         async claims() {
-          return { sub: id, email: person.email, email_verified: true, name: person.name, groups: person.groups };
+          const verified = person.unverified ? {} : { email_verified: true };
+          return { sub: id, email: person.email, ...verified, name: person.name, groups: person.groups };
         },
       };
     },
@@ -66,17 +106,7 @@ export async function startIdentityProvider(ports) {
   const server = createServer(provider.callback());
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  return {
-    issuer,
-    serverArgs: (serverPort) => [
-      '--oidc-issuer', issuer,
-      '--oidc-client-id', CLIENT_ID,
-      '--public-url', `http://127.0.0.1:${serverPort}`,
-      '--team-group', TEAM_GROUP,
-    ],
-    serverEnv: { LOST_DEVICE_OIDC_CLIENT_SECRET: CLIENT_SECRET },
-    stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
-  };
+  return server;
 }
 
 /**

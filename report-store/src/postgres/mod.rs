@@ -1,8 +1,10 @@
 //! The PostgreSQL backend, for several server instances sharing one database: a connection pool
 //! (`deadpool-postgres` over `tokio-postgres`), migrations under an advisory lock so instances
 //! starting together take turns, references from a sequence, a per-id advisory lock so a report
-//! in flight on one instance is answered "in progress" on another, and claims with
-//! `FOR UPDATE SKIP LOCKED` so instances never take the same delivery.
+//! in flight on one instance is answered "in progress" on another, claims with
+//! `FOR UPDATE SKIP LOCKED` so instances never take the same delivery, and one advisory lock
+//! each for audit rows and sign-ins begun, so that instances write them one at a time (the audit
+//! trail's chain and the bound on sign-ins need to see every row written before).
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use incident_report::ReportId;
@@ -12,12 +14,41 @@ use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
 
 mod team;
 
-/// Our advisory lock space (two-key form): key 0 is migrations, key `hashtext(id)` a report.
+/// Our advisory lock space (two-key form): key 0 is migrations, [`AUDIT_LOCK`] the audit trail,
+/// [`SIGN_IN_LOCK`] sign-ins begun, key `hashtext(id)` a report (a report whose hash is one of
+/// the small keys only waits a moment longer now and then).
 const LOCKS: i32 = 0x4c44; // "LD"
 
+/// Held from before an audit row's seq is drawn until its transaction ends.
+const AUDIT_LOCK: i32 = 1;
+
+/// Held while a sign-in is stored and the oldest beyond the bound are ended.
+const SIGN_IN_LOCK: i32 = 2;
+
+/// One schema version: its SQL; then, for the version that chained the audit trail, the rows
+/// already there chained (in Rust, one implementation of the chain for both backends); then more
+/// SQL. All of it in the migration's transaction.
+struct Migration {
+    sql: &'static str,
+    chain_audit: bool,
+    then: &'static str,
+}
+
+impl Migration {
+    /// A version that is SQL only.
+    const fn sql(sql: &'static str) -> Self {
+        Self {
+            sql,
+            chain_audit: false,
+            then: "",
+        }
+    }
+}
+
 /// Each migration takes the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
-    "CREATE SEQUENCE report_references;
+const MIGRATIONS: &[Migration] = &[
+    Migration::sql(
+        "CREATE SEQUENCE report_references;
     CREATE TABLE reports (
         seq BIGINT PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -41,7 +72,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (report_id, destination)
     );
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);",
-    team::MIGRATION,
+    ),
+    Migration::sql(team::MIGRATION),
+    team::CHAIN_MIGRATION,
 ];
 
 /// The most connections one instance opens.
@@ -105,7 +138,13 @@ impl PostgresStore {
             .zip(MIGRATIONS)
             .skip(usize::try_from(version).unwrap_or(0))
         {
-            transaction.batch_execute(migration).await?;
+            transaction.batch_execute(migration.sql).await?;
+            if migration.chain_audit {
+                team::chain_existing_audit_rows(&transaction).await?;
+            }
+            if !migration.then.is_empty() {
+                transaction.batch_execute(migration.then).await?;
+            }
             transaction
                 .execute("INSERT INTO schema_version (version) VALUES ($1)", &[&next])
                 .await?;

@@ -1,16 +1,23 @@
-//! PostgreSQL: the team's states, the audit trail (append-only: a trigger refuses to change or
-//! delete a row) and the team's sessions. Two people changing one report at once: the second
-//! `UPDATE` waits for the first to commit, then finds its condition no longer true.
+//! PostgreSQL: the team's states, the audit trail and the team's sessions. Two people changing
+//! one report at once: the second `UPDATE` waits for the first to commit, then finds its
+//! condition no longer true.
+//!
+//! The audit trail is append-only: triggers refuse to change, delete or truncate rows (also when
+//! a `TRUNCATE … CASCADE` of the reports it refers to reaches it). Each row is chained to the one
+//! before it (see `crate::team`); [`record`] is the one place that inserts a row, and instances
+//! take turns there (an advisory lock held until the row's transaction ends, taken before its seq
+//! is drawn), so the chain follows seq order.
 
+use deadpool_postgres::{GenericClient as _, Transaction};
 use incident_report::ReportId;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::PostgresStore;
+use super::{AUDIT_LOCK, LOCKS, Migration, PostgresStore, SIGN_IN_LOCK};
 use crate::StoreError;
 use crate::team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session, TeamReport,
-    TeamSummary,
+    AUDIT_PAGE, Actor, AuditAction, AuditCheck, AuditEntry, AuditRow, AuditWalk, Changed,
+    DeliveryRecord, PendingSignIn, Session, TeamReport, TeamSummary,
 };
 use incident_report::progress::{PassedOn, Progress, TeamState};
 
@@ -54,6 +61,23 @@ pub(super) const MIGRATION: &str = "
         return_to TEXT NOT NULL,
         created_at BIGINT NOT NULL
     );";
+
+/// The audit trail chained, row to row, and never truncated. The rows already there are chained
+/// by `migrate` (in Rust, [`chain_existing_audit_rows`]) while the trigger refusing updates is
+/// disabled, then it is enabled again, in the same transaction. Every row has a chain from then
+/// on: an instance still running older code during an upgrade has its audit writes refused
+/// rather than leaving an unchained row that would mark the trail changed for good.
+pub(super) const CHAIN_MIGRATION: Migration = Migration {
+    sql: "
+    ALTER TABLE audit ADD COLUMN chain TEXT;
+    ALTER TABLE audit DISABLE TRIGGER audit_is_append_only;
+    CREATE TRIGGER audit_is_not_truncated BEFORE TRUNCATE ON audit
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();",
+    chain_audit: true,
+    then: "
+    ALTER TABLE audit ENABLE TRIGGER audit_is_append_only;
+    ALTER TABLE audit ALTER COLUMN chain SET NOT NULL;",
+};
 
 /// The columns [`progress`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
 const STATUS_COLUMNS: &str =
@@ -125,25 +149,104 @@ fn session(row: &Row) -> Session {
     }
 }
 
-async fn record(
-    client: &impl deadpool_postgres::GenericClient,
-    entry: &AuditEntry,
-) -> Result<(), StoreError> {
-    client
+/// Appends `entry` to the audit trail, chained to the newest row: the one way a row is written.
+/// Instances take turns: the lock is taken before the seq is drawn and held until `transaction`
+/// ends, so every row is chained to the one committed just before it, in seq order. Callers
+/// write the row last, just before they commit, so the lock is held only a moment.
+async fn record(transaction: &Transaction<'_>, entry: &AuditEntry) -> Result<(), StoreError> {
+    transaction
         .execute(
-            "INSERT INTO audit (at, who, address, action, report_id, detail)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&LOCKS, &AUDIT_LOCK],
+        )
+        .await?;
+    // Read after the lock: a statement's snapshot is taken when it starts, so this sees the row
+    // of whoever held the lock before.
+    let newest: Option<String> = match transaction
+        .query_opt("SELECT chain FROM audit ORDER BY seq DESC LIMIT 1", &[])
+        .await?
+    {
+        Some(row) => Some(row.try_get(0)?),
+        None => None,
+    };
+    let seq: i64 = transaction
+        .query_one(
+            "SELECT nextval(pg_get_serial_sequence('audit', 'seq'))",
+            &[],
+        )
+        .await?
+        .try_get(0)?;
+    let row = AuditRow::new(seq, entry);
+    let chain = row.chain_after(newest.as_deref());
+    transaction
+        .execute(
+            "INSERT INTO audit (seq, at, who, address, action, report_id, detail, chain)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
-                &entry.at_ms,
-                &entry.actor.who,
-                &entry.actor.address,
-                &entry.action.to_string(),
-                &entry.report.map(|id| id.to_string()),
-                &entry.detail,
+                &row.seq,
+                &row.at,
+                &row.who,
+                &row.address,
+                &row.action,
+                &row.report_id,
+                &row.detail,
+                &chain,
             ],
         )
         .await?;
     Ok(())
+}
+
+/// Up to [`AUDIT_PAGE`] audit rows from seq `from` on, in seq order.
+async fn audit_page(
+    client: &impl deadpool_postgres::GenericClient,
+    from: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT seq, at, who, address, action, report_id, detail, chain
+             FROM audit WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            &[&from, &AUDIT_PAGE],
+        )
+        .await?;
+    let mut page = Vec::with_capacity(rows.len());
+    for row in rows {
+        page.push(AuditRow {
+            seq: row.try_get(0)?,
+            at: row.try_get(1)?,
+            who: row.try_get(2)?,
+            address: row.try_get(3)?,
+            action: row.try_get(4)?,
+            report_id: row.try_get(5)?,
+            detail: row.try_get(6)?,
+            chain: row.try_get(7)?,
+        });
+    }
+    Ok(page)
+}
+
+/// Chains the audit rows a database had before it had chains, oldest first, a page per
+/// statement; run by `migrate` in its transaction, while the trigger refusing updates is off.
+pub(super) async fn chain_existing_audit_rows(
+    transaction: &Transaction<'_>,
+) -> Result<(), StoreError> {
+    let mut walk = AuditWalk::default();
+    loop {
+        let page = audit_page(transaction, walk.from()).await?;
+        let seqs: Vec<i64> = page.iter().map(|row| row.seq).collect();
+        let chains: Vec<String> = page.iter().map(|row| walk.step(row)).collect();
+        transaction
+            .execute(
+                "UPDATE audit SET chain = page.chain
+                 FROM unnest($1::bigint[], $2::text[]) AS page (seq, chain)
+                 WHERE audit.seq = page.seq",
+                &[&seqs, &chains],
+            )
+            .await?;
+        if walk.at_end(&page) {
+            return Ok(());
+        }
+    }
 }
 
 /// The id of the report with `reference`.
@@ -388,7 +491,24 @@ impl PostgresStore {
     }
 
     pub(crate) async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        record(&self.client().await?, entry).await
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        record(&transaction, entry).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Walks the whole audit trail, a page per query: rows written meanwhile by any instance
+    /// come after the walk (their seqs are drawn in turn, so none lands behind it).
+    pub(crate) async fn check_audit_trail(&self) -> Result<AuditCheck, StoreError> {
+        let client = self.client().await?;
+        let mut walk = AuditWalk::default();
+        loop {
+            let page = audit_page(&client, walk.from()).await?;
+            if let Some(found) = walk.check(&page) {
+                return Ok(found);
+            }
+        }
     }
 
     pub(crate) async fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
@@ -471,9 +591,19 @@ impl PostgresStore {
         Ok(sessions + sign_ins)
     }
 
+    /// Stores the sign-in and, in the same transaction, ends the oldest others beyond
+    /// [`crate::MAX_PENDING_SIGN_INS`] (never this one, whatever its clock says). Instances take
+    /// turns, so each sees the others' sign-ins and the bound holds across them.
     pub(crate) async fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
-        self.client()
-            .await?
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        transaction
+            .execute(
+                "SELECT pg_advisory_xact_lock($1, $2)",
+                &[&LOCKS, &SIGN_IN_LOCK],
+            )
+            .await?;
+        transaction
             .execute(
                 "INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -486,6 +616,15 @@ impl PostgresStore {
                 ],
             )
             .await?;
+        transaction
+            .execute(
+                "DELETE FROM sign_ins WHERE state IN (
+                    SELECT state FROM sign_ins WHERE state <> $1
+                    ORDER BY created_at DESC, state DESC OFFSET $2)",
+                &[&sign_in.state, &(crate::MAX_PENDING_SIGN_INS - 1)],
+            )
+            .await?;
+        transaction.commit().await?;
         Ok(())
     }
 

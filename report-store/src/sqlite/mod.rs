@@ -1,5 +1,6 @@
 //! The SQLite backend: one connection behind a lock (SQLite allows one writer at a time anyway),
-//! created and migrated on open (`user_version` plus a list of migrations).
+//! created and migrated on open (`user_version` plus a list of migrations, each SQL and, where
+//! SQL cannot do it, a step in Rust, all in one transaction).
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -11,9 +12,30 @@ use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
 
 mod team;
 
+/// One schema version: its SQL; then, for the version that chained the audit trail, the rows
+/// already there chained (SHA-256 is computed in Rust: SQLite has none, and one implementation
+/// serves both backends); then more SQL. All of it in the migration's transaction.
+struct Migration {
+    sql: &'static str,
+    chain_audit: bool,
+    then: &'static str,
+}
+
+impl Migration {
+    /// A version that is SQL only.
+    const fn sql(sql: &'static str) -> Self {
+        Self {
+            sql,
+            chain_audit: false,
+            then: "",
+        }
+    }
+}
+
 /// Each migration takes the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE reports (
+const MIGRATIONS: &[Migration] = &[
+    Migration::sql(
+        "CREATE TABLE reports (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         reference TEXT NOT NULL UNIQUE,
@@ -21,8 +43,10 @@ const MIGRATIONS: &[&str] = &[
         form TEXT NOT NULL,
         received_at TEXT NOT NULL
     ) STRICT;",
+    ),
     // One row per report and destination. Times are milliseconds since the Unix epoch.
-    "CREATE TABLE deliveries (
+    Migration::sql(
+        "CREATE TABLE deliveries (
         report_id TEXT NOT NULL REFERENCES reports (id),
         destination TEXT NOT NULL,
         state TEXT NOT NULL DEFAULT 'pending'
@@ -37,7 +61,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (report_id, destination)
     ) STRICT;
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);",
-    team::MIGRATION,
+    ),
+    Migration::sql(team::MIGRATION),
+    team::CHAIN_MIGRATION,
 ];
 
 #[derive(Debug)]
@@ -354,7 +380,11 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         .zip(MIGRATIONS)
         .skip(usize::try_from(version).unwrap_or(0))
     {
-        transaction.execute_batch(migration)?;
+        transaction.execute_batch(migration.sql)?;
+        if migration.chain_audit {
+            team::chain_existing_audit_rows(&transaction)?;
+        }
+        transaction.execute_batch(migration.then)?;
         transaction.pragma_update(None, "user_version", next)?;
     }
     transaction.commit()?;

@@ -1,14 +1,19 @@
-//! SQLite: the team's states, the audit trail (append-only: triggers refuse to change or delete a
-//! row) and the team's sessions.
+//! SQLite: the team's states, the audit trail and the team's sessions.
+//!
+//! The audit trail is append-only: triggers refuse to change or delete a row, or to replace one
+//! (`INSERT OR REPLACE` deletes the row it replaces without firing delete triggers). Each row is
+//! chained to the one before it (see `crate::team`); [`record`] is the one place that inserts a
+//! row, reading the newest row's chain and writing the new one inside one IMMEDIATE transaction,
+//! so no other writer comes between.
 
 use incident_report::ReportId;
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::SqliteStore;
+use super::{Migration, SqliteStore};
 use crate::StoreError;
 use crate::team::{
-    Actor, AuditAction, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session, TeamReport,
-    TeamSummary,
+    AUDIT_PAGE, Actor, AuditAction, AuditCheck, AuditEntry, AuditRow, AuditWalk, Changed,
+    DeliveryRecord, PendingSignIn, Session, TeamReport, TeamSummary,
 };
 use incident_report::progress::{PassedOn, Progress, TeamState};
 
@@ -52,6 +57,23 @@ pub(super) const MIGRATION: &str = "
         return_to TEXT NOT NULL,
         created_at INTEGER NOT NULL
     ) STRICT;";
+
+/// The audit trail chained, row to row. The rows already there are chained by `migrate` (in
+/// Rust, [`chain_existing_audit_rows`]) while the trigger refusing updates is dropped; it is
+/// recreated after, in the same transaction. A row inserted over an existing seq is refused:
+/// `INSERT OR REPLACE` would otherwise delete the old row without firing the delete trigger.
+pub(super) const CHAIN_MIGRATION: Migration = Migration {
+    sql: "
+    ALTER TABLE audit ADD COLUMN chain TEXT;
+    DROP TRIGGER audit_is_not_changed;
+    CREATE TRIGGER audit_is_not_replaced BEFORE INSERT ON audit
+        WHEN EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+    chain_audit: true,
+    then: "
+    CREATE TRIGGER audit_is_not_changed BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+};
 
 /// The columns [`progress`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
 const STATUS_COLUMNS: &str =
@@ -132,20 +154,74 @@ fn session(row: &Row<'_>) -> rusqlite::Result<Session> {
 
 const SESSION_COLUMNS: &str = "token_hash, email, name, csrf, id_token, created_at, last_seen";
 
-fn record(connection: &rusqlite::Connection, entry: &AuditEntry) -> rusqlite::Result<()> {
-    connection.execute(
-        "INSERT INTO audit (at, who, address, action, report_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+/// Appends `entry` to the audit trail, chained to the newest row: the one way a row is written.
+/// `transaction` must be IMMEDIATE (it holds the write lock from its start), so that no other
+/// writer adds a row between reading the newest and writing this one.
+fn record(transaction: &Transaction<'_>, entry: &AuditEntry) -> Result<(), StoreError> {
+    let newest: Option<(i64, String)> = transaction
+        .query_row(
+            "SELECT seq, COALESCE(chain, '') FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    // At the largest seq the insert is refused (that seq is taken) rather than overflowing.
+    let seq = newest.as_ref().map_or(1, |(seq, _)| seq.saturating_add(1));
+    let row = AuditRow::new(seq, entry);
+    let chain = row.chain_after(newest.as_ref().map(|(_, chain)| chain.as_str()));
+    transaction.execute(
+        "INSERT INTO audit (seq, at, who, address, action, report_id, detail, chain)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            entry.at_ms,
-            entry.actor.who,
-            entry.actor.address,
-            entry.action.to_string(),
-            entry.report.map(|id| id.to_string()),
-            entry.detail
+            row.seq,
+            row.at,
+            row.who,
+            row.address,
+            row.action,
+            row.report_id,
+            row.detail,
+            chain
         ],
     )?;
     Ok(())
+}
+
+/// Up to [`AUDIT_PAGE`] audit rows from seq `from` on, in seq order.
+fn audit_page(connection: &Connection, from: i64) -> rusqlite::Result<Vec<AuditRow>> {
+    connection
+        .prepare_cached(
+            "SELECT seq, at, who, address, action, report_id, detail, chain
+             FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+        )?
+        .query_map(params![from, AUDIT_PAGE], |row| {
+            Ok(AuditRow {
+                seq: row.get(0)?,
+                at: row.get(1)?,
+                who: row.get(2)?,
+                address: row.get(3)?,
+                action: row.get(4)?,
+                report_id: row.get(5)?,
+                detail: row.get(6)?,
+                chain: row.get(7)?,
+            })
+        })?
+        .collect()
+}
+
+/// Chains the audit rows a database had before it had chains, oldest first; run by `migrate`
+/// in its transaction, while the trigger refusing updates is dropped.
+pub(super) fn chain_existing_audit_rows(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut walk = AuditWalk::default();
+    let mut set = transaction.prepare("UPDATE audit SET chain = ?2 WHERE seq = ?1")?;
+    loop {
+        let page = audit_page(transaction, walk.from())?;
+        for row in &page {
+            set.execute(params![row.seq, walk.step(row)])?;
+        }
+        if walk.at_end(&page) {
+            return Ok(());
+        }
+    }
 }
 
 /// The id of the report with `reference`.
@@ -384,7 +460,23 @@ impl SqliteStore {
     }
 
     pub(crate) fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        Ok(record(&self.lock(), entry)?)
+        let mut connection = self.lock();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        record(&transaction, entry)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Walks the whole audit trail, a page at a time (the lock is let go between pages, so the
+    /// server goes on writing while a long trail is checked: new rows come after the walk).
+    pub(crate) fn check_audit_trail(&self) -> Result<AuditCheck, StoreError> {
+        let mut walk = AuditWalk::default();
+        loop {
+            let page = audit_page(&self.lock(), walk.from())?;
+            if let Some(found) = walk.check(&page) {
+                return Ok(found);
+            }
+        }
     }
 
     pub(crate) fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
@@ -455,8 +547,12 @@ impl SqliteStore {
         Ok(u64::try_from(sessions + sign_ins).unwrap_or(0))
     }
 
+    /// Stores the sign-in and, in the same transaction, ends the oldest others beyond
+    /// [`crate::MAX_PENDING_SIGN_INS`] (never this one, whatever its clock says).
     pub(crate) fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
-        self.lock().execute(
+        let mut connection = self.lock();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute(
             "INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -467,6 +563,13 @@ impl SqliteStore {
                 sign_in.created_at_ms
             ],
         )?;
+        transaction.execute(
+            "DELETE FROM sign_ins WHERE state IN (
+                SELECT state FROM sign_ins WHERE state != ?1
+                ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)",
+            params![sign_in.state, crate::MAX_PENDING_SIGN_INS - 1],
+        )?;
+        transaction.commit()?;
         Ok(())
     }
 

@@ -10,7 +10,13 @@
 //!   nothing. A post whose session has ended does nothing either: the person signs in again
 //!   and comes back to the report.
 //! - Every view of a report and every action is written to the audit trail first (who, when,
-//!   what, from which address), and so is a refused sign-in.
+//!   what, from which address), and so is every refusal (a sign-in the provider did not prove or
+//!   the list does not admit, a form without its CSRF token); a stranger's refusals spend their
+//!   address's sign-in allowance, so they cannot fill the trail.
+//! - Signing out never signs anyone in: with or without a live session it ends at the provider's
+//!   logout or the signed-out page.
+//! - A reference or sign-in state is checked for its shape before it is used anywhere: anything
+//!   else is 404 (or "Sign in again"), never a database error.
 //! - Every answer is `Cache-Control: no-store` (`headers`), has no scripts, and may send a form
 //!   only here or to the identity provider (signing out there).
 
@@ -20,7 +26,7 @@ use std::sync::Arc;
 
 use app::team::{
     self as pages, AuditRow, CSRF_FIELD, DeliveryRow, ListRow, ListView, Member, MessageView,
-    NOTE_LIMIT, Outcome, ReportView,
+    NOTE_LIMIT, Outcome, ReportView, TrailCheck,
 };
 use axum::{
     Form, Router,
@@ -30,7 +36,7 @@ use axum::{
     routing::{get, post},
 };
 use incident_report::progress::{PassedOn, TeamState};
-use report_store::{Actor, AuditAction, AuditEntry, Changed, ReportStore, Session};
+use report_store::{Actor, AuditAction, AuditCheck, AuditEntry, Changed, ReportStore, Session};
 use sha2::{Digest as _, Sha256};
 
 use crate::AppState;
@@ -46,6 +52,8 @@ const SESSION_COOKIE: &str = "__Host-lost-device-team";
 const SIGN_IN_COOKIE: &str = "__Host-lost-device-sign-in";
 /// The most reports the list shows.
 const LIST_LIMIT: u32 = 200;
+/// Pages and actions a signed-in person may ask for in a minute (each writes an audit row).
+const WORK_PER_MINUTE: std::num::NonZeroU32 = std::num::NonZeroU32::MIN.saturating_add(119);
 /// The largest form the team's view takes.
 pub const FORM_LIMIT: usize = 16 * 1024;
 
@@ -58,6 +66,13 @@ pub struct Allowed {
     pub group: Option<String>,
     /// The ID token claim listing groups or roles.
     pub claim: String,
+}
+
+/// An email address as it is compared and kept: ASCII letters lower-cased, nothing else changed.
+/// Full Unicode lower-casing would make another address equal to one on the list (the Kelvin
+/// sign `K` lower-cases to `k`).
+pub fn email_key(email: &str) -> String {
+    email.to_ascii_lowercase()
 }
 
 impl Allowed {
@@ -76,9 +91,17 @@ impl Allowed {
 pub struct Team {
     provider: Provider,
     csp: HeaderValue,
-    /// Sign-ins started per client address: each writes a row until it ends or times out.
+    /// Sign-ins started, and refused, per client address: each writes a row.
     limiter: crate::rate_limit::Limiter,
+    /// Pages and actions per signed-in person.
+    work: crate::rate_limit::PerPerson,
+    /// The last walk of the whole audit trail, and when it was made.
+    trail: tokio::sync::Mutex<Option<(tokio::time::Instant, TrailCheck)>>,
 }
+
+/// How long the result of a walk of the whole audit trail is shown before the trail is walked
+/// again (each walk reads every row).
+const TRAIL_CHECKED_EVERY: std::time::Duration = std::time::Duration::from_mins(1);
 
 impl Team {
     /// Sets up the view with the identity provider `provider`; `limiter` counts the sign-ins
@@ -93,6 +116,8 @@ impl Team {
         Self {
             provider,
             limiter,
+            work: crate::rate_limit::PerPerson::new(WORK_PER_MINUTE),
+            trail: tokio::sync::Mutex::new(None),
             csp: HeaderValue::from_str(&policy)
                 .unwrap_or(HeaderValue::from_static("default-src 'self'")),
         }
@@ -101,6 +126,26 @@ impl Team {
     /// The sign-in rate limit, for the server to forget quiet clients.
     pub fn limiter(&self) -> &crate::rate_limit::Limiter {
         &self.limiter
+    }
+
+    /// What a walk of the whole audit trail found, at most [`TRAIL_CHECKED_EVERY`] ago (one walk
+    /// at a time); a trail found changed is logged each time it is walked.
+    async fn trail_check(&self, store: &ReportStore) -> TrailCheck {
+        let mut last = self.trail.lock().await;
+        let now = tokio::time::Instant::now();
+        if let Some((at, check)) = *last
+            && now.duration_since(at) < TRAIL_CHECKED_EVERY
+        {
+            return check;
+        }
+        let check = log_trail_check(store.check_audit_trail().await);
+        *last = Some((now, check));
+        check
+    }
+
+    /// The signed-in people's rate limit, for the server to forget quiet people.
+    pub fn work_limiter(&self) -> &crate::rate_limit::PerPerson {
+        &self.work
     }
 }
 
@@ -171,19 +216,45 @@ impl Visit {
         uri: &axum::http::Uri,
     ) -> Result<Session, Box<Response>> {
         match self.session(headers).await? {
-            Some(session) => Ok(session),
+            Some(session) => self.within_allowance(session),
             None => Err(Box::new(self.sign_in(&return_path(uri)).await)),
         }
     }
 
-    /// Writes an audit row about no report (signing in and out) by `who`, now.
-    async fn record(&self, who: &str, action: AuditAction) -> Result<(), Box<Response>> {
+    /// `session`, unless its person has asked for more than their allowance just now.
+    fn within_allowance(&self, session: Session) -> Result<Session, Box<Response>> {
+        let Some(seconds) = self.team.work.wait_for(&session.email) else {
+            return Ok(session);
+        };
+        let wait = format!("Wait {seconds} seconds, then try again.");
+        Err(Box::new(too_many(
+            self.message(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(member(&session)),
+                "Too many requests",
+                &[
+                    "You opened or changed a lot of pages in the last minute.",
+                    &wait,
+                ],
+                None,
+            ),
+            seconds,
+        )))
+    }
+
+    /// Writes an audit row about no report (signing in and out, refusals) by `who`, now.
+    async fn record(
+        &self,
+        who: &str,
+        action: AuditAction,
+        detail: Option<String>,
+    ) -> Result<(), Box<Response>> {
         let entry = AuditEntry {
             at_ms: forwarding::now_ms(),
             actor: self.actor(who),
             action,
             report: None,
-            detail: None,
+            detail,
         };
         self.store()
             .record(&entry)
@@ -259,11 +330,12 @@ impl Visit {
             .map_err(|error| Box::new(self.trouble(&error)))
     }
 
-    /// Sends the person to the identity provider, to come back to `return_to`.
-    async fn sign_in(&self, return_to: &str) -> Response {
-        if let Some(seconds) = self.team.limiter.wait_for(self.client) {
-            let wait = format!("Try again in {seconds} seconds.");
-            let mut response = self.message(
+    /// The answer when this client has started (or had refused) too many sign-ins just now.
+    fn too_many_sign_ins(&self) -> Option<Response> {
+        let seconds = self.team.limiter.wait_for(self.client)?;
+        let wait = format!("Try again in {seconds} seconds.");
+        Some(too_many(
+            self.message(
                 StatusCode::TOO_MANY_REQUESTS,
                 None,
                 "Too many sign-ins",
@@ -272,11 +344,32 @@ impl Visit {
                     &wait,
                 ],
                 Some((pages::TEAM_PATH, "Try again")),
-            );
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
+            ),
+            seconds,
+        ))
+    }
+
+    /// Writes a refusal to the audit trail (`who` if known) with its reason, then gives
+    /// `answer`; a client over its sign-in allowance gets 429 and writes nothing.
+    async fn refuse(&self, who: Option<&str>, reason: &str, answer: Response) -> Response {
+        if let Some(too_many) = self.too_many_sign_ins() {
+            return too_many;
+        }
+        tracing::warn!(address = %self.address, reason, "refused in the team's view");
+        let who = who.unwrap_or(UNKNOWN_PERSON);
+        match self
+            .record(who, AuditAction::Refused, Some(reason.to_owned()))
+            .await
+        {
+            Ok(()) => answer,
+            Err(response) => *response,
+        }
+    }
+
+    /// Sends the person to the identity provider, to come back to `return_to`.
+    async fn sign_in(&self, return_to: &str) -> Response {
+        if let Some(too_many) = self.too_many_sign_ins() {
+            return too_many;
         }
         match self
             .team
@@ -321,21 +414,73 @@ impl Visit {
         let Some(session) = self.session(headers).await? else {
             return Err(Box::new(self.sign_in(return_to).await));
         };
+        self.with_csrf(session, form, return_to).await
+    }
+
+    /// `session`, if the form carries its CSRF token and the person is within their allowance;
+    /// else the refusal, written to the audit trail.
+    async fn with_csrf(
+        &self,
+        session: Session,
+        form: &[(String, String)],
+        return_to: &str,
+    ) -> Result<Session, Box<Response>> {
+        let session = self.within_allowance(session)?;
         let given = field(form, CSRF_FIELD).unwrap_or_default();
-        if !constant_time_eq(given.as_bytes(), session.csrf.as_bytes()) {
-            tracing::warn!(address = %self.address, "a team form without its CSRF token was refused");
-            return Err(Box::new(self.message(
-                StatusCode::FORBIDDEN,
-                Some(member(&session)),
-                "This form could not be used",
-                &[
-                    "It did not come from this page as you last saw it, so nothing was done.",
-                    "Go back to the report, reload it and try again.",
-                ],
-                Some((return_to, "Go back to the report")),
-            )));
+        if constant_time_eq(given.as_bytes(), session.csrf.as_bytes()) {
+            return Ok(session);
         }
-        Ok(session)
+        let answer = self.message(
+            StatusCode::FORBIDDEN,
+            Some(member(&session)),
+            "This form could not be used",
+            &[
+                "It did not come from this page as you last saw it, so nothing was done.",
+                "Go back to the report, reload it and try again.",
+            ],
+            Some((return_to, "Go back to the report")),
+        );
+        Err(Box::new(
+            self.refuse(
+                Some(&session.email),
+                "a form without its CSRF token",
+                answer,
+            )
+            .await,
+        ))
+    }
+}
+
+/// Who an audit row names when the person is not known (a sign-in that proved no one).
+const UNKNOWN_PERSON: &str = "unknown";
+
+/// `response` with `Retry-After: seconds`.
+fn too_many(mut response: Response, seconds: u64) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// What a walk of the audit trail found, as the team's pages show it, logged (an error when the
+/// trail was changed or could not be read).
+pub fn log_trail_check(walked: Result<AuditCheck, report_store::StoreError>) -> TrailCheck {
+    match walked {
+        Ok(AuditCheck::Intact { rows }) => {
+            tracing::info!(rows, "the audit trail is intact");
+            TrailCheck::Intact { rows }
+        }
+        Ok(AuditCheck::ChangedAt { seq }) => {
+            tracing::error!(
+                seq,
+                "the audit trail was changed: this row no longer follows the rows before it"
+            );
+            TrailCheck::ChangedAt { seq }
+        }
+        Err(error) => {
+            tracing::error!(%error, "the audit trail could not be checked");
+            TrailCheck::NotChecked
+        }
     }
 }
 
@@ -366,14 +511,17 @@ async fn list_show(
         .state
         .as_deref()
         .and_then(|s| s.parse::<TeamState>().ok());
+    // Only what a reference can hold reaches the database.
     let search = query
         .reference
         .as_deref()
-        .map(|r| r.trim().to_uppercase())
         .unwrap_or_default()
+        .trim()
         .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(40)
-        .collect::<String>();
+        .collect::<String>()
+        .to_ascii_uppercase();
     let found = visit
         .store()
         .list(
@@ -391,7 +539,7 @@ async fn list_show(
     let rows = summaries
         .into_iter()
         .map(|summary| ListRow {
-            title: title(answers_of(&summary.form_json).as_ref()),
+            title: title(&answers_of(&summary)),
             received: moment(summary.progress.received_at_ms),
             passed_on: summary.progress.passed_on,
             state: summary.progress.state,
@@ -406,6 +554,7 @@ async fn list_show(
             filter: if search.is_empty() { filter } else { None },
             search,
             more,
+            trail: visit.team.trail_check(visit.store()).await,
         },
     );
     visit.page(StatusCode::OK, html)
@@ -423,6 +572,9 @@ async fn report_show(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
+    if !is_reference(&reference) {
+        return no_such_page(&visit);
+    }
     let session = match visit.signed_in(&headers, &uri).await {
         Ok(session) => session,
         Err(response) => return *response,
@@ -473,7 +625,8 @@ async fn show_report(
         return visit.trouble(&error);
     }
     report.audit.push(viewed);
-    let view = report_view(&report, member(session), notice, errors, posted);
+    let mut view = report_view(&report, member(session), notice, errors, posted);
+    view.trail = visit.team.trail_check(visit.store()).await;
     let status = if view.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -491,23 +644,25 @@ fn report_view(
     posted: (Option<String>, String),
 ) -> ReportView {
     let status = &report.summary.progress;
-    let form = answers_of(&report.summary.form_json);
-    let answers: Vec<(String, String)> = form
-        .as_ref()
-        .map(|form| {
+    let form = answers_of(&report.summary);
+    let answers = match &form {
+        Answers::Kept(form) => pages::Answers::Kept(
             form.answers()
                 .into_iter()
                 .map(|(question, answer)| (question.text().to_owned(), answer))
-                .collect()
-        })
-        .unwrap_or_default();
+                .collect(),
+        ),
+        Answers::Removed => pages::Answers::Removed,
+        Answers::Unreadable => pages::Answers::Unreadable {
+            id: status.id.to_string(),
+        },
+    };
     ReportView {
         member,
         reference: status.reference.clone(),
-        title: title(form.as_ref()),
+        title: title(&form),
         received: moment(status.received_at_ms),
         state: status.state,
-        cleared: form.is_none(),
         answers,
         acknowledged: report
             .acknowledged_by
@@ -554,6 +709,7 @@ fn report_view(
                 address: entry.actor.address.clone(),
             })
             .collect(),
+        trail: TrailCheck::NotChecked,
         notice: notice.map(str::to_owned),
         errors,
         posted,
@@ -583,16 +739,10 @@ async fn report_act(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let back = pages::report_path(&reference);
-    if !matches!(action.as_str(), "acknowledge" | "close" | "retry") {
-        return visit.message(
-            StatusCode::NOT_FOUND,
-            None,
-            "Page not found",
-            &["There is no such action."],
-            Some((back.as_str(), "Go back to the report")),
-        );
+    if !is_reference(&reference) || !matches!(action.as_str(), "acknowledge" | "close" | "retry") {
+        return no_such_page(&visit);
     }
+    let back = pages::report_path(&reference);
     let session = match visit.posted(&headers, &form, &back).await {
         Ok(session) => session,
         Err(response) => return *response,
@@ -690,40 +840,48 @@ async fn signed_in(visit: Visit, Query(callback): Query<Callback>, headers: Head
         )
     };
     let (Some(code), Some(given_state)) = (callback.code, callback.state) else {
-        if let Some(error) = callback.error {
-            tracing::warn!(%error, "the identity provider did not sign the person in");
-        }
-        return expired();
+        let reason = match callback.error {
+            // The provider's own words are not logged: anyone can write them into this address.
+            Some(_) => "the identity provider did not sign the person in",
+            None => "a sign-in came back without its code",
+        };
+        return visit.refuse(None, reason, expired()).await;
     };
     let ours = cookie(&headers, SIGN_IN_COOKIE).is_some_and(|state| state == given_state);
+    if !is_token(&given_state) || !ours {
+        return visit
+            .refuse(None, "a sign-in this browser did not start", expired())
+            .await;
+    }
     let pending = match visit
         .store()
         .take_sign_in(&given_state, forwarding::now_ms())
         .await
     {
-        Ok(Some(pending)) if ours => pending,
-        Ok(_) => return expired(),
+        Ok(Some(pending)) => pending,
+        Ok(None) => {
+            return visit
+                .refuse(None, "a sign-in that ended or was already used", expired())
+                .await;
+        }
         Err(error) => return visit.trouble(&error),
     };
     let identity = match visit.team.provider.finish(code, &pending).await {
         Ok(identity) => identity,
         Err(error) => {
             tracing::warn!(%error, "sign-in failed");
-            return visit.message(
+            let answer = visit.message(
                 StatusCode::BAD_GATEWAY,
                 None,
                 "Signing in did not work",
                 &["The organisation's sign-in service did not confirm who you are. Try again."],
                 Some((pages::TEAM_PATH, "Sign in again")),
             );
+            return visit.refuse(None, error.reason(), answer).await;
         }
     };
     let now = forwarding::now_ms();
     if !visit.team.provider.settings().allowed.admits(&identity) {
-        if let Err(response) = visit.record(&identity.email, AuditAction::Refused).await {
-            return *response;
-        }
-        tracing::warn!(address = %visit.address, "a person who may not use the team's view signed in");
         let signed_in_as = format!("You signed in as {}.", identity.email);
         let mut response = visit.message(
             StatusCode::FORBIDDEN,
@@ -736,19 +894,33 @@ async fn signed_in(visit: Visit, Query(callback): Query<Callback>, headers: Head
             None,
         );
         clear_cookie(&mut response, SIGN_IN_COOKIE);
-        return response;
+        let reason = format!("{NOT_ADMITTED} (provider subject {})", identity.subject);
+        return visit.refuse(Some(&identity.email), &reason, response).await;
     }
     begin_session(&visit, identity, pending.return_to, now).await
 }
 
+/// Why a person the provider vouched for was refused.
+const NOT_ADMITTED: &str = "may not use the team's view";
+
 /// Signs `identity` in: a new session, an audit row, the cookie, and back to `return_to`.
 async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now: i64) -> Response {
-    let token = random_token();
+    let (Ok(token), Ok(csrf)) = (random_token(), random_token()) else {
+        // Without randomness there is no safe token: no session is made.
+        tracing::error!("the system gave no random bytes for a session token");
+        return visit.message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "Signing in did not work",
+            &["The service cannot sign anyone in just now. Try again in a few minutes."],
+            Some((pages::TEAM_PATH, "Sign in again")),
+        );
+    };
     let session = Session {
         token_hash: token_hash(&token),
         email: identity.email.clone(),
         name: identity.name,
-        csrf: random_token(),
+        csrf,
         id_token: Some(identity.id_token),
         created_at_ms: now,
         last_seen_ms: now,
@@ -756,7 +928,11 @@ async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now
     if let Err(error) = visit.store().begin_session(&session).await {
         return visit.trouble(&error);
     }
-    if let Err(response) = visit.record(&identity.email, AuditAction::SignedIn).await {
+    let subject = format!("provider subject {}", identity.subject);
+    if let Err(response) = visit
+        .record(&identity.email, AuditAction::SignedIn, Some(subject))
+        .await
+    {
         return *response;
     }
     let return_to = if return_to.starts_with("/team") && !return_to.starts_with("//") {
@@ -770,19 +946,34 @@ async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now
     response
 }
 
+/// Signs out, here and at the provider. With no live session (it ended while the page was
+/// open) there is nothing to end here: the person is told they are signed out, never sent to
+/// sign in (the provider's single sign-on would sign them straight back in).
 async fn sign_out(
     visit: Visit,
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match visit.posted(&headers, &form, pages::TEAM_PATH).await {
+    let session = match visit.session(&headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => {
+            let mut response = Redirect::to(SIGNED_OUT_PATH).into_response();
+            clear_cookie(&mut response, SESSION_COOKIE);
+            return response;
+        }
+        Err(response) => return *response,
+    };
+    let session = match visit.with_csrf(session, &form, pages::TEAM_PATH).await {
         Ok(session) => session,
         Err(response) => return *response,
     };
     if let Err(error) = visit.store().end_session(&session.token_hash).await {
         return visit.trouble(&error);
     }
-    if let Err(response) = visit.record(&session.email, AuditAction::SignedOut).await {
+    if let Err(response) = visit
+        .record(&session.email, AuditAction::SignedOut, None)
+        .await
+    {
         return *response;
     }
     let there = visit
@@ -842,15 +1033,45 @@ fn clear_cookie(response: &mut Response, name: &str) {
     set_cookie(response, name, "", 0);
 }
 
-/// 32 random bytes, URL-safe base64.
-fn random_token() -> String {
+/// 32 random bytes, URL-safe base64; an error when the system gives no randomness.
+fn random_token() -> Result<String, getrandom::Error> {
+    token_from(getrandom::fill)
+}
+
+/// A token of 32 bytes that `fill` gives, URL-safe base64; never one `fill` did not fill.
+fn token_from(
+    fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>,
+) -> Result<String, getrandom::Error> {
     use base64::Engine as _;
     let mut bytes = [0_u8; 32];
-    // Without randomness there is no safe token: the getrandom failure is a broken system.
-    if getrandom::fill(&mut bytes).is_err() {
-        tracing::error!("the system gave no random bytes for a session token");
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    fill(&mut bytes)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `text` can be a token this service or its provider made (URL-safe base64, as a sign-in
+/// state is), so nothing else reaches the database.
+fn is_token(text: &str) -> bool {
+    (16..=256).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether `text` has the shape of a report's reference.
+fn is_reference(text: &str) -> bool {
+    incident_report::progress::is_reference(text)
+}
+
+/// The answer for a team address that cannot be anything: a reference of the wrong shape, or an
+/// action there is not.
+fn no_such_page(visit: &Visit) -> Response {
+    visit.message(
+        StatusCode::NOT_FOUND,
+        None,
+        "Page not found",
+        &["There is no such page in the team's view."],
+        Some((pages::TEAM_PATH, "All reports")),
+    )
 }
 
 fn token_hash(token: &str) -> String {
@@ -861,19 +1082,38 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A stored report's answers, unless they were removed after the retention period.
-fn answers_of(form_json: &str) -> Option<incident_report::ReportForm> {
-    serde_json::from_str::<incident_report::ReportForm>(form_json)
-        .ok()
-        .filter(|form| *form != incident_report::ReportForm::default())
+/// A stored report's answers, as the store holds them.
+enum Answers {
+    Kept(Box<incident_report::ReportForm>),
+    /// Removed after the retention period.
+    Removed,
+    /// Stored, but no longer read by this build: shown as such, never as removed.
+    Unreadable,
 }
 
-/// What happened, to which kind of device; or that the answers are gone.
-fn title(form: Option<&incident_report::ReportForm>) -> String {
-    form.map_or_else(
-        || "Answers removed".to_owned(),
-        incident_report::ReportForm::title,
-    )
+/// The answers of `summary`; one that cannot be read is logged with its id (never its contents,
+/// nor the parser's message, which may quote them).
+fn answers_of(summary: &report_store::TeamSummary) -> Answers {
+    if summary.form_json == report_store::CLEARED_ANSWERS {
+        return Answers::Removed;
+    }
+    if let Ok(form) = serde_json::from_str::<incident_report::ReportForm>(&summary.form_json) {
+        return Answers::Kept(Box::new(form));
+    }
+    tracing::error!(
+        id = %summary.progress.id,
+        "a stored report's answers could not be read"
+    );
+    Answers::Unreadable
+}
+
+/// What happened, to which kind of device; or why the answers are not shown.
+fn title(answers: &Answers) -> String {
+    match answers {
+        Answers::Kept(form) => form.title(),
+        Answers::Removed => "Answers removed".to_owned(),
+        Answers::Unreadable => "Answers cannot be read".to_owned(),
+    }
 }
 
 /// A moment in words, in UTC: "4 Dec 2026, 21:40 UTC".
@@ -898,8 +1138,11 @@ fn audit_words(entry: &AuditEntry) -> String {
         AuditAction::Closed => format!("Closed: {}", Outcome::label_of(detail)),
         AuditAction::AlreadyClosed => "Asked to close; it already was, nothing changed".to_owned(),
         AuditAction::RetriedDelivery => format!("Retried delivery ({detail})"),
-        AuditAction::SignedIn => "Signed in".to_owned(),
-        AuditAction::Refused => "Refused: may not use the team's view".to_owned(),
+        AuditAction::SignedIn if detail.is_empty() => "Signed in".to_owned(),
+        AuditAction::SignedIn => format!("Signed in ({detail})"),
+        // Rows from before refusals had reasons were all of people not admitted.
+        AuditAction::Refused if detail.is_empty() => format!("Refused: {NOT_ADMITTED}"),
+        AuditAction::Refused => format!("Refused: {detail}"),
         AuditAction::SignedOut => "Signed out".to_owned(),
     }
 }
@@ -910,6 +1153,7 @@ mod tests {
 
     fn person(email: &str, groups: &[&str]) -> Identity {
         Identity {
+            subject: "subject-1".to_owned(),
             email: email.to_owned(),
             name: "A Person".to_owned(),
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
@@ -933,6 +1177,75 @@ mod tests {
             ..allowed
         };
         assert!(!emails_only.admits(&person("kim@example.org", &["incident-team"])));
+    }
+
+    #[test]
+    fn an_email_is_compared_after_ascii_lower_casing_only() {
+        let allowed = Allowed {
+            emails: vec![email_key("Kim@Example.org")],
+            group: None,
+            claim: "groups".to_owned(),
+        };
+        assert!(allowed.admits(&person(&email_key("KIM@example.ORG"), &[])));
+        // The Kelvin sign lower-cases to "k" in Unicode, but it is another address.
+        let kelvin = email_key("\u{212A}im@example.org");
+        assert_ne!(kelvin, "kim@example.org");
+        assert!(!allowed.admits(&person(&kelvin, &[])));
+    }
+
+    #[test]
+    fn a_token_or_state_is_only_url_safe_base64() {
+        assert!(is_token("c3RhdGUtb2YtdGhpcy1icm93c2Vy_-"));
+        for text in [
+            "",
+            "short",
+            "a\u{0}bcdefghijklmnopq",
+            "abcdefghijklmnop\r\nX: 1",
+            &"a".repeat(300),
+        ] {
+            assert!(!is_token(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn without_randomness_there_is_no_token() {
+        assert!(token_from(|_| Err(getrandom::Error::UNSUPPORTED)).is_err());
+        let token = token_from(|bytes| {
+            bytes.fill(7);
+            Ok(())
+        })
+        .expect("a token");
+        assert_eq!(token.len(), 43);
+        assert!(is_token(&token));
+    }
+
+    fn summary(form_json: &str) -> report_store::TeamSummary {
+        report_store::TeamSummary {
+            progress: incident_report::progress::Progress {
+                id: incident_report::ReportId::from_random_bytes([1; 16]),
+                reference: "LD-2026-000001".to_owned(),
+                received_at_ms: 0,
+                passed_on: PassedOn::Delivered,
+                passed_on_at_ms: None,
+                state: TeamState::New,
+                acknowledged_at_ms: None,
+                closed_at_ms: None,
+            },
+            form_json: form_json.to_owned(),
+        }
+    }
+
+    #[test]
+    fn answers_that_cannot_be_read_are_never_shown_as_removed() {
+        assert_eq!(title(&answers_of(&summary("{}"))), "Answers removed");
+        for damaged in ["{\"what_happened\": 7", "not json", "[true]"] {
+            assert_eq!(
+                title(&answers_of(&summary(damaged))),
+                "Answers cannot be read"
+            );
+        }
+        let example = serde_json::to_string(&incident_report::ReportForm::example()).expect("json");
+        assert!(matches!(answers_of(&summary(&example)), Answers::Kept(_)));
     }
 
     #[test]

@@ -2,10 +2,18 @@
 //! authorization code flow with PKCE and a nonce (the `openidconnect` crate), and signing out
 //! there too (RP-initiated logout) where the provider offers it.
 //!
-//! The provider's discovery document is read on the first sign-in and kept; a provider that
-//! cannot be reached then is asked again on the next one, so the server starts without it.
+//! The provider's discovery document and keys are read on the first sign-in and kept: a provider
+//! that cannot be reached then is asked again on the next one, so the server starts without it.
+//! They follow the provider: the discovery document is read again once it is
+//! [`DISCOVERY_KEPT`] old, and a token signed with a key we do not know (the provider rotated its
+//! keys) has the key set read again, at most once every [`KEYS_REFETCH_EVERY`]. One read at a time
+//! is shared by every sign-in waiting for it, and each waits at most [`PROVIDER_TIMEOUT`], so a
+//! provider that hangs makes sign-ins fail together, not one after another.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
 use openidconnect::{
@@ -15,12 +23,17 @@ use openidconnect::{
 };
 use report_store::PendingSignIn;
 use secrecy::ExposeSecret as _;
-use tokio::sync::OnceCell;
+use tokio::sync::{Mutex, RwLock};
 
 use crate::config::TeamSettings;
 
-/// How long one call to the identity provider may take.
+/// How long one call to the identity provider may take, and how long a sign-in waits for one.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the discovery document (and the keys read with it) is used before it is read again.
+pub const DISCOVERY_KEPT: Duration = Duration::from_hours(1);
+/// The key set is read again for a token with an unknown key at most this often, so tokens
+/// signed with made-up keys cannot make this server hammer the provider.
+pub const KEYS_REFETCH_EVERY: Duration = Duration::from_mins(1);
 
 /// Where the provider sends people back to, under the public address.
 pub const SIGNED_IN_PATH: &str = "/team/signed-in";
@@ -45,12 +58,32 @@ pub enum SignInError {
     /// The provider's answer did not prove who the person is.
     #[error("the identity provider's answer was not valid: {0}")]
     Invalid(String),
+    /// The ID token has no email address.
+    #[error("the ID token has no email address")]
+    NoEmail,
+    /// The provider has not said that the email address is verified.
+    #[error("the identity provider has not verified the email address")]
+    Unverified,
+}
+
+impl SignInError {
+    /// Why, in a few words for the audit trail (never the provider's message).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Provider(_) => "the identity provider could not be used",
+            Self::Invalid(_) => "the identity provider's answer was not valid",
+            Self::NoEmail => "the ID token has no email address",
+            Self::Unverified => "the email address is not verified",
+        }
+    }
 }
 
 /// Who the provider says signed in.
 #[derive(Debug, Clone)]
 pub struct Identity {
-    /// Their email address (lower case).
+    /// The provider's own identifier for them (`sub`), which never changes.
+    pub subject: String,
+    /// Their email address (ASCII lower case: see [`super::email_key`]).
     pub email: String,
     /// Their name, or their email when the provider gives none.
     pub name: String,
@@ -64,8 +97,25 @@ pub struct Identity {
 #[derive(Debug)]
 pub struct Provider {
     settings: TeamSettings,
-    metadata: OnceCell<ProviderMetadataWithLogout>,
+    known: RwLock<Option<Known>>,
+    /// Held while the provider is read, so that one read serves every sign-in waiting.
+    reading: Mutex<()>,
     http: Http,
+}
+
+/// What was read from the provider, and when.
+#[derive(Debug, Clone)]
+struct Known {
+    metadata: Arc<ProviderMetadataWithLogout>,
+    discovered_at: Instant,
+    /// When the key set was last read again for an unknown key.
+    keys_refetched_at: Option<Instant>,
+}
+
+/// Whether the key set may be read again at `now` for a token with an unknown key, when it was
+/// last read again for one at `last`.
+fn may_refetch_keys(last: Option<Instant>, now: Instant) -> bool {
+    last.is_none_or(|last| now.duration_since(last) >= KEYS_REFETCH_EVERY)
 }
 
 /// The HTTP client the provider is asked with (reqwest, no redirects, a time limit).
@@ -130,7 +180,8 @@ impl Provider {
             .build()?;
         Ok(Self {
             settings,
-            metadata: OnceCell::new(),
+            known: RwLock::new(None),
+            reading: Mutex::new(()),
             http: Http(http),
         })
     }
@@ -148,20 +199,117 @@ impl Provider {
             .unwrap_or_default()
     }
 
-    async fn metadata(&self) -> Result<&ProviderMetadataWithLogout, SignInError> {
-        self.metadata
-            .get_or_try_init(|| async {
-                let issuer = IssuerUrl::new(self.settings.issuer.clone())
-                    .map_err(|e| SignInError::Provider(e.to_string()))?;
-                ProviderMetadataWithLogout::discover_async(issuer, &self.http)
-                    .await
-                    .map_err(|e| SignInError::Provider(error_chain(&e)))
-            })
+    /// The discovery document and keys, read now if they were never read or are too old.
+    async fn metadata(&self) -> Result<Arc<ProviderMetadataWithLogout>, SignInError> {
+        let asked = Instant::now();
+        if let Some(known) = self.known.read().await.as_ref()
+            && asked.duration_since(known.discovered_at) < DISCOVERY_KEPT
+        {
+            return Ok(Arc::clone(&known.metadata));
+        }
+        self.read_provider(
+            asked,
+            |known| known.filter(|known| known.discovered_at >= asked).cloned(),
+            |_| self.discover(),
+        )
+        .await
+        .map(|known| known.metadata)
+    }
+
+    /// Reads the discovery document and, with it, the key set.
+    async fn discover(&self) -> Result<Known, SignInError> {
+        let issuer = IssuerUrl::new(self.settings.issuer.clone())
+            .map_err(|e| SignInError::Provider(e.to_string()))?;
+        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
+            .map_err(|e| SignInError::Provider(error_chain(&e)))?;
+        Ok(Known {
+            metadata: Arc::new(metadata),
+            discovered_at: Instant::now(),
+            keys_refetched_at: None,
+        })
+    }
+
+    /// Reads the key set again after a token came with a key it did not hold, unless that was
+    /// done less than [`KEYS_REFETCH_EVERY`] ago; `Ok(None)` when it was not read.
+    async fn refetch_keys(&self) -> Result<Option<Arc<ProviderMetadataWithLogout>>, SignInError> {
+        let asked = Instant::now();
+        let known = self
+            .read_provider(
+                asked,
+                |known| {
+                    // Someone else read them while this sign-in waited, or it is too soon.
+                    known
+                        .filter(|known| {
+                            known.keys_refetched_at.is_some_and(|at| at >= asked)
+                                || !may_refetch_keys(known.keys_refetched_at, asked)
+                        })
+                        .cloned()
+                },
+                |known| async move {
+                    let Some(known) = known else {
+                        return self.discover().await;
+                    };
+                    let mut metadata = (*known.metadata).clone();
+                    let keys = openidconnect::core::CoreJsonWebKeySet::fetch_async(
+                        metadata.jwks_uri(),
+                        &self.http,
+                    )
+                    .await
+                    .map_err(|e| SignInError::Provider(error_chain(&e)))?;
+                    metadata = metadata.set_jwks(keys);
+                    Ok(Known {
+                        metadata: Arc::new(metadata),
+                        discovered_at: known.discovered_at,
+                        keys_refetched_at: Some(Instant::now()),
+                    })
+                },
+            )
+            .await?;
+        Ok(known
+            .keys_refetched_at
+            .is_some_and(|at| at >= asked)
+            .then_some(known.metadata))
+    }
+
+    /// One read of the provider at a time, shared: waits (at most [`PROVIDER_TIMEOUT`]) for the
+    /// read in progress; then `settled` says whether what is known now will do, else `read`
+    /// reads it.
+    async fn read_provider<F, Fut>(
+        &self,
+        asked: Instant,
+        settled: impl Fn(Option<&Known>) -> Option<Known>,
+        read: F,
+    ) -> Result<Known, SignInError>
+    where
+        F: FnOnce(Option<Known>) -> Fut,
+        Fut: Future<Output = Result<Known, SignInError>>,
+    {
+        let waited = tokio::time::timeout_at(asked + PROVIDER_TIMEOUT, async {
+            let _reading = self.reading.lock().await;
+            let known = self.known.read().await.clone();
+            if let Some(known) = settled(known.as_ref()) {
+                return Ok(known);
+            }
+            let fresh = read(known).await?;
+            *self.known.write().await = Some(fresh.clone());
+            Ok(fresh)
+        })
+        .await;
+        waited.unwrap_or_else(|_| {
+            Err(SignInError::Provider(
+                "the identity provider did not answer in time".to_owned(),
+            ))
+        })
     }
 
     async fn client(&self) -> Result<Client, SignInError> {
-        let metadata = self.metadata().await?.clone();
+        let metadata = self.metadata().await?;
+        self.client_with(&metadata)
+    }
+
+    fn client_with(&self, metadata: &ProviderMetadataWithLogout) -> Result<Client, SignInError> {
+        let metadata = metadata.clone();
         let redirect = RedirectUrl::new(format!("{}{SIGNED_IN_PATH}", self.settings.public_url))
             .map_err(|e| SignInError::Provider(e.to_string()))?;
         Ok(CoreClient::from_provider_metadata(
@@ -206,7 +354,8 @@ impl Provider {
     }
 
     /// Exchanges the code the provider sent back for tokens, and checks the ID token (its
-    /// signature, issuer, audience, expiry and our nonce).
+    /// signature, issuer, audience, expiry and our nonce). A token signed with a key we do not
+    /// hold has the provider's keys read again before it is refused.
     pub async fn finish(
         &self,
         code: String,
@@ -223,21 +372,33 @@ impl Provider {
         let id_token = tokens
             .id_token()
             .ok_or_else(|| SignInError::Invalid("no ID token".to_owned()))?;
-        let claims = id_token
-            .claims(
-                &client.id_token_verifier(),
-                &Nonce::new(pending.nonce.clone()),
-            )
-            .map_err(|e| SignInError::Invalid(e.to_string()))?;
+        let nonce = Nonce::new(pending.nonce.clone());
+        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Err(openidconnect::ClaimsVerificationError::SignatureVerification(_)) => {
+                let Some(metadata) = self.refetch_keys().await? else {
+                    return Err(SignInError::Invalid(
+                        "the ID token's signature did not verify".to_owned(),
+                    ));
+                };
+                let client = self.client_with(&metadata)?;
+                id_token
+                    .claims(&client.id_token_verifier(), &nonce)
+                    .map_err(|e| SignInError::Invalid(e.to_string()))?
+                    .clone()
+            }
+            claims => claims
+                .map_err(|e| SignInError::Invalid(e.to_string()))?
+                .clone(),
+        };
         let email = claims
             .email()
-            .map(|email| email.as_str().to_lowercase())
-            .ok_or_else(|| SignInError::Invalid("the ID token has no email".to_owned()))?;
-        if claims.email_verified() == Some(false) {
-            // Not the address itself: the log names no one.
-            return Err(SignInError::Invalid(
-                "the identity provider has not verified the email address".to_owned(),
-            ));
+            .map(|email| super::email_key(email.as_str()))
+            .ok_or(SignInError::NoEmail)?;
+        let verified = claims
+            .email_verified()
+            .unwrap_or(self.settings.email_verified_not_sent);
+        if !verified {
+            return Err(SignInError::Unverified);
         }
         let name = claims
             .name()
@@ -245,6 +406,7 @@ impl Provider {
             .map_or_else(|| email.clone(), |name| name.as_str().to_owned());
         let token = id_token.to_string();
         Ok(Identity {
+            subject: claims.subject().as_str().to_owned(),
             groups: groups(&token, &self.settings.allowed.claim),
             email,
             name,
@@ -308,4 +470,21 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keys_are_read_again_for_an_unknown_key_at_most_once_a_minute() {
+        let start = Instant::now();
+        assert!(may_refetch_keys(None, start));
+        assert!(!may_refetch_keys(Some(start), start));
+        assert!(!may_refetch_keys(
+            Some(start),
+            start + KEYS_REFETCH_EVERY - Duration::from_millis(1)
+        ));
+        assert!(may_refetch_keys(Some(start), start + KEYS_REFETCH_EVERY));
+    }
 }

@@ -28,18 +28,24 @@ const NAVIGATION_TIMEOUT_MS = 3000;
 
 const LATER = new Set(PRECACHE.later);
 
-// This build's requests of one step: the first (`later` false) or the second. `no-cache`
+const INTEGRITY = new Map(PRECACHE.assets.map((asset) => [asset.url, asset.integrity]));
+
+// This build's requests of one step: the first (`later` false) or the second, in the order
+// `PRECACHE.later` gives (on a weak link, the order asked is the order stored). `no-cache`
 // revalidates with the server, so the HTTP cache cannot hand us an older build; `integrity`
-// makes the step fail rather than store a file from another build.
+// makes the step fail rather than store a file from another build. Files under `/pkg/` are
+// named by their content, so the copy the page has just loaded is taken from the HTTP cache:
+// a revalidation would hold one of the browser's six connections for a round trip.
 function requests(later) {
-  return [
-    ...PRECACHE.assets
-      .filter((asset) => LATER.has(asset.url) === later)
-      .map((asset) => new Request(asset.url, { integrity: asset.integrity, cache: 'no-cache' })),
-    ...PRECACHE.pages
-      .filter((url) => LATER.has(url) === later)
-      .map((url) => new Request(url, { cache: 'no-cache' })),
-  ];
+  const urls = later
+    ? PRECACHE.later
+    : [...PRECACHE.assets.map((asset) => asset.url), ...PRECACHE.pages].filter((url) => !LATER.has(url));
+  return urls.map((url) => {
+    const cache = url.startsWith('/pkg/') ? 'default' : 'no-cache';
+    return INTEGRITY.has(url)
+      ? new Request(url, { integrity: INTEGRITY.get(url), cache })
+      : new Request(url, { cache });
+  });
 }
 
 self.addEventListener('install', (event) => {
