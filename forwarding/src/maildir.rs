@@ -9,6 +9,7 @@
 use std::io::Write as _;
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use crate::Failure;
 use crate::message::ForwardedReport;
@@ -54,6 +55,41 @@ impl Maildir {
             .map_err(|e| Failure::temporary(format!("the Maildir write did not finish: {e}")))?
             .map_err(|e| Failure::temporary(format!("the Maildir could not be written: {e}")))
     }
+}
+
+impl Maildir {
+    /// Removes what writes stopped part-way (a crash, a kill) left in `tmp/`: files there last
+    /// changed longer than `older_than` ago, longer than any write takes, so none is one in
+    /// progress. A finished write renames its file out of `tmp/` at once. Returns how many.
+    pub async fn clear_leftovers(&self, older_than: Duration) -> std::io::Result<usize> {
+        let tmp = self.root.join("tmp");
+        tokio::task::spawn_blocking(move || clear_older(&tmp, older_than))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+}
+
+fn clear_older(dir: &Path, older_than: Duration) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        let age = metadata
+            .modified()
+            .ok()
+            .and_then(|changed| now.duration_since(changed).ok());
+        if metadata.is_file() && age.is_some_and(|age| age > older_than) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 fn write(root: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -108,6 +144,34 @@ mod tests {
             to: "incidents@localhost".parse().expect("to"),
         };
         report.email(&envelope).expect("email")
+    }
+
+    #[tokio::test]
+    async fn a_leftover_in_tmp_is_removed_and_a_write_in_progress_is_not() {
+        let dir = tempfile::tempdir().expect("dir");
+        let maildir = Maildir::new(dir.path().join("mail"));
+        assert_eq!(
+            maildir
+                .clear_leftovers(Duration::from_secs(60))
+                .await
+                .expect("none"),
+            0
+        );
+        let tmp = dir.path().join("mail/tmp");
+        std::fs::create_dir_all(&tmp).expect("tmp");
+        let old = std::fs::File::create(tmp.join("1795000000.left-by-a-crash.lost-device"))
+            .expect("leftover");
+        old.set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .expect("an hour ago");
+        std::fs::write(tmp.join("1795000000.being-written.lost-device"), "…").expect("new");
+        assert_eq!(
+            maildir
+                .clear_leftovers(Duration::from_secs(60))
+                .await
+                .expect("clear"),
+            1
+        );
+        assert_eq!(files(&tmp), vec!["1795000000.being-written.lost-device"]);
     }
 
     fn files(dir: &Path) -> Vec<String> {

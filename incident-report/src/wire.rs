@@ -80,6 +80,9 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// Too many reports from this network, or in all, just now (`Retry-After` says how long).
     RateLimited,
+    /// The server cannot store reports just now (its disk is full or failing, or its database
+    /// is out of reach); `Retry-After` says when to try again.
+    Unavailable,
     /// Something failed on the server.
     Internal,
 }
@@ -95,7 +98,7 @@ pub enum Meaning {
 
 impl ErrorCode {
     /// Every code, for tests that walk them all.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::TooLarge,
         Self::UnreadableBody,
         Self::NotJson,
@@ -106,6 +109,7 @@ impl ErrorCode {
         Self::InProgress,
         Self::IdempotencyKeyReused,
         Self::RateLimited,
+        Self::Unavailable,
         Self::Internal,
     ];
 
@@ -122,6 +126,7 @@ impl ErrorCode {
             Self::InvalidReport | Self::IdempotencyKeyReused => 422,
             Self::RateLimited => 429,
             Self::Internal => 500,
+            Self::Unavailable => 503,
         }
     }
 
@@ -143,6 +148,10 @@ impl ErrorCode {
                 "Too many reports have been sent from this network just now. Your report is safe \
                  on your phone and will be sent by itself."
             }
+            Self::Unavailable => {
+                "The server cannot store reports just now. It is safe to send the report again \
+                 in a few minutes."
+            }
             Self::Internal => "The report could not be stored. It is safe to send it again.",
         }
     }
@@ -163,6 +172,7 @@ impl ErrorCode {
             Self::RateLimited => {
                 Meaning::Retry("The server is receiving too many reports just now.")
             }
+            Self::Unavailable => Meaning::Retry("The server cannot store reports just now."),
             Self::Internal => Meaning::Retry("The server had a problem."),
         }
     }

@@ -22,9 +22,12 @@
 //! instances sharing one database. Either way a report is committed before the server answers.
 //! Callers see only [`ReportStore`], whose async methods do not say which one they talk to.
 
+mod high_water;
 mod postgres;
 mod sqlite;
 mod team;
+
+pub use high_water::Mark;
 
 pub use incident_report::progress::{PassedOn, Progress, TeamState};
 pub use team::{
@@ -53,8 +56,10 @@ fn retried_detail(destinations: &[String]) -> String {
     }
 }
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use high_water::{Found, HighWater};
 
 use incident_report::ReportId;
 
@@ -63,7 +68,27 @@ use incident_report::ReportId;
 pub enum StoreError {
     /// SQLite reported an error.
     #[error("the report database failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// The database cannot take writes just now (its disk is full or failing, or the connection
+    /// to it is lost): worth trying again later.
+    #[error("the report database cannot take writes just now: {0}")]
+    Unavailable(String),
+    /// The database holds less than the high-water mark says it held: reports were lost (a
+    /// damaged write-ahead log, an emptied file, an older backup put in its place).
+    #[error("{}", lost_history(database, mark.as_ref()))]
+    LostHistory {
+        /// What the database holds.
+        database: Mark,
+        /// What the mark says it held; `None` when there is no mark but the data directory
+        /// shows the database was used (forwarded reports in the Maildir).
+        mark: Option<Mark>,
+    },
+    /// Neither slot of the high-water mark file can be read.
+    #[error("the high-water mark {} cannot be read", path.display())]
+    HighWaterDamaged {
+        /// The file.
+        path: PathBuf,
+    },
     /// The database was written by a newer version of the server.
     #[error("the report database has schema version {found}, newer than this server's {supported}")]
     NewerSchema {
@@ -83,14 +108,67 @@ pub enum StoreError {
     Task(String),
 }
 
+fn lost_history(database: &Mark, mark: Option<&Mark>) -> String {
+    match mark {
+        Some(mark) => format!(
+            "the report database holds {} reports up to number {}, but this server has stored {} \
+             up to number {}: reports have been lost",
+            database.count, database.seq, mark.count, mark.seq
+        ),
+        None => format!(
+            "the report database holds {} reports, but the data directory holds reports already \
+             forwarded: the database has been emptied or replaced",
+            database.count
+        ),
+    }
+}
+
+impl StoreError {
+    /// Whether the database could not take the call just now, for a reason that passes by
+    /// itself or when an operator frees space: the caller says "try again later".
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as Code;
+        match error.sqlite_error_code() {
+            Some(
+                Code::DiskFull
+                | Code::SystemIoFailure
+                | Code::DatabaseBusy
+                | Code::DatabaseLocked
+                | Code::CannotOpen
+                | Code::ReadOnly
+                | Code::OutOfMemory,
+            ) => Self::Unavailable(error.to_string()),
+            _ => Self::Sqlite(error),
+        }
+    }
+}
+
 impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
         // The server's own message (never the row's values, which are only in its detail).
-        let detail = error.as_db_error().map_or_else(
-            || error.to_string(),
-            |db| format!("{} ({})", db.message(), db.code().code()),
-        );
-        Self::Postgres(detail)
+        let Some(db) = error.as_db_error() else {
+            // No answer from the server at all: the connection is gone.
+            return Self::Unavailable(error.to_string());
+        };
+        let detail = format!("{} ({})", db.message(), db.code().code());
+        let code = db.code().code();
+        // Insufficient resources (a full disk), a lost connection, a server shutting down, a
+        // read-only server, a conflict with another transaction.
+        if ["53", "08", "57P"]
+            .iter()
+            .any(|class| code.starts_with(class))
+            || ["25006", "40001", "40P01"].contains(&code)
+        {
+            Self::Unavailable(detail)
+        } else {
+            Self::Postgres(detail)
+        }
     }
 }
 
@@ -194,6 +272,21 @@ pub struct Backlog {
 #[derive(Debug, Clone)]
 pub struct ReportStore {
     backend: Backend,
+    /// The high-water mark, once [`ReportStore::keep_high_water`] has checked the database
+    /// against it.
+    high_water: Option<Arc<HighWater>>,
+}
+
+/// What [`ReportStore::keep_high_water`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HighWaterCheck {
+    /// What the database holds.
+    pub database: Mark,
+    /// The mark before this start (`None` on the first start with one).
+    pub before: Option<Mark>,
+    /// The database was behind the mark, and started on by the operator's choice: new
+    /// references start above every one given before.
+    pub started_behind: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -229,6 +322,7 @@ impl ReportStore {
     pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
         Ok(Self {
             backend: Backend::Sqlite(Arc::new(sqlite::SqliteStore::open(path)?)),
+            high_water: None,
         })
     }
 
@@ -236,6 +330,7 @@ impl ReportStore {
     pub fn sqlite_in_memory() -> Result<Self, StoreError> {
         Ok(Self {
             backend: Backend::Sqlite(Arc::new(sqlite::SqliteStore::open_in_memory()?)),
+            high_water: None,
         })
     }
 
@@ -244,13 +339,125 @@ impl ReportStore {
     pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
         Ok(Self {
             backend: Backend::Postgres(postgres::PostgresStore::open(url).await?),
+            high_water: None,
         })
+    }
+
+    /// Checks the database against the high-water mark at `path` and keeps the mark from now
+    /// on: every new report is in the mark on disk before [`ReportStore::submit`] returns its
+    /// reference.
+    ///
+    /// A database behind the mark is refused ([`StoreError::LostHistory`]), as is an empty one
+    /// with no mark when `used_before` (the data directory shows reports were stored), unless
+    /// `start_behind`: then it is started on, with new references above every one the mark
+    /// says was given. With several instances on one PostgreSQL database, each keeps its own
+    /// mark: the highest reference it has seen.
+    pub async fn keep_high_water(
+        &mut self,
+        path: &Path,
+        used_before: bool,
+        start_behind: bool,
+    ) -> Result<HighWaterCheck, StoreError> {
+        let database = on_backend!(self, |store| store.holding())?;
+        let before = match HighWater::read(path) {
+            Err(damaged) if !start_behind => return Err(damaged),
+            Ok(Found::Mark(mark)) => Some(mark),
+            Ok(Found::Nothing) | Err(_) => None,
+        };
+        let behind = match before {
+            Some(mark) => mark.is_ahead_of(&database),
+            None => used_before && database.count == 0,
+        };
+        if behind && !start_behind {
+            return Err(StoreError::LostHistory {
+                database,
+                mark: before,
+            });
+        }
+        let floor = before.map_or(0, |mark| {
+            if behind {
+                mark.floor.max(mark.seq)
+            } else {
+                mark.floor
+            }
+        });
+        on_backend!(self, |store| store.raise_floor(floor))?;
+        let mark = Mark {
+            seq: database.seq.max(floor),
+            count: database.count,
+            floor,
+        };
+        let water = tokio::task::spawn_blocking({
+            let path = path.to_owned();
+            move || HighWater::create(&path, mark)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??;
+        self.high_water = Some(Arc::new(water));
+        Ok(HighWaterCheck {
+            database,
+            before,
+            started_behind: behind,
+        })
+    }
+
+    /// The high-water mark as it stands, if it is kept.
+    pub fn high_water(&self) -> Option<Mark> {
+        self.high_water.as_ref().map(|water| water.mark())
     }
 
     /// Stores `report` unless its id is already stored; see [`Submitted`]. A new report's
     /// deliveries are written in the same transaction.
+    ///
+    /// With the high-water mark kept, a new report's number is in the mark on disk before this
+    /// returns.
     pub async fn submit(&self, report: NewReport) -> Result<Submitted, StoreError> {
-        on_backend!(self, |store| store.submit(&report))
+        let (outcome, new_seq) = on_backend!(self, |store| store.submit(&report))?;
+        if let (Some(water), Some(seq)) = (&self.high_water, new_seq) {
+            let water = Arc::clone(water);
+            tokio::task::spawn_blocking(move || water.record_new(seq))
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))??;
+        }
+        Ok(outcome)
+    }
+
+    /// Copies the newest writes from SQLite's write-ahead log into the database file (nothing
+    /// on PostgreSQL, which checkpoints by itself).
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                let sqlite = Arc::clone(sqlite);
+                tokio::task::spawn_blocking(move || sqlite.checkpoint())
+                    .await
+                    .map_err(|e| StoreError::Task(e.to_string()))?
+            }
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Caps the SQLite database at `pages` pages of 4 KiB (`PRAGMA max_page_count`; never below
+    /// what it already has; `None` lifts the cap): past it every write fails as on a full disk.
+    /// For tests of a full disk; nothing on PostgreSQL.
+    #[doc(hidden)]
+    pub async fn cap_pages_for_tests(&self, pages: Option<u64>) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                let sqlite = Arc::clone(sqlite);
+                tokio::task::spawn_blocking(move || {
+                    sqlite.cap_pages(pages.unwrap_or(u64::from(u32::MAX - 1)))
+                })
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))?
+            }
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Writes through to the disk and back: `Ok` when the database can take writes (after a
+    /// full disk, once there is space again).
+    pub async fn try_write(&self) -> Result<(), StoreError> {
+        on_backend!(self, |store| store.try_write())
     }
 
     /// The reference and fingerprint of `id`, if it is stored (also after its answers were

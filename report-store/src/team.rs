@@ -100,6 +100,9 @@ pub enum AuditAction {
     Refused,
     /// Signed out.
     SignedOut,
+    /// Started the server on a report database that had lost reports (behind its high-water
+    /// mark), by the operator's choice.
+    StartedDespiteLostReports,
 }
 
 /// Who did something, from where.

@@ -10,8 +10,8 @@ mod common;
 use common::Direct;
 use incident_report::ReportId;
 use report_store::{
-    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, NewReport, PassedOn,
-    PendingSignIn, ReportStore, Session, Submitted, TeamState,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, Mark, NewReport,
+    PassedOn, PendingSignIn, ReportStore, Session, StoreError, Submitted, TeamState,
 };
 
 const RECEIVED_MS: i64 = 1_795_000_000_000;
@@ -113,6 +113,7 @@ on_every_backend!(
     the_audit_trail_is_intact_until_a_row_is_changed_in_the_database,
     a_row_removed_from_the_middle_of_the_audit_trail_is_found,
     the_migration_chains_the_audit_rows_already_there,
+    a_database_behind_its_high_water_mark_is_refused_or_started_above_it_by_choice,
 );
 
 fn actor(who: &str) -> Actor {
@@ -1298,4 +1299,117 @@ async fn instances_claiming_together_never_take_the_same_delivery() {
     all.sort();
     all.dedup();
     assert_eq!(all.len(), 40, "none claimed twice");
+}
+
+/// Loses the reports numbered above `kept` (as a damaged log or an older backup would), the
+/// PostgreSQL sequence with them.
+async fn lose_reports_above(database: &Direct, kept: i64) {
+    let sql = format!(
+        "DELETE FROM deliveries WHERE report_id IN (SELECT id FROM reports WHERE seq > {kept});
+         DELETE FROM reports WHERE seq > {kept};"
+    );
+    database
+        .run(
+            &sql,
+            &format!("{sql} SELECT setval('report_references', GREATEST({kept}, 1), {kept} > 0);"),
+        )
+        .await
+        .expect("lose reports");
+}
+
+async fn a_database_behind_its_high_water_mark_is_refused_or_started_above_it_by_choice(
+    mut store: ReportStore,
+    database: Direct,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mark = dir.path().join("high-water");
+    let first = store
+        .keep_high_water(&mark, false, false)
+        .await
+        .expect("a first start");
+    assert_eq!(first.before, None);
+    for n in 1..=5 {
+        assert_eq!(
+            store.submit(report(id(n), "a")).await.expect("submit"),
+            created(n.into())
+        );
+    }
+    // Every reference answered is in the mark on disk.
+    assert_eq!(
+        store.high_water(),
+        Some(Mark {
+            seq: 5,
+            count: 5,
+            floor: 0
+        })
+    );
+    drop(store);
+
+    lose_reports_above(&database, 3).await;
+    let mut store = database.open().await;
+    let refused = store.keep_high_water(&mark, false, false).await;
+    assert!(
+        matches!(
+            &refused,
+            Err(StoreError::LostHistory {
+                database: Mark {
+                    seq: 3,
+                    count: 3,
+                    ..
+                },
+                mark: Some(Mark {
+                    seq: 5,
+                    count: 5,
+                    ..
+                }),
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.map(|_| ()).expect_err("refused").to_string(),
+        "the report database holds 3 reports up to number 3, but this server has stored 5 up to \
+         number 5: reports have been lost"
+    );
+
+    // Started on by choice: references 4 and 5 were given out, so the next is 6, and the next
+    // start needs no choice.
+    let started = store
+        .keep_high_water(&mark, false, true)
+        .await
+        .expect("started by choice");
+    assert!(started.started_behind);
+    assert_eq!(
+        store.submit(report(id(6), "a")).await.expect("submit"),
+        created(6)
+    );
+    drop(store);
+    let mut store = database.open().await;
+    let again = store
+        .keep_high_water(&mark, false, false)
+        .await
+        .expect("a database that kept up with its mark");
+    assert!(!again.started_behind);
+    assert_eq!(
+        store.submit(report(id(7), "a")).await.expect("submit"),
+        created(7)
+    );
+    drop(store);
+
+    // Emptied, with the mark lost too, in a data directory that shows forwarded reports.
+    lose_reports_above(&database, 0).await;
+    std::fs::remove_file(&mark).expect("remove the mark");
+    let mut store = database.open().await;
+    assert!(matches!(
+        store.keep_high_water(&mark, true, false).await,
+        Err(StoreError::LostHistory {
+            database: Mark { count: 0, .. },
+            mark: None
+        })
+    ));
+    // With no such sign, an empty database with no mark is a first start.
+    store
+        .keep_high_water(&mark, false, false)
+        .await
+        .expect("a first start");
 }

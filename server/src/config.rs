@@ -54,6 +54,12 @@ pub struct Config {
     /// page that says where a report goes says this.
     #[arg(long, env = "LOST_DEVICE_RECIPIENT_NAME", default_value = app::settings::DEFAULT_RECIPIENT)]
     pub recipient_name: String,
+    /// Start on a report database that holds fewer reports than this server stored (its
+    /// high-water mark, `DATA_DIR/high-water`, is ahead of it): only once the newest backup has
+    /// been restored and the rest is known lost. New references then start above every one
+    /// given before, and the choice is written to the log and the audit trail.
+    #[arg(long, env = "LOST_DEVICE_START_DESPITE_LOST_REPORTS")]
+    pub start_despite_lost_reports: bool,
     /// Where reports are forwarded.
     #[command(flatten, next_help_heading = "Forwarding")]
     pub forwarding: Forwarding,
@@ -67,6 +73,9 @@ pub struct Config {
     #[command(subcommand)]
     pub command: Option<Task>,
 }
+
+/// The default destination's Maildir, in the data directory.
+const MAILDIR: &str = "mail";
 
 /// Something to do instead of serving.
 #[derive(Debug, clap::Subcommand)]
@@ -248,7 +257,7 @@ impl Forwarding {
             destinations.push(Destination::Webhook(webhook));
         }
         if destinations.is_empty() || self.maildir {
-            destinations.push(Destination::Maildir(Maildir::new(data_dir.join("mail"))));
+            destinations.push(Destination::Maildir(Maildir::new(data_dir.join(MAILDIR))));
         }
         let envelope = Envelope {
             from: self
@@ -404,6 +413,16 @@ impl Config {
     /// The SQLite report database, when no PostgreSQL URL is set.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("reports.sqlite3")
+    }
+
+    /// The high-water mark: what the report database has held.
+    pub fn high_water_path(&self) -> PathBuf {
+        self.data_dir.join("high-water")
+    }
+
+    /// The default destination's Maildir.
+    pub fn maildir_path(&self) -> PathBuf {
+        self.data_dir.join(MAILDIR)
     }
 
     /// Leptos's settings for the site.

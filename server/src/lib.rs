@@ -6,7 +6,8 @@
 //! - `/offline`: the page the worker shows for an unknown address while offline (no scripts);
 //! - `/sw.js`: the service worker with this build's precache list;
 //! - `/healthz`: liveness (the process answers);
-//! - `/readyz`: readiness (the database answers), with the forwarding backlog for monitoring;
+//! - `/readyz`: readiness (the database answers and takes writes), with the forwarding backlog
+//!   for monitoring;
 //! - `POST /api/v1/reports`: incident reports from phones (see [`reports`]);
 //! - `GET /api/v1/reports/{id}/status`: what became of a report, for its phone (see
 //!   [`report_status`]);
@@ -31,6 +32,7 @@ pub mod reports;
 mod request_log;
 pub mod serve;
 pub mod startup;
+pub mod store_health;
 pub mod team;
 pub mod telemetry;
 
@@ -248,6 +250,14 @@ async fn healthz_show() -> Json<serde_json::Value> {
 /// The endpoint is public, so it gives counts only: why a delivery is parked names the
 /// destination and what it answered, and goes to the log.
 async fn readyz_show(State(state): State<AppState>) -> Response {
+    if let Err(reason) = state.reports.health().check(state.reports.store()).await {
+        tracing::warn!(%reason, "readiness check: the report database cannot take writes");
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "not-ready", "database": "cannot-write" })),
+        )
+            .into_response();
+    }
     match state.reports.store().backlog().await {
         Ok(backlog) => {
             let now = forwarding::now_ms();

@@ -13,7 +13,9 @@
 //! - 429: too many reports from this address, or in all, just now (`Retry-After` says when to
 //!   try again; see `rate_limit`);
 //! - 422: the answers are invalid (`fields` says which and why), or this id was already used
-//!   for a different report (`error` is `idempotency-key-reused`).
+//!   for a different report (`error` is `idempotency-key-reused`);
+//! - 503: the database cannot take writes just now (a full disk, a lost connection), with
+//!   `Retry-After`; `/readyz` says not ready until a write works again.
 //!
 //! What is stored and forwarded is `ReportForm::canonical`: only the questions the answers
 //! ask, trimmed, with dates written one way. Nothing is stored on any error, and nothing a body
@@ -33,15 +35,19 @@ use axum::{
 use forwarding::Forwarder;
 use incident_report::wire::{ErrorCode, Receipt as ReportReceipt, Refusal, Submission};
 use incident_report::{AnswerError, ReportId};
-use report_store::{NewReport, ReportStore, Submitted};
+use report_store::{NewReport, ReportStore, StoreError, Submitted};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::AppState;
+use crate::store_health::StoreHealth;
 
 /// The largest report body accepted, in bytes: a full report with every text at its longest is
 /// under 16 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Seconds a phone is asked to wait when the database cannot take writes.
+const UNAVAILABLE_RETRY_AFTER_S: u32 = 30;
 
 /// The report store, the forwarder that sends new reports on, and the ids being processed
 /// right now.
@@ -50,6 +56,7 @@ pub struct Reports {
     store: ReportStore,
     forwarder: Option<Forwarder>,
     in_flight: Mutex<HashSet<ReportId>>,
+    health: StoreHealth,
 }
 
 impl Reports {
@@ -60,6 +67,22 @@ impl Reports {
             store,
             forwarder,
             in_flight: Mutex::new(HashSet::new()),
+            health: StoreHealth::default(),
+        }
+    }
+
+    /// Whether the database can take writes (see [`StoreHealth`]).
+    pub fn health(&self) -> &StoreHealth {
+        &self.health
+    }
+
+    /// The error a phone is given for a store call that failed, noted for `/readyz`.
+    fn store_failed(&self, error: &StoreError) -> ApiError {
+        self.health.failed(error);
+        if error.is_unavailable() {
+            ApiError::Unavailable(error.to_string())
+        } else {
+            ApiError::Internal(error.to_string())
         }
     }
 
@@ -140,6 +163,8 @@ pub enum ApiError {
     InProgress,
     /// This id was already used for a different report.
     KeyReused,
+    /// The database cannot take writes just now (the detail, for the log only).
+    Unavailable(String),
     /// Something failed on the server (the detail, for the log only).
     Internal(String),
 }
@@ -159,6 +184,7 @@ impl ApiError {
             Self::Invalid(_) => ErrorCode::InvalidReport,
             Self::InProgress => ErrorCode::InProgress,
             Self::KeyReused => ErrorCode::IdempotencyKeyReused,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -173,6 +199,9 @@ impl ApiError {
             }
             Self::Malformed { kind, line, column } => {
                 tracing::warn!(?kind, line, column, "a report body that is not a report");
+            }
+            Self::Unavailable(detail) => {
+                tracing::warn!(%detail, "report refused for now: the database cannot take it");
             }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "report intake failed");
@@ -190,7 +219,14 @@ impl IntoResponse for ApiError {
             Self::Invalid(errors) => Refusal::invalid(errors),
             _ => Refusal::new(code),
         };
-        refusal_response(&refusal)
+        let mut response = refusal_response(&refusal);
+        if let Self::Unavailable(_) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                UNAVAILABLE_RETRY_AFTER_S.into(),
+            );
+        }
+        response
     }
 }
 
@@ -256,7 +292,7 @@ pub async fn take(
         .store
         .find(key)
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| reports.store_failed(&e))?
     {
         return if known.fingerprint == fingerprint
             || known.fingerprint == legacy_fingerprint(&submission.form)
@@ -306,10 +342,11 @@ pub async fn take(
             destinations,
         })
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| reports.store_failed(&e))?;
 
     match outcome {
         Submitted::Created { reference } => {
+            reports.health.wrote();
             if let Some(forwarder) = &reports.forwarder {
                 forwarder.wake();
             }

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use forwarding::Forwarder;
-use report_store::ReportStore;
+use forwarding::maildir::Maildir;
+use forwarding::{Destination, Forwarder};
+use report_store::{Actor, AuditAction, AuditEntry, ReportStore, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -23,6 +24,10 @@ use crate::{AppState, reports::Reports};
 
 /// How often the answers of reports delivered longer ago than the retention period are removed.
 const CLEAR_DELIVERED_EVERY: Duration = Duration::from_secs(3600);
+/// How often SQLite's write-ahead log is copied into the database file (PostgreSQL does its
+/// own): a damaged log then loses at most this much of writes, or 1 MiB (the store's
+/// `wal_autocheckpoint`).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// How often ended sessions and unfinished sign-ins are removed from the database.
 const FORGET_SESSIONS_EVERY: Duration = Duration::from_mins(10);
 /// How often the rate limiter forgets clients that have been quiet for a minute.
@@ -43,6 +48,9 @@ pub struct Application {
     /// The team members' allowance, when the team's view is on.
     people: Option<PerPerson>,
     keep_delivered_ms: Option<i64>,
+    /// The Maildirs written to, and how long a write there may take at most (a delivery's
+    /// lease): older files left in their `tmp/` are removed.
+    maildirs: (Vec<Maildir>, Duration),
     forward_by_itself: bool,
 }
 
@@ -56,7 +64,8 @@ impl Application {
             recipient: config.recipient_name.clone(),
             keep_delivered_days: config.keep_delivered_days,
         });
-        let store = open_store(&config).await?;
+        let mut store = open_store(&config).await?;
+        keep_high_water(&mut store, &config).await?;
         let mut settings = config.forwarding.settings(&config.data_dir)?;
         settings.holder = instance_name(&config.data_dir)?;
         let parked = store
@@ -68,6 +77,15 @@ impl Application {
             parked_retried = parked,
             "forwarding reports"
         );
+        let maildirs = settings
+            .destinations
+            .iter()
+            .filter_map(|destination| match destination {
+                Destination::Maildir(maildir) => Some(maildir.clone()),
+                _ => None,
+            })
+            .collect();
+        let maildirs = (maildirs, settings.lease);
         let forwarder = Forwarder::new(store.clone(), settings);
         let limiter = config.protection.limiter();
         let build_id = crate::build_id()
@@ -101,6 +119,7 @@ impl Application {
             people,
             keep_delivered_ms: (config.keep_delivered_days > 0)
                 .then(|| i64::from(config.keep_delivered_days) * 24 * 3_600_000),
+            maildirs,
             forward_by_itself: true,
         })
     }
@@ -148,6 +167,15 @@ impl Application {
                 move || clear_delivered(store.clone(), keep_ms)
             }));
         }
+        // At start (an interval's first tick is at once), then with the retention clean-up.
+        tasks.spawn(every(CLEAR_DELIVERED_EVERY, stopped.clone(), {
+            let (maildirs, older_than) = self.maildirs.clone();
+            move || clear_leftovers(maildirs.clone(), older_than)
+        }));
+        tasks.spawn(every(CHECKPOINT_EVERY, stopped.clone(), {
+            let store = self.reports.store().clone();
+            move || checkpoint(store.clone())
+        }));
         tasks.spawn(every(FORGET_SESSIONS_EVERY, stopped.clone(), {
             let store = self.reports.store().clone();
             move || forget_sessions(store.clone())
@@ -200,6 +228,24 @@ async fn forget_sessions(store: ReportStore) {
     }
 }
 
+/// Removes what writes stopped part-way left in the Maildirs' `tmp/`.
+async fn clear_leftovers(maildirs: Vec<Maildir>, older_than: Duration) {
+    for maildir in maildirs {
+        match maildir.clear_leftovers(older_than).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "unfinished Maildir writes removed"),
+            Err(error) => tracing::error!(%error, "could not clear the Maildir's tmp folder"),
+        }
+    }
+}
+
+/// Copies the newest writes into the database file.
+async fn checkpoint(store: ReportStore) {
+    if let Err(error) = store.checkpoint().await {
+        tracing::warn!(%error, "could not checkpoint the report database");
+    }
+}
+
 /// Removes the answers of reports delivered more than `keep_ms` ago.
 async fn clear_delivered(store: ReportStore, keep_ms: i64) {
     match store.clear_delivered(forwarding::now_ms() - keep_ms).await {
@@ -218,6 +264,97 @@ async fn open_store(config: &Config) -> anyhow::Result<ReportStore> {
     let database = config.sqlite_path();
     ReportStore::open_sqlite(&database)
         .with_context(|| format!("could not open the report database {}", database.display()))
+}
+
+/// Checks the report database against the high-water mark in the data directory, and keeps the
+/// mark from now on. A database that has lost reports stops the start with what to do, unless
+/// the operator chose to start on it (then that choice is logged and audited).
+async fn keep_high_water(store: &mut ReportStore, config: &Config) -> anyhow::Result<()> {
+    let path = config.high_water_path();
+    let used_before = has_mail(&config.maildir_path());
+    let checked = store
+        .keep_high_water(&path, used_before, config.start_despite_lost_reports)
+        .await;
+    let check = match checked {
+        Ok(check) => check,
+        Err(lost @ (StoreError::LostHistory { .. } | StoreError::HighWaterDamaged { .. })) => {
+            anyhow::bail!(
+                "{lost}. The server has not started, and nothing was changed.\n{}",
+                restore_advice(config)
+            );
+        }
+        Err(error) => {
+            return Err(error).with_context(|| {
+                format!(
+                    "could not check the report database against its high-water mark {}",
+                    path.display()
+                )
+            });
+        }
+    };
+    let database = check.database;
+    if !check.started_behind {
+        tracing::info!(
+            reports = database.count,
+            highest = database.seq,
+            "the report database holds every report this server has stored"
+        );
+        return Ok(());
+    }
+    let mark = check.before.unwrap_or_default();
+    let detail = format!(
+        "the database held {} reports up to number {}; the mark said {} up to number {}",
+        database.count, database.seq, mark.count, mark.seq
+    );
+    tracing::warn!(
+        database_reports = database.count,
+        database_highest = database.seq,
+        mark_reports = mark.count,
+        mark_highest = mark.seq,
+        "started, by the operator's choice (--start-despite-lost-reports), on a report database \
+         that has lost reports: new references start above every one given before"
+    );
+    store
+        .record(&AuditEntry {
+            at_ms: forwarding::now_ms(),
+            actor: Actor {
+                who: "the server's operator".to_owned(),
+                address: "this machine".to_owned(),
+            },
+            action: AuditAction::StartedDespiteLostReports,
+            report: None,
+            detail: Some(detail),
+        })
+        .await
+        .context("could not write the choice to start on lost reports to the audit trail")
+}
+
+/// What an operator does about a database that has lost reports.
+fn restore_advice(config: &Config) -> String {
+    let restore = if config.database.is_some() {
+        "restore the newest backup of the PostgreSQL database (pg_dump)".to_owned()
+    } else {
+        format!(
+            "stop the server and put the newest backup (made by `lost-device backup PATH`) in \
+             place of {}, removing the -wal and -shm files beside it",
+            config.sqlite_path().display()
+        )
+    };
+    format!(
+        "To recover: {restore}, then start again. If it is still refused, the reports stored \
+         after that backup are only where they were forwarded to (the incident mailbox) and \
+         cannot be brought back here: start with --start-despite-lost-reports, and the server \
+         gives new references above every one it gave before and writes that choice to the log \
+         and the audit trail."
+    )
+}
+
+/// Whether the Maildir holds any forwarded report (in `new/` or, once read, `cur/`): a sign that
+/// reports were stored in this data directory.
+fn has_mail(maildir: &Path) -> bool {
+    ["new", "cur"].iter().any(|sub| {
+        std::fs::read_dir(maildir.join(sub)).is_ok_and(|mut entries| entries.next().is_some())
+    })
 }
 
 /// Creates the data directory, or makes an existing one private to this user: it holds the

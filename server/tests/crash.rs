@@ -1,7 +1,10 @@
 //! The intake as a separate process, stopped the hard way and the polite way while phones are
 //! sending: killed with SIGKILL and restarted, every report it acknowledged is there, once, with
 //! its deliveries; sent SIGTERM, it stops taking connections, answers what it had, and exits
-//! within its drain deadline, and every answer matches the database.
+//! within its drain deadline, and every answer matches the database. A data directory whose
+//! database has lost reports (a damaged write-ahead log, an emptied file, an older backup put in
+//! its place) is refused at start with what to do, or started on by the operator's choice with
+//! references above every one given before.
 //!
 //! The server process is this test binary run again (`child_server`): the real server, started as
 //! `main` starts it, on a small hand-made site and a SQLite file.
@@ -29,9 +32,14 @@ async fn child_server() {
     config.protection.rate_limit_per_client = std::num::NonZeroU32::MAX;
     config.protection.rate_limit_global = std::num::NonZeroU32::MAX;
     config.protection.drain_timeout = 2;
-    let application = server::startup::Application::build(config)
-        .await
-        .expect("the server starts");
+    config.start_despite_lost_reports = std::env::var_os("CRASH_CHILD_START_BEHIND").is_some();
+    let application = match server::startup::Application::build(config).await {
+        Ok(application) => application,
+        Err(error) => {
+            println!("refused: {}", format!("{error:#}").replace('\n', "\\n"));
+            return;
+        }
+    };
     println!("listening on {}", application.address());
     application
         .run_until_stopped(server::startup::shutdown_signal())
@@ -39,8 +47,19 @@ async fn child_server() {
 }
 
 fn start(database: &Path) -> ServerProcess {
+    try_start(database, false).expect("the server starts")
+}
+
+/// Starts a server on `database` (`start_behind`: as if with `--start-despite-lost-reports`),
+/// or says why it would not start.
+fn try_start(database: &Path, start_behind: bool) -> Result<ServerProcess, String> {
     let data_dir = database.parent().expect("the data directory");
-    ServerProcess::start("child_server", "CRASH_CHILD_DATA_DIR", data_dir)
+    let more: &[(&str, &str)] = if start_behind {
+        &[("CRASH_CHILD_START_BEHIND", "1")]
+    } else {
+        &[]
+    };
+    ServerProcess::try_start("child_server", "CRASH_CHILD_DATA_DIR", data_dir, more)
 }
 
 fn id(n: u32) -> ReportId {
@@ -180,4 +199,167 @@ fn sigterm_during_submissions_drains_and_every_answer_matches_the_database() {
         "exited {took:?} after SIGTERM (drain: 2 s)"
     );
     assert_kept(&database, &acknowledged);
+}
+
+/// Starts a server on a new data directory, has it acknowledge reports `0..n`, and kills it
+/// (SIGKILL, so nothing is checkpointed on the way out); returns the directory, the database and
+/// the references given.
+fn acknowledged_then_killed(n: u32) -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = dir.path().join("reports.sqlite3");
+    let mut child = start(&database);
+    let references = (0..n)
+        .map(|n| match send(child.address, n) {
+            Some((201, reference)) => reference,
+            other => panic!("report {n}: {other:?}"),
+        })
+        .collect();
+    child.process.kill().expect("SIGKILL");
+    child.process.wait().expect("dead");
+    (dir, database, references)
+}
+
+/// How many reports a copy of `database` (with its log) holds, read as SQLite reads it.
+fn reports_in_a_copy(database: &Path) -> i64 {
+    let copy = tempfile::tempdir().expect("dir");
+    for suffix in ["", "-wal"] {
+        let from = format!("{}{suffix}", database.display());
+        if Path::new(&from).exists() {
+            std::fs::copy(&from, copy.path().join(format!("reports.sqlite3{suffix}")))
+                .expect("copy");
+        }
+    }
+    rusqlite::Connection::open(copy.path().join("reports.sqlite3"))
+        .and_then(|c| c.query_row("SELECT COUNT(*) FROM reports", [], |row| row.get(0)))
+        .unwrap_or(0)
+}
+
+/// Checks that a server on `database` is refused, in words that say what was lost and what to do.
+fn assert_refused_as_lost(database: &Path, stored: usize) {
+    let why = try_start(database, false)
+        .map(|_| ())
+        .expect_err("a database that lost reports is refused");
+    assert!(
+        why.contains(&format!(
+            "this server has stored {stored} up to number {stored}"
+        )),
+        "{why}"
+    );
+    assert!(why.contains("reports have been lost"), "{why}");
+    assert!(why.contains("lost-device backup"), "{why}");
+    assert!(why.contains("--start-despite-lost-reports"), "{why}");
+}
+
+/// Overwrites `bytes.len()` bytes of the file at `path` from `offset`.
+fn overwrite(path: &Path, offset: u64, bytes: &[u8]) {
+    use std::os::unix::fs::FileExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.write_all_at(bytes, offset))
+        .expect("overwrite");
+}
+
+/// The write-ahead log: a 32-byte header, then frames of a 24-byte header and a 4 KiB page.
+const WAL_HEADER: u64 = 32;
+const WAL_FRAME: u64 = 24 + 4096;
+
+#[test]
+fn a_damaged_frame_in_the_log_is_noticed_and_refused() {
+    let (_dir, database, _) = acknowledged_then_killed(20);
+    let wal = database.with_extension("sqlite3-wal");
+    let frames = (std::fs::metadata(&wal).expect("the log").len() - WAL_HEADER) / WAL_FRAME;
+    // 64 bytes in a page half-way through the log: SQLite takes the bad checksum as its end.
+    overwrite(
+        &wal,
+        WAL_HEADER + frames / 2 * WAL_FRAME + 24 + 100,
+        &[0x5a; 64],
+    );
+    assert!(
+        reports_in_a_copy(&database) < 20,
+        "the damage loses reports"
+    );
+    assert_refused_as_lost(&database, 20);
+}
+
+#[test]
+fn an_overwritten_log_header_is_noticed_and_refused() {
+    let (_dir, database, _) = acknowledged_then_killed(20);
+    overwrite(&database.with_extension("sqlite3-wal"), 0, &[0; 32]);
+    assert!(
+        reports_in_a_copy(&database) < 20,
+        "the damage loses reports"
+    );
+    assert_refused_as_lost(&database, 20);
+}
+
+#[test]
+fn an_emptied_database_is_noticed_and_refused() {
+    let (_dir, database, _) = acknowledged_then_killed(20);
+    std::fs::remove_file(database.with_extension("sqlite3-wal")).expect("remove the log");
+    std::fs::File::create(&database).expect("empty the database");
+    assert_refused_as_lost(&database, 20);
+}
+
+#[test]
+fn an_older_backup_is_refused_then_started_by_choice_above_every_reference_given() {
+    let (dir, database, _) = acknowledged_then_killed(5);
+    let backup = dir.path().join("backup.sqlite3");
+    rusqlite::Connection::open(&database)
+        .and_then(|c| c.execute("VACUUM INTO ?1", [backup.to_string_lossy()]))
+        .expect("back up");
+    let mut child = start(&database);
+    for n in 5..10 {
+        assert!(matches!(send(child.address, n), Some((201, _))));
+    }
+    child.process.kill().expect("SIGKILL");
+    child.process.wait().expect("dead");
+    // The backup put in place of the database, as the restore advice says.
+    std::fs::rename(&backup, &database).expect("restore");
+    let _ = std::fs::remove_file(database.with_extension("sqlite3-wal"));
+    let _ = std::fs::remove_file(database.with_extension("sqlite3-shm"));
+    assert_refused_as_lost(&database, 10);
+
+    // Started on by choice: reports 6 to 10 are lost, and their references are never given again.
+    let child = try_start(&database, true).expect("started by choice");
+    let (status, reference) = send(child.address, 10).expect("an answer");
+    assert_eq!(status, 201);
+    assert!(reference.ends_with("-000011"), "{reference}");
+    drop(child);
+    let connection = rusqlite::Connection::open(&database).expect("open");
+    let detail: String = connection
+        .query_row(
+            "SELECT detail FROM audit WHERE action = 'started_despite_lost_reports'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("the choice is in the audit trail");
+    assert_eq!(
+        detail,
+        "the database held 5 reports up to number 5; the mark said 10 up to number 10"
+    );
+    // Once past its choice, the database is what the mark expects: no flag needed.
+    try_start(&database, false).expect("starts");
+}
+
+#[tokio::test]
+async fn what_a_killed_write_left_in_the_maildir_s_tmp_is_removed_at_start() {
+    let data_dir = tempfile::tempdir().expect("dir");
+    let tmp = data_dir.path().join("mail/tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let leftover = tmp.join(format!("1795000000.{}.lost-device", id(1)));
+    std::fs::File::create(&leftover)
+        .and_then(|file| {
+            file.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        })
+        .expect("a write stopped an hour ago");
+    let _app = common::TestApp::spawn_on(data_dir, |_| {}).await;
+    let started = Instant::now();
+    while leftover.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "removed at start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -301,7 +301,11 @@ async fn every_error_the_server_gives_is_the_contract_s_and_the_phone_reads_it_s
             (Meaning::Refuse, Outcome::Rejected { reasons }) => assert_ne!(reasons.len(), 0),
             (Meaning::Retry(why), Outcome::Retry { why: read, wait }) => {
                 assert_eq!(read, why);
-                assert_eq!(wait.is_some(), code == ErrorCode::RateLimited, "{code:?}");
+                assert_eq!(
+                    wait.is_some(),
+                    matches!(code, ErrorCode::RateLimited | ErrorCode::Unavailable),
+                    "{code:?}"
+                );
             }
             (meaning, outcome) => panic!("{code:?} means {meaning:?} but was read as {outcome:?}"),
         }
@@ -421,6 +425,20 @@ async fn provoke(
             };
             assert_eq!(send_from(&api, &phone, id(9)).await.0, StatusCode::CREATED);
             post_as(&api, &phone, Some(&key), body(form())).await
+        }
+        E::Unavailable => {
+            // A full disk: the database capped at the pages it has, other reports fill them, and
+            // then there is no room for this one.
+            let api = TestApp::spawn_with(rate_limits(1_000, None)).await;
+            api.store
+                .cap_pages_for_tests(Some(1))
+                .await
+                .expect("cap the database");
+            let mut filler = 100_u8;
+            while send(&api, id(filler), &form()).await.0 == StatusCode::CREATED {
+                filler = filler.checked_add(1).expect("the database fills up");
+            }
+            post(&api, Some(&key), body(form())).await
         }
         E::Internal => {
             // A database that fails under the server: its table renamed away behind its back.

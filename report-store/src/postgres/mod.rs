@@ -10,7 +10,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use incident_report::ReportId;
 use tokio_postgres::NoTls;
 
-use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
+use crate::{Backlog, Claim, Delivery, Known, Mark, NewReport, StoreError, Submitted};
 
 mod team;
 
@@ -110,7 +110,7 @@ impl PostgresStore {
         self.pool
             .get()
             .await
-            .map_err(|e| StoreError::Postgres(format!("no database connection: {e}")))
+            .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -153,7 +153,12 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(crate) async fn submit(&self, report: &NewReport) -> Result<Submitted, StoreError> {
+    /// Stores `report` (see [`crate::ReportStore::submit`]); with the new reference's number
+    /// when it was stored now.
+    pub(crate) async fn submit(
+        &self,
+        report: &NewReport,
+    ) -> Result<(Submitted, Option<i64>), StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
         let id = report.id.to_string();
@@ -165,7 +170,7 @@ impl PostgresStore {
             .await?
             .get(0);
         if !mine {
-            return Ok(Submitted::InProgress);
+            return Ok((Submitted::InProgress, None));
         }
         let existing = transaction
             .query_opt(
@@ -174,10 +179,13 @@ impl PostgresStore {
             )
             .await?;
         let outcome = match existing {
-            Some(row) if row.get::<_, String>(1) == report.fingerprint => Submitted::Repeat {
-                reference: row.get(0),
-            },
-            Some(_) => Submitted::Mismatch,
+            Some(row) if row.get::<_, String>(1) == report.fingerprint => (
+                Submitted::Repeat {
+                    reference: row.get(0),
+                },
+                None,
+            ),
+            Some(_) => (Submitted::Mismatch, None),
             None => {
                 let seq: i64 = transaction
                     .query_one("SELECT nextval('report_references')", &[])
@@ -209,11 +217,54 @@ impl PostgresStore {
                         )
                         .await?;
                 }
-                Submitted::Created { reference }
+                (Submitted::Created { reference }, Some(seq))
             }
         };
         transaction.commit().await?;
         Ok(outcome)
+    }
+
+    /// The highest reference number and the number of reports.
+    pub(crate) async fn holding(&self) -> Result<Mark, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_one("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM reports", &[])
+            .await?;
+        Ok(Mark {
+            seq: row.get(0),
+            count: row.get(1),
+            floor: 0,
+        })
+    }
+
+    /// Makes new references start above `floor`: the sequence every instance draws from is
+    /// moved on if it is behind (a database restored from an older backup carries its older
+    /// sequence too).
+    pub(crate) async fn raise_floor(&self, floor: i64) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "SELECT setval('report_references', $1) FROM report_references
+                 WHERE CASE WHEN is_called THEN last_value ELSE last_value - 1 END < $1",
+                &[&floor],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Writes one row version through the server's log and disk: whether the database can take
+    /// writes.
+    pub(crate) async fn try_write(&self) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE schema_version SET version = version
+                 WHERE version = (SELECT MAX(version) FROM schema_version)",
+                &[],
+            )
+            .await?;
+        Ok(())
     }
 
     pub(crate) async fn find(&self, id: ReportId) -> Result<Option<Known>, StoreError> {

@@ -3,12 +3,13 @@
 //! SQL cannot do it, a step in Rust, all in one transaction).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use incident_report::ReportId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Backlog, Claim, Delivery, Known, NewReport, StoreError, Submitted};
+use crate::{Backlog, Claim, Delivery, Known, Mark, NewReport, StoreError, Submitted};
 
 mod team;
 
@@ -66,9 +67,14 @@ const MIGRATIONS: &[Migration] = &[
     team::CHAIN_MIGRATION,
 ];
 
+/// Pages the write-ahead log may grow to before SQLite checkpoints it by itself (1 MiB).
+const WAL_PAGES: i64 = 256;
+
 #[derive(Debug)]
 pub(crate) struct SqliteStore {
     connection: Mutex<Connection>,
+    /// New references are above this (see [`Mark::floor`]).
+    floor: AtomicI64,
 }
 
 impl SqliteStore {
@@ -97,9 +103,13 @@ impl SqliteStore {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A checkpoint at most this many pages (4 KiB each) into the log: the database file,
+        // not only the log, holds all but the last few hundred reports (see `checkpoint`).
+        connection.pragma_update(None, "wal_autocheckpoint", WAL_PAGES)?;
         migrate(&mut connection)?;
         Ok(Self {
             connection: Mutex::new(connection),
+            floor: AtomicI64::new(0),
         })
     }
 
@@ -109,7 +119,12 @@ impl SqliteStore {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn submit(&self, report: &NewReport) -> Result<Submitted, StoreError> {
+    /// Stores `report` (see [`crate::ReportStore::submit`]); with the new reference's number
+    /// when it was stored now.
+    pub(crate) fn submit(
+        &self,
+        report: &NewReport,
+    ) -> Result<(Submitted, Option<i64>), StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = report.id.to_string();
@@ -122,13 +137,13 @@ impl SqliteStore {
             .optional()?;
         let outcome = match existing {
             Some((reference, fingerprint)) if fingerprint == report.fingerprint => {
-                Submitted::Repeat { reference }
+                (Submitted::Repeat { reference }, None)
             }
-            Some(_) => Submitted::Mismatch,
+            Some(_) => (Submitted::Mismatch, None),
             None => {
                 let seq: i64 = transaction.query_row(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports",
-                    [],
+                    "SELECT MAX(COALESCE(MAX(seq), 0), ?1) + 1 FROM reports",
+                    [self.floor.load(Ordering::Relaxed)],
                     |row| row.get(0),
                 )?;
                 let reference = format!("LD-{}-{seq:06}", report.year);
@@ -153,11 +168,63 @@ impl SqliteStore {
                         params![id, destination, report.received_at_ms],
                     )?;
                 }
-                Submitted::Created { reference }
+                (Submitted::Created { reference }, Some(seq))
             }
         };
         transaction.commit()?;
         Ok(outcome)
+    }
+
+    /// The highest reference number and the number of reports.
+    pub(crate) fn holding(&self) -> Result<Mark, StoreError> {
+        Ok(self.lock().query_row(
+            "SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM reports",
+            [],
+            |row| {
+                Ok(Mark {
+                    seq: row.get(0)?,
+                    count: row.get(1)?,
+                    floor: 0,
+                })
+            },
+        )?)
+    }
+
+    /// Makes new references start above `floor`.
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "the same shape as the PostgreSQL backend's call"
+    )]
+    pub(crate) fn raise_floor(&self, floor: i64) -> Result<(), StoreError> {
+        self.floor.fetch_max(floor, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Copies what the write-ahead log holds into the database file, as far as readers allow
+    /// (`PASSIVE`: never waits). Until then the log alone holds the newest reports, and SQLite
+    /// takes a damaged log frame as the log's end.
+    pub(crate) fn checkpoint(&self) -> Result<(), StoreError> {
+        self.lock()
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Caps the database's size in pages (`PRAGMA max_page_count`).
+    pub(crate) fn cap_pages(&self, pages: u64) -> Result<(), StoreError> {
+        self.lock()
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Writes one page through the log and the disk: whether the database can take writes.
+    pub(crate) fn try_write(&self) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Setting the schema version to itself still rewrites the page that holds it.
+        let version: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        transaction.pragma_update(None, "user_version", version)?;
+        transaction.commit()?;
+        Ok(())
     }
 
     pub(crate) fn find(&self, id: ReportId) -> Result<Option<Known>, StoreError> {

@@ -1144,6 +1144,9 @@ fn audit_words(entry: &AuditEntry) -> String {
         AuditAction::Refused if detail.is_empty() => format!("Refused: {NOT_ADMITTED}"),
         AuditAction::Refused => format!("Refused: {detail}"),
         AuditAction::SignedOut => "Signed out".to_owned(),
+        AuditAction::StartedDespiteLostReports => {
+            format!("Started the service on a database that had lost reports ({detail})")
+        }
     }
 }
 

@@ -62,8 +62,12 @@ impl TestApp {
 
     /// The server with the default settings changed by `adjust`.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(tempfile::tempdir().expect("data dir"), adjust).await
+    }
+
+    /// The server on the data directory `data_dir` (a filesystem of the test's own, say).
+    pub async fn spawn_on(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Self {
         let site = site_files();
-        let data_dir = tempfile::tempdir().expect("data dir");
         let mut config = test_config(data_dir.path(), site.path());
         adjust(&mut config);
         let application = Application::build(config)
@@ -192,24 +196,42 @@ impl ServerProcess {
     /// in an ordinary run so that it is not counted as a test that passed, and doing nothing
     /// unless its variable is set.
     pub fn start(test: &str, variable: &str, value: impl AsRef<OsStr>) -> Self {
+        Self::try_start(test, variable, value, &[]).expect("the child server starts")
+    }
+
+    /// As [`ServerProcess::start`], with more variables set; a child that prints
+    /// `refused: <why>` instead of its address (its server would not start) gives that `why`.
+    pub fn try_start(
+        test: &str,
+        variable: &str,
+        value: impl AsRef<OsStr>,
+        more: &[(&str, &str)],
+    ) -> Result<Self, String> {
         let mut process = Command::new(std::env::current_exe().expect("this test binary"))
             .args(["--exact", test, "--ignored", "--nocapture"])
             .env(variable, value)
+            .envs(more.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start the child server");
         let mut lines = BufReader::new(process.stdout.take().expect("stdout")).lines();
-        let address = lines
+        let first = lines
             .by_ref()
             .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
-            .expect("the child's address")
+            .find(|line| line.starts_with("listening on ") || line.starts_with("refused: "))
+            .expect("the child's address, or why it would not start");
+        if let Some(why) = first.strip_prefix("refused: ") {
+            let _ = process.wait();
+            return Err(why.replace("\\n", "\n"));
+        }
+        let address = first
+            .trim_start_matches("listening on ")
             .parse()
             .expect("address");
         // Keep reading, so the child can still write its test summary when it stops.
         std::thread::spawn(move || lines.for_each(drop));
-        Self { process, address }
+        Ok(Self { process, address })
     }
 }
 
