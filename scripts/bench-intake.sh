@@ -42,7 +42,7 @@ unlimited=(--rate-limit-per-client 1000000000 --rate-limit-global 1000000000)
 # first in the same run for a side-by-side comparison.
 if [ -n "${BASELINE:-}" ]; then
   echo "== SQLite, baseline build: $BASELINE"
-  load "$(start "$BASELINE")"
+  load "$(start "$BASELINE" "${unlimited[@]}")"
   echo
 fi
 echo "== SQLite (embedded, the default)"

@@ -11,14 +11,16 @@
 //!
 //! The file holds two fixed-size slots, written in turn, each with its own checksum: a write torn
 //! by a crash spoils one slot and the other still holds the mark before it. Writes are grouped:
-//! reports committed while the mark is being flushed share the next flush, so the disk sees one
-//! flush per group rather than one per report.
+//! a report committed while others are still being stored waits (a moment, at most) for them,
+//! and reports committed while the mark is being flushed share the next flush, so under load the
+//! disk sees one flush per group rather than one per report.
 
 use std::fs::File;
 use std::io::ErrorKind;
 use std::os::unix::fs::{FileExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
@@ -116,6 +118,26 @@ struct State {
     flushing: bool,
     /// Which slot the next write goes to.
     next_slot: u64,
+    /// New reports being stored right now (see [`HighWater::storing`]).
+    storing: u32,
+}
+
+/// The most reports committed but not yet in the mark before one of them flushes it, however
+/// many more are on their way.
+const GROUP: i64 = 32;
+
+/// How long a committed report waits for one still being stored to join its flush.
+const GROUP_WAIT: Duration = Duration::from_millis(2);
+
+/// While alive, a report is being stored (see [`HighWater::storing`]).
+pub(crate) struct Storing<'a>(&'a HighWater);
+
+impl Drop for Storing<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.storing = state.storing.saturating_sub(1);
+        self.0.flushed.notify_all();
+    }
 }
 
 impl HighWater {
@@ -168,6 +190,7 @@ impl HighWater {
                 durable: mark,
                 flushing: false,
                 next_slot: 0,
+                storing: 0,
             }),
             flushed: Condvar::new(),
         })
@@ -182,22 +205,38 @@ impl HighWater {
         self.lock().wanted
     }
 
-    /// Records a new report with reference number `seq`, committed, and returns once the mark on
-    /// disk covers it. Blocks: call it off the async threads.
+    /// Says a new report is about to be stored, until the guard is dropped (after its commit,
+    /// or its failure). A report committed while others are being stored waits for the last of
+    /// them (up to [`GROUP`] reports or [`GROUP_WAIT`]), so one flush covers the group.
+    pub(crate) fn storing(&self) -> Storing<'_> {
+        self.lock().storing += 1;
+        Storing(self)
+    }
+
+    /// Records a new report with reference number `seq`, committed (its [`Storing`] guard
+    /// dropped), and returns once the mark on disk covers it. Blocks: call it off the async
+    /// threads.
     pub(crate) fn record_new(&self, seq: i64) -> Result<(), StoreError> {
         let mut state = self.lock();
         state.wanted.seq = state.wanted.seq.max(seq);
         state.wanted.count += 1;
         let needed = state.wanted;
+        let committed = Instant::now();
         loop {
             if state.durable.seq >= needed.seq && state.durable.count >= needed.count {
                 return Ok(());
             }
-            if state.flushing {
+            let waited = committed.elapsed();
+            let others_coming = state.storing > 0
+                && state.wanted.count - state.durable.count < GROUP
+                && waited < GROUP_WAIT;
+            if state.flushing || others_coming {
+                // Woken by a flush, or by a report being stored finishing.
                 state = self
                     .flushed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
+                    .wait_timeout(state, GROUP_WAIT.saturating_sub(waited))
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
                 continue;
             }
             // This thread flushes for everyone waiting; what others add meanwhile waits for the

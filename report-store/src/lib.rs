@@ -412,9 +412,15 @@ impl ReportStore {
     /// With the high-water mark kept, a new report's number is in the mark on disk before this
     /// returns.
     pub async fn submit(&self, report: NewReport) -> Result<Submitted, StoreError> {
-        let (outcome, new_seq) = on_backend!(self, |store| store.submit(&report))?;
-        if let (Some(water), Some(seq)) = (&self.high_water, new_seq) {
-            let water = Arc::clone(water);
+        let Some(water) = &self.high_water else {
+            return Ok(on_backend!(self, |store| store.submit(&report))?.0);
+        };
+        let water = Arc::clone(water);
+        let storing = water.storing();
+        let stored = on_backend!(self, |store| store.submit(&report));
+        drop(storing);
+        let (outcome, new_seq) = stored?;
+        if let Some(seq) = new_seq {
             tokio::task::spawn_blocking(move || water.record_new(seq))
                 .await
                 .map_err(|e| StoreError::Task(e.to_string()))??;
