@@ -177,6 +177,28 @@ test('starting sign-ins is rate-limited per address, in plain words', () => with
   assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM sign_ins'), '3', 'a refused start keeps nothing');
 }, { args: ['--rate-limit-per-client', '3'] }));
 
+test('a person over their allowance is told in plain words, and can still sign out', () => withTeam(async ({ server, browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/team`);
+  await signInAtProvider(page, PEOPLE.handler, server.url);
+  await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+  // 120 pages a minute: the list once more than that.
+  let status = 200;
+  for (let n = 0; n < 125 && status !== 429; n += 1) {
+    status = (await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status();
+  }
+  assert.equal(status, 429);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Too many requests' }).waitFor();
+  await page.getByText('You opened or changed a lot of pages in the last minute.').waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
+  assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM sessions'), '0');
+  const actions = (await auditRows(server)).map(({ action }) => action);
+  assert.deepEqual(actions, ['signed_in', 'signed_out']);
+}));
+
 test('the provider rotates its signing key: the next sign-in follows it, with no restart here', () => withTeam(async ({ server, browser, provider }) => {
   const signIn = async () => {
     const context = await browser.newContext();

@@ -205,9 +205,9 @@ pub async fn serve(
 pub struct Client(pub Option<std::net::IpAddr>);
 
 /// The client's address: the socket's peer, or for a request through a trusted proxy, the last
-/// address that proxy added to `X-Forwarded-For`. Addresses are compared and returned in
-/// canonical form: a server listening on `::` sees an IPv4 peer as `::ffff:a.b.c.d`, which is
-/// the same client as `a.b.c.d`.
+/// entry of `X-Forwarded-For` (the one that proxy added; those before it are the client's own
+/// words). Addresses are compared and returned in canonical form: a server listening on `::`
+/// sees an IPv4 peer as `::ffff:a.b.c.d`, which is the same client as `a.b.c.d`.
 pub fn client_address(
     request: &axum::http::Request<axum::body::Body>,
     trusted_proxy: Option<std::net::IpAddr>,
@@ -219,14 +219,31 @@ pub fn client_address(
     if Some(peer) != trusted_proxy.map(|proxy| proxy.to_canonical()) {
         return Some(peer);
     }
-    request
+    let added = request
         .headers()
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
         .next_back()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next());
+    // An entry the proxy wrote that is not an address ("unknown", an obfuscated name) makes
+    // the client the proxy itself: never the entry before it, which the client could write.
+    Some(added.and_then(forwarded_ip).unwrap_or(peer))
+}
+
+/// The address in one `X-Forwarded-For` entry: `192.0.2.1`, `192.0.2.1:4444`, `2001:db8::1` or
+/// `[2001:db8::1]:443`.
+fn forwarded_ip(entry: &str) -> Option<std::net::IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<std::net::IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|address| address.ip()))
+        .or_else(|_| {
+            entry
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+        })
+        .ok()
         .map(|ip| ip.to_canonical())
-        .or(Some(peer))
 }

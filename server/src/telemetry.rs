@@ -53,8 +53,9 @@ impl<W: Write> Write for OneLine<W> {
     }
 }
 
-/// `bytes` with control characters (C0, DEL, C1 and the Unicode line and paragraph separators)
-/// written as `\u{..}`, but for one final newline.
+/// `bytes` with every character [`needs_escape`] names written as `\uXXXX` (all are in the
+/// first 64 Ki code points; the same escape is valid inside a JSON string), but for one final
+/// newline.
 fn escaped(bytes: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(bytes);
     let (body, newline) = match text.strip_suffix('\n') {
@@ -67,7 +68,8 @@ fn escaped(bytes: &[u8]) -> Vec<u8> {
     let mut out = String::with_capacity(body.len() + 16);
     for c in body.chars() {
         if needs_escape(c) {
-            out.extend(c.escape_unicode());
+            // Writing to a String cannot fail.
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", u32::from(c)));
         } else {
             out.push(c);
         }
@@ -76,8 +78,21 @@ fn escaped(bytes: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Control characters, the line and paragraph separators, and the invisible format characters
+/// that change how a line is shown: bidirectional overrides, embeddings and isolates (a path can
+/// be made to display reversed), zero-width characters and the byte-order mark.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{061C}'
+                | '\u{FEFF}'
+        )
 }
 
 #[cfg(test)]
@@ -92,9 +107,32 @@ mod tests {
         assert!(written.ends_with('\n'));
         assert!(!written.contains('\u{1b}') && !written.contains('\0'));
         assert!(
-            written.contains(r"\u{a}2026-12-07 INFO forged"),
+            written.contains(r"\u000a2026-12-07 INFO forged"),
             "{written}"
         );
         assert_eq!(escaped(b"plain words\n"), b"plain words\n");
+    }
+
+    #[test]
+    fn a_reference_cannot_be_shown_reversed_or_with_hidden_characters() {
+        let line = "INFO path=/team/reports/LD-2026-000001\u{202E}1000\u{2066}\u{200B}\u{FEFF}\n";
+        let written = String::from_utf8(escaped(line.as_bytes())).expect("text");
+        assert_eq!(
+            written,
+            "INFO path=/team/reports/LD-2026-000001\\u202e1000\\u2066\\u200b\\ufeff\n"
+        );
+        // Inside a JSON string the escape is JSON's own, and reads back as the character.
+        let json = r#"{"path":"/x\u202Ey"}"#;
+        let json = String::from_utf8(escaped(
+            format!("{}\n", json.replace(r"\u202E", "\u{202E}")).as_bytes(),
+        ))
+        .expect("text");
+        let value: serde_json::Value = serde_json::from_str(&json).expect("still JSON");
+        assert_eq!(value["path"], "/x\u{202E}y");
+        // Letters of other scripts are words, not tricks.
+        assert_eq!(
+            escaped("Zoë Ł 名前\n".as_bytes()),
+            "Zoë Ł 名前\n".as_bytes()
+        );
     }
 }

@@ -908,6 +908,29 @@ async fn forwarded_addresses_count_only_through_the_trusted_proxy() {
 }
 
 #[tokio::test]
+async fn only_the_entry_the_proxy_added_names_the_client_with_or_without_a_port() {
+    let api = TestApp::spawn_with(rate_limits(1, Some("127.0.0.9"))).await;
+    let proxy = "127.0.0.9";
+    // The proxy adds the client with its port: that is the client, whatever came before.
+    for (n, forwarded, expected) in [
+        (1, "203.0.113.7, 192.0.2.1:4444", StatusCode::CREATED),
+        (
+            2,
+            "203.0.113.8, 192.0.2.1:5555",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        (3, "192.0.2.1, [2001:db8:9::1]:443", StatusCode::CREATED),
+        (4, "2001:db8:9::2", StatusCode::TOO_MANY_REQUESTS),
+        // An entry that names no address is the proxy's own allowance, never the one before.
+        (5, "203.0.113.9, unknown", StatusCode::CREATED),
+        (6, "203.0.113.10, _hidden", StatusCode::TOO_MANY_REQUESTS),
+    ] {
+        let status = send_forwarded(&api, proxy, forwarded, n).await;
+        assert_eq!(status, expected, "{forwarded}");
+    }
+}
+
+#[tokio::test]
 async fn one_client_over_its_limit_spends_nothing_of_everyone_else_s_allowance() {
     // 2 a minute from one address, 5 in all: a burst of 40 from one address is refused 38
     // times, and those refusals must not use up what the other reporters are allowed.

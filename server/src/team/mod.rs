@@ -426,6 +426,17 @@ impl Visit {
         return_to: &str,
     ) -> Result<Session, Box<Response>> {
         let session = self.within_allowance(session)?;
+        self.csrf_checked(session, form, return_to).await
+    }
+
+    /// `session`, if the posted `form` carries its CSRF token; otherwise the refusal, audited.
+    /// Spends no allowance: signing out must work however busy the person has been.
+    async fn csrf_checked(
+        &self,
+        session: Session,
+        form: &[(String, String)],
+        return_to: &str,
+    ) -> Result<Session, Box<Response>> {
         let given = field(form, CSRF_FIELD).unwrap_or_default();
         if constant_time_eq(given.as_bytes(), session.csrf.as_bytes()) {
             return Ok(session);
@@ -946,8 +957,9 @@ async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now
     response
 }
 
-/// Signs out, here and at the provider. With no live session (it ended while the page was
-/// open) there is nothing to end here: the person is told they are signed out, never sent to
+/// Signs out, here and at the provider, whatever the person's allowance (a person locked out
+/// for a minute can still leave a shared machine signed out). With no live session (it ended
+/// while the page was open) there is nothing to end here: the person is told they are signed out, never sent to
 /// sign in (the provider's single sign-on would sign them straight back in).
 async fn sign_out(
     visit: Visit,
@@ -963,7 +975,7 @@ async fn sign_out(
         }
         Err(response) => return *response,
     };
-    let session = match visit.with_csrf(session, &form, pages::TEAM_PATH).await {
+    let session = match visit.csrf_checked(session, &form, pages::TEAM_PATH).await {
         Ok(session) => session,
         Err(response) => return *response,
     };
