@@ -43,7 +43,7 @@ pub const CLEARED_ANSWERS: &str = "{}";
 pub const SIGN_IN_LIMIT_MS: i64 = 10 * 60 * 1000;
 
 /// The most sign-ins kept waiting for the identity provider at once. Anyone may begin one, so
-/// past this the oldest are ended (see [`ReportStore::begin_sign_in`]) rather than the table
+/// past this the oldest of whoever began the most are ended (see [`ReportStore::begin_sign_in`]) rather than the table
 /// growing with every stranger's request.
 pub const MAX_PENDING_SIGN_INS: i64 = 1000;
 
@@ -701,9 +701,9 @@ impl ReportStore {
     }
 
     /// Remembers a sign-in sent to the identity provider. At most [`MAX_PENDING_SIGN_INS`] are
-    /// kept: in the same transaction, the oldest unfinished ones beyond that are ended, so a
-    /// flood of sign-ins begun and never finished ends the oldest (that person is asked to sign
-    /// in again) instead of growing the table.
+    /// kept: in the same transaction, beyond that the oldest unfinished one of whoever began the
+    /// most is ended, so a flood of sign-ins begun and never finished ends its own instead of
+    /// growing the table or ending a team member's one sign-in.
     pub async fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
         let sign_in = sign_in.clone();
         on_backend!(self, |store| store.begin_sign_in(&sign_in))

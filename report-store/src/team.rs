@@ -294,6 +294,9 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// When it was sent.
     pub created_at_ms: i64,
+    /// Who started it, as their allowance counts them (an address, an IPv6 one by its /64):
+    /// past the bound, the one with the most unfinished sign-ins loses its oldest.
+    pub started_by: String,
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ on_every_backend!(
     a_sign_in_is_taken_once_and_not_after_its_limit,
     records_written_at_once_keep_the_audit_trail_intact;
     direct:
-    past_the_bound_a_new_sign_in_ends_the_oldest_unfinished_one,
+    past_the_bound_a_new_sign_in_ends_the_oldest_of_whoever_began_the_most,
     the_audit_trail_is_intact_until_a_row_is_changed_in_the_database,
     a_row_removed_from_the_middle_of_the_audit_trail_is_found,
     the_migration_chains_the_audit_rows_already_there,
@@ -469,6 +469,7 @@ async fn a_sign_in_is_taken_once_and_not_after_its_limit(store: ReportStore) {
         nonce: "nonce".to_owned(),
         return_to: "/team".to_owned(),
         created_at_ms: RECEIVED_MS,
+        started_by: "192.0.2.1".to_owned(),
     };
     store.begin_sign_in(&sign_in("s1")).await.expect("begin");
     store.begin_sign_in(&sign_in("s2")).await.expect("begin");
@@ -490,29 +491,38 @@ async fn a_sign_in_is_taken_once_and_not_after_its_limit(store: ReportStore) {
     assert_eq!(store.take_sign_in("s2", late).await.expect("take"), None);
 }
 
-async fn past_the_bound_a_new_sign_in_ends_the_oldest_unfinished_one(
+async fn past_the_bound_a_new_sign_in_ends_the_oldest_of_whoever_began_the_most(
     store: ReportStore,
     database: Direct,
 ) {
+    const FLOOD: &str = "203.0.113.7";
     let sign_in = |n: i64| PendingSignIn {
         state: format!("s{n}"),
         verifier: "verifier".to_owned(),
         nonce: "nonce".to_owned(),
         return_to: "/team".to_owned(),
         created_at_ms: RECEIVED_MS + n,
+        started_by: FLOOD.to_owned(),
     };
     let bound = report_store::MAX_PENDING_SIGN_INS;
-    // All but the last below the bound at once (one by one, PostgreSQL's durable commits take
-    // seconds), then up to it and past it through the store.
+    // A flood from one address: all but two below the bound at once (one by one, PostgreSQL's
+    // durable commits take seconds), then through the store.
     database
         .run_on_both(&format!(
             "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {last})
-             INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at)
-             SELECT 's' || i, 'verifier', 'nonce', '/team', {RECEIVED_MS} + i FROM n",
-            last = bound - 2
+             INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at, started_by)
+             SELECT 's' || i, 'verifier', 'nonce', '/team', {RECEIVED_MS} + i, '{FLOOD}' FROM n",
+            last = bound - 3
         ))
         .await
         .expect("sign-ins begun");
+    // A team member's one sign-in, older than most of the flood.
+    let member = PendingSignIn {
+        state: "member".to_owned(),
+        started_by: "192.0.2.1".to_owned(),
+        ..sign_in(5)
+    };
+    store.begin_sign_in(&member).await.expect("begin");
     let count = "SELECT COUNT(*) FROM sign_ins";
     store
         .begin_sign_in(&sign_in(bound - 1))
@@ -525,7 +535,12 @@ async fn past_the_bound_a_new_sign_in_ends_the_oldest_unfinished_one(
     assert_eq!(
         store.take_sign_in("s0", now).await.expect("take"),
         None,
-        "the oldest was ended"
+        "the flood's oldest was ended"
+    );
+    assert_eq!(
+        store.take_sign_in("member", now).await.expect("take"),
+        Some(member),
+        "the member's sign-in outlives the flood"
     );
     for n in [1, bound / 2, bound] {
         assert_eq!(
@@ -534,23 +549,29 @@ async fn past_the_bound_a_new_sign_in_ends_the_oldest_unfinished_one(
                 .await
                 .expect("take"),
             Some(sign_in(n)),
-            "the newest {bound} are kept"
+            "the flood's newest are kept"
         );
     }
-    // A sign-in whose clock is behind is still the newest begun: never the one ended.
+    // Back up to the bound, then a sign-in whose clock is behind (the oldest by its time): it is
+    // still the newest begun, never the one ended.
+    for n in 1..=4 {
+        store
+            .begin_sign_in(&sign_in(bound + n))
+            .await
+            .expect("begin");
+    }
+    assert_eq!(database.number(count).await, bound);
     let behind = PendingSignIn {
         created_at_ms: RECEIVED_MS - 1,
-        ..sign_in(bound + 1)
+        ..sign_in(bound + 5)
     };
     store.begin_sign_in(&behind).await.expect("begin");
-    store
-        .begin_sign_in(&sign_in(bound + 2))
-        .await
-        .expect("begin");
+    assert_eq!(database.number(count).await, bound);
     assert_eq!(
         store.take_sign_in(&behind.state, now).await.expect("take"),
         Some(behind)
     );
+    assert_eq!(store.take_sign_in("s2", now).await.expect("take"), None);
 }
 
 /// Writes an audit row of every kind a store writes: plain records, and the rows written with an

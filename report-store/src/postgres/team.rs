@@ -605,23 +605,30 @@ impl PostgresStore {
             .await?;
         transaction
             .execute(
-                "INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sign_ins (state, verifier, nonce, return_to, created_at, started_by)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
                 &[
                     &sign_in.state,
                     &sign_in.verifier,
                     &sign_in.nonce,
                     &sign_in.return_to,
                     &sign_in.created_at_ms,
+                    &sign_in.started_by,
                 ],
             )
             .await?;
+        // Past the bound, the oldest of whoever has the most unfinished: a flood from a few
+        // addresses ends its own, not a team member's one sign-in.
         transaction
             .execute(
                 "DELETE FROM sign_ins WHERE state IN (
-                    SELECT state FROM sign_ins WHERE state <> $1
-                    ORDER BY created_at DESC, state DESC OFFSET $2)",
-                &[&sign_in.state, &(crate::MAX_PENDING_SIGN_INS - 1)],
+                    SELECT state FROM sign_ins
+                    WHERE state <> $1 AND started_by = (
+                        SELECT started_by FROM sign_ins GROUP BY started_by
+                        ORDER BY COUNT(*) DESC, MIN(created_at) LIMIT 1)
+                    ORDER BY created_at, state
+                    LIMIT GREATEST((SELECT COUNT(*) FROM sign_ins) - $2, 0))",
+                &[&sign_in.state, &crate::MAX_PENDING_SIGN_INS],
             )
             .await?;
         transaction.commit().await?;
@@ -638,7 +645,7 @@ impl PostgresStore {
             .await?
             .query_opt(
                 "DELETE FROM sign_ins WHERE state = $1 AND created_at > $2::bigint - $3::bigint
-                 RETURNING state, verifier, nonce, return_to, created_at",
+                 RETURNING state, verifier, nonce, return_to, created_at, started_by",
                 &[&state, &now_ms, &crate::SIGN_IN_LIMIT_MS],
             )
             .await?;
@@ -648,6 +655,7 @@ impl PostgresStore {
             nonce: row.get(2),
             return_to: row.get(3),
             created_at_ms: row.get(4),
+            started_by: row.get(5),
         }))
     }
 }

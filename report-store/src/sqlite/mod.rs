@@ -65,6 +65,9 @@ const MIGRATIONS: &[Migration] = &[
     ),
     Migration::sql(team::MIGRATION),
     team::CHAIN_MIGRATION,
+    // Who started each sign-in, so a flood ends its own first. Unfinished sign-ins from before
+    // count as one starter's: they end first.
+    Migration::sql("ALTER TABLE sign_ins ADD COLUMN started_by TEXT NOT NULL DEFAULT '';"),
 ];
 
 /// Pages the write-ahead log may grow to before SQLite checkpoints it by itself (1 MiB).

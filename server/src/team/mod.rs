@@ -208,6 +208,14 @@ impl Visit {
         self.reports.store()
     }
 
+    /// The client as its allowance counts it: its address, an IPv6 one by its /64.
+    fn allowance_key(&self) -> String {
+        self.client.map_or_else(
+            || "unknown".to_owned(),
+            |ip| crate::rate_limit::allowance_key(ip).to_string(),
+        )
+    }
+
     /// The signed-in session, or the answer that sends the person to sign in and come back to
     /// `uri`.
     async fn signed_in(
@@ -374,7 +382,7 @@ impl Visit {
         match self
             .team
             .provider
-            .begin(return_to, forwarding::now_ms())
+            .begin(return_to, self.allowance_key(), forwarding::now_ms())
             .await
         {
             Ok((url, pending)) => {

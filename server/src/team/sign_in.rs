@@ -324,9 +324,11 @@ impl Provider {
     }
 
     /// Where to send a person to sign in, and what to remember until they come back.
+    /// `started_by` names the client as its allowance counts it.
     pub async fn begin(
         &self,
         return_to: &str,
+        started_by: String,
         now_ms: i64,
     ) -> Result<(String, PendingSignIn), SignInError> {
         let client = self.client().await?;
@@ -349,6 +351,7 @@ impl Provider {
                 nonce: nonce.secret().clone(),
                 return_to: return_to.to_owned(),
                 created_at_ms: now_ms,
+                started_by,
             },
         ))
     }
