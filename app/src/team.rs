@@ -113,6 +113,14 @@ pub enum TrailCheck {
         /// The entry's number.
         seq: i64,
     },
+    /// Every entry follows the one before it, but an earlier check found more: the newest
+    /// entries were removed.
+    Shortened {
+        /// How many entries the trail has.
+        rows: u64,
+        /// How many an earlier check found.
+        seen: u64,
+    },
     /// The trail could not be read just now.
     NotChecked,
 }
@@ -615,19 +623,31 @@ fn TrailLine(trail: TrailCheck) -> impl IntoView {
         }
         .into_any(),
         TrailCheck::ChangedAt { seq } => view! {
-            <div class="govuk-warning-text app-trail-check">
-                <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
-                <strong class="govuk-warning-text__text">
-                    <span class="govuk-visually-hidden">"Warning"</span>
-                    {format!("The audit trail was changed at entry {seq}: it no longer follows the entries before it. Tell the service's administrator.")}
-                </strong>
-            </div>
+            <TrailWarning text=format!("The audit trail was changed at entry {seq}: it no longer follows the entries before it. Tell the service's administrator.") />
+        }
+        .into_any(),
+        TrailCheck::Shortened { rows, seen } => view! {
+            <TrailWarning text=format!("The audit trail has lost its newest entries: it has {rows}, but an earlier check found {seen}. Tell the service's administrator.") />
         }
         .into_any(),
         TrailCheck::NotChecked => view! {
             <p class="govuk-body-s app-trail-check">"The audit trail could not be checked just now."</p>
         }
         .into_any(),
+    }
+}
+
+/// A warning that the audit trail is not what it was.
+#[component]
+fn TrailWarning(text: String) -> impl IntoView {
+    view! {
+        <div class="govuk-warning-text app-trail-check">
+            <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
+            <strong class="govuk-warning-text__text">
+                <span class="govuk-visually-hidden">"Warning"</span>
+                {text}
+            </strong>
+        </div>
     }
 }
 

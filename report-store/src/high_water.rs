@@ -7,7 +7,8 @@
 //! just as healthy. The mark is the highest reference number and the number of reports this
 //! server has stored, written (and flushed to disk) after each new report is committed and before
 //! its reference is answered, so every reference a phone has been given is at or below it. A
-//! database behind it has lost reports.
+//! database behind it has lost reports. The mark also keeps the length of the audit trail as
+//! last walked: a trail cut short from its newest end still follows its chain, but not the mark.
 //!
 //! The file holds two fixed-size slots, written in turn, each with its own checksum: a write torn
 //! by a crash spoils one slot and the other still holds the mark before it. Writes are grouped:
@@ -27,7 +28,7 @@ use sha2::{Digest as _, Sha256};
 use crate::StoreError;
 
 /// Bytes in one slot.
-const SLOT: usize = 128;
+const SLOT: usize = 256;
 
 /// What a database holds, or has held: the highest reference number (`LD-2026-000123` is 123),
 /// the number of reports, and the number references start above (raised when an operator chose
@@ -40,6 +41,9 @@ pub struct Mark {
     pub count: i64,
     /// New references are above this.
     pub floor: i64,
+    /// The most audit-trail entries a walk of the trail has found: fewer later means entries
+    /// were removed from its newest end, which the chain alone cannot show.
+    pub audit: i64,
 }
 
 impl Mark {
@@ -51,8 +55,8 @@ impl Mark {
     /// One slot's text: the numbers, a checksum of them, padded to [`SLOT`] bytes.
     fn slot(&self) -> [u8; SLOT] {
         let numbers = format!(
-            "lost-device high-water seq={} count={} floor={}",
-            self.seq, self.count, self.floor
+            "lost-device high-water seq={} count={} floor={} audit={}",
+            self.seq, self.count, self.floor, self.audit
         );
         let text = format!("{numbers} sum={}", checksum(&numbers));
         let mut slot = [b' '; SLOT];
@@ -81,6 +85,7 @@ impl Mark {
             seq: next("seq")?,
             count: next("count")?,
             floor: next("floor")?,
+            audit: next("audit")?,
         })
     }
 }
@@ -221,9 +226,37 @@ impl HighWater {
         state.wanted.seq = state.wanted.seq.max(seq);
         state.wanted.count += 1;
         let needed = state.wanted;
+        self.flush_until(state, needed)
+    }
+
+    /// Records that a walk of the audit trail found `rows` entries, and returns the most any walk
+    /// found before (kept on disk before it returns).
+    pub(crate) fn record_audit(&self, rows: i64) -> Result<i64, StoreError> {
+        let mut state = self.lock();
+        let before = state.wanted.audit;
+        if rows <= before {
+            return Ok(before);
+        }
+        state.wanted.audit = rows;
+        let needed = state.wanted;
+        self.flush_until(state, needed)?;
+        Ok(before)
+    }
+
+    /// Waits until the mark on disk covers `needed`, flushing it (for every waiter) when no
+    /// one else is.
+    fn flush_until<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        needed: Mark,
+    ) -> Result<(), StoreError> {
         let committed = Instant::now();
         loop {
-            if state.durable.seq >= needed.seq && state.durable.count >= needed.count {
+            let durable = state.durable;
+            if durable.seq >= needed.seq
+                && durable.count >= needed.count
+                && durable.audit >= needed.audit
+            {
                 return Ok(());
             }
             let waited = committed.elapsed();
@@ -275,7 +308,7 @@ mod tests {
         let first = Mark {
             seq: 40,
             count: 40,
-            floor: 0,
+            ..Mark::default()
         };
         let water = HighWater::create(&path, first).expect("create");
         water.record_new(41).expect("record");
@@ -284,7 +317,7 @@ mod tests {
             Found::Mark(Mark {
                 seq: 41,
                 count: 41,
-                floor: 0
+                ..Mark::default()
             })
         );
         // A crash in the middle of that write (to the first slot): the other still holds 40.
@@ -296,7 +329,7 @@ mod tests {
             Found::Mark(Mark {
                 seq: 40,
                 count: 40,
-                floor: 0
+                ..Mark::default()
             })
         );
         // Both torn: an error, never "no mark".
@@ -330,7 +363,7 @@ mod tests {
             Found::Mark(Mark {
                 seq: 400,
                 count: 400,
-                floor: 0
+                ..Mark::default()
             })
         );
     }
@@ -340,12 +373,12 @@ mod tests {
         let mark = Mark {
             seq: 40,
             count: 40,
-            floor: 0,
+            ..Mark::default()
         };
         let database = |seq, count| Mark {
             seq,
             count,
-            floor: 0,
+            ..Mark::default()
         };
         assert!(!mark.is_ahead_of(&database(40, 40)));
         assert!(!mark.is_ahead_of(&database(41, 41)));

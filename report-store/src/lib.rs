@@ -382,10 +382,17 @@ impl ReportStore {
             }
         });
         on_backend!(self, |store| store.raise_floor(floor))?;
+        // The audit trail's length carries over, unless the operator chose to start on a
+        // database restored from before it grew.
+        let audit = match before {
+            Some(mark) if !behind => mark.audit,
+            _ => 0,
+        };
         let mark = Mark {
             seq: database.seq.max(floor),
             count: database.count,
             floor,
+            audit,
         };
         let water = tokio::task::spawn_blocking({
             let path = path.to_owned();
@@ -650,10 +657,26 @@ impl ReportStore {
     /// Walks the whole audit trail in order, a page at a time, and recomputes each row's chain:
     /// [`AuditCheck::ChangedAt`] names the first row that does not follow the one before it (a
     /// row changed or slipped in, or the row before it removed). Rows removed from the newest
-    /// end leave a trail that still follows: compare [`AuditCheck::Intact`]'s count with one
-    /// taken earlier.
+    /// end leave a trail that still follows: with the high-water mark kept, each walk's count is
+    /// kept in it, and a walk that finds fewer is [`AuditCheck::Shortened`].
     pub async fn check_audit_trail(&self) -> Result<AuditCheck, StoreError> {
-        on_backend!(self, |store| store.check_audit_trail())
+        let walked = on_backend!(self, |store| store.check_audit_trail())?;
+        let (AuditCheck::Intact { rows }, Some(water)) = (walked, &self.high_water) else {
+            return Ok(walked);
+        };
+        let water = Arc::clone(water);
+        let found = i64::try_from(rows).unwrap_or(i64::MAX);
+        let seen = tokio::task::spawn_blocking(move || water.record_audit(found))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
+        Ok(if found < seen {
+            AuditCheck::Shortened {
+                rows,
+                seen: u64::try_from(seen).unwrap_or(0),
+            }
+        } else {
+            walked
+        })
     }
 
     /// Stores a new session.

@@ -143,6 +143,14 @@ pub enum AuditCheck {
         /// The row's sequence number.
         seq: i64,
     },
+    /// Every row follows the one before it, but there are fewer than an earlier walk found: rows
+    /// were removed from the newest end (or the whole trail emptied).
+    Shortened {
+        /// How many rows the trail has.
+        rows: u64,
+        /// How many an earlier walk found.
+        seen: u64,
+    },
 }
 
 /// What the first row's chain follows, in place of a row before it.

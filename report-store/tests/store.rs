@@ -114,6 +114,7 @@ on_every_backend!(
     a_row_removed_from_the_middle_of_the_audit_trail_is_found,
     the_migration_chains_the_audit_rows_already_there,
     a_database_behind_its_high_water_mark_is_refused_or_started_above_it_by_choice,
+    rows_removed_from_the_newest_end_of_the_audit_trail_are_found_through_the_mark,
 );
 
 fn actor(who: &str) -> Actor {
@@ -704,13 +705,16 @@ async fn the_migration_chains_the_audit_rows_already_there(store: ReportStore, d
     database
         .run(
             &format!(
-                "DROP TRIGGER audit_is_not_replaced;
+                "ALTER TABLE sign_ins DROP COLUMN started_by;
+                 DROP TRIGGER audit_is_not_replaced;
                  ALTER TABLE audit DROP COLUMN chain;
                  PRAGMA user_version = 3;
                  {rows}"
             ),
             &format!(
-                "DROP TRIGGER audit_is_not_truncated ON audit;
+                "ALTER TABLE sign_ins DROP COLUMN started_by;
+                 DELETE FROM schema_version WHERE version = 4;
+                 DROP TRIGGER audit_is_not_truncated ON audit;
                  ALTER TABLE audit DROP COLUMN chain;
                  DELETE FROM schema_version WHERE version = 3;
                  {rows}"
@@ -1361,7 +1365,7 @@ async fn a_database_behind_its_high_water_mark_is_refused_or_started_above_it_by
         Some(Mark {
             seq: 5,
             count: 5,
-            floor: 0
+            ..Mark::default()
         })
     );
     drop(store);
@@ -1433,4 +1437,58 @@ async fn a_database_behind_its_high_water_mark_is_refused_or_started_above_it_by
         .keep_high_water(&mark, false, false)
         .await
         .expect("a first start");
+}
+
+async fn rows_removed_from_the_newest_end_of_the_audit_trail_are_found_through_the_mark(
+    mut store: ReportStore,
+    database: Direct,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mark = dir.path().join("high-water");
+    store
+        .keep_high_water(&mark, false, false)
+        .await
+        .expect("keep the mark");
+    let rows = write_audit_rows(&store).await;
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows }
+    );
+    // The newest row removed by someone with the owner's rights: the rest still follows.
+    let newest = "DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)";
+    database
+        .run(
+            &format!("DROP TRIGGER audit_is_not_deleted; {newest}"),
+            &format!("SET session_replication_role = replica; {newest}"),
+        )
+        .await
+        .expect("remove the newest row");
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Shortened {
+            rows: rows - 1,
+            seen: rows
+        }
+    );
+    // Emptied past its triggers, and the server restarted: still found.
+    database
+        .run(
+            "DELETE FROM audit",
+            "SET session_replication_role = replica; TRUNCATE audit",
+        )
+        .await
+        .expect("empty the trail");
+    drop(store);
+    let mut store = database.open().await;
+    store
+        .keep_high_water(&mark, false, false)
+        .await
+        .expect("keep the mark");
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Shortened {
+            rows: 0,
+            seen: rows
+        }
+    );
 }

@@ -237,7 +237,7 @@ impl PostgresStore {
         Ok(Mark {
             seq: row.get(0),
             count: row.get(1),
-            floor: 0,
+            ..Mark::default()
         })
     }
 

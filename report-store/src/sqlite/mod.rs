@@ -187,7 +187,7 @@ impl SqliteStore {
                 Ok(Mark {
                     seq: row.get(0)?,
                     count: row.get(1)?,
-                    floor: 0,
+                    ..Mark::default()
                 })
             },
         )?)

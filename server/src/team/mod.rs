@@ -496,6 +496,14 @@ pub fn log_trail_check(walked: Result<AuditCheck, report_store::StoreError>) -> 
             );
             TrailCheck::ChangedAt { seq }
         }
+        Ok(AuditCheck::Shortened { rows, seen }) => {
+            tracing::error!(
+                rows,
+                seen,
+                "the audit trail has lost its newest entries: it has fewer than an earlier check found"
+            );
+            TrailCheck::Shortened { rows, seen }
+        }
         Err(error) => {
             tracing::error!(%error, "the audit trail could not be checked");
             TrailCheck::NotChecked
