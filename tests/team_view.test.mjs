@@ -177,7 +177,7 @@ test('starting sign-ins is rate-limited per address, in plain words', () => with
   assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM sign_ins'), '3', 'a refused start keeps nothing');
 }, { args: ['--rate-limit-per-client', '3'] }));
 
-test('a person over their allowance is told in plain words, and can still sign out', () => withTeam(async ({ server, browser }) => {
+test('a person over their allowance is told in plain words, and can still sign out', () => withTeam(async ({ server, browser, provider }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${server.url}/team`);
@@ -193,6 +193,11 @@ test('a person over their allowance is told in plain words, and can still sign o
   await page.getByRole('heading', { level: 1, name: 'Too many requests' }).waitFor();
   await page.getByText('You opened or changed a lot of pages in the last minute.').waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
+  // Ended here, then at the provider, which asks first.
+  await page.waitForURL((url) => url.origin === provider.issuer || url.pathname === '/team/signed-out');
+  if (new URL(page.url()).origin === provider.issuer) {
+    await page.getByRole('button', { name: /yes/i }).click();
+  }
   await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
   assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM sessions'), '0');
   const actions = (await auditRows(server)).map(({ action }) => action);

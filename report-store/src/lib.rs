@@ -23,6 +23,7 @@
 //! Callers see only [`ReportStore`], whose async methods do not say which one they talk to.
 
 mod high_water;
+mod migration;
 mod postgres;
 mod sqlite;
 mod team;

@@ -10,6 +10,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use incident_report::ReportId;
 use tokio_postgres::NoTls;
 
+use crate::migration::Migration;
 use crate::{Backlog, Claim, Delivery, Known, Mark, NewReport, StoreError, Submitted};
 
 mod team;
@@ -24,26 +25,6 @@ const AUDIT_LOCK: i32 = 1;
 
 /// Held while a sign-in is stored and the oldest beyond the bound are ended.
 const SIGN_IN_LOCK: i32 = 2;
-
-/// One schema version: its SQL; then, for the version that chained the audit trail, the rows
-/// already there chained (in Rust, one implementation of the chain for both backends); then more
-/// SQL. All of it in the migration's transaction.
-struct Migration {
-    sql: &'static str,
-    chain_audit: bool,
-    then: &'static str,
-}
-
-impl Migration {
-    /// A version that is SQL only.
-    const fn sql(sql: &'static str) -> Self {
-        Self {
-            sql,
-            chain_audit: false,
-            then: "",
-        }
-    }
-}
 
 /// Each migration takes the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[Migration] = &[

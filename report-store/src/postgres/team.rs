@@ -13,8 +13,9 @@ use incident_report::ReportId;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{AUDIT_LOCK, LOCKS, Migration, PostgresStore, SIGN_IN_LOCK};
+use super::{AUDIT_LOCK, LOCKS, PostgresStore, SIGN_IN_LOCK};
 use crate::StoreError;
+use crate::migration::Migration;
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditCheck, AuditEntry, AuditRow, AuditWalk, Changed,
     DeliveryRecord, PendingSignIn, Session, TeamReport, TeamSummary,

@@ -9,29 +9,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use incident_report::ReportId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use crate::migration::Migration;
 use crate::{Backlog, Claim, Delivery, Known, Mark, NewReport, StoreError, Submitted};
 
 mod team;
-
-/// One schema version: its SQL; then, for the version that chained the audit trail, the rows
-/// already there chained (SHA-256 is computed in Rust: SQLite has none, and one implementation
-/// serves both backends); then more SQL. All of it in the migration's transaction.
-struct Migration {
-    sql: &'static str,
-    chain_audit: bool,
-    then: &'static str,
-}
-
-impl Migration {
-    /// A version that is SQL only.
-    const fn sql(sql: &'static str) -> Self {
-        Self {
-            sql,
-            chain_audit: false,
-            then: "",
-        }
-    }
-}
 
 /// Each migration takes the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[Migration] = &[

@@ -9,8 +9,9 @@
 use incident_report::ReportId;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::{Migration, SqliteStore};
+use super::SqliteStore;
 use crate::StoreError;
+use crate::migration::Migration;
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditCheck, AuditEntry, AuditRow, AuditWalk, Changed,
     DeliveryRecord, PendingSignIn, Session, TeamReport, TeamSummary,
