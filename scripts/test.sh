@@ -13,7 +13,6 @@ step "Formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p app --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
-cargo clippy -p service-worker --target wasm32-unknown-unknown --locked -- -D warnings
 # Known vulnerabilities in what Cargo.lock pulls in, from the RustSec snapshot beside the project
 # (no network); an assessed one is ignored in .cargo/audit.toml with its reason.
 cargo-audit audit --no-fetch --db ../shared/advisory-db

@@ -11,7 +11,7 @@
 //!
 //! Delivery is at least once: a crash between the destination's acceptance and the record sends
 //! the message again. Every message carries the same identity each time (the email's
-//! `Message-ID`, the webhook's `Idempotency-Key`, the Maildir file name), derived from the report
+//! `Message-ID`, the webhook's `webhook-id`, the Maildir file name), derived from the report
 //! id, so receivers drop the repeat.
 //!
 //! - [`message`]: a stored report as an email and as a JSON document.

@@ -403,8 +403,13 @@ impl Config {
     /// The settings a server started with no flags and no environment has, with its data in
     /// `data_dir` and the site at `site_root`.
     pub fn defaults(data_dir: &Path, site_root: &Path) -> Self {
-        use clap::Parser as _;
-        let mut config = Self::parse_from(["lost-device"]);
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        // Every setting's environment variable forgotten: a variable left in a shell must not
+        // change a test's server (a database URL would make every test a PostgreSQL one).
+        let matches = Self::command()
+            .mut_args(|arg| arg.env(None::<&'static str>))
+            .get_matches_from(["lost-device"]);
+        let mut config = Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
         data_dir.clone_into(&mut config.data_dir);
         site_root.clone_into(&mut config.site_root);
         config
@@ -439,5 +444,41 @@ impl Config {
         };
         options.site_root = self.site_root.to_string_lossy().into_owned().into();
         Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run by the test below with settings in its environment; does nothing on its own.
+    #[test]
+    fn defaults_in_a_child() {
+        if std::env::var_os("CONFIG_DEFAULTS_CHILD").is_none() {
+            return;
+        }
+        let config = Config::defaults(Path::new("data"), Path::new("site"));
+        assert_eq!(config.database, None);
+        assert_eq!(config.port, 3000);
+        assert_eq!(config.keep_delivered_days, 30);
+    }
+
+    #[test]
+    fn the_defaults_read_no_environment() {
+        let status = std::process::Command::new(std::env::current_exe().expect("this binary"))
+            .args(["--exact", "config::tests::defaults_in_a_child", "--quiet"])
+            .env("CONFIG_DEFAULTS_CHILD", "1")
+            .env(
+                "LOST_DEVICE_DATABASE_URL",
+                "postgres://someone@127.0.0.1:1/left-in-a-shell",
+            )
+            .env("LOST_DEVICE_PORT", "4444")
+            .env("LOST_DEVICE_KEEP_DELIVERED_DAYS", "1")
+            .status()
+            .expect("run the child");
+        assert!(
+            status.success(),
+            "settings left in a shell reached Config::defaults"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The README quotes what the app says; every quoted sentence must be one the code shows, so the
-//! README cannot promise words the pages no longer use.
+//! README cannot promise words the pages no longer use. And every file the README and
+//! ARCHITECTURE.md name exists, so the map cannot point at files that have moved.
 
 use std::path::{Path, PathBuf};
 
@@ -99,4 +100,60 @@ fn every_sentence_the_readme_quotes_is_one_the_app_shows() {
         missing.is_empty(),
         "quoted in the README, shown nowhere: {missing:?}"
     );
+}
+
+/// Every file a document names in `code`, by its extension: `sign_in.rs`, `scripts/build.sh`.
+fn named_files(document: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(workspace().join(document)).expect("the document");
+    const KINDS: [&str; 7] = [".rs", ".mjs", ".js", ".sh", ".toml", ".json", ".md"];
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.contains(char::is_whitespace) && !name.starts_with("../"))
+        .filter(|name| !name.starts_with('/') && KINDS.iter().any(|kind| name.ends_with(kind)))
+        .map(|name| name.trim_start_matches("./").to_owned())
+        .collect()
+}
+
+/// Every file in the workspace, as a path from its root (build output and packages left out).
+fn workspace_files(dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("a folder") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if !["target", "node_modules", ".git"].contains(&name.as_str()) {
+                workspace_files(&path, out);
+            }
+        } else if let Ok(relative) = path.strip_prefix(workspace()) {
+            out.push(relative.to_string_lossy().into_owned());
+        }
+    }
+}
+
+#[test]
+fn every_file_the_docs_name_exists() {
+    let mut files = Vec::new();
+    workspace_files(&workspace(), &mut files);
+    for document in ["ARCHITECTURE.md", "README.md"] {
+        let named = named_files(document);
+        assert!(
+            named.len() >= 10,
+            "{document}'s file names were found: {named:?}"
+        );
+        let missing: Vec<&String> = named
+            .iter()
+            .filter(|name| {
+                !files
+                    .iter()
+                    .any(|file| file == *name || file.ends_with(&format!("/{name}")))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{document} names files that do not exist: {missing:?}"
+        );
+    }
 }
