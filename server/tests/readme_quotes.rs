@@ -104,8 +104,8 @@ fn every_sentence_the_readme_quotes_is_one_the_app_shows() {
 
 /// Every file a document names in `code`, by its extension: `sign_in.rs`, `scripts/build.sh`.
 fn named_files(document: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(workspace().join(document)).expect("the document");
     const KINDS: [&str; 7] = [".rs", ".mjs", ".js", ".sh", ".toml", ".json", ".md"];
+    let text = std::fs::read_to_string(workspace().join(document)).expect("the document");
     text.split('`')
         .skip(1)
         .step_by(2)
