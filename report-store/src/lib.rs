@@ -44,8 +44,8 @@ pub const CLEARED_ANSWERS: &str = "{}";
 pub const SIGN_IN_LIMIT_MS: i64 = 10 * 60 * 1000;
 
 /// The most sign-ins kept waiting for the identity provider at once. Anyone may begin one, so
-/// past this the oldest of whoever began the most are ended (see [`ReportStore::begin_sign_in`]) rather than the table
-/// growing with every stranger's request.
+/// past this the oldest of whoever began the most are ended (see
+/// [`ReportStore::begin_sign_in`]) rather than the table growing with every stranger's request.
 pub const MAX_PENDING_SIGN_INS: i64 = 1000;
 
 /// The audit trail's words for a retry of held-back deliveries.
@@ -154,8 +154,16 @@ impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
         // The server's own message (never the row's values, which are only in its detail).
         let Some(db) = error.as_db_error() else {
-            // No answer from the server at all: the connection is gone.
-            return Self::Unavailable(error.to_string());
+            // No answer from the server at all: the connection is gone (or, for anything else
+            // without the server's words, a fault of this code's).
+            let lost = error.is_closed()
+                || std::error::Error::source(&error)
+                    .is_some_and(<dyn std::error::Error>::is::<std::io::Error>);
+            return if lost {
+                Self::Unavailable(error.to_string())
+            } else {
+                Self::Postgres(error.to_string())
+            };
         };
         let detail = format!("{} ({})", db.message(), db.code().code());
         let code = db.code().code();
