@@ -30,7 +30,8 @@ pub fn StartButton(
 #[component]
 pub fn WarningText(
     /// The warning.
-    text: &'static str,
+    #[prop(into)]
+    text: String,
 ) -> impl IntoView {
     view! {
         <div class="govuk-warning-text">

@@ -6,7 +6,7 @@
 use incident_report::progress::{PassedOn, TeamState};
 use leptos::prelude::*;
 
-use crate::govuk::{Tag, TagColour};
+use crate::govuk::{Tag, TagColour, WarningText};
 use crate::{APP_NAME, DocumentHead};
 
 /// The team's list of reports.
@@ -623,31 +623,17 @@ fn TrailLine(trail: TrailCheck) -> impl IntoView {
         }
         .into_any(),
         TrailCheck::ChangedAt { seq } => view! {
-            <TrailWarning text=format!("The audit trail was changed at entry {seq}: it no longer follows the entries before it. Tell the service's administrator.") />
+            <WarningText text=format!("The audit trail was changed at entry {seq}: it no longer follows the entries before it. Tell the service's administrator.") />
         }
         .into_any(),
         TrailCheck::Shortened { rows, seen } => view! {
-            <TrailWarning text=format!("The audit trail has lost its newest entries: it has {rows}, but an earlier check found {seen}. Tell the service's administrator.") />
+            <WarningText text=format!("The audit trail has lost its newest entries: it has {rows}, but an earlier check found {seen}. Tell the service's administrator.") />
         }
         .into_any(),
         TrailCheck::NotChecked => view! {
             <p class="govuk-body-s app-trail-check">"The audit trail could not be checked just now."</p>
         }
         .into_any(),
-    }
-}
-
-/// A warning that the audit trail is not what it was.
-#[component]
-fn TrailWarning(text: String) -> impl IntoView {
-    view! {
-        <div class="govuk-warning-text app-trail-check">
-            <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
-            <strong class="govuk-warning-text__text">
-                <span class="govuk-visually-hidden">"Warning"</span>
-                {text}
-            </strong>
-        </div>
     }
 }
 
