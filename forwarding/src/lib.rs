@@ -25,9 +25,9 @@ pub mod webhook;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clock::SharedClock;
 use incident_report::RetryPolicy;
 use report_store::{Claim, Delivery, ReportStore};
-use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 use crate::message::{Envelope, ForwardedReport};
@@ -120,6 +120,8 @@ pub struct Settings {
     /// it frees the leases it held before and resends those deliveries at once. Unique per
     /// instance sharing a database: the server keeps one in its data directory.
     pub holder: String,
+    /// The application's clock: claims, leases and retry times are read from it.
+    pub clock: SharedClock,
 }
 
 impl Settings {
@@ -137,6 +139,7 @@ impl Settings {
             poll: Duration::from_secs(1),
             holder: lease_token(getrandom::fill)
                 .unwrap_or_else(|_| format!("process-{}", std::process::id())),
+            clock: clock::SystemClock::shared(),
         }
     }
 
@@ -184,6 +187,16 @@ impl Forwarder {
     /// The names of its destinations, as the intake writes them in delivery rows.
     pub fn destination_names(&self) -> Vec<String> {
         self.settings.names()
+    }
+
+    /// The clock it reads.
+    pub fn clock(&self) -> &SharedClock {
+        &self.settings.clock
+    }
+
+    /// The time now by the application's clock, in milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64 {
+        self.settings.clock.now_ms()
     }
 
     /// Tells the forwarder new work is due.
@@ -239,7 +252,7 @@ impl Forwarder {
     async fn claim(&self, limit: u32) -> Vec<Delivery> {
         let claim = Claim {
             destinations: self.settings.names(),
-            now_ms: now_ms(),
+            now_ms: self.now_ms(),
             lease_ms: i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
             lease: match lease_token(getrandom::fill) {
                 Ok(token) => format!("{}:{token}", self.settings.holder),
@@ -286,7 +299,7 @@ impl Forwarder {
             tokio::select! {
                 done = &mut work => return Some(done),
                 () = tokio::time::sleep(every) => {
-                    match self.store.renew_lease(delivery, now_ms().saturating_add(lease_ms)).await {
+                    match self.store.renew_lease(delivery, self.now_ms().saturating_add(lease_ms)).await {
                         Ok(true) => held_since = std::time::Instant::now(),
                         Ok(false) => return None,
                         Err(error) => {
@@ -341,7 +354,7 @@ impl Forwarder {
                     destination = %delivery.destination, attempt, elapsed_ms,
                     outcome = "delivered", "report forwarded"
                 );
-                self.store.mark_delivered(&delivery, now_ms()).await
+                self.store.mark_delivered(&delivery, self.now_ms()).await
             }
             Err(Failure::Temporary {
                 reason,
@@ -355,8 +368,9 @@ impl Forwarder {
                     outcome = "retry", retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                     %reason, "report not forwarded yet"
                 );
-                let at =
-                    now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+                let at = self
+                    .now_ms()
+                    .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
                 self.store.mark_retry(&delivery, at, reason).await
             }
             Err(Failure::Permanent { reason }) => {
@@ -381,16 +395,6 @@ impl Forwarder {
             ),
         }
     }
-}
-
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    epoch_ms(OffsetDateTime::now_utc())
-}
-
-/// `at` in milliseconds since the Unix epoch, as the delivery rows keep times.
-pub fn epoch_ms(at: OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 /// A lease token, unique per claim, from `fill`'s random bytes; its failure is the token's.

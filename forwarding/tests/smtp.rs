@@ -4,6 +4,7 @@
 
 mod common;
 
+use clock::{Clock, SystemClock};
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -175,7 +176,7 @@ async fn a_550_is_parked_with_its_reason_and_delivered_after_the_operator_retrie
     );
     assert_eq!(
         store
-            .retry_parked(forwarding::now_ms())
+            .retry_parked(SystemClock.now_ms())
             .await
             .expect("retry"),
         1

@@ -4,6 +4,7 @@
 
 mod common;
 
+use clock::{Clock, SystemClock};
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
@@ -150,7 +151,7 @@ async fn an_instance_restarted_after_a_crash_resends_its_own_deliveries_at_once(
     let claimed = store
         .claim_due(report_store::Claim {
             destinations: vec!["webhook".into()],
-            now_ms: forwarding::now_ms(),
+            now_ms: SystemClock.now_ms(),
             lease_ms: 600_000,
             lease: "a:before-the-crash".into(),
             limit: 1,

@@ -131,7 +131,11 @@ impl AppState {
             worker_etag: worker_etag(&precache.version),
             worker_script: precache.worker_script().into(),
             offline_html: offline_html.into(),
-            reports: Arc::new(reports::Reports::new(store, None)),
+            reports: Arc::new(reports::Reports::new(
+                store,
+                None,
+                clock::SystemClock::shared(),
+            )),
             limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None),
             status_limiter: rate_limit::Limiter::new(rate_limit::RateLimits::default(), None)
                 .per_client_only(),
@@ -156,11 +160,13 @@ impl AppState {
         self
     }
 
-    /// The same state, with new reports forwarded by `forwarder`.
+    /// The same state, with new reports forwarded by `forwarder`, and every time read from the
+    /// forwarder's clock.
     #[must_use]
     pub fn with_forwarder(mut self, forwarder: forwarding::Forwarder) -> Self {
         let store = self.reports.store().clone();
-        self.reports = Arc::new(reports::Reports::new(store, Some(forwarder)));
+        let clock = forwarder.clock().clone();
+        self.reports = Arc::new(reports::Reports::new(store, Some(forwarder), clock));
         self
     }
 }
@@ -260,7 +266,7 @@ async fn readyz_show(State(state): State<AppState>) -> Response {
     }
     match state.reports.store().backlog().await {
         Ok(backlog) => {
-            let now = forwarding::now_ms();
+            let now = state.reports.now_ms();
             let oldest_age_s = backlog.oldest_ms.map(|oldest| (now - oldest).max(0) / 1000);
             if let Some(reason) = &backlog.parked_error {
                 tracing::warn!(parked = backlog.parked, %reason, "deliveries are parked");

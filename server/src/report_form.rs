@@ -37,7 +37,7 @@ pub async fn report_form_post(
             .into_response();
     }
     let posted = PostedPage::read(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    let now = time::OffsetDateTime::now_utc();
+    let now = state.reports.clock().now();
     // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
     let today = now.date().next_day().unwrap_or(now.date());
     let id = posted.id.or_else(new_id);

@@ -32,12 +32,12 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+use clock::SharedClock;
 use forwarding::Forwarder;
 use incident_report::wire::{ErrorCode, Receipt as ReportReceipt, Refusal, Submission};
 use incident_report::{AnswerError, ReportId};
 use report_store::{NewReport, ReportStore, StoreError, Submitted};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use crate::AppState;
 use crate::store_health::StoreHealth;
@@ -57,18 +57,31 @@ pub struct Reports {
     forwarder: Option<Forwarder>,
     in_flight: Mutex<HashSet<ReportId>>,
     health: StoreHealth,
+    clock: SharedClock,
 }
 
 impl Reports {
     /// Serves reports from `store`; with a forwarder, each new report gets a delivery row per
-    /// destination and wakes it.
-    pub fn new(store: ReportStore, forwarder: Option<Forwarder>) -> Self {
+    /// destination and wakes it. Every time it and the parts it serves keep is read from
+    /// `clock`.
+    pub fn new(store: ReportStore, forwarder: Option<Forwarder>, clock: SharedClock) -> Self {
         Self {
             store,
             forwarder,
             in_flight: Mutex::new(HashSet::new()),
             health: StoreHealth::default(),
+            clock,
         }
+    }
+
+    /// The application's clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    /// The time now by the application's clock, in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// Whether the database can take writes (see [`StoreHealth`]).
@@ -309,7 +322,7 @@ pub async fn take(
         };
     }
 
-    let now = OffsetDateTime::now_utc();
+    let now = reports.clock.now();
     // A reporter in a time zone ahead of UTC may already be on tomorrow's date.
     let latest_date = now.date().next_day().unwrap_or(now.date());
     // By the rules the answers were written under: a report queued on a phone before a release
@@ -337,7 +350,7 @@ pub async fn take(
             fingerprint,
             form_json,
             received_at,
-            received_at_ms: forwarding::epoch_ms(now),
+            received_at_ms: clock::epoch_ms(now),
             year: now.year(),
             destinations,
         })

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use clock::{Clock, SharedClock};
 use forwarding::maildir::Maildir;
 use forwarding::{Destination, Forwarder};
 use report_store::{Actor, AuditAction, AuditEntry, ReportStore, StoreError};
@@ -59,17 +60,24 @@ impl Application {
     /// Deliveries parked under the previous configuration are tried again: a restart is when an
     /// operator has fixed what parked them.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, clock::SystemClock::shared()).await
+    }
+
+    /// [`Self::build`], with every time the server keeps read from `clock` (tests move a
+    /// [`clock::ManualClock`] instead of waiting).
+    pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
         private_dir(&config.data_dir)?;
         app::settings::ServiceSettings::set(app::settings::ServiceSettings {
             recipient: config.recipient_name.clone(),
             keep_delivered_days: config.keep_delivered_days,
         });
         let mut store = open_store(&config).await?;
-        keep_high_water(&mut store, &config).await?;
+        keep_high_water(&mut store, &config, clock.as_ref()).await?;
         let mut settings = config.forwarding.settings(&config.data_dir)?;
         settings.holder = instance_name(&config.data_dir)?;
+        settings.clock = Arc::clone(&clock);
         let parked = store
-            .retry_parked(forwarding::now_ms())
+            .retry_parked(clock.now_ms())
             .await
             .context("could not read the deliveries")?;
         tracing::info!(
@@ -163,8 +171,8 @@ impl Application {
         }
         if let Some(keep_ms) = self.keep_delivered_ms {
             tasks.spawn(every(CLEAR_DELIVERED_EVERY, stopped.clone(), {
-                let store = self.reports.store().clone();
-                move || clear_delivered(store.clone(), keep_ms)
+                let reports = Arc::clone(&self.reports);
+                move || clear_delivered(Arc::clone(&reports), keep_ms)
             }));
         }
         // At start (an interval's first tick is at once), then with the retention clean-up.
@@ -177,8 +185,8 @@ impl Application {
             move || checkpoint(store.clone())
         }));
         tasks.spawn(every(FORGET_SESSIONS_EVERY, stopped.clone(), {
-            let store = self.reports.store().clone();
-            move || forget_sessions(store.clone())
+            let reports = Arc::clone(&self.reports);
+            move || forget_sessions(Arc::clone(&reports))
         }));
         tasks.spawn(every(FORGET_QUIET_CLIENTS_EVERY, stopped, {
             let limiters = self.limiters.clone();
@@ -218,10 +226,14 @@ where
 }
 
 /// Removes the team's sessions past their limits and sign-ins never finished.
-async fn forget_sessions(store: ReportStore) {
-    let now = forwarding::now_ms();
-    if let Err(error) = store
-        .forget_sessions(now, crate::team::IDLE_MS, crate::team::ABSOLUTE_MS)
+async fn forget_sessions(reports: Arc<Reports>) {
+    if let Err(error) = reports
+        .store()
+        .forget_sessions(
+            reports.now_ms(),
+            crate::team::IDLE_MS,
+            crate::team::ABSOLUTE_MS,
+        )
         .await
     {
         tracing::error!(%error, "could not remove ended sessions");
@@ -247,8 +259,12 @@ async fn checkpoint(store: ReportStore) {
 }
 
 /// Removes the answers of reports delivered more than `keep_ms` ago.
-async fn clear_delivered(store: ReportStore, keep_ms: i64) {
-    match store.clear_delivered(forwarding::now_ms() - keep_ms).await {
+async fn clear_delivered(reports: Arc<Reports>, keep_ms: i64) {
+    match reports
+        .store()
+        .clear_delivered(reports.now_ms() - keep_ms)
+        .await
+    {
         Ok(0) => {}
         Ok(cleared) => tracing::info!(cleared, "answers of old delivered reports removed"),
         Err(error) => tracing::error!(%error, "could not remove old answers"),
@@ -269,7 +285,11 @@ async fn open_store(config: &Config) -> anyhow::Result<ReportStore> {
 /// Checks the report database against the high-water mark in the data directory, and keeps the
 /// mark from now on. A database that has lost reports stops the start with what to do, unless
 /// the operator chose to start on it (then that choice is logged and audited).
-async fn keep_high_water(store: &mut ReportStore, config: &Config) -> anyhow::Result<()> {
+async fn keep_high_water(
+    store: &mut ReportStore,
+    config: &Config,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
     let path = config.high_water_path();
     let used_before = has_mail(&config.maildir_path());
     let checked = store
@@ -316,7 +336,7 @@ async fn keep_high_water(store: &mut ReportStore, config: &Config) -> anyhow::Re
     );
     store
         .record(&AuditEntry {
-            at_ms: forwarding::now_ms(),
+            at_ms: clock.now_ms(),
             actor: Actor {
                 who: "the server's operator".to_owned(),
                 address: "this machine".to_owned(),

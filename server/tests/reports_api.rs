@@ -3,6 +3,7 @@
 
 mod common;
 
+use clock::{Clock, SystemClock};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -487,7 +488,7 @@ async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
     let store = api.reports.store();
     let claim = report_store::Claim {
         destinations: vec!["maildir".into()],
-        now_ms: forwarding::now_ms(),
+        now_ms: SystemClock.now_ms(),
         lease_ms: 60_000,
         lease: "test".into(),
         limit: 1,
@@ -596,7 +597,7 @@ async fn stored_form(api: &Api) -> Value {
         .store()
         .claim_due(report_store::Claim {
             destinations: vec!["maildir".into()],
-            now_ms: forwarding::now_ms(),
+            now_ms: SystemClock.now_ms(),
             lease_ms: 1,
             lease: "t".into(),
             limit: 1,

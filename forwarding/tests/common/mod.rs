@@ -1,6 +1,7 @@
 //! What the forwarding tests share: a store with one report waiting for given destinations, and
 //! settings whose retries are due at once.
 
+use clock::{Clock, SystemClock};
 use std::time::Duration;
 
 use forwarding::message::Envelope;
@@ -18,7 +19,7 @@ pub fn id() -> ReportId {
 pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
     let store = ReportStore::sqlite_in_memory().expect("store");
     let form = ReportForm::example();
-    let now = forwarding::now_ms();
+    let now = SystemClock.now_ms();
     let submitted = store
         .submit(NewReport {
             id: id(),

@@ -208,6 +208,11 @@ impl Visit {
         self.reports.store()
     }
 
+    /// The time now by the application's clock.
+    fn now_ms(&self) -> i64 {
+        self.reports.now_ms()
+    }
+
     /// The client as its allowance counts it: its address, an IPv6 one by its /64.
     fn allowance_key(&self) -> String {
         self.client.map_or_else(
@@ -258,7 +263,7 @@ impl Visit {
         detail: Option<String>,
     ) -> Result<(), Box<Response>> {
         let entry = AuditEntry {
-            at_ms: forwarding::now_ms(),
+            at_ms: self.now_ms(),
             actor: self.actor(who),
             action,
             report: None,
@@ -328,12 +333,7 @@ impl Visit {
             return Ok(None);
         };
         self.store()
-            .touch_session(
-                &token_hash(token),
-                forwarding::now_ms(),
-                IDLE_MS,
-                ABSOLUTE_MS,
-            )
+            .touch_session(&token_hash(token), self.now_ms(), IDLE_MS, ABSOLUTE_MS)
             .await
             .map_err(|error| Box::new(self.trouble(&error)))
     }
@@ -382,7 +382,7 @@ impl Visit {
         match self
             .team
             .provider
-            .begin(return_to, self.allowance_key(), forwarding::now_ms())
+            .begin(return_to, self.allowance_key(), self.now_ms())
             .await
         {
             Ok((url, pending)) => {
@@ -641,7 +641,7 @@ async fn show_report(
         );
     };
     let viewed = AuditEntry {
-        at_ms: forwarding::now_ms(),
+        at_ms: visit.now_ms(),
         actor: visit.actor(&session.email),
         action: AuditAction::Viewed,
         report: Some(report.summary.progress.id),
@@ -775,7 +775,7 @@ async fn report_act(
         Err(response) => return *response,
     };
     let actor = visit.actor(&session.email);
-    let now = forwarding::now_ms();
+    let now = visit.now_ms();
     let (done, yes, already) = match action.as_str() {
         "acknowledge" => (
             visit.store().acknowledge(&reference, &actor, now).await,
@@ -882,7 +882,7 @@ async fn signed_in(visit: Visit, Query(callback): Query<Callback>, headers: Head
     }
     let pending = match visit
         .store()
-        .take_sign_in(&given_state, forwarding::now_ms())
+        .take_sign_in(&given_state, visit.now_ms())
         .await
     {
         Ok(Some(pending)) => pending,
@@ -907,7 +907,7 @@ async fn signed_in(visit: Visit, Query(callback): Query<Callback>, headers: Head
             return visit.refuse(None, error.reason(), answer).await;
         }
     };
-    let now = forwarding::now_ms();
+    let now = visit.now_ms();
     if !visit.team.provider.settings().allowed.admits(&identity) {
         let signed_in_as = format!("You signed in as {}.", identity.email);
         let mut response = visit.message(

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use clock::{ManualClock, SharedClock, SystemClock};
 use http_body_util::BodyExt as _;
 use hyper_util::rt::TokioIo;
 use server::config::{Config, SiteBuild};
@@ -67,10 +68,25 @@ impl TestApp {
 
     /// The server on the data directory `data_dir` (a filesystem of the test's own, say).
     pub async fn spawn_on(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(data_dir, SystemClock::shared(), adjust).await
+    }
+
+    /// The server with the default settings changed by `adjust`, reading every time from
+    /// `clock`, which the test moves.
+    pub async fn spawn_with_clock(clock: &ManualClock, adjust: impl FnOnce(&mut Config)) -> Self {
+        let data_dir = tempfile::tempdir().expect("data dir");
+        Self::start(data_dir, clock.shared(), adjust).await
+    }
+
+    async fn start(
+        data_dir: tempfile::TempDir,
+        clock: SharedClock,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let site = site_files();
         let mut config = test_config(data_dir.path(), site.path());
         adjust(&mut config);
-        let application = Application::build(config)
+        let application = Application::build_with_clock(config, clock)
             .await
             .expect("the server starts")
             .deliver_on_demand();

@@ -1,0 +1,170 @@
+//! The team's view for a person signed in: how long a session lasts, and what a form post does
+//! with and without its CSRF token. The test starts the session in the store (signing in itself,
+//! against a real provider, is in the browser tests) and moves the server's clock, so "31
+//! minutes later" takes no time.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use clock::{Clock, ManualClock};
+use common::TestApp;
+use incident_report::{ReportForm, ReportId};
+use report_store::{NewReport, Session, Submitted};
+use server::config::Config;
+use sha2::{Digest, Sha256};
+
+/// The team's view on, with a provider nothing listens at: a request that has to sign in again
+/// is answered "Sign-in is not available just now".
+fn with_team(config: &mut Config) {
+    config.team.oidc_issuer = Some("http://127.0.0.1:9".to_owned());
+    config.team.oidc_client_id = Some("lost-device".to_owned());
+    config.team.public_url = Some("https://lost-device.example.org".to_owned());
+    config.team.team_emails = vec!["sam@example.org".to_owned()];
+}
+
+const SIGN_IN_AGAIN: &str = "Sign-in is not available just now";
+const CSRF: &str = "the-session-s-own-form-token";
+
+/// Sam signed in now by `clock`; gives the `Cookie` header their browser sends.
+async fn signed_in(app: &TestApp, clock: &ManualClock, token: &str) -> String {
+    let now = clock.now_ms();
+    app.store
+        .begin_session(&Session {
+            token_hash: format!("{:x}", Sha256::digest(token.as_bytes())),
+            email: "sam@example.org".to_owned(),
+            name: "Sam".to_owned(),
+            csrf: CSRF.to_owned(),
+            id_token: None,
+            created_at_ms: now,
+            last_seen_ms: now,
+        })
+        .await
+        .expect("a session");
+    format!("__Host-lost-device-team={token}")
+}
+
+async fn list(app: &TestApp, cookie: &str) -> (StatusCode, String) {
+    let request = Request::get("/team")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, page) = app.send(request).await;
+    (status, page)
+}
+
+/// A report in the store, received now by `clock`; gives its reference.
+async fn a_report(app: &TestApp, clock: &ManualClock) -> String {
+    let submitted = app
+        .store
+        .submit(NewReport {
+            id: ReportId::from_random_bytes([7; 16]),
+            fingerprint: "f".into(),
+            form_json: serde_json::to_string(&ReportForm::example()).expect("json"),
+            received_at: "2026-12-07T10:04:05Z".into(),
+            received_at_ms: clock.now_ms(),
+            year: 2026,
+            destinations: Vec::new(),
+        })
+        .await
+        .expect("stored");
+    let Submitted::Created { reference } = submitted else {
+        panic!("a new report");
+    };
+    reference
+}
+
+/// The audit trail as (action, who, at), oldest first.
+fn audit(app: &TestApp) -> Vec<(String, String, i64)> {
+    let database = rusqlite::Connection::open(app.data_dir.path().join("reports.sqlite3"))
+        .expect("the report database");
+    let mut rows = database
+        .prepare("SELECT action, who, at FROM audit ORDER BY seq")
+        .expect("query");
+    rows.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("rows")
+        .map(|row| row.expect("row"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_session_ends_after_30_quiet_minutes_and_after_8_hours_however_busy() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+
+    let quiet = signed_in(&app, &clock, "quiet-session-token").await;
+    let (status, page) = list(&app, &quiet).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Sam"), "signed in");
+    // Each visit counts as activity: 29 minutes after the last one it still works.
+    clock.advance(Duration::from_mins(29));
+    assert_eq!(list(&app, &quiet).await.0, StatusCode::OK);
+    clock.advance(Duration::from_mins(29));
+    assert_eq!(list(&app, &quiet).await.0, StatusCode::OK);
+    clock.advance(Duration::from_mins(31));
+    let (status, page) = list(&app, &quiet).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "sent to sign in again");
+    assert!(page.contains(SIGN_IN_AGAIN));
+
+    // Busy all day: used every 20 minutes, it still ends 8 hours after signing in.
+    let busy = signed_in(&app, &clock, "busy-session-token").await;
+    for _ in 0..23 {
+        clock.advance(Duration::from_mins(20));
+        assert_eq!(list(&app, &busy).await.0, StatusCode::OK);
+    }
+    clock.advance(Duration::from_mins(20)); // 8 hours since signing in.
+    let (status, page) = list(&app, &busy).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "sent to sign in again");
+    assert!(page.contains(SIGN_IN_AGAIN));
+}
+
+#[tokio::test]
+async fn a_form_acts_only_with_its_session_s_token_then_redirects_and_both_are_audited() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "form-session-token").await;
+    let reference = a_report(&app, &clock).await;
+    let path = format!("/team/reports/{reference}/acknowledge");
+    let acknowledge = |body: &'static str| {
+        Request::post(path.as_str())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(body))
+            .expect("request")
+    };
+
+    clock.advance(Duration::from_mins(1));
+    let refused_at = clock.now_ms();
+    let (status, _, page) = app.send(acknowledge("csrf=a-guess")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("This form could not be used"));
+    let (status, _, page) = app.send(acknowledge("")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("nothing was done"));
+
+    clock.advance(Duration::from_mins(1));
+    let acknowledged_at = clock.now_ms();
+    let (status, headers, _) = app
+        .send(acknowledge("csrf=the-session-s-own-form-token"))
+        .await;
+    // Post, redirect, get: reloading the page it lands on posts nothing again.
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers.get(header::LOCATION).and_then(|l| l.to_str().ok()),
+        Some(format!("/team/reports/{reference}?done=acknowledged").as_str())
+    );
+
+    let trail = audit(&app);
+    let sam = "sam@example.org".to_owned();
+    assert_eq!(
+        trail,
+        vec![
+            ("refused".to_owned(), sam.clone(), refused_at),
+            ("refused".to_owned(), sam.clone(), refused_at),
+            ("acknowledged".to_owned(), sam, acknowledged_at),
+        ],
+        "each refusal and the acknowledgement, at the server's time"
+    );
+}
