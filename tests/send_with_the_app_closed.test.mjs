@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForOfflineCopy, waitUntil } from './helpers/browser.mjs';
 import {
-  NOT_SENT_TAG, SAVED_MESSAGE, SENDS_WHEN_OPEN, WAITS_FOR_THE_APP, answers, fillReport, mailedReports, queueReportOffline, sendReport,
+  HELPER_COPY, NOT_SENT_TAG, SAVED_MESSAGE, SENDS_WHEN_OPEN, WAITS_FOR_THE_APP, answers, fillReport, mailedReports, queueReportOffline, sendReport,
   shownReference, storedReports, workerOutbox,
 } from './helpers/report.mjs';
 import { withServerAndBrowser } from './helpers/server.mjs';
@@ -18,6 +18,24 @@ function countReportPosts(page) {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/reports') posts.count += 1;
   });
   return posts;
+}
+
+/** Writes `answer` into the worker's outbox, as the worker does when it is answered. */
+function putWorkerAnswer(page, answer) {
+  return page.evaluate(
+    (row) =>
+      new Promise((resolve, reject) => {
+        const opening = indexedDB.open('lost-device-outbox');
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const transaction = opening.result.transaction('answers', 'readwrite');
+          transaction.objectStore('answers').put(row);
+          transaction.oncomplete = () => { opening.result.close(); resolve(); };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+    answer,
+  );
 }
 
 test('a report finished offline is sent once when signal returns with every page of the app closed, and the app shows it sent', async () => {
@@ -61,9 +79,20 @@ test('a report finished offline is sent once when signal returns with every page
       const held = await workerOutbox(again);
       return held.waiting === 0 && held.answers === 0;
     }, 'the page took the answer and the worker forgot it');
-    await again.reload();
+    // "Your data" says of that second copy what was just shown.
+    await again.goto(server.url + '/your-data');
+    await again.getByText(HELPER_COPY).waitFor();
+    await again.goto(server.url + '/reports');
     assert.equal(await shownReference(again), reference);
     assert.equal(posts.count, 0, 'the page sent nothing');
+
+    // An answer the worker still keeps (as when the page closed before telling it to forget one)
+    // is forgotten as soon as a report is removed, with nothing else opening or sending.
+    await putWorkerAnswer(again, { id: crypto.randomUUID(), sent: '{"name":"left behind"}', at: Date.now(), status: 201 });
+    assert.equal((await workerOutbox(again)).answers, 1);
+    await again.getByRole('button', { name: 'Remove from this phone' }).click();
+    await again.getByRole('button', { name: 'Yes, remove it' }).click();
+    await waitUntil(async () => (await workerOutbox(again)).answers === 0, 'the worker forgot what it kept');
     assert.equal(await storedReports(server.dataDir), 1, 'still one row');
     assert.equal((await mailedReports(server.dataDir)).length, 1, 'still one message');
   }, { profile: true });

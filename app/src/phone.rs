@@ -100,7 +100,11 @@ pub fn on_reports_changed_elsewhere(changed: impl Fn() + 'static) {
 /// Removes report `id` from the phone (a draft, a refused or a delivered report only).
 pub fn remove_report(id: ReportId) -> Result<(), String> {
     update_reports(|reports| incident_report::stored::remove(reports, id))?
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // The sender's pass tells the offline worker what the record now holds, so it forgets any
+    // answer it still keeps for this report (with the answers in it) at once.
+    wake_sender();
+    Ok(())
 }
 
 /// Tries to send this report now rather than at its next retry.

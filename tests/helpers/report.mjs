@@ -8,6 +8,8 @@ import { waitForOfflineCopy } from './browser.mjs';
 /** The sentence shown while a report waits on the phone, where the browser sends it with the app closed (Chromium). */
 export const SAVED_MESSAGE = 'Kept on this phone until it is sent. It will be sent by itself as soon as there is signal, even if you close the app.';
 /** The same, where only an open app sends it (no Background Sync: Safari, Firefox). */
+/** "Your data" on the worker's copy, made true by the test that sends with the app closed. */
+export const HELPER_COPY = "While a report waits for signal, the app's offline helper in this browser keeps a second copy of it, so that the report can be sent even with the app closed. That copy is removed once the report has been sent and the app has been opened again.";
 export const WAITS_FOR_THE_APP = 'Kept on this phone until it is sent. It will be sent the next time this app is open with signal, so open it again once you have signal.';
 /** What "Send report" does while the form works as plain HTML. */
 export const SENT_STRAIGHT_AWAY = 'Pressing “Send report” sends it to this service straight away, so you need signal. Without signal, phone the IT Service Desk instead.';

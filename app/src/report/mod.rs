@@ -104,6 +104,7 @@ pub fn YourDataRoute() -> impl IntoView {
         <ul class="govuk-list govuk-list--bullet">
             <li>"Each report you start: every answer, saved as you type, including your name, work email address and phone number."</li>
             <li>"A report you have not sent stays until you send it or delete it. A report waiting for signal stays until the server confirms it has it."</li>
+            <li>{HELPER_COPY}</li>
             <li>{format!("A sent report stays with its reference number, so you can show it was received. {RETENTION_DAYS} days after it was sent, everything in it is removed from this phone except the reference number, the date, and what happened to which kind of device.")}</li>
             <li>{format!("Which of the steps you marked as done, for {ticks_kept} hours after your last change.")}</li>
             <li>"Anything saved for a report that the app could not read later (for example after the phone ran out of space). It is kept exactly as it was, so nothing you wrote is lost, until you remove it."</li>
@@ -127,6 +128,11 @@ pub fn YourDataRoute() -> impl IntoView {
         </ul>
     }
 }
+
+/// The second copy of a waiting report, held by the offline worker so the browser can send it
+/// with the app closed: the worker forgets it once a page has taken its answer, on the page's next
+/// pass and straight after a removal.
+pub const HELPER_COPY: &str = "While a report waits for signal, the app's offline helper in this browser keeps a second copy of it, so that the report can be sent even with the app closed. That copy is removed once the report has been sent and the app has been opened again.";
 
 /// What leaves the phone before "Send report", true both with the app's code and without it.
 pub const WHILE_WRITING: &str = "While the app runs on your phone, nothing you write leaves it until you press “Send report”. If the app cannot run (for example while it is still loading on a weak signal, or if this browser blocks its code), the form works as a plain web page instead: each “Continue” sends the answers so far to this service's server, which uses them only to show the next page and keeps none of them until you press “Send report”.";
