@@ -164,6 +164,15 @@ export async function queueReportOffline(context, page, base, a = answers(), { m
   await page.getByText(message).waitFor();
 }
 
+/**
+ * The server's deliveries not yet done, as its public readiness check counts them: waiting or in
+ * progress (`undelivered`, which includes those held back) and held back (`parked`).
+ */
+export async function deliveriesLeft(base) {
+  const { undelivered, parked } = await (await fetch(base + '/readyz')).json();
+  return { undelivered, parked };
+}
+
 /** What the offline worker holds for sending (`waiting`) and answers not yet taken by a page. */
 export function workerOutbox(page) {
   return page.evaluate(

@@ -38,7 +38,7 @@ pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
     (store, reference)
 }
 
-/// A forwarder to `destination` whose retries are due again after a millisecond.
+/// A forwarder to `destination` whose retries are due again at once.
 pub fn forwarder(store: &ReportStore, destination: Destination) -> Forwarder {
     forwarder_with(store, destination, |_| {})
 }
@@ -57,24 +57,24 @@ pub fn forwarder_with(
     };
     let mut settings = Settings::new(vec![destination], envelope);
     settings.retry = incident_report::RetryPolicy {
-        base: Duration::from_millis(1),
-        cap: Duration::from_millis(1),
+        base: Duration::ZERO,
+        cap: Duration::ZERO,
     };
     change(&mut settings);
     Forwarder::new(store.clone(), settings)
 }
 
-/// Runs the forwarder until nothing is due (a retry is due a millisecond later), at most `rounds`
-/// times.
+/// Runs the forwarder `rounds` times: each claims what is due (a retry at once) and waits for
+/// every outcome to be recorded.
 pub async fn forward(forwarder: &Forwarder, rounds: usize) {
     for _ in 0..rounds {
-        tokio::time::sleep(Duration::from_millis(5)).await;
         forwarder.run_once().await;
     }
 }
 
 /// Runs `forwarder` in the background until every delivery in `store` is accepted (or `within`
-/// passes), then a little longer (time for a second copy to go out, if one would), and stops it.
+/// passes), then stops it and waits for the deliveries it has in progress: a second copy of a
+/// report would be one of them, or counted already (no row is due once all are delivered).
 pub async fn run_until_delivered(forwarder: Forwarder, store: &ReportStore, within: Duration) {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(forwarder.run(async move {
@@ -84,7 +84,6 @@ pub async fn run_until_delivered(forwarder: Forwarder, store: &ReportStore, with
     while started.elapsed() < within && store.backlog().await.expect("backlog").undelivered > 0 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
     let _ = stop.send(());
     running.await.expect("the forwarder stops");
 }
