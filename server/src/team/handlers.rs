@@ -1,0 +1,435 @@
+//! The team's routes: thin handlers that check, act through the store, audit and answer.
+
+use app::team::{self as pages, ListRow, ListView, NOTE_LIMIT, Outcome};
+use axum::{
+    Form,
+    extract::{Path, Query},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use incident_report::progress::TeamState;
+use report_store::{AuditAction, AuditEntry, Changed, Session};
+
+use super::sign_in::{Identity, SIGNED_OUT_PATH};
+use super::tokens::{
+    SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, cookie, field, is_reference, is_token,
+    random_token, set_cookie, token_hash,
+};
+use super::views::{answers_of, member, moment, notice, report_view, title};
+use super::visit::{Visit, no_such_page};
+use super::{ABSOLUTE_MS, LIST_LIMIT};
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct ListQuery {
+    state: Option<String>,
+    reference: Option<String>,
+}
+
+pub(super) async fn list_show(
+    visit: Visit,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let session = match visit.signed_in(&headers, &uri).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    let filter = query
+        .state
+        .as_deref()
+        .and_then(|s| s.parse::<TeamState>().ok());
+    // Only what a reference can hold reaches the database.
+    let search = query
+        .reference
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let found = visit
+        .store()
+        .list(
+            if search.is_empty() { filter } else { None },
+            (!search.is_empty()).then_some(search.as_str()),
+            LIST_LIMIT + 1,
+        )
+        .await;
+    let mut summaries = match found {
+        Ok(found) => found,
+        Err(error) => return visit.trouble(&error),
+    };
+    let more = summaries.len() > LIST_LIMIT as usize;
+    summaries.truncate(LIST_LIMIT as usize);
+    let rows = summaries
+        .into_iter()
+        .map(|summary| ListRow {
+            title: title(&answers_of(&summary)),
+            received: moment(summary.progress.received_at_ms),
+            passed_on: summary.progress.passed_on,
+            state: summary.progress.state,
+            reference: summary.progress.reference,
+        })
+        .collect();
+    let html = pages::list_page(
+        &visit.options,
+        ListView {
+            member: member(&session),
+            rows,
+            filter: if search.is_empty() { filter } else { None },
+            search,
+            more,
+            trail: visit.team.trail_check(visit.store()).await,
+        },
+    );
+    visit.page(StatusCode::OK, html)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct ReportQuery {
+    done: Option<String>,
+}
+
+pub(super) async fn report_show(
+    visit: Visit,
+    Path(reference): Path<String>,
+    Query(query): Query<ReportQuery>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    if !is_reference(&reference) {
+        return no_such_page(&visit);
+    }
+    let session = match visit.signed_in(&headers, &uri).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    let notice = query.done.as_deref().and_then(notice);
+    show_report(
+        &visit,
+        &session,
+        &reference,
+        notice,
+        Vec::new(),
+        (None, String::new()),
+    )
+    .await
+}
+
+/// Writes the view to the audit trail, then renders the report's page.
+async fn show_report(
+    visit: &Visit,
+    session: &Session,
+    reference: &str,
+    notice: Option<&str>,
+    errors: Vec<(&'static str, String)>,
+    posted: (Option<String>, String),
+) -> Response {
+    let found = match visit.store().team_report(reference).await {
+        Ok(found) => found,
+        Err(error) => return visit.trouble(&error),
+    };
+    let Some(mut report) = found else {
+        return visit.message(
+            StatusCode::NOT_FOUND,
+            Some(member(session)),
+            "There is no report with this reference",
+            &["Check the reference, or find the report in the list."],
+            Some((pages::TEAM_PATH, "All reports")),
+        );
+    };
+    let viewed = AuditEntry {
+        at_ms: visit.now_ms(),
+        actor: visit.actor(&session.email),
+        action: AuditAction::Viewed,
+        report: Some(report.summary.progress.id),
+        detail: None,
+    };
+    if let Err(error) = visit.store().record(&viewed).await {
+        // Nothing is shown that the audit trail does not record.
+        return visit.trouble(&error);
+    }
+    report.audit.push(viewed);
+    let mut view = report_view(&report, member(session), notice, errors, posted);
+    view.trail = visit.team.trail_check(visit.store()).await;
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    visit.page(status, pages::report_page(&visit.options, view))
+}
+
+/// "Acknowledge", "Close" or "Retry delivery" on the report with `reference`: only with a
+/// session within its limits and the form's CSRF token, then back to the report's page.
+pub(super) async fn report_act(
+    visit: Visit,
+    Path((reference, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if !is_reference(&reference) || !matches!(action.as_str(), "acknowledge" | "close" | "retry") {
+        return no_such_page(&visit);
+    }
+    let back = pages::report_path(&reference);
+    let session = match visit.posted(&headers, &form, &back).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    let actor = visit.actor(&session.email);
+    let now = visit.now_ms();
+    let (done, yes, already) = match action.as_str() {
+        "acknowledge" => (
+            visit.store().acknowledge(&reference, &actor, now).await,
+            "acknowledged",
+            "already-acknowledged",
+        ),
+        "close" => {
+            let outcome = field(&form, "outcome").and_then(|o| o.parse::<Outcome>().ok());
+            let note = field(&form, "note").unwrap_or_default().trim().to_owned();
+            let mut errors = Vec::new();
+            if outcome.is_none() {
+                errors.push(("outcome", "Select how the report ends".to_owned()));
+            }
+            if note.chars().count() > NOTE_LIMIT {
+                errors.push((
+                    "note",
+                    format!("The internal note must be {NOTE_LIMIT} characters or fewer"),
+                ));
+            }
+            let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
+                let posted = (field(&form, "outcome").map(str::to_owned), note);
+                return show_report(&visit, &session, &reference, None, errors, posted).await;
+            };
+            let outcome = outcome.to_string();
+            (
+                visit
+                    .store()
+                    .close(&reference, &outcome, &note, &actor, now)
+                    .await,
+                "closed",
+                "already-closed",
+            )
+        }
+        _ => {
+            let done = visit.store().retry_delivery(&reference, &actor, now).await;
+            if matches!(done, Ok(Changed::Yes)) {
+                visit.reports.wake_forwarder();
+            }
+            (done, "retried", "nothing-to-retry")
+        }
+    };
+    after(&visit, &session, &reference, done, yes, already).await
+}
+
+/// After an action: back to the report's page with what happened (post, redirect, get).
+pub(super) async fn after(
+    visit: &Visit,
+    session: &Session,
+    reference: &str,
+    done: Result<Changed, report_store::StoreError>,
+    yes: &str,
+    already: &str,
+) -> Response {
+    let done = match done {
+        Ok(Changed::Yes) => yes,
+        Ok(Changed::Already) => already,
+        Ok(Changed::NoSuchReport) => {
+            return show_report(
+                visit,
+                session,
+                reference,
+                None,
+                Vec::new(),
+                (None, String::new()),
+            )
+            .await;
+        }
+        Err(error) => return visit.trouble(&error),
+    };
+    Redirect::to(&format!("{}?done={done}", pages::report_path(reference))).into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// The identity provider sends people back here with a code (or an error).
+pub(super) async fn signed_in(
+    visit: Visit,
+    Query(callback): Query<Callback>,
+    headers: HeaderMap,
+) -> Response {
+    let expired = || {
+        visit.message(
+            StatusCode::BAD_REQUEST,
+            None,
+            "Sign in again",
+            &["This sign-in took too long, was already used, or was started in another browser."],
+            Some((pages::TEAM_PATH, "Sign in again")),
+        )
+    };
+    let (Some(code), Some(given_state)) = (callback.code, callback.state) else {
+        let reason = match callback.error {
+            // The provider's own words are not logged: anyone can write them into this address.
+            Some(_) => "the identity provider did not sign the person in",
+            None => "a sign-in came back without its code",
+        };
+        return visit.refuse(None, reason, expired()).await;
+    };
+    let ours = cookie(&headers, SIGN_IN_COOKIE).is_some_and(|state| state == given_state);
+    if !is_token(&given_state) || !ours {
+        return visit
+            .refuse(None, "a sign-in this browser did not start", expired())
+            .await;
+    }
+    let pending = match visit
+        .store()
+        .take_sign_in(&given_state, visit.now_ms())
+        .await
+    {
+        Ok(Some(pending)) => pending,
+        Ok(None) => {
+            return visit
+                .refuse(None, "a sign-in that ended or was already used", expired())
+                .await;
+        }
+        Err(error) => return visit.trouble(&error),
+    };
+    let identity = match visit.team.provider.finish(code, &pending).await {
+        Ok(identity) => identity,
+        Err(error) => {
+            tracing::warn!(%error, "sign-in failed");
+            let answer = visit.message(
+                StatusCode::BAD_GATEWAY,
+                None,
+                "Signing in did not work",
+                &["The organisation's sign-in service did not confirm who you are. Try again."],
+                Some((pages::TEAM_PATH, "Sign in again")),
+            );
+            return visit.refuse(None, error.reason(), answer).await;
+        }
+    };
+    let now = visit.now_ms();
+    if !visit.team.provider.settings().allowed.admits(&identity) {
+        let signed_in_as = format!("You signed in as {}.", identity.email);
+        let mut response = visit.message(
+            StatusCode::FORBIDDEN,
+            None,
+            "You cannot use the team's view",
+            &[
+                &signed_in_as,
+                "Only the people who handle incident reports can see them. If you should be one of them, ask the service's administrator to add you.",
+            ],
+            None,
+        );
+        clear_cookie(&mut response, SIGN_IN_COOKIE);
+        let reason = format!("{NOT_ADMITTED} (provider subject {})", identity.subject);
+        return visit.refuse(Some(&identity.email), &reason, response).await;
+    }
+    begin_session(&visit, identity, pending.return_to, now).await
+}
+
+/// Why a person the provider vouched for was refused.
+pub(super) const NOT_ADMITTED: &str = "may not use the team's view";
+
+/// Signs `identity` in: a new session, an audit row, the cookie, and back to `return_to`.
+async fn begin_session(visit: &Visit, identity: Identity, return_to: String, now: i64) -> Response {
+    let (Ok(token), Ok(csrf)) = (random_token(), random_token()) else {
+        // Without randomness there is no safe token: no session is made.
+        tracing::error!("the system gave no random bytes for a session token");
+        return visit.message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "Signing in did not work",
+            &["The service cannot sign anyone in just now. Try again in a few minutes."],
+            Some((pages::TEAM_PATH, "Sign in again")),
+        );
+    };
+    let session = Session {
+        token_hash: token_hash(&token),
+        email: identity.email.clone(),
+        name: identity.name,
+        csrf,
+        id_token: Some(identity.id_token),
+        created_at_ms: now,
+        last_seen_ms: now,
+    };
+    if let Err(error) = visit.store().begin_session(&session).await {
+        return visit.trouble(&error);
+    }
+    let subject = format!("provider subject {}", identity.subject);
+    if let Err(response) = visit
+        .record(&identity.email, AuditAction::SignedIn, Some(subject))
+        .await
+    {
+        return *response;
+    }
+    let return_to = if return_to.starts_with("/team") && !return_to.starts_with("//") {
+        return_to
+    } else {
+        pages::TEAM_PATH.to_owned()
+    };
+    let mut response = Redirect::to(&return_to).into_response();
+    set_cookie(&mut response, SESSION_COOKIE, &token, ABSOLUTE_MS / 1000);
+    clear_cookie(&mut response, SIGN_IN_COOKIE);
+    response
+}
+
+/// Signs out, here and at the provider, whatever the person's allowance (a person locked out
+/// for a minute can still leave a shared machine signed out). With no live session (it ended
+/// while the page was open) there is nothing to end here: the person is told they are signed out, never sent to
+/// sign in (the provider's single sign-on would sign them straight back in).
+pub(super) async fn sign_out(
+    visit: Visit,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match visit.session(&headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => {
+            let mut response = Redirect::to(SIGNED_OUT_PATH).into_response();
+            clear_cookie(&mut response, SESSION_COOKIE);
+            return response;
+        }
+        Err(response) => return *response,
+    };
+    let session = match visit.csrf_checked(session, &form, pages::TEAM_PATH).await {
+        Ok(session) => session,
+        Err(response) => return *response,
+    };
+    if let Err(error) = visit.store().end_session(&session.token_hash).await {
+        return visit.trouble(&error);
+    }
+    if let Err(response) = visit
+        .record(&session.email, AuditAction::SignedOut, None)
+        .await
+    {
+        return *response;
+    }
+    let there = visit
+        .team
+        .provider
+        .sign_out_url(session.id_token.as_deref())
+        .await
+        .unwrap_or_else(|| SIGNED_OUT_PATH.to_owned());
+    let mut response = Redirect::to(&there).into_response();
+    clear_cookie(&mut response, SESSION_COOKIE);
+    response
+}
+
+pub(super) async fn signed_out(visit: Visit) -> Response {
+    visit.message(
+        StatusCode::OK,
+        None,
+        "You have signed out",
+        &["You have signed out of the team's view."],
+        Some((pages::TEAM_PATH, "Sign in again")),
+    )
+}
