@@ -72,6 +72,42 @@ pub enum TeamState {
     Closed,
 }
 
+/// How a report was closed: a short list, so the team's figures add up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::Display, strum::EnumIter)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Outcome {
+    /// The device was found or given back.
+    Recovered,
+    /// The device was locked or wiped from afar.
+    WipedRemotely,
+    /// Not recovered; the person's accounts and access were secured.
+    AccountsSecured,
+    /// Not a security incident after all.
+    NotAnIncident,
+    /// The same incident was reported already.
+    Duplicate,
+}
+
+impl Outcome {
+    /// The words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Recovered => "Device recovered",
+            Self::WipedRemotely => "Device locked or wiped remotely",
+            Self::AccountsSecured => "Not recovered, accounts secured",
+            Self::NotAnIncident => "Not a security incident",
+            Self::Duplicate => "Duplicate of another report",
+        }
+    }
+
+    /// The words for a stored value (an unknown one as it is).
+    pub fn label_of(value: &str) -> String {
+        value
+            .parse::<Self>()
+            .map_or_else(|_| value.to_owned(), |outcome| outcome.label().to_owned())
+    }
+}
+
 /// The answer to `GET /api/v1/reports/{id}/status`. Times are milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {

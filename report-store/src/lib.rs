@@ -32,8 +32,8 @@ pub use high_water::Mark;
 
 pub use incident_report::progress::{PassedOn, Progress, TeamState};
 pub use team::{
-    Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, PendingSignIn, Session,
-    TeamReport, TeamSummary,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, DeliveryState,
+    PendingSignIn, Session, TeamReport, TeamSummary,
 };
 
 /// What a report's answers are once `clear_delivered` has removed them (the SQL of both backends
@@ -63,6 +63,7 @@ use std::sync::Arc;
 use high_water::{Found, HighWater};
 
 use incident_report::ReportId;
+use incident_report::progress::Outcome;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -629,14 +630,14 @@ impl ReportStore {
     pub async fn close(
         &self,
         reference: &str,
-        outcome: &str,
+        outcome: Outcome,
         note: &str,
         actor: &Actor,
         now_ms: i64,
     ) -> Result<Changed, StoreError> {
         let (reference, outcome, note, actor) = (
             reference.to_owned(),
-            outcome.to_owned(),
+            outcome.to_string(),
             note.to_owned(),
             actor.clone(),
         );

@@ -10,7 +10,7 @@
 //! ([`AuditWalk`], giving [`AuditCheck`]) finds the first row that no longer follows.
 
 use incident_report::ReportId;
-use incident_report::progress::{PassedOn, Progress, TeamState};
+use incident_report::progress::{Outcome, PassedOn, Progress, TeamState};
 use sha2::{Digest as _, Sha256};
 
 /// How far passing a report on has got, from its delivery counts (a report has at least one).
@@ -51,8 +51,9 @@ pub struct TeamReport {
     pub acknowledged_by: Option<String>,
     /// Who closed it, with what outcome and note.
     pub closed_by: Option<String>,
-    /// The outcome chosen when it was closed.
-    pub outcome: Option<String>,
+    /// The outcome chosen when it was closed (only [`crate::ReportStore::close`] writes it, from
+    /// an [`Outcome`]).
+    pub outcome: Option<Outcome>,
     /// The team's internal note, written when it was closed.
     pub note: Option<String>,
     /// Its deliveries, one per destination.
@@ -61,13 +62,33 @@ pub struct TeamReport {
     pub audit: Vec<AuditEntry>,
 }
 
+/// Where one destination's delivery of a report has got, as its row keeps it (a `CHECK` in the
+/// schema admits only these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not accepted yet: due, leased or waiting for its retry.
+    Pending,
+    /// Accepted by the destination.
+    Delivered,
+    /// Refused for good: held back until someone retries it.
+    Parked,
+}
+
+impl DeliveryState {
+    /// The state a row keeps as `state`; any other text (which the schema refuses) as pending.
+    pub fn of_row(text: &str) -> Self {
+        text.parse().unwrap_or(Self::Pending)
+    }
+}
+
 /// One destination's delivery of a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
     /// The destination's name (`maildir`, `smtp`, `webhook`).
     pub destination: String,
-    /// `pending`, `delivered` or `parked`.
-    pub state: String,
+    /// Where it has got.
+    pub state: DeliveryState,
     /// Attempts made so far.
     pub attempts: u32,
     /// Why the last attempt failed, if it did.

@@ -9,6 +9,7 @@ mod common;
 
 use common::Direct;
 use incident_report::ReportId;
+use incident_report::progress::Outcome;
 use report_store::{
     Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, Mark, NewReport,
     PassedOn, PendingSignIn, ReportStore, Session, StoreError, Submitted, TeamState,
@@ -181,7 +182,7 @@ async fn a_report_s_status_follows_its_deliveries_and_the_team(store: ReportStor
         store
             .close(
                 "LD-2026-000001",
-                "recovered",
+                Outcome::Recovered,
                 "Found in the office",
                 &actor("b@example.org"),
                 closed
@@ -216,7 +217,7 @@ async fn a_report_s_status_follows_its_deliveries_and_the_team(store: ReportStor
         .expect("found");
     assert_eq!(page.acknowledged_by.as_deref(), Some("a@example.org"));
     assert_eq!(page.closed_by.as_deref(), Some("b@example.org"));
-    assert_eq!(page.outcome.as_deref(), Some("recovered"));
+    assert_eq!(page.outcome, Some(Outcome::Recovered));
     assert_eq!(page.note.as_deref(), Some("Found in the office"));
     let actions: Vec<_> = page.audit.iter().map(|entry| entry.action).collect();
     assert_eq!(
@@ -358,7 +359,7 @@ async fn clearing_the_answers_keeps_the_team_s_state_and_audit_trail(store: Repo
     store
         .close(
             "LD-2026-000001",
-            "recovered",
+            Outcome::Recovered,
             "Ada's bag",
             &actor("a@example.org"),
             RECEIVED_MS,
@@ -376,7 +377,7 @@ async fn clearing_the_answers_keeps_the_team_s_state_and_audit_trail(store: Repo
         .expect("found");
     assert_eq!(page.summary.form_json, report_store::CLEARED_ANSWERS);
     assert_eq!(page.note, None, "the team's note may name the person too");
-    assert_eq!(page.outcome.as_deref(), Some("recovered"));
+    assert_eq!(page.outcome, Some(Outcome::Recovered));
     assert_eq!(page.summary.progress.state, TeamState::Closed);
     assert_eq!(page.audit.len(), 1);
 }
@@ -612,7 +613,7 @@ async fn write_audit_rows(store: &ReportStore) -> u64 {
         .await
         .expect("retry");
     store
-        .close(reference, "recovered", "", &b, RECEIVED_MS + 5)
+        .close(reference, Outcome::Recovered, "", &b, RECEIVED_MS + 5)
         .await
         .expect("close");
     store

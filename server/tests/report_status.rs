@@ -94,7 +94,7 @@ async fn the_phone_is_told_each_stage_and_nothing_private() {
     app.store
         .close(
             &reference,
-            "recovered",
+            incident_report::progress::Outcome::Recovered,
             "Alex found it",
             &team_member(),
             1_800_000_060_000,

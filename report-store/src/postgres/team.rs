@@ -18,7 +18,7 @@ use crate::StoreError;
 use crate::migration::Migration;
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditCheck, AuditEntry, AuditRow, AuditWalk, Changed,
-    DeliveryRecord, PendingSignIn, Session, TeamReport, TeamSummary,
+    DeliveryRecord, DeliveryState, PendingSignIn, Session, TeamReport, TeamSummary,
 };
 use incident_report::progress::{PassedOn, Progress, TeamState};
 
@@ -336,7 +336,7 @@ impl PostgresStore {
             .iter()
             .map(|row| DeliveryRecord {
                 destination: row.get(0),
-                state: row.get(1),
+                state: DeliveryState::of_row(&row.get::<_, String>(1)),
                 attempts: u32::try_from(row.get::<_, i32>(2)).unwrap_or(0),
                 last_error: row.get(3),
                 delivered_at_ms: row.get(4),
@@ -357,7 +357,9 @@ impl PostgresStore {
             summary,
             acknowledged_by: row.get(10),
             closed_by: row.get(11),
-            outcome: row.get(12),
+            outcome: row
+                .get::<_, Option<String>>(12)
+                .and_then(|outcome| outcome.parse().ok()),
             note: row.get(13),
             deliveries,
             audit,

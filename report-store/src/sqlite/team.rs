@@ -14,7 +14,7 @@ use crate::StoreError;
 use crate::migration::Migration;
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditCheck, AuditEntry, AuditRow, AuditWalk, Changed,
-    DeliveryRecord, PendingSignIn, Session, TeamReport, TeamSummary,
+    DeliveryRecord, DeliveryState, PendingSignIn, Session, TeamReport, TeamSummary,
 };
 use incident_report::progress::{PassedOn, Progress, TeamState};
 
@@ -300,7 +300,9 @@ impl SqliteStore {
                             summary,
                             acknowledged_by: row.get(10)?,
                             closed_by: row.get(11)?,
-                            outcome: row.get(12)?,
+                            outcome: row
+                                .get::<_, Option<String>>(12)?
+                                .and_then(|outcome| outcome.parse().ok()),
                             note: row.get(13)?,
                             deliveries: Vec::new(),
                             audit: Vec::new(),
@@ -321,7 +323,7 @@ impl SqliteStore {
         for delivery in deliveries.query_map([&id], |row| {
             Ok(DeliveryRecord {
                 destination: row.get(0)?,
-                state: row.get(1)?,
+                state: DeliveryState::of_row(&row.get::<_, String>(1)?),
                 attempts: row.get(2)?,
                 last_error: row.get(3)?,
                 delivered_at_ms: row.get(4)?,

@@ -204,11 +204,10 @@ pub(super) async fn report_act(
                 let posted = (field(&form, "outcome").map(str::to_owned), note);
                 return show_report(&visit, &session, &reference, None, errors, posted).await;
             };
-            let outcome = outcome.to_string();
             (
                 visit
                     .store()
-                    .close(&reference, &outcome, &note, &actor, now)
+                    .close(&reference, outcome, &note, &actor, now)
                     .await,
                 "closed",
                 "already-closed",

@@ -2,7 +2,7 @@
 
 use app::team::{self as pages, AuditRow, DeliveryRow, Member, Outcome, ReportView, TrailCheck};
 use incident_report::progress::PassedOn;
-use report_store::{AuditAction, AuditEntry, Session};
+use report_store::{AuditAction, AuditEntry, DeliveryState, Session};
 
 use super::handlers::NOT_ADMITTED;
 
@@ -56,8 +56,7 @@ pub(super) fn report_view(
                     moment(at),
                     report
                         .outcome
-                        .as_deref()
-                        .map(Outcome::label_of)
+                        .map(|outcome| outcome.label().to_owned())
                         .unwrap_or_default(),
                     report.note.clone().filter(|note| !note.is_empty()),
                 )
@@ -67,10 +66,10 @@ pub(super) fn report_view(
             .iter()
             .map(|d| DeliveryRow {
                 destination: d.destination.clone(),
-                passed_on: match d.state.as_str() {
-                    "delivered" => PassedOn::Delivered,
-                    "parked" => PassedOn::HeldBack,
-                    _ => PassedOn::Trying,
+                passed_on: match d.state {
+                    DeliveryState::Delivered => PassedOn::Delivered,
+                    DeliveryState::Parked => PassedOn::HeldBack,
+                    DeliveryState::Pending => PassedOn::Trying,
                 },
                 attempts: d.attempts,
                 reason: d.last_error.clone(),
