@@ -7,7 +7,8 @@
 //! - a temporary failure (no connection, a timeout, SMTP 4xx, HTTP 5xx, 408 or 429): due again
 //!   after a capped exponential backoff with jitter (or the destination's `Retry-After`);
 //! - a permanent failure (SMTP 5xx, other HTTP 4xx, an unreadable row): parked with the reason
-//!   until the server restarts (an operator fixes the configuration and restarts it).
+//!   until the server restarts (an operator fixes the configuration and restarts it) or someone
+//!   in the team presses "Retry delivery".
 //!
 //! Delivery is at least once: a crash between the destination's acceptance and the record sends
 //! the message again. Every message carries the same identity each time (the email's

@@ -2,7 +2,7 @@
 //!
 //! Routes:
 //! - every guidance page (`/`, `/guidance/{slug}`, `/contacts`) and the report pages (`/report`,
-//!   `/reports`): server-rendered, their interactive parts hydrated later;
+//!   `/reports`, `/your-data`): server-rendered, their interactive parts hydrated later;
 //! - `/offline`: the page the worker shows for an unknown address while offline (no scripts);
 //! - `/sw.js`: the service worker with this build's precache list;
 //! - `/healthz`: liveness (the process answers);
@@ -223,7 +223,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/reports/{id}/status",
             get(report_status::status_show).layer(axum::middleware::from_fn_with_state(
                 state.status_limiter.clone(),
-                rate_limit::rate_limit,
+                rate_limit::rate_limit_checks,
             )),
         )
         .route(

@@ -90,8 +90,9 @@ impl Limiter {
         self.per_client.shrink_to_fit();
     }
 
-    /// How long `client` must wait before its next report is taken, in whole seconds (rounded
-    /// up), if it must; a refusal is logged. A report the client's own limit refuses spends
+    /// How long `client` must wait before its next request this limiter counts (a report, a
+    /// status check or a sign-in, by which limiter it is) is taken, in whole seconds (rounded
+    /// up), if it must; a refusal is logged. A request the client's own limit refuses spends
     /// nothing of the global allowance, so one client over its limit cannot lock everyone else
     /// out.
     pub(crate) fn wait_for(&self, client: Option<IpAddr>) -> Option<u64> {
@@ -158,6 +159,24 @@ pub fn allowance_key(ip: IpAddr) -> IpAddr {
 
 /// Refuses a report over the rate limits: 429, with `Retry-After` and words a person can read.
 pub async fn rate_limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
+    limited(&limiter, None, request, next).await
+}
+
+/// Refuses a question about a report's progress over its allowance, as [`rate_limit`] does a
+/// report, in words about asking rather than sending.
+pub async fn rate_limit_checks(
+    State(limiter): State<Limiter>,
+    request: Request,
+    next: Next,
+) -> Response {
+    const WORDS: &str = "Too many questions about reports were asked from this network just now. \
+                         Your report is not affected.";
+    limited(&limiter, Some(WORDS), request, next).await
+}
+
+/// Runs `request` if `limiter` allows it; else 429 with `Retry-After` and `words` (the rate-limit
+/// refusal's own when `None`).
+async fn limited(limiter: &Limiter, words: Option<&str>, request: Request, next: Next) -> Response {
     let client = request
         .extensions()
         .get::<crate::serve::Client>()
@@ -166,6 +185,9 @@ pub async fn rate_limit(State(limiter): State<Limiter>, request: Request, next: 
         None => next.run(request).await,
         Some(seconds) => {
             let mut refusal = Refusal::new(ErrorCode::RateLimited);
+            if let Some(words) = words {
+                words.clone_into(&mut refusal.message);
+            }
             refusal.message = format!(
                 "{} It will be tried again in {seconds} seconds.",
                 refusal.message

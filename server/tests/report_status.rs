@@ -150,7 +150,10 @@ async fn asking_too_often_is_refused_in_plain_words_without_spending_the_report_
     let (status, headers, body) = app.get(&status_path(id(9))).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(headers.contains_key(header::RETRY_AFTER));
-    assert!(body.contains("Too many"), "{body}");
+    assert!(
+        body.contains("Too many questions about reports were asked from this network just now."),
+        "words about asking, not sending: {body}"
+    );
     // Asking is counted apart from sending: the phone can still send its report.
     assert_eq!(send_report(&app, id(1)).await, StatusCode::CREATED);
     app.stop().await;
