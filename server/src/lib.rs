@@ -24,6 +24,7 @@
 #![recursion_limit = "256"]
 
 pub mod config;
+pub mod fixed;
 mod headers;
 pub mod rate_limit;
 mod report_form;
@@ -213,7 +214,7 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/reports",
             axum::routing::post(reports::reports_create)
-                .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT))
+                .layer(axum::extract::DefaultBodyLimit::max(fixed::BODY_LIMIT))
                 .layer(axum::middleware::from_fn_with_state(
                     state.limiter.clone(),
                     rate_limit::rate_limit,
@@ -229,7 +230,7 @@ pub fn app(state: AppState) -> Router {
         .route(
             app::report::REPORT_PATH,
             axum::routing::post(report_form::report_form_post)
-                .layer(axum::extract::DefaultBodyLimit::max(reports::BODY_LIMIT)),
+                .layer(axum::extract::DefaultBodyLimit::max(fixed::BODY_LIMIT)),
         )
         .merge(team::routes(state.team.as_deref()))
         .route("/sw.js", get(worker_show))

@@ -40,14 +40,8 @@ use report_store::{NewReport, ReportStore, StoreError, Submitted};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
+use crate::fixed::UNAVAILABLE_RETRY_AFTER_S;
 use crate::store_health::StoreHealth;
-
-/// The largest report body accepted, in bytes: a full report with every text at its longest is
-/// under 16 KiB.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// Seconds a phone is asked to wait when the database cannot take writes.
-const UNAVAILABLE_RETRY_AFTER_S: u32 = 30;
 
 /// The report store, the forwarder that sends new reports on, and the ids being processed
 /// right now.

@@ -14,6 +14,7 @@ use std::time::Duration;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::fixed::{DESCRIPTORS_KEPT, DESCRIPTORS_PER_CONNECTION};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
@@ -52,14 +53,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// File descriptors kept back from connections: the database, the Maildir, SMTP and webhook
-/// connections, logs and the listener itself.
-const DESCRIPTORS_KEPT: u64 = 64;
-
-/// File descriptors one connection may hold at once: its socket, and the built file it is being
-/// sent (a page render opens none: the build's file names are read at start-up).
-const DESCRIPTORS_PER_CONNECTION: u64 = 2;
 
 impl Limits {
     /// The connection cap that fits the process's file descriptor limit, counting for each

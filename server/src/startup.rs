@@ -19,23 +19,13 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::Config;
+use crate::fixed::{
+    CHECKPOINT_EVERY, CLEAR_DELIVERED_EVERY, FORGET_QUIET_CLIENTS_EVERY, FORGET_SESSIONS_EVERY,
+    FORWARDING_STOP,
+};
 use crate::rate_limit::{Limiter, PerPerson};
 use crate::serve::Limits;
 use crate::{AppState, reports::Reports};
-
-/// How often the answers of reports delivered longer ago than the retention period are removed.
-const CLEAR_DELIVERED_EVERY: Duration = Duration::from_secs(3600);
-/// How often SQLite's write-ahead log is copied into the database file (PostgreSQL does its
-/// own): a damaged log then loses at most this much of writes, or 1 MiB (the store's
-/// `wal_autocheckpoint`).
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
-/// How often ended sessions and unfinished sign-ins are removed from the database.
-const FORGET_SESSIONS_EVERY: Duration = Duration::from_mins(10);
-/// How often the rate limiter forgets clients that have been quiet for a minute.
-const FORGET_QUIET_CLIENTS_EVERY: Duration = Duration::from_secs(60);
-/// How long a delivery in progress may take to finish after the server stops (each attempt has
-/// 10 s at most); what is left stays in the database for the next start.
-const FORWARDING_STOP: Duration = Duration::from_secs(15);
 
 /// A server ready to serve: bound to its port, its store open, its forwarder set up.
 pub struct Application {
@@ -231,8 +221,8 @@ async fn forget_sessions(reports: Arc<Reports>) {
         .store()
         .forget_sessions(
             reports.now_ms(),
-            crate::team::IDLE_MS,
-            crate::team::ABSOLUTE_MS,
+            crate::fixed::IDLE_MS,
+            crate::fixed::ABSOLUTE_MS,
         )
         .await
     {

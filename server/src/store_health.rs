@@ -4,12 +4,10 @@
 //! few seconds, so the server says it is ready again once space is back, with no report needed.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use crate::fixed::WRITE_TRIED_EVERY;
 use report_store::{ReportStore, StoreError};
-
-/// How often the readiness check tries a write while the database cannot take them.
-const TRY_EVERY: Duration = Duration::from_secs(2);
 
 /// Whether the database can take writes.
 #[derive(Debug, Default)]
@@ -53,11 +51,11 @@ impl StoreHealth {
     }
 
     /// `Ok` when the database can take writes; otherwise why not. While it cannot, a write is
-    /// tried (at most every [`TRY_EVERY`]) to find out whether it can again.
+    /// tried (at most every [`WRITE_TRIED_EVERY`]) to find out whether it can again.
     pub async fn check(&self, store: &ReportStore) -> Result<(), String> {
         let due = match &*self.lock() {
             None => return Ok(()),
-            Some(failing) => failing.tried.elapsed() >= TRY_EVERY,
+            Some(failing) => failing.tried.elapsed() >= WRITE_TRIED_EVERY,
         };
         if due {
             match store.try_write().await {

@@ -157,3 +157,49 @@ fn every_file_the_docs_name_exists() {
         );
     }
 }
+
+#[test]
+fn every_setting_of_lost_device_help_is_in_the_readme_with_its_variable() {
+    use clap::CommandFactory as _;
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let command = server::config::Config::command();
+    let settings: Vec<(String, Option<String>)> = command
+        .get_arguments()
+        .filter_map(|argument| {
+            let flag = argument.get_long()?;
+            if matches!(flag, "help" | "version") {
+                return None;
+            }
+            let variable = argument
+                .get_env()
+                .map(|name| name.to_string_lossy().into_owned());
+            Some((format!("--{flag}"), variable))
+        })
+        .collect();
+    assert!(settings.len() >= 20, "the settings were read: {settings:?}");
+    let missing: Vec<&(String, Option<String>)> = settings
+        .iter()
+        .filter(|(flag, variable)| {
+            // A flag must not pass as a prefix of a longer one (`--smtp` in `--smtp-host`).
+            let named = readme.match_indices(flag.as_str()).any(|(at, _)| {
+                !readme[at + flag.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
+            });
+            // The README gives the rule ("Each flag also has an environment variable"): a
+            // variable named by it need not be listed, any other must be.
+            let by_rule = format!(
+                "LOST_DEVICE_{}",
+                flag.trim_start_matches("--")
+                    .replace('-', "_")
+                    .to_uppercase()
+            );
+            !named
+                || variable
+                    .as_ref()
+                    .is_some_and(|v| *v != by_rule && !readme.contains(v.as_str()))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "in `lost-device --help` but not in the README (flag and variable): {missing:?}"
+    );
+}

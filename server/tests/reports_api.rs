@@ -210,7 +210,7 @@ async fn a_missing_or_wrong_key_or_broken_json_is_a_bad_request() {
 async fn a_body_over_the_limit_is_refused() {
     let api = api().await;
     let mut huge = form();
-    huge["location"] = json!("x".repeat(server::reports::BODY_LIMIT));
+    huge["location"] = json!("x".repeat(server::fixed::BODY_LIMIT));
     let (status, body) = send(&api, id(1), &huge).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -376,14 +376,7 @@ async fn provoke(
     let key = report.to_string();
     let body = |form: Value| json!({ "id": report, "form": form }).to_string();
     let answer = match code {
-        E::TooLarge => {
-            post(
-                &api,
-                Some(&key),
-                "x".repeat(server::reports::BODY_LIMIT + 1),
-            )
-            .await
-        }
+        E::TooLarge => post(&api, Some(&key), "x".repeat(server::fixed::BODY_LIMIT + 1)).await,
         E::UnreadableBody => {
             // The phone's connection breaks after the first bytes of the body: it has said it
             // has nothing more to send.

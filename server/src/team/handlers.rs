@@ -17,7 +17,7 @@ use super::tokens::{
 };
 use super::views::{answers_of, member, moment, notice, report_view, title};
 use super::visit::{Visit, no_such_page};
-use super::{ABSOLUTE_MS, LIST_LIMIT};
+use crate::fixed::{ABSOLUTE_MS, LIST_LIMIT};
 
 #[derive(Debug, serde::Deserialize)]
 pub(super) struct ListQuery {

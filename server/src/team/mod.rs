@@ -4,7 +4,7 @@
 //!
 //! - Sessions live in the report database, so every instance behind a load balancer honours
 //!   them: the cookie (`__Host-`, Secure, HttpOnly, SameSite=Lax) holds a random token, the
-//!   database its SHA-256. A session ends after [`IDLE_MS`] without a request, [`ABSOLUTE_MS`]
+//!   database its SHA-256. A session ends after [`IDLE_MS`](crate::fixed::IDLE_MS) without a request, [`ABSOLUTE_MS`](crate::fixed::ABSOLUTE_MS)
 //!   after signing in, or at "Sign out".
 //! - Every form carries the session's CSRF token; a post without it is refused (403) and does
 //!   nothing. A post whose session has ended does nothing either: the person signs in again
@@ -40,23 +40,9 @@ use axum::{
 use report_store::{AuditCheck, ReportStore};
 
 use crate::AppState;
+use crate::fixed::{FORM_LIMIT, TRAIL_CHECKED_EVERY, WORK_PER_MINUTE};
 use handlers::{list_show, report_act, report_show, sign_out, signed_in, signed_out};
 use sign_in::{Identity, Provider, SIGNED_IN_PATH, SIGNED_OUT_PATH};
-
-/// A session ends after 30 minutes without a request.
-pub const IDLE_MS: i64 = 30 * 60 * 1000;
-
-/// A session ends 8 hours after signing in, however busy.
-pub const ABSOLUTE_MS: i64 = 8 * 60 * 60 * 1000;
-
-/// The most reports the list shows.
-const LIST_LIMIT: u32 = 200;
-
-/// Pages and actions a signed-in person may ask for in a minute (each writes an audit row).
-const WORK_PER_MINUTE: std::num::NonZeroU32 = std::num::NonZeroU32::MIN.saturating_add(119);
-
-/// The largest form the team's view takes.
-pub const FORM_LIMIT: usize = 16 * 1024;
 
 /// Who may enter the team's view.
 #[derive(Debug, Clone)]
@@ -99,10 +85,6 @@ pub struct Team {
     /// The last walk of the whole audit trail, and when it was made.
     trail: tokio::sync::Mutex<Option<(tokio::time::Instant, TrailCheck)>>,
 }
-
-/// How long the result of a walk of the whole audit trail is shown before the trail is walked
-/// again (each walk reads every row).
-const TRAIL_CHECKED_EVERY: std::time::Duration = std::time::Duration::from_mins(1);
 
 impl Team {
     /// Sets up the view with the identity provider `provider`; `limiter` counts the sign-ins

@@ -11,7 +11,6 @@
 //! provider that hangs makes sign-ins fail together, not one after another.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -26,14 +25,7 @@ use secrecy::ExposeSecret as _;
 use tokio::sync::{Mutex, RwLock};
 
 use crate::config::TeamSettings;
-
-/// How long one call to the identity provider may take, and how long a sign-in waits for one.
-const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long the discovery document (and the keys read with it) is used before it is read again.
-pub const DISCOVERY_KEPT: Duration = Duration::from_hours(1);
-/// The key set is read again for a token with an unknown key at most this often, so tokens
-/// signed with made-up keys cannot make this server hammer the provider.
-pub const KEYS_REFETCH_EVERY: Duration = Duration::from_mins(1);
+use crate::fixed::{ANSWER_LIMIT, DISCOVERY_KEPT, KEYS_REFETCH_EVERY, PROVIDER_TIMEOUT};
 
 /// Where the provider sends people back to, under the public address.
 pub const SIGNED_IN_PATH: &str = "/team/signed-in";
@@ -132,10 +124,6 @@ pub enum HttpError {
     #[error("the identity provider's answer is over {ANSWER_LIMIT} bytes")]
     TooLarge,
 }
-
-/// The largest answer read from the provider (its discovery document, keys and tokens are a few
-/// kilobytes).
-const ANSWER_LIMIT: usize = 1024 * 1024;
 
 impl<'c> openidconnect::AsyncHttpClient<'c> for Http {
     type Error = HttpError;
@@ -478,6 +466,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_keys_are_read_again_for_an_unknown_key_at_most_once_a_minute() {

@@ -10,13 +10,14 @@ use axum::{
 };
 use report_store::{Actor, AuditAction, AuditEntry, ReportStore, Session};
 
+use super::Team;
 use super::tokens::{
     SESSION_COOKIE, SIGN_IN_COOKIE, constant_time_eq, cookie, field, return_path, set_cookie,
     token_hash,
 };
 use super::views::member;
-use super::{ABSOLUTE_MS, IDLE_MS, Team};
 use crate::AppState;
+use crate::fixed::{ABSOLUTE_MS, IDLE_MS};
 
 /// What every team handler starts from: the view, the store and who is asking from where.
 pub(super) struct Visit {
