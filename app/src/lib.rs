@@ -26,6 +26,7 @@ pub mod install;
 pub mod offline;
 mod phone;
 pub mod report;
+pub mod script_names;
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod team;
@@ -138,23 +139,23 @@ pub fn App() -> impl IntoView {
 fn OfflineStatus() -> impl IntoView {
     view! {
         <div role="status" class="app-status" data-summary-key=PHONE_SUMMARY_KEY data-changed-event=REPORTS_CHANGED_EVENT>
-            <p id="app-status-saved" class="app-status__line" hidden>
+            <p id=script_names::STATUS_SAVED class="app-status__line" hidden>
                 "Works offline on this phone."
             </p>
-            <p id="app-status-saving" class="app-status__line" hidden>
+            <p id=script_names::STATUS_SAVING class="app-status__line" hidden>
                 "Saving this form for use offline."
             </p>
-            <p id="app-status-offline" class="app-status__line app-status__line--offline" hidden>
+            <p id=script_names::STATUS_OFFLINE class="app-status__line app-status__line--offline" hidden>
                 "Offline: using the saved copy."
             </p>
             // One line each on a 320 px phone, as a link to "Your reports"; offline, the waiting
             // line says so too, in place of the offline line, so the bar stays one line tall.
-            <p id="app-status-waiting" class="app-status__line app-status__line--report" hidden>
-                <span id="app-status-waiting-offline" hidden>"Offline. "</span>
+            <p id=script_names::STATUS_WAITING class="app-status__line app-status__line--report" hidden>
+                <span id=script_names::STATUS_WAITING_OFFLINE hidden>"Offline. "</span>
                 <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"A report is not sent yet"</a>
             </p>
-            <p id="app-status-sent" class="app-status__line app-status__line--report" data-shown-hours=SENT_SHOWN_HOURS hidden>
-                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"Report sent: "<span id="app-status-reference"></span></a>
+            <p id=script_names::STATUS_SENT class="app-status__line app-status__line--report" data-shown-hours=SENT_SHOWN_HOURS hidden>
+                <a class="govuk-link" href=report::YOUR_REPORTS_PATH>"Report sent: "<span id=script_names::STATUS_REFERENCE></span></a>
             </p>
         </div>
     }
@@ -165,11 +166,11 @@ fn OfflineStatus() -> impl IntoView {
 #[component]
 fn UpdateBanner() -> impl IntoView {
     view! {
-        <div id="app-update" hidden>
+        <div id=script_names::UPDATE hidden>
             <NotificationBanner title="Important">
                 <p class="govuk-notification-banner__heading">"A new version of this app is ready."</p>
                 <p class="govuk-body">"Your answers are saved on this phone. Reload when you are ready to use the new version."</p>
-                <button data-module="govuk-button" type="button" id="app-update-reload" class="govuk-button govuk-button--secondary">"Reload"</button>
+                <button data-module="govuk-button" type="button" id=script_names::UPDATE_RELOAD class="govuk-button govuk-button--secondary">"Reload"</button>
             </NotificationBanner>
         </div>
     }

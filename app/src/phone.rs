@@ -199,7 +199,7 @@ pub fn on_install_way_changed(changed: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]
     {
         let _ = leptos::prelude::window_event_listener_untyped(
-            crate::browser::INSTALLABLE_EVENT,
+            crate::script_names::INSTALLABLE_EVENT,
             move |_| changed(),
         );
     }

@@ -15,6 +15,8 @@ pub mod sender;
 use incident_report::ReportId;
 use wasm_bindgen::JsCast;
 
+use crate::script_names::INSTALL_PROMPT;
+
 /// Marks the document as interactive (`data-hydrated` on `<html>`, and a `hydrated` performance
 /// mark), so tests and measurements can wait for hydration.
 pub fn mark_hydrated() {
@@ -195,11 +197,6 @@ fn install_prompt() -> Option<wasm_bindgen::JsValue> {
         .ok()
         .filter(wasm_bindgen::JsValue::is_object)
 }
-
-/// Where `public/sw-register.js` keeps the browser's `beforeinstallprompt` event.
-const INSTALL_PROMPT: &str = "lostDeviceInstallPrompt";
-/// Fired by `public/sw-register.js` when the install prompt comes or goes.
-pub const INSTALLABLE_EVENT: &str = "lost-device:installable";
 
 /// Whether this is a phone or tablet on iOS or iPadOS, where every browser adds to the home
 /// screen through the Share menu and none offers a prompt.

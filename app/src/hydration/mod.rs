@@ -44,7 +44,7 @@ pub fn IslandScripts(
     view! {
         <script
             type="module"
-            id="app-hydration"
+            id=crate::script_names::HYDRATION
             nonce=nonce
             data-js=format!("/{pkg}/{js}.js")
             data-wasm=format!("/{pkg}/{wasm}.wasm")
