@@ -10,16 +10,8 @@ use std::process::{Command, Stdio};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::TestApp;
+use common::{TestApp, with_team};
 use server::config::Config;
-
-/// The team's view on, with a provider nothing listens at: a test that reaches it fails.
-fn with_team(config: &mut Config) {
-    config.team.oidc_issuer = Some("http://127.0.0.1:9".to_owned());
-    config.team.oidc_client_id = Some("lost-device".to_owned());
-    config.team.public_url = Some("https://lost-device.example.org".to_owned());
-    config.team.team_emails = vec!["sam@example.org".to_owned()];
-}
 
 fn post(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request =

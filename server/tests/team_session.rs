@@ -10,20 +10,10 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use clock::{Clock, ManualClock};
-use common::TestApp;
+use common::{TestApp, with_team};
 use incident_report::{ReportForm, ReportId};
 use report_store::{NewReport, Session, Submitted};
-use server::config::Config;
 use sha2::{Digest, Sha256};
-
-/// The team's view on, with a provider nothing listens at: a request that has to sign in again
-/// is answered "Sign-in is not available just now".
-fn with_team(config: &mut Config) {
-    config.team.oidc_issuer = Some("http://127.0.0.1:9".to_owned());
-    config.team.oidc_client_id = Some("lost-device".to_owned());
-    config.team.public_url = Some("https://lost-device.example.org".to_owned());
-    config.team.team_emails = vec!["sam@example.org".to_owned()];
-}
 
 const SIGN_IN_AGAIN: &str = "Sign-in is not available just now";
 const CSRF: &str = "the-session-s-own-form-token";

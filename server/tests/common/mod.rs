@@ -29,6 +29,15 @@ pub fn site_files() -> tempfile::TempDir {
     dir
 }
 
+/// The team's view on, with a provider nothing listens at: a request that has to sign in is
+/// answered "Sign-in is not available just now" (a test that reaches the provider fails).
+pub fn with_team(config: &mut Config) {
+    config.team.oidc_issuer = Some("http://127.0.0.1:9".to_owned());
+    config.team.oidc_client_id = Some("lost-device".to_owned());
+    config.team.public_url = Some("https://lost-device.example.org".to_owned());
+    config.team.team_emails = vec!["sam@example.org".to_owned()];
+}
+
 /// The settings a test server starts from: the defaults, a free port, the hand-made site.
 pub fn test_config(data_dir: &std::path::Path, site: &std::path::Path) -> Config {
     let mut config = Config::defaults(data_dir, site);
