@@ -11,7 +11,6 @@ use std::process::{Command, Stdio};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{TestApp, with_team};
-use server::config::Config;
 
 fn post(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request =
