@@ -43,7 +43,7 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   for (const answer of [EXAMPLE_FORM.name, EXAMPLE_FORM.email, EXAMPLE_FORM.location]) {
     await page.getByText(answer, { exact: true }).waitFor();
   }
-  await page.getByRole('row', { name: /maildir/ }).getByText('Passed on').waitFor();
+  await page.getByRole('row', { name: /The mail folder on this server/ }).getByText('Passed on').waitFor();
   await page.getByRole('row', { name: /Viewed the report/ }).first().waitFor();
   await expectNoViolations(page, 'a new report');
 

@@ -118,11 +118,22 @@ pub struct AuditRow {
     pub address: String,
 }
 
+/// One answer on a report's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRow {
+    /// The question, as the form asked it.
+    pub question: String,
+    /// The answer in words.
+    pub answer: String,
+    /// A `tel:` or `mailto:` address for it (the reporter's phone number and email).
+    pub link: Option<String>,
+}
+
 /// A report's answers on its page, or why they are not shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answers {
     /// Each answer by its question, in form order.
-    Kept(Vec<(String, String)>),
+    Kept(Vec<AnswerRow>),
     /// Removed after the retention period.
     Removed,
     /// Stored, but this build cannot read them; `id` is the report's id, for the administrator.
@@ -371,7 +382,7 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         {notice.map(|text| view! {
             <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="notice-title" data-module="govuk-notification-banner">
                 <div class="govuk-notification-banner__header">
-                    <h2 class="govuk-notification-banner__title" id="notice-title">"Done"</h2>
+                    <h2 class="govuk-notification-banner__title" id="notice-title">"Success"</h2>
                 </div>
                 <div class="govuk-notification-banner__content">
                     <p class="govuk-notification-banner__heading">{text}</p>
@@ -565,10 +576,13 @@ fn AnswersSection(answers: Answers) -> impl IntoView {
             }.into_any(),
             Answers::Kept(answers) => view! {
                 <dl class="govuk-summary-list">
-                    {answers.into_iter().map(|(question, answer)| view! {
+                    {answers.into_iter().map(|AnswerRow { question, answer, link }| view! {
                         <div class="govuk-summary-list__row">
                             <dt class="govuk-summary-list__key">{question}</dt>
-                            <dd class="govuk-summary-list__value app-team-answer">{answer}</dd>
+                            <dd class="govuk-summary-list__value app-team-answer">{match link {
+                                Some(href) => view! { <a class="govuk-link" href=href>{answer}</a> }.into_any(),
+                                None => answer.into_any(),
+                            }}</dd>
                         </div>
                     }).collect_view()}
                 </dl>

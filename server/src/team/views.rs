@@ -1,6 +1,9 @@
 //! From the store's rows to the pages' views: names, times and words the team reads.
 
-use app::team::{self as pages, AuditRow, DeliveryRow, Member, Outcome, ReportView, TrailCheck};
+use app::team::{
+    self as pages, AnswerRow, AuditRow, DeliveryRow, Member, Outcome, ReportView, TrailCheck,
+};
+use incident_report::Question;
 use incident_report::progress::PassedOn;
 use report_store::{AuditAction, AuditEntry, DeliveryState, Session};
 
@@ -27,7 +30,11 @@ pub(super) fn report_view(
         Answers::Kept(form) => pages::Answers::Kept(
             form.answers()
                 .into_iter()
-                .map(|(question, answer)| (question.text().to_owned(), answer))
+                .map(|(question, answer)| AnswerRow {
+                    question: question.text().to_owned(),
+                    link: answer_link(question, &answer),
+                    answer,
+                })
                 .collect(),
         ),
         Answers::Removed => pages::Answers::Removed,
@@ -65,7 +72,8 @@ pub(super) fn report_view(
             .deliveries
             .iter()
             .map(|d| DeliveryRow {
-                destination: d.destination.clone(),
+                destination: destination_words(&d.destination)
+                    .map_or_else(|| d.destination.clone(), str::to_owned),
                 passed_on: match d.state {
                     DeliveryState::Delivered => PassedOn::Delivered,
                     DeliveryState::Parked => PassedOn::HeldBack,
@@ -142,15 +150,65 @@ pub(super) fn title(answers: &Answers) -> String {
     }
 }
 
-/// A moment in words, in UTC: "4 Dec 2026, 21:40 UTC".
+/// A moment in words as GOV.UK writes it, in UK time with its zone: "4 December 2026 at
+/// 9:40pm GMT", "1 June 2026 at midday BST".
 pub(super) fn moment(ms: i64) -> String {
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+    let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let uk = jiff::tz::db().get("Europe/London").map_or_else(
+        |_| at.to_zoned(jiff::tz::TimeZone::UTC),
+        |zone| at.to_zoned(zone),
     );
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|at| at.format(&format).ok())
-        .unwrap_or_default()
+    let clock = match (uk.hour(), uk.minute()) {
+        (0, 0) => "midnight".to_owned(),
+        (12, 0) => "midday".to_owned(),
+        (hour, minute) => format!(
+            "{}:{minute:02}{}",
+            (hour + 11) % 12 + 1,
+            if hour < 12 { "am" } else { "pm" }
+        ),
+    };
+    format!(
+        "{} at {clock} {}",
+        uk.strftime("%-d %B %Y"),
+        uk.strftime("%Z")
+    )
+}
+
+/// A destination, by its name in the delivery rows, in the words the team reads.
+fn destination_words(name: &str) -> Option<&'static str> {
+    match name {
+        "maildir" => Some("The mail folder on this server"),
+        "smtp" => Some("The incident mailbox (email)"),
+        "webhook" => Some("The service desk's webhook"),
+        _ => None,
+    }
+}
+
+/// A `tel:` or `mailto:` address for the reporter's phone number or email address, so the team
+/// can call or write with one tap.
+fn answer_link(question: Question, answer: &str) -> Option<String> {
+    match question {
+        Question::Phone => {
+            let number: String = answer
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            (!number.is_empty()).then(|| format!("tel:{number}"))
+        }
+        // Only an address of plain characters: anything else (`?`, `&`) could add a recipient
+        // or a body to the message the link starts.
+        Question::Email
+            if answer.contains('@')
+                && answer
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c)) =>
+        {
+            Some(format!("mailto:{answer}"))
+        }
+        _ => None,
+    }
 }
 
 fn audit_words(entry: &AuditEntry) -> String {
@@ -163,7 +221,18 @@ fn audit_words(entry: &AuditEntry) -> String {
         }
         AuditAction::Closed => format!("Closed: {}", Outcome::label_of(detail)),
         AuditAction::AlreadyClosed => "Asked to close; it already was, nothing changed".to_owned(),
-        AuditAction::RetriedDelivery => format!("Retried delivery ({detail})"),
+        AuditAction::RetriedDelivery => {
+            let named: Vec<String> = detail
+                .split(", ")
+                .filter_map(destination_words)
+                .map(str::to_lowercase)
+                .collect();
+            if named.is_empty() {
+                format!("Retried delivery ({detail})")
+            } else {
+                format!("Retried delivery to {}", named.join(", "))
+            }
+        }
         AuditAction::SignedIn if detail.is_empty() => "Signed in".to_owned(),
         AuditAction::SignedIn => format!("Signed in ({detail})"),
         // Rows from before refusals had reasons were all of people not admitted.
@@ -180,6 +249,81 @@ fn audit_words(entry: &AuditEntry) -> String {
 mod tests {
     use super::*;
     use incident_report::progress::TeamState;
+
+    /// Milliseconds since the epoch of a UTC date and time.
+    fn utc(text: &str) -> i64 {
+        text.parse::<jiff::Timestamp>()
+            .expect("a time")
+            .as_millisecond()
+    }
+
+    #[test]
+    fn a_moment_is_in_uk_time_as_gov_uk_writes_it_with_its_zone() {
+        assert_eq!(
+            moment(utc("2026-12-03T22:34:00Z")),
+            "3 December 2026 at 10:34pm GMT"
+        );
+        // Summer time: an hour ahead of UTC, and past midnight already in the UK.
+        assert_eq!(
+            moment(utc("2026-06-30T23:05:00Z")),
+            "1 July 2026 at 12:05am BST"
+        );
+        assert_eq!(
+            moment(utc("2026-06-01T11:00:00Z")),
+            "1 June 2026 at midday BST"
+        );
+        assert_eq!(
+            moment(utc("2026-01-05T00:00:00Z")),
+            "5 January 2026 at midnight GMT"
+        );
+        // The clocks go forward at 01:00 UTC on the last Sunday of March.
+        assert_eq!(
+            moment(utc("2026-03-29T00:59:00Z")),
+            "29 March 2026 at 12:59am GMT"
+        );
+        assert_eq!(
+            moment(utc("2026-03-29T01:00:00Z")),
+            "29 March 2026 at 2:00am BST"
+        );
+    }
+
+    #[test]
+    fn the_reporter_s_phone_and_email_are_links_and_nothing_else_rides_on_them() {
+        assert_eq!(
+            answer_link(Question::Phone, "07700 900 123").as_deref(),
+            Some("tel:07700900123")
+        );
+        assert_eq!(
+            answer_link(Question::Phone, "+44 (0)20 7946 0000").as_deref(),
+            Some("tel:+4402079460000")
+        );
+        assert_eq!(
+            answer_link(Question::Email, "sam.jones@justice.gov.uk").as_deref(),
+            Some("mailto:sam.jones@justice.gov.uk")
+        );
+        // An address that would add a recipient or a body to the message is shown, not linked.
+        for address in [
+            "sam@example.org?cc=x@evil.example",
+            "sam@example.org&body=hi",
+            "a b@c.d",
+        ] {
+            assert_eq!(answer_link(Question::Email, address), None, "{address}");
+        }
+        assert_eq!(answer_link(Question::Location, "07700 900 123"), None);
+    }
+
+    #[test]
+    fn destinations_are_named_in_words_and_an_unknown_one_as_it_is() {
+        assert_eq!(
+            destination_words("smtp"),
+            Some("The incident mailbox (email)")
+        );
+        assert_eq!(
+            destination_words("webhook"),
+            Some("The service desk's webhook")
+        );
+        assert_eq!(destination_words("pigeon"), None);
+    }
 
     fn summary(form_json: &str) -> report_store::TeamSummary {
         report_store::TeamSummary {
