@@ -120,12 +120,21 @@ test('someone the server does not admit is refused, and the refusal is in the au
   assert.equal((await refused).status(), 403);
   await page.getByRole('heading', { level: 1, name: 'You cannot use the team\'s view' }).waitFor();
   await page.getByText('You signed in as pat.other@example.org.').waitFor();
+  await page.getByText('If you should be one of them, ask the IT Security team at itsecurity@example.org to add you.').waitFor();
   await expectNoViolations(page, 'refused');
   assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303, 'no session was made');
   assert.deepEqual(await auditRows(server), [{
     who: 'pat.other@example.org', action: 'refused', address: '127.0.0.1', detail: 'may not use the team\'s view (provider subject pat.other)',
   }]);
-}));
+
+  // Signed out at the provider, they can sign in as someone who may enter.
+  await page.getByRole('link', { name: 'Sign out, to sign in as someone else' }).click();
+  await page.getByRole('button', { name: /yes/i }).click();
+  await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
+  await page.goto(`${server.url}/team`);
+  await signInAtProvider(page, PEOPLE.handler, server.url);
+  await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+}, { args: ['--team-contact', 'the IT Security team at itsecurity@example.org'] }));
 
 test('a form without its CSRF token does nothing; an ended session signs in again first', () => withTeam(async ({ server, browser }) => {
   const reference = await sendExample(server);

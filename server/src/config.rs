@@ -331,6 +331,11 @@ pub struct TeamAccess {
     /// The ID token claim that lists a person's groups or roles.
     #[arg(long, env = "LOST_DEVICE_TEAM_CLAIM", default_value = "groups")]
     pub team_claim: String,
+    /// Who a person refused entry should ask to be added, in words a page can show after "ask"
+    /// (`the IT Security team at itsecurity@example.gov.uk`); without it, "the service's
+    /// administrator".
+    #[arg(long, env = "LOST_DEVICE_TEAM_CONTACT")]
+    pub team_contact: Option<String>,
     /// Admit ID tokens without an `email_verified` claim: only for a provider that never sends it
     /// and gives addresses only its own administrators set. Otherwise a token without it is
     /// refused (`false` always is).
@@ -353,6 +358,8 @@ pub struct TeamSettings {
     pub allowed: crate::team::Allowed,
     /// Whether an ID token without `email_verified` is admitted.
     pub email_verified_not_sent: bool,
+    /// Who a person refused entry should ask, in words.
+    pub contact: String,
 }
 
 impl TeamAccess {
@@ -395,6 +402,13 @@ impl TeamAccess {
                 claim: self.team_claim.clone(),
             },
             email_verified_not_sent: self.oidc_email_verified_not_sent,
+            contact: self
+                .team_contact
+                .as_deref()
+                .map(str::trim)
+                .filter(|contact| !contact.is_empty())
+                .unwrap_or("the service's administrator")
+                .to_owned(),
         }))
     }
 }

@@ -317,16 +317,23 @@ pub(super) async fn signed_in(
     };
     let now = visit.now_ms();
     if !visit.team.provider.settings().allowed.admits(&identity) {
+        let settings = visit.team.provider.settings();
         let signed_in_as = format!("You signed in as {}.", identity.email);
+        let ask = format!(
+            "Only the people who handle incident reports can see them. If you should be one of them, ask {} to add you.",
+            settings.contact
+        );
+        // Signed out at the provider (no session was made here), so they can sign in as someone
+        // else; the provider asks first, as no ID token is sent with it.
+        let sign_out = visit.team.provider.sign_out_url(None).await;
         let mut response = visit.message(
             StatusCode::FORBIDDEN,
             None,
             "You cannot use the team's view",
-            &[
-                &signed_in_as,
-                "Only the people who handle incident reports can see them. If you should be one of them, ask the service's administrator to add you.",
-            ],
-            None,
+            &[&signed_in_as, &ask],
+            sign_out
+                .as_deref()
+                .map(|href| (href, "Sign out, to sign in as someone else")),
         );
         clear_cookie(&mut response, SIGN_IN_COOKIE);
         let reason = format!("{NOT_ADMITTED} (provider subject {})", identity.subject);
