@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { expectNoViolations, screenshot } from './helpers/access.mjs';
 import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
-import { EXAMPLE_FORM, postReport } from './helpers/report.mjs';
+import { EXAMPLE_FORM, mailedReports, postReport } from './helpers/report.mjs';
 import { auditRows, sqlite, withTeam } from './helpers/team.mjs';
 
 /** Posts the example report; resolves to its reference. */
@@ -45,6 +45,10 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   }
   await page.getByRole('row', { name: /The mail folder on this server/ }).getByText('Passed on').waitFor();
   await page.getByRole('row', { name: /Viewed the report/ }).first().waitFor();
+  // The mailbox's copy links to this page, and the answers are shown as links to call or write.
+  const [mailed] = await mailedReports(server.dataDir);
+  assert.ok(mailed.includes(`In the team's view: ${page.url()}`), 'the forwarded copy links here');
+  assert.equal(await page.getByRole('link', { name: EXAMPLE_FORM.email }).getAttribute('href'), `mailto:${EXAMPLE_FORM.email}`);
   await expectNoViolations(page, 'a new report');
 
   await page.getByRole('button', { name: 'Acknowledge' }).click();

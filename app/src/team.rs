@@ -421,7 +421,8 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         {(state == TeamState::New).then(|| view! {
             <form method="post" action=format!("{path}/acknowledge")>
                 <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
-                <button data-module="govuk-button" type="submit" class="govuk-button">"Acknowledge"</button>
+                <p class="govuk-body" id="acknowledge-hint">{format!("The reporter's phone will then say “Seen by {}”, with the date and time.", crate::settings::ServiceSettings::current().recipient)}</p>
+                <button data-module="govuk-button" type="submit" class="govuk-button" aria-describedby="acknowledge-hint">"Acknowledge"</button>
             </form>
         })}
 
@@ -549,7 +550,8 @@ fn CloseForm(
             <textarea class="govuk-textarea" id="note" name="note" rows="4"
                 aria-describedby=if note_error.is_some() { "note-hint note-error" } else { "note-hint" }>{posted.1.clone()}</textarea>
         </div>
-        <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning">"Close report"</button>
+        <p class="govuk-body" id="close-hint">{format!("The reporter's phone will then say that {} has finished with this report, with the date. It does not show the outcome or the note.", crate::settings::ServiceSettings::current().recipient)}</p>
+        <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning" aria-describedby="close-hint">"Close report"</button>
     </form>
     }
 }

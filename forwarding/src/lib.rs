@@ -123,6 +123,9 @@ pub struct Settings {
     pub holder: String,
     /// The application's clock: claims, leases and retry times are read from it.
     pub clock: SharedClock,
+    /// This service's address when the team's view is on: each copy then links to the report
+    /// there.
+    pub team_view: Option<String>,
 }
 
 impl Settings {
@@ -141,6 +144,7 @@ impl Settings {
             holder: lease_token(getrandom::fill)
                 .unwrap_or_else(|_| format!("process-{}", std::process::id())),
             clock: clock::SystemClock::shared(),
+            team_view: None,
         }
     }
 
@@ -335,7 +339,10 @@ impl Forwarder {
         let started = std::time::Instant::now();
         let work = async {
             match ForwardedReport::from_delivery(&delivery) {
-                Ok(report) => destination.deliver(&report, &self.settings.envelope).await,
+                Ok(report) => {
+                    let report = report.in_team_view(self.settings.team_view.as_deref());
+                    destination.deliver(&report, &self.settings.envelope).await
+                }
                 Err(failure) => Err(failure),
             }
         };

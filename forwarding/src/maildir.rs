@@ -135,6 +135,7 @@ mod tests {
             reference: "LD-2026-000009".into(),
             received_at: time::macros::datetime!(2026-11-28 10:00 UTC),
             form: ReportForm::default(),
+            team_view_url: None,
         }
     }
 

@@ -23,6 +23,8 @@ pub struct ForwardedReport {
     pub received_at: OffsetDateTime,
     /// The answers.
     pub form: ReportForm,
+    /// Its address in the team's view, when the view is on.
+    pub team_view_url: Option<String>,
 }
 
 /// The JSON document a machine reads: in the email's attachment and as the webhook's body.
@@ -36,6 +38,9 @@ pub struct ReportDocument<'a> {
     pub received_at: String,
     /// The answers, as the phone sent them.
     pub report: &'a ReportForm,
+    /// Its address in the team's view, when the view is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_view_url: Option<&'a str>,
 }
 
 /// Who an email comes from and goes to.
@@ -60,7 +65,22 @@ impl ForwardedReport {
             reference: delivery.reference.clone(),
             received_at,
             form,
+            team_view_url: None,
         })
+    }
+
+    /// The same report, with its address in the team's view at `public_url` (this service's
+    /// address) when the view is on.
+    #[must_use]
+    pub fn in_team_view(mut self, public_url: Option<&str>) -> Self {
+        self.team_view_url = public_url.map(|url| {
+            format!(
+                "{}/team/reports/{}",
+                url.trim_end_matches('/'),
+                self.reference
+            )
+        });
+        self
     }
 
     /// The JSON document for machines.
@@ -70,6 +90,7 @@ impl ForwardedReport {
             reference: &self.reference,
             received_at: self.received_at.format(&Rfc3339).unwrap_or_default(),
             report: &self.form,
+            team_view_url: self.team_view_url.as_deref(),
         }
     }
 
@@ -101,8 +122,13 @@ impl ForwardedReport {
     /// "Email this report".
     pub fn body(&self) -> String {
         let time = self.received_at.time();
+        let team_view = self
+            .team_view_url
+            .as_ref()
+            .map(|url| format!("In the team's view: {url}\n"))
+            .unwrap_or_default();
         format!(
-            "A report from the Lost Device app.\n\nReference: {}\nReceived: {} at {:02}:{:02} UTC\n\n{}",
+            "A report from the Lost Device app.\n\nReference: {}\nReceived: {} at {:02}:{:02} UTC\n{team_view}\n{}",
             self.reference,
             self.received_date(),
             time.hour(),
@@ -155,6 +181,7 @@ mod tests {
                 name: "Sam Example".into(),
                 ..ReportForm::default()
             },
+            team_view_url: None,
         }
     }
 
@@ -183,6 +210,31 @@ mod tests {
             body.contains("Reference: LD-2026-000123\nReceived: 28 November 2026 at 10:04 UTC")
         );
         assert!(body.ends_with(&report.form.to_plain_text(report.id)));
+        assert!(
+            !body.contains("team's view"),
+            "no link while the view is off"
+        );
+        assert!(
+            !String::from_utf8(report.document_json().expect("json"))
+                .expect("utf-8")
+                .contains("team_view_url")
+        );
+    }
+
+    #[test]
+    fn with_the_team_s_view_on_the_email_and_the_document_link_to_the_report_there() {
+        let report = report().in_team_view(Some("https://lost-device.example.org/"));
+        let url = "https://lost-device.example.org/team/reports/LD-2026-000123";
+        assert!(
+            report.body().contains(&format!(
+                "Received: 28 November 2026 at 10:04 UTC\nIn the team's view: {url}\n"
+            )),
+            "{}",
+            report.body()
+        );
+        let document: serde_json::Value =
+            serde_json::from_slice(&report.document_json().expect("json")).expect("a document");
+        assert_eq!(document["team_view_url"], url);
     }
 
     #[test]

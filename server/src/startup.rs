@@ -66,6 +66,8 @@ impl Application {
         let mut settings = config.forwarding.settings(&config.data_dir)?;
         settings.holder = instance_name(&config.data_dir)?;
         settings.clock = Arc::clone(&clock);
+        let team = config.team.settings()?;
+        settings.team_view = team.as_ref().map(|team| team.public_url.clone());
         let parked = store
             .retry_parked(clock.now_ms())
             .await
@@ -91,7 +93,7 @@ impl Application {
         let mut state = AppState::new(config.leptos_options()?, &build_id, store)?
             .with_forwarder(forwarder.clone())
             .with_limiter(limiter);
-        if let Some(team) = config.team.settings()? {
+        if let Some(team) = team {
             tracing::info!(issuer = %team.issuer, "the team's view is on");
             state = state.with_team(crate::team::sign_in::Provider::new(team)?);
         }
