@@ -50,6 +50,7 @@ test('the phone hears that its report was passed on, seen and closed, then stops
   await desk.getByLabel('Not recovered, accounts secured').check();
   await desk.getByText(`The reporter's phone will then say that ${RECIPIENT} has finished with this report, with the date. It does not show the outcome or the note.`).waitFor();
   await desk.getByRole('button', { name: 'Close report' }).click();
+  await desk.getByRole('button', { name: 'Yes, close this report' }).click();
   await desk.getByText('You closed this report.').waitFor();
 
   // No reload: the open page's next minutely check finds it closed.

@@ -65,6 +65,17 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   await page.getByLabel('Device recovered').check();
   await page.getByLabel('Internal note (optional)').fill('Handed in at the Leeds station office.');
   await page.getByRole('button', { name: 'Close report' }).click();
+  // Asked first, with what was chosen; going back closes nothing.
+  await page.getByRole('heading', { level: 1, name: 'Close this report?' }).waitFor();
+  await page.getByText('Device recovered', { exact: true }).waitFor();
+  await expectNoViolations(page, 'closing, asked first');
+  await page.getByRole('link', { name: 'No, go back to the report' }).click();
+  await page.getByRole('button', { name: 'Close report' }).waitFor();
+  assert.equal(await sqlite(server.dataDir, 'SELECT count(*) FROM reports WHERE closed_at IS NOT NULL'), '0');
+  await page.getByLabel('Device recovered').check();
+  await page.getByLabel('Internal note (optional)').fill('Handed in at the Leeds station office.');
+  await page.getByRole('button', { name: 'Close report' }).click();
+  await page.getByRole('button', { name: 'Yes, close this report' }).click();
   await page.getByText('You closed this report.').waitFor();
   await page.getByText('Handed in at the Leeds station office.').waitFor();
   await page.getByRole('row', { name: /Closed: Device recovered/ }).waitFor();
@@ -104,6 +115,8 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
     'sam.handler@example.org signed_in',
     'sam.handler@example.org viewed',
     'sam.handler@example.org acknowledged',
+    'sam.handler@example.org viewed',
+    // The close form with its error, then back from "Close this report?" (asking writes nothing).
     'sam.handler@example.org viewed',
     'sam.handler@example.org viewed',
     'sam.handler@example.org closed',

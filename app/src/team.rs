@@ -646,6 +646,60 @@ fn AuditTrail(audit: Vec<AuditRow>) -> impl IntoView {
     }
 }
 
+/// What closing a report will do, asked before it is done.
+#[derive(Debug, Clone)]
+pub struct CloseConfirmation {
+    /// Who is signed in.
+    pub member: Member,
+    /// The report's reference.
+    pub reference: String,
+    /// The outcome chosen.
+    pub outcome: Outcome,
+    /// The internal note written, if any.
+    pub note: String,
+}
+
+/// "Close this report?": the outcome and note chosen, what the reporter's phone will then say,
+/// and the form that closes it (carrying the same answers) or a way back without closing.
+pub fn close_confirmation_page(options: &LeptosOptions, confirm: CloseConfirmation) -> String {
+    let CloseConfirmation {
+        member,
+        reference,
+        outcome,
+        note,
+    } = confirm;
+    let csrf = member.csrf.clone();
+    let path = report_path(&reference);
+    let close = format!("{path}/close");
+    let recipient = crate::settings::ServiceSettings::current().recipient;
+    let body = view! {
+        <span class="govuk-caption-l">{reference.clone()}</span>
+        <h1 class="govuk-heading-l">"Close this report?"</h1>
+        <dl class="govuk-summary-list">
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Outcome"</dt>
+                <dd class="govuk-summary-list__value">{outcome.label()}</dd>
+            </div>
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Internal note"</dt>
+                <dd class="govuk-summary-list__value app-team-note">{if note.is_empty() { "None".to_owned() } else { note.clone() }}</dd>
+            </div>
+        </dl>
+        <p class="govuk-body">{format!("The reporter's phone will then say that {recipient} has finished with this report, with the date. It does not show the outcome or the note. A closed report cannot be changed here.")}</p>
+        <form method="post" action=close>
+            <input type="hidden" name=CSRF_FIELD value=csrf/>
+            <input type="hidden" name="outcome" value=outcome.to_string()/>
+            <input type="hidden" name="note" value=note/>
+            <input type="hidden" name="confirm" value="yes"/>
+            <div class="govuk-button-group">
+                <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning">"Yes, close this report"</button>
+                <a class="govuk-link" href=path>"No, go back to the report"</a>
+            </div>
+        </form>
+    };
+    document(options, &format!("Close {reference}?"), Some(member), body)
+}
+
 /// A page that only says something.
 pub fn message_page(options: &LeptosOptions, message: MessageView) -> String {
     let MessageView {

@@ -111,6 +111,46 @@ async fn a_session_ends_after_30_quiet_minutes_and_after_8_hours_however_busy() 
 }
 
 #[tokio::test]
+async fn closing_asks_first_and_only_the_confirmed_form_closes() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "close-session-token").await;
+    let reference = a_report(&app, &clock).await;
+    let close = |body: String| {
+        Request::post(format!("/team/reports/{reference}/close"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let chosen = format!("csrf={CSRF}&outcome=recovered&note=Found+on+the+train");
+
+    let (status, _, page) = app.send(close(chosen.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Close this report?"));
+    assert!(page.contains("Device recovered") && page.contains("Found on the train"));
+    assert!(page.contains(r#"name="confirm" value="yes""#));
+    let actions = |app: &TestApp| {
+        audit(app)
+            .into_iter()
+            .map(|(action, _, _)| action)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        actions(&app).is_empty(),
+        "asking closes nothing and writes nothing"
+    );
+
+    let (status, headers, _) = app.send(close(format!("{chosen}&confirm=yes"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers.get(header::LOCATION).and_then(|l| l.to_str().ok()),
+        Some(format!("/team/reports/{reference}?done=closed").as_str())
+    );
+    assert_eq!(actions(&app), ["closed"]);
+}
+
+#[tokio::test]
 async fn a_form_acts_only_with_its_session_s_token_then_redirects_and_both_are_audited() {
     let clock = ManualClock::starting_now();
     let app = TestApp::spawn_with_clock(&clock, with_team).await;

@@ -1,6 +1,6 @@
 //! The team's routes: thin handlers that check, act through the store, audit and answer.
 
-use app::team::{self as pages, ListRow, ListView, NOTE_LIMIT, Outcome};
+use app::team::{self as pages, CloseConfirmation, ListRow, ListView, NOTE_LIMIT, Outcome};
 use axum::{
     Form,
     extract::{Path, Query},
@@ -204,6 +204,21 @@ pub(super) async fn report_act(
                 let posted = (field(&form, "outcome").map(str::to_owned), note);
                 return show_report(&visit, &session, &reference, None, errors, posted).await;
             };
+            // Closing cannot be undone here: asked first, with what was chosen.
+            if field(&form, "confirm") != Some("yes") {
+                return visit.page(
+                    StatusCode::OK,
+                    pages::close_confirmation_page(
+                        &visit.options,
+                        CloseConfirmation {
+                            member: member(&session),
+                            reference,
+                            outcome,
+                            note,
+                        },
+                    ),
+                );
+            }
             (
                 visit
                     .store()
