@@ -10,15 +10,10 @@ use std::process::{Command, Stdio};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{TestApp, with_team};
+use common::{TestApp, form_post, with_team};
 
 fn post(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from("csrf=anything")).expect("request")
+    form_post(path, cookie, "csrf=anything")
 }
 
 /// The refusals in the audit trail: (who, detail).

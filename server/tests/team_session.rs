@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use clock::{Clock, ManualClock};
-use common::{TestApp, with_team};
+use common::{TestApp, form_post, with_team};
 use incident_report::{ReportForm, ReportId};
 use report_store::{NewReport, Session, Submitted};
 use sha2::{Digest, Sha256};
@@ -116,13 +116,8 @@ async fn closing_asks_first_and_only_the_confirmed_form_closes() {
     let app = TestApp::spawn_with_clock(&clock, with_team).await;
     let cookie = signed_in(&app, &clock, "close-session-token").await;
     let reference = a_report(&app, &clock).await;
-    let close = |body: String| {
-        Request::post(format!("/team/reports/{reference}/close"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, &cookie)
-            .body(Body::from(body))
-            .expect("request")
-    };
+    let path = format!("/team/reports/{reference}/close");
+    let close = |body: String| form_post(&path, Some(&cookie), body);
     let chosen = format!("csrf={CSRF}&outcome=recovered&note=Found+on+the+train");
 
     let (status, _, page) = app.send(close(chosen.clone())).await;
@@ -157,13 +152,7 @@ async fn a_form_acts_only_with_its_session_s_token_then_redirects_and_both_are_a
     let cookie = signed_in(&app, &clock, "form-session-token").await;
     let reference = a_report(&app, &clock).await;
     let path = format!("/team/reports/{reference}/acknowledge");
-    let acknowledge = |body: &'static str| {
-        Request::post(path.as_str())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, &cookie)
-            .body(Body::from(body))
-            .expect("request")
-    };
+    let acknowledge = |body: &'static str| form_post(&path, Some(&cookie), body);
 
     clock.advance(Duration::from_mins(1));
     let refused_at = clock.now_ms();

@@ -259,32 +259,18 @@ mod tests {
 
     #[test]
     fn a_moment_is_in_uk_time_as_gov_uk_writes_it_with_its_zone() {
-        assert_eq!(
-            moment(utc("2026-12-03T22:34:00Z")),
-            "3 December 2026 at 10:34pm GMT"
-        );
-        // Summer time: an hour ahead of UTC, and past midnight already in the UK.
-        assert_eq!(
-            moment(utc("2026-06-30T23:05:00Z")),
-            "1 July 2026 at 12:05am BST"
-        );
-        assert_eq!(
-            moment(utc("2026-06-01T11:00:00Z")),
-            "1 June 2026 at midday BST"
-        );
-        assert_eq!(
-            moment(utc("2026-01-05T00:00:00Z")),
-            "5 January 2026 at midnight GMT"
-        );
-        // The clocks go forward at 01:00 UTC on the last Sunday of March.
-        assert_eq!(
-            moment(utc("2026-03-29T00:59:00Z")),
-            "29 March 2026 at 12:59am GMT"
-        );
-        assert_eq!(
-            moment(utc("2026-03-29T01:00:00Z")),
-            "29 March 2026 at 2:00am BST"
-        );
+        for (utc_time, words) in [
+            ("2026-12-03T22:34:00Z", "3 December 2026 at 10:34pm GMT"),
+            // Summer time: an hour ahead of UTC, and past midnight already in the UK.
+            ("2026-06-30T23:05:00Z", "1 July 2026 at 12:05am BST"),
+            ("2026-06-01T11:00:00Z", "1 June 2026 at midday BST"),
+            ("2026-01-05T00:00:00Z", "5 January 2026 at midnight GMT"),
+            // The clocks go forward at 01:00 UTC on the last Sunday of March.
+            ("2026-03-29T00:59:00Z", "29 March 2026 at 12:59am GMT"),
+            ("2026-03-29T01:00:00Z", "29 March 2026 at 2:00am BST"),
+        ] {
+            assert_eq!(moment(utc(utc_time)), words, "{utc_time}");
+        }
     }
 
     #[test]

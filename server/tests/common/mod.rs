@@ -38,6 +38,16 @@ pub fn with_team(config: &mut Config) {
     config.team.team_emails = vec!["sam@example.org".to_owned()];
 }
 
+/// A form posted to `path` with `body` (URL-encoded), carrying `cookie` if given.
+pub fn form_post(path: &str, cookie: Option<&str>, body: impl Into<String>) -> Request<Body> {
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.into())).expect("request")
+}
+
 /// The settings a test server starts from: the defaults, a free port, the hand-made site.
 pub fn test_config(data_dir: &std::path::Path, site: &std::path::Path) -> Config {
     let mut config = Config::defaults(data_dir, site);
