@@ -35,7 +35,7 @@ test('the phone hears that its report was passed on, seen and closed, then stops
   await desk.goto(`${server.url}/team/reports/${reference}`);
   await signInAtProvider(desk, PEOPLE.handler, server.url);
   // The team is told what the reporter's phone will say, and it does.
-  await desk.getByText(`The reporter's phone will then say “Seen by ${RECIPIENT}”, with the date and time.`).waitFor();
+  await desk.getByText(`Where the app runs on the reporter's phone, it will then say “Seen by ${RECIPIENT}”, with the date and time.`).waitFor();
   await desk.getByRole('button', { name: 'Acknowledge' }).click();
   await desk.getByText('You acknowledged this report.').waitFor();
   await screenshot(desk, 'team-report-acknowledged');
@@ -48,7 +48,7 @@ test('the phone hears that its report was passed on, seen and closed, then stops
   await screenshot(page, 'phone-3-seen');
 
   await desk.getByLabel('Not recovered, accounts secured').check();
-  await desk.getByText(`The reporter's phone will then say that ${RECIPIENT} has finished with this report, with the date. It does not show the outcome or the note.`).waitFor();
+  await desk.getByText(`Where the app runs on the reporter's phone, it will then say that ${RECIPIENT} has finished with this report, with the date. It does not show the outcome or the note.`).waitFor();
   await desk.getByRole('button', { name: 'Close report' }).click();
   await desk.getByRole('button', { name: 'Yes, close this report' }).click();
   await desk.getByText('You closed this report.').waitFor();

@@ -421,7 +421,7 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         {(state == TeamState::New).then(|| view! {
             <form method="post" action=format!("{path}/acknowledge")>
                 <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
-                <p class="govuk-body" id="acknowledge-hint">{format!("The reporter's phone will then say “Seen by {}”, with the date and time.", crate::settings::ServiceSettings::current().recipient)}</p>
+                <p class="govuk-body" id="acknowledge-hint">{format!("Where the app runs on the reporter's phone, it will then say “Seen by {}”, with the date and time.", crate::settings::ServiceSettings::current().recipient)}</p>
                 <button data-module="govuk-button" type="submit" class="govuk-button" aria-describedby="acknowledge-hint">"Acknowledge"</button>
             </form>
         })}
@@ -550,7 +550,7 @@ fn CloseForm(
             <textarea class="govuk-textarea" id="note" name="note" rows="4"
                 aria-describedby=if note_error.is_some() { "note-hint note-error" } else { "note-hint" }>{posted.1.clone()}</textarea>
         </div>
-        <p class="govuk-body" id="close-hint">{format!("The reporter's phone will then say that {} has finished with this report, with the date. It does not show the outcome or the note.", crate::settings::ServiceSettings::current().recipient)}</p>
+        <p class="govuk-body" id="close-hint">{format!("Where the app runs on the reporter's phone, it will then say that {} has finished with this report, with the date. It does not show the outcome or the note.", crate::settings::ServiceSettings::current().recipient)}</p>
         <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning" aria-describedby="close-hint">"Close report"</button>
     </form>
     }
@@ -685,7 +685,7 @@ pub fn close_confirmation_page(options: &LeptosOptions, confirm: CloseConfirmati
                 <dd class="govuk-summary-list__value app-team-note">{if note.is_empty() { "None".to_owned() } else { note.clone() }}</dd>
             </div>
         </dl>
-        <p class="govuk-body">{format!("The reporter's phone will then say that {recipient} has finished with this report, with the date. It does not show the outcome or the note. A closed report cannot be changed here.")}</p>
+        <p class="govuk-body">{format!("Where the app runs on the reporter's phone, it will then say that {recipient} has finished with this report, with the date. It does not show the outcome or the note. A closed report cannot be changed here.")}</p>
         <form method="post" action=close>
             <input type="hidden" name=CSRF_FIELD value=csrf/>
             <input type="hidden" name="outcome" value=outcome.to_string()/>
