@@ -1,6 +1,8 @@
-//! Prints how many new reports a second the store takes on a SQLite file, from 16 tasks at once,
-//! with the high-water mark kept and without it (the baseline, in the same run, in turn):
-//! `cargo run --release -p report-store --example intake_bench [REPORTS] [ROUNDS]`.
+//! Prints how many new reports a second the store takes from 16 tasks at once: on a SQLite file
+//! with the high-water mark kept and without it, and, given a PostgreSQL server's URL (no
+//! database name), on a new database there:
+//! `cargo run --release -p report-store --example intake_bench [REPORTS] [ROUNDS] [POSTGRES_URL]`.
+//! `scripts/bench-store.sh` runs it beside the same driver built on an older revision's store.
 
 use std::time::Instant;
 
@@ -11,28 +13,52 @@ const TASKS: u32 = 16;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() -> Result<(), StoreError> {
-    let mut args = std::env::args().skip(1).map(|arg| arg.parse::<u32>().ok());
-    let reports = args.next().flatten().unwrap_or(4_000);
-    let rounds = args.next().flatten().unwrap_or(3);
+    let mut args = std::env::args().skip(1);
+    let reports = args
+        .next()
+        .and_then(|arg| arg.parse().ok())
+        .unwrap_or(4_000);
+    let rounds = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(3);
+    let postgres = args.next();
     println!("{reports} new reports per run from {TASKS} tasks; reports/s");
-    println!("{:>6} {:>14} {:>14}", "round", "without mark", "with mark");
+    println!(
+        "{:>6} {:>14} {:>14} {:>14}",
+        "round", "sqlite", "sqlite+mark", "postgres"
+    );
     for round in 1..=rounds {
-        let without = run(reports, false).await?;
-        let with = run(reports, true).await?;
-        println!("{round:>6} {without:>14.0} {with:>14.0}");
+        let without = run(reports, Backend::Sqlite { mark: false }).await?;
+        let with = run(reports, Backend::Sqlite { mark: true }).await?;
+        let on_postgres = match &postgres {
+            Some(server) => format!("{:.0}", run(reports, Backend::Postgres(server)).await?),
+            None => "-".to_owned(),
+        };
+        println!("{round:>6} {without:>14.0} {with:>14.0} {on_postgres:>14}");
     }
     Ok(())
 }
 
+enum Backend<'a> {
+    Sqlite { mark: bool },
+    Postgres(&'a str),
+}
+
 /// Stores `reports` new reports on a new database; returns reports per second.
-async fn run(reports: u32, mark: bool) -> Result<f64, StoreError> {
+async fn run(reports: u32, backend: Backend<'_>) -> Result<f64, StoreError> {
     let dir = tempfile::tempdir().map_err(|e| StoreError::Io(e.to_string()))?;
-    let mut store = ReportStore::open_sqlite(&dir.path().join("reports.sqlite3"))?;
-    if mark {
-        store
-            .keep_high_water(&dir.path().join("high-water"), false, false)
-            .await?;
-    }
+    let store = match backend {
+        Backend::Sqlite { mark } => {
+            let mut store = ReportStore::open_sqlite(&dir.path().join("reports.sqlite3"))?;
+            if mark {
+                store
+                    .keep_high_water(&dir.path().join("high-water"), false, false)
+                    .await?;
+            }
+            store
+        }
+        Backend::Postgres(server) => {
+            ReportStore::open_postgres(&new_database(server).await?).await?
+        }
+    };
     let started = Instant::now();
     let tasks: Vec<_> = (0..TASKS)
         .map(|task| {
@@ -53,6 +79,26 @@ async fn run(reports: u32, mark: bool) -> Result<f64, StoreError> {
         task.await.map_err(|e| StoreError::Task(e.to_string()))??;
     }
     Ok(f64::from(reports) / started.elapsed().as_secs_f64())
+}
+
+/// A new, empty database on the PostgreSQL server at `server`; its URL.
+async fn new_database(server: &str) -> Result<String, StoreError> {
+    let failed = |e: tokio_postgres::Error| StoreError::Postgres(e.to_string());
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+            .await
+            .map_err(failed)?;
+    tokio::spawn(connection);
+    let name = format!(
+        "bench_{}_{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    );
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(failed)?;
+    Ok(format!("{server}/{name}"))
 }
 
 /// A report the size of a full one's answers, for the forwarder's one destination.

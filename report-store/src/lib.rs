@@ -21,10 +21,14 @@
 //! instance), in WAL mode with full synchronous commits; and PostgreSQL (`postgres`), for several
 //! instances sharing one database. Either way a report is committed before the server answers.
 //! Callers see only [`ReportStore`], whose async methods do not say which one they talk to.
+//! Each query is written once (`queries`), for both, through `sql::Sql`; the schema is one
+//! history of versions in both dialects (`schema`).
 
 mod high_water;
-mod migration;
 mod postgres;
+mod queries;
+mod schema;
+mod sql;
 mod sqlite;
 mod team;
 
@@ -61,6 +65,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use high_water::{Found, HighWater};
+use queries::outbox::Finish;
+use queries::team::StateChange;
+use team::AuditWalk;
 
 use incident_report::ReportId;
 use incident_report::progress::Outcome;
@@ -105,6 +112,10 @@ pub enum StoreError {
     /// The database file could not be created or made private.
     #[error("the report database file could not be prepared: {0}")]
     Io(String),
+    /// The database holds a value of a kind its schema does not allow (changed outside the
+    /// server).
+    #[error("the report database holds something this server cannot read: {0}")]
+    Unreadable(String),
     /// The blocking task running a database call was lost (the runtime is shutting down).
     #[error("the report database call did not finish: {0}")]
     Task(String),
@@ -305,26 +316,39 @@ enum Backend {
     Postgres(postgres::PostgresStore),
 }
 
-/// Runs `$call` on whichever backend `$store` has: SQLite's blocking call off the async threads
-/// (what it uses is moved in, so it must be owned), PostgreSQL's awaited.
-macro_rules! on_backend {
-    ($store:expr, |$backend:ident| $call:expr) => {
+/// Runs `$body` with `$sql` as a [`sql::Sql`] on whichever backend `$store` has: `read` on a
+/// connection, `write` in one transaction, committed if `$body` gives `Ok`. SQLite's call runs off
+/// the async threads (what `$body` uses is moved in, so it must be owned); PostgreSQL's is
+/// awaited.
+macro_rules! with_sql {
+    ($store:expr, $mode:ident, |$sql:ident| $body:expr) => {
         match &$store.backend {
             Backend::Sqlite(sqlite) => {
                 let sqlite = Arc::clone(sqlite);
                 tokio::task::spawn_blocking(move || {
-                    let $backend = &*sqlite;
-                    $call
+                    sqlite.$mode(|$sql| sql::at_once(async { $body }))
                 })
                 .await
                 .map_err(|e| StoreError::Task(e.to_string()))?
             }
-            Backend::Postgres(postgres) => {
-                let $backend = postgres;
-                $call.await
-            }
+            Backend::Postgres(postgres) => with_sql!(@postgres $mode, postgres, |$sql| $body),
         }
     };
+    (@postgres read, $postgres:expr, |$sql:ident| $body:expr) => {{
+        let client = $postgres.client().await?;
+        let $sql = &sql::Postgres { client: &client };
+        $body
+    }};
+    (@postgres write, $postgres:expr, |$sql:ident| $body:expr) => {{
+        let mut client = $postgres.client().await?;
+        let transaction = client.transaction().await?;
+        let $sql = &sql::Postgres {
+            client: &transaction,
+        };
+        let out = $body?;
+        transaction.commit().await?;
+        Ok(out)
+    }};
 }
 
 impl ReportStore {
@@ -368,7 +392,7 @@ impl ReportStore {
         used_before: bool,
         start_behind: bool,
     ) -> Result<HighWaterCheck, StoreError> {
-        let database = on_backend!(self, |store| store.holding())?;
+        let database = with_sql!(self, read, |sql| queries::intake::holding(sql).await)?;
         let before = match HighWater::read(path) {
             Err(damaged) if !start_behind => return Err(damaged),
             Ok(Found::Mark(mark)) => Some(mark),
@@ -391,7 +415,10 @@ impl ReportStore {
                 mark.floor
             }
         });
-        on_backend!(self, |store| store.raise_floor(floor))?;
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.raise_floor(floor),
+            Backend::Postgres(postgres) => postgres.raise_floor(floor).await?,
+        }
         // The audit trail's length carries over, unless the operator chose to start on a
         // database restored from before it grew.
         let audit = match before {
@@ -430,11 +457,17 @@ impl ReportStore {
     /// returns.
     pub async fn submit(&self, report: NewReport) -> Result<Submitted, StoreError> {
         let Some(water) = &self.high_water else {
-            return Ok(on_backend!(self, |store| store.submit(&report))?.0);
+            return Ok(
+                with_sql!(self, write, |sql| queries::intake::submit(sql, &report)
+                    .await)?
+                .0,
+            );
         };
         let water = Arc::clone(water);
         let storing = water.storing();
-        let stored = on_backend!(self, |store| store.submit(&report));
+        let stored: Result<_, StoreError> =
+            with_sql!(self, write, |sql| queries::intake::submit(sql, &report)
+                .await);
         drop(storing);
         let (outcome, new_seq) = stored?;
         if let Some(seq) = new_seq {
@@ -480,24 +513,33 @@ impl ReportStore {
     /// Writes through to the disk and back: `Ok` when the database can take writes (after a
     /// full disk, once there is space again).
     pub async fn try_write(&self) -> Result<(), StoreError> {
-        on_backend!(self, |store| store.try_write())
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                let sqlite = Arc::clone(sqlite);
+                tokio::task::spawn_blocking(move || sqlite.try_write())
+                    .await
+                    .map_err(|e| StoreError::Task(e.to_string()))?
+            }
+            Backend::Postgres(postgres) => postgres.try_write().await,
+        }
     }
 
     /// The reference and fingerprint of `id`, if it is stored (also after its answers were
     /// cleared).
     pub async fn find(&self, id: ReportId) -> Result<Option<Known>, StoreError> {
-        on_backend!(self, |store| store.find(id))
+        with_sql!(self, read, |sql| queries::intake::find(sql, id).await)
     }
 
     /// How many reports are stored.
     pub async fn count(&self) -> Result<u64, StoreError> {
-        on_backend!(self, |store| store.count())
+        with_sql!(self, read, |sql| queries::intake::count(sql).await)
     }
 
     /// Claims due deliveries to `claim.destinations`: pending, due by now, and not held by an
     /// unexpired lease. Oldest first.
     pub async fn claim_due(&self, claim: Claim) -> Result<Vec<Delivery>, StoreError> {
-        on_backend!(self, |store| store.claim_due(&claim))
+        with_sql!(self, write, |sql| queries::outbox::claim_due(sql, &claim)
+            .await)
     }
 
     /// Records that the destination accepted the delivery. Returns false when the lease was
@@ -508,7 +550,12 @@ impl ReportStore {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let delivery = delivery.clone();
-        on_backend!(self, |store| store.mark_delivered(&delivery, now_ms))
+        with_sql!(self, write, |sql| queries::outbox::finish(
+            sql,
+            &delivery,
+            Finish::Delivered { now_ms }
+        )
+        .await)
     }
 
     /// Records a temporary failure: the delivery is due again at `retry_at_ms`.
@@ -519,17 +566,26 @@ impl ReportStore {
         error: &str,
     ) -> Result<bool, StoreError> {
         let (delivery, error) = (delivery.clone(), error.to_owned());
-        on_backend!(self, |store| store.mark_retry(
+        with_sql!(self, write, |sql| queries::outbox::finish(
+            sql,
             &delivery,
-            retry_at_ms,
-            &error
-        ))
+            Finish::Retry {
+                at_ms: retry_at_ms,
+                error: &error
+            }
+        )
+        .await)
     }
 
     /// Records a permanent failure: the delivery is parked until an operator retries it.
     pub async fn mark_parked(&self, delivery: &Delivery, error: &str) -> Result<bool, StoreError> {
         let (delivery, error) = (delivery.clone(), error.to_owned());
-        on_backend!(self, |store| store.mark_parked(&delivery, &error))
+        with_sql!(self, write, |sql| queries::outbox::finish(
+            sql,
+            &delivery,
+            Finish::Parked { error: &error }
+        )
+        .await)
     }
 
     /// Extends the delivery's lease to `until_ms` while a slow delivery is still talking to its
@@ -540,7 +596,10 @@ impl ReportStore {
         until_ms: i64,
     ) -> Result<bool, StoreError> {
         let delivery = delivery.clone();
-        on_backend!(self, |store| store.renew_lease(&delivery, until_ms))
+        with_sql!(self, write, |sql| queries::outbox::renew_lease(
+            sql, &delivery, until_ms
+        )
+        .await)
     }
 
     /// Frees every lease `holder` took (lease tokens `holder:…`): a restarted instance has no
@@ -548,13 +607,19 @@ impl ReportStore {
     /// leases run out. Other holders' leases are left alone. Returns how many were freed.
     pub async fn release_leases(&self, holder: &str) -> Result<u64, StoreError> {
         let holder = holder.to_owned();
-        on_backend!(self, |store| store.release_leases(&holder))
+        with_sql!(self, write, |sql| queries::outbox::release_leases(
+            sql, &holder
+        )
+        .await)
     }
 
     /// Makes every parked delivery due at `now_ms` (after the configuration was fixed). Returns
     /// how many there were.
     pub async fn retry_parked(&self, now_ms: i64) -> Result<u64, StoreError> {
-        on_backend!(self, |store| store.retry_parked(now_ms))
+        with_sql!(self, write, |sql| queries::outbox::retry_parked(
+            sql, now_ms
+        )
+        .await)
     }
 
     /// Removes the answers (names, emails, phone numbers, descriptions) and the team's note of
@@ -563,7 +628,10 @@ impl ReportStore {
     /// reference, fingerprint, team state and audit trail stay, so a late repeat from a phone still gets the same reference. Returns how
     /// many reports were cleared.
     pub async fn clear_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
-        on_backend!(self, |store| store.clear_delivered(before_ms))
+        with_sql!(self, write, |sql| queries::outbox::clear_delivered(
+            sql, before_ms
+        )
+        .await)
     }
 
     /// Writes a consistent copy of the SQLite database to `to` (a new file, private to this
@@ -585,12 +653,12 @@ impl ReportStore {
 
     /// How far forwarding has got.
     pub async fn backlog(&self) -> Result<Backlog, StoreError> {
-        on_backend!(self, |store| store.backlog())
+        with_sql!(self, read, |sql| queries::outbox::backlog(sql).await)
     }
 
     /// What the person who made report `id` may know of it, if it is stored.
     pub async fn status(&self, id: ReportId) -> Result<Option<Progress>, StoreError> {
-        on_backend!(self, |store| store.status(id))
+        with_sql!(self, read, |sql| queries::team::status(sql, id).await)
     }
 
     /// The newest reports first, at most `limit`, in `state` if given, or the one with
@@ -602,14 +670,23 @@ impl ReportStore {
         limit: u32,
     ) -> Result<Vec<TeamSummary>, StoreError> {
         let reference = reference.map(str::to_owned);
-        on_backend!(self, |store| store.list(state, reference.as_deref(), limit))
+        with_sql!(self, read, |sql| queries::team::list(
+            sql,
+            state,
+            reference.as_deref(),
+            limit
+        )
+        .await)
     }
 
     /// Everything the team may see of the report with `reference`: answers, deliveries and the
     /// audit trail.
     pub async fn team_report(&self, reference: &str) -> Result<Option<TeamReport>, StoreError> {
         let reference = reference.to_owned();
-        on_backend!(self, |store| store.team_report(&reference))
+        with_sql!(self, read, |sql| queries::team::team_report(
+            sql, &reference
+        )
+        .await)
     }
 
     /// Acknowledges the report with `reference` unless it already was (or was closed), and
@@ -622,7 +699,14 @@ impl ReportStore {
         now_ms: i64,
     ) -> Result<Changed, StoreError> {
         let (reference, actor) = (reference.to_owned(), actor.clone());
-        on_backend!(self, |store| store.acknowledge(&reference, &actor, now_ms))
+        with_sql!(self, write, |sql| queries::team::change_state(
+            sql,
+            &reference,
+            &actor,
+            now_ms,
+            StateChange::acknowledge(&actor, now_ms)
+        )
+        .await)
     }
 
     /// Closes the report with `reference` with an outcome and an internal note (acknowledging it
@@ -641,8 +725,14 @@ impl ReportStore {
             note.to_owned(),
             actor.clone(),
         );
-        on_backend!(self, |store| store
-            .close(&reference, &outcome, &note, &actor, now_ms))
+        with_sql!(self, write, |sql| queries::team::change_state(
+            sql,
+            &reference,
+            &actor,
+            now_ms,
+            StateChange::close(&actor, now_ms, &outcome, &note)
+        )
+        .await)
     }
 
     /// Makes the held-back deliveries of the report with `reference` due at `now_ms`, and
@@ -654,14 +744,16 @@ impl ReportStore {
         now_ms: i64,
     ) -> Result<Changed, StoreError> {
         let (reference, actor) = (reference.to_owned(), actor.clone());
-        on_backend!(self, |store| store
-            .retry_delivery(&reference, &actor, now_ms))
+        with_sql!(self, write, |sql| queries::team::retry_delivery(
+            sql, &reference, &actor, now_ms
+        )
+        .await)
     }
 
     /// Appends a row to the audit trail, chained to the row before it.
     pub async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let entry = entry.clone();
-        on_backend!(self, |store| store.record(&entry))
+        with_sql!(self, write, |sql| queries::team::record(sql, &entry).await)
     }
 
     /// Walks the whole audit trail in order, a page at a time, and recomputes each row's chain:
@@ -670,7 +762,16 @@ impl ReportStore {
     /// end leave a trail that still follows: with the high-water mark kept, each walk's count is
     /// kept in it, and a walk that finds fewer is [`AuditCheck::Shortened`].
     pub async fn check_audit_trail(&self) -> Result<AuditCheck, StoreError> {
-        let walked = on_backend!(self, |store| store.check_audit_trail())?;
+        // A page per call: on SQLite the server goes on writing between pages; rows written
+        // meanwhile (by any instance) come after the walk, their seqs drawn in turn.
+        let mut walk = AuditWalk::default();
+        let walked = loop {
+            let from = walk.from();
+            let page = with_sql!(self, read, |sql| queries::team::audit_page(sql, from).await)?;
+            if let Some(found) = walk.check(&page) {
+                break found;
+            }
+        };
         let (AuditCheck::Intact { rows }, Some(water)) = (walked, &self.high_water) else {
             return Ok(walked);
         };
@@ -692,7 +793,10 @@ impl ReportStore {
     /// Stores a new session.
     pub async fn begin_session(&self, session: &Session) -> Result<(), StoreError> {
         let session = session.clone();
-        on_backend!(self, |store| store.begin_session(&session))
+        with_sql!(self, write, |sql| queries::sessions::begin_session(
+            sql, &session
+        )
+        .await)
     }
 
     /// The session whose token hashes to `token_hash`, marked as seen at `now_ms`, unless it
@@ -705,18 +809,24 @@ impl ReportStore {
         absolute_ms: i64,
     ) -> Result<Option<Session>, StoreError> {
         let token_hash = token_hash.to_owned();
-        on_backend!(self, |store| store.touch_session(
+        with_sql!(self, write, |sql| queries::sessions::touch_session(
+            sql,
             &token_hash,
             now_ms,
             idle_after_ms,
             absolute_ms
-        ))
+        )
+        .await)
     }
 
     /// Ends a session; returns it if it was there.
     pub async fn end_session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
         let token_hash = token_hash.to_owned();
-        on_backend!(self, |store| store.end_session(&token_hash))
+        with_sql!(self, write, |sql| queries::sessions::end_session(
+            sql,
+            &token_hash
+        )
+        .await)
     }
 
     /// Removes sessions past their limits and sign-ins never finished. Returns how many.
@@ -726,11 +836,13 @@ impl ReportStore {
         idle_after_ms: i64,
         absolute_ms: i64,
     ) -> Result<u64, StoreError> {
-        on_backend!(self, |store| store.forget_sessions(
+        with_sql!(self, write, |sql| queries::sessions::forget_sessions(
+            sql,
             now_ms,
             idle_after_ms,
             absolute_ms
-        ))
+        )
+        .await)
     }
 
     /// Remembers a sign-in sent to the identity provider. At most [`MAX_PENDING_SIGN_INS`] are
@@ -739,7 +851,10 @@ impl ReportStore {
     /// growing the table or ending a team member's one sign-in.
     pub async fn begin_sign_in(&self, sign_in: &PendingSignIn) -> Result<(), StoreError> {
         let sign_in = sign_in.clone();
-        on_backend!(self, |store| store.begin_sign_in(&sign_in))
+        with_sql!(self, write, |sql| queries::sessions::begin_sign_in(
+            sql, &sign_in
+        )
+        .await)
     }
 
     /// Takes (once) the sign-in sent with `state`, unless it is older than
@@ -750,6 +865,9 @@ impl ReportStore {
         now_ms: i64,
     ) -> Result<Option<PendingSignIn>, StoreError> {
         let state = state.to_owned();
-        on_backend!(self, |store| store.take_sign_in(&state, now_ms))
+        with_sql!(self, write, |sql| queries::sessions::take_sign_in(
+            sql, &state, now_ms
+        )
+        .await)
     }
 }

@@ -714,10 +714,10 @@ async fn the_migration_chains_the_audit_rows_already_there(store: ReportStore, d
             ),
             &format!(
                 "ALTER TABLE sign_ins DROP COLUMN started_by;
-                 DELETE FROM schema_version WHERE version = 4;
+                 DELETE FROM schema_history WHERE version = 5;
                  DROP TRIGGER audit_is_not_truncated ON audit;
                  ALTER TABLE audit DROP COLUMN chain;
-                 DELETE FROM schema_version WHERE version = 3;
+                 DELETE FROM schema_history WHERE version = 4;
                  {rows}"
             ),
         )
@@ -1218,7 +1218,7 @@ async fn two_instances_starting_at_once_migrate_the_database_once() {
     tokio::spawn(connection);
     let rows = client
         .query(
-            "SELECT version, COUNT(*) FROM schema_version GROUP BY version ORDER BY version",
+            "SELECT version, COUNT(*) FROM schema_history GROUP BY version ORDER BY version",
             &[],
         )
         .await
@@ -1232,6 +1232,62 @@ async fn two_instances_starting_at_once_migrate_the_database_once() {
             "migration {version}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_database_an_older_server_numbered_is_renumbered_once_and_migrated_on() {
+    let (store, database) = common::postgres_direct().await;
+    store.submit(report(id(1), "a")).await.expect("stored");
+    drop(store);
+    // As an older server left it, at its version 3 (this history's 4: before sign-ins had a
+    // starter): its versions were one lower, the first holding both reports and deliveries.
+    database
+        .run(
+            "",
+            "DROP TABLE schema_history;
+             DELETE FROM schema_version;
+             INSERT INTO schema_version (version) VALUES (1), (2), (3);
+             ALTER TABLE sign_ins DROP COLUMN started_by;",
+        )
+        .await
+        .expect("back to the older numbering");
+    let store = database.open().await;
+    assert_eq!(
+        store.submit(report(id(1), "a")).await.expect("ok"),
+        Submitted::Repeat {
+            reference: "LD-2026-000001".into()
+        },
+        "the report is still there"
+    );
+    assert_eq!(
+        database
+            .number(
+                "SELECT COUNT(*) FROM information_schema.columns WHERE column_name = 'started_by'"
+            )
+            .await,
+        1,
+        "version 5 ran"
+    );
+    assert_eq!(
+        database
+            .number("SELECT CAST(string_agg(version::text, '' ORDER BY version) AS BIGINT) FROM schema_history")
+            .await,
+        12345
+    );
+    assert_eq!(
+        database
+            .number("SELECT CAST(MAX(version) AS BIGINT) FROM schema_version")
+            .await,
+        4,
+        "an older server reads its own numbering"
+    );
+    drop(store);
+    database.open().await;
+    assert_eq!(
+        database.number("SELECT COUNT(*) FROM schema_history").await,
+        5,
+        "renumbered once"
+    );
 }
 
 #[tokio::test]
