@@ -5,6 +5,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::Response,
 };
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest as _, Sha256};
 
 /// The session cookie.
@@ -26,21 +27,23 @@ pub(super) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a 
 }
 
 /// The value of cookie `name` in the request.
-pub(super) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|cookie| cookie.value().to_owned())
 }
 
+/// Sets cookie `name` for the whole site, over HTTPS only, out of scripts' reach, sent on
+/// top-level navigations from other sites but not their forms' cross-site subrequests.
 pub(super) fn set_cookie(response: &mut Response, name: &str, value: &str, max_age_s: i64) {
-    let cookie =
-        format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age_s}");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
+    let cookie = Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(max_age_s))
+        .build();
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
 }
@@ -123,7 +126,30 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("x__Host-lost-device-team=no; __Host-lost-device-team=yes"),
         );
-        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("yes"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("yes"));
         assert_eq!(cookie(&headers, SIGN_IN_COOKIE), None);
+    }
+
+    #[test]
+    fn a_cookie_set_is_for_https_only_out_of_scripts_reach_and_ends_when_asked() {
+        let mut response = Response::new(axum::body::Body::empty());
+        set_cookie(&mut response, SESSION_COOKIE, "token", 60);
+        clear_cookie(&mut response, SIGN_IN_COOKIE);
+        let set: Vec<&str> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        assert_eq!(set.len(), 2);
+        for (cookie, start, age) in [
+            (set[0], "__Host-lost-device-team=token;", "Max-Age=60"),
+            (set[1], "__Host-lost-device-sign-in=;", "Max-Age=0"),
+        ] {
+            assert!(cookie.starts_with(start), "{cookie}");
+            for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", age] {
+                assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+            }
+        }
     }
 }

@@ -191,7 +191,7 @@ impl Visit {
             return Ok(None);
         };
         self.store()
-            .touch_session(&token_hash(token), self.now_ms(), IDLE_MS, ABSOLUTE_MS)
+            .touch_session(&token_hash(&token), self.now_ms(), IDLE_MS, ABSOLUTE_MS)
             .await
             .map_err(|error| Box::new(self.trouble(&error)))
     }
