@@ -90,9 +90,18 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   await page.getByRole('row', { name: new RegExp(reference) }).getByText('Closed').waitFor();
   await page.goto(`${server.url}/team?state=new`);
   await page.getByText('There are no reports here.').waitFor();
-  await page.getByLabel('Find a report by its reference').fill(reference.toLowerCase());
-  await page.getByRole('button', { name: 'Find' }).click();
+  // Filters combine: the reference searched for is not new, so nothing is found in New; the
+  // link to all reports keeps the search.
+  await page.getByLabel('Reference, name, email, asset tag or ticket').fill(reference.toLowerCase());
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByText('0 reports match.').waitFor();
+  await page.getByRole('link', { name: 'All (1)' }).click();
   await page.getByRole('link', { name: reference }).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('q'), reference.toLowerCase(), 'the filter is in the address');
+  await expectNoViolations(page, 'the list, filtered');
+  await page.goto(`${server.url}/team?from=2026-02-30`);
+  await page.getByRole('link', { name: 'Received from must be a real date' }).waitFor();
+  await expectNoViolations(page, 'the list, with a day that is not real');
 
   // Signing out ends the session here and at the provider.
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -55,14 +55,50 @@ pub struct ListView {
     pub member: Member,
     /// The reports shown, newest first.
     pub rows: Vec<ListRow>,
-    /// The state filtered by.
-    pub filter: Option<TeamState>,
-    /// The reference searched for.
-    pub search: String,
-    /// More reports matched than are shown.
-    pub more: bool,
+    /// A link for each state, with how many reports the rest of the filter finds in it.
+    pub states: Vec<StateLink>,
+    /// The filter as it was asked for (shown back in its fields).
+    pub search: ListSearch,
+    /// How many reports the whole filter finds.
+    pub matched: u64,
+    /// The next page, of older reports, when there is one.
+    pub older: Option<String>,
+    /// The first page, when this is a later one.
+    pub newest: Option<String>,
+    /// What is wrong with the filter, by field.
+    pub errors: Vec<(&'static str, String)>,
     /// What the last walk of the audit trail found.
     pub trail: TrailCheck,
+}
+
+/// One state the list can be narrowed to.
+#[derive(Debug, Clone)]
+pub struct StateLink {
+    /// Its name.
+    pub words: &'static str,
+    /// How many reports are in it.
+    pub count: u64,
+    /// The list in that state, the rest of the filter kept.
+    pub href: String,
+    /// Whether the list shows it now.
+    pub current: bool,
+}
+
+/// The list's filter as typed, to show it back; the names are the address's.
+#[derive(Debug, Clone, Default)]
+pub struct ListSearch {
+    /// The state chosen (`new`, `held-back` …), kept when the rest changes.
+    pub state: String,
+    /// The reference or text searched for.
+    pub q: String,
+    /// Received on or after this day (`2026-12-03`).
+    pub from: String,
+    /// Received on or before this day.
+    pub to: String,
+    /// What happened (a choice's value).
+    pub what: String,
+    /// The kind of device (a choice's value).
+    pub device: String,
 }
 
 /// What the last walk of the whole audit trail found, shown on the team's pages.
@@ -276,46 +312,44 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
     let ListView {
         member,
         rows,
-        filter,
+        states,
         search,
-        more,
+        matched,
+        older,
+        newest,
+        errors,
         trail,
     } = list;
-    let filters = [
-        (None, "All"),
-        (Some(TeamState::New), "New"),
-        (Some(TeamState::Acknowledged), "Acknowledged"),
-        (Some(TeamState::Closed), "Closed"),
-    ];
     let empty = rows.is_empty();
+    let title = if errors.is_empty() {
+        "Reports"
+    } else {
+        "Error: Reports"
+    };
     let body = view! {
+        <ErrorSummary errors=errors.clone()/>
         <h1 class="govuk-heading-l">"Reports"</h1>
         <nav aria-label="Filter by state" class="app-team-filter">
             <ul class="govuk-list app-team-filter__list">
-                {filters.into_iter().map(|(state, words)| {
-                    let href = state.map_or_else(|| TEAM_PATH.to_owned(), |s| format!("{TEAM_PATH}?state={s}"));
-                    let current = state == filter && search.is_empty();
+                {states.into_iter().map(|link| {
+                    let words = format!("{} ({})", link.words, link.count);
                     view! {
                         <li>
-                            <a class="govuk-link" href=href aria-current=current.then_some("page")>
-                                {if current { view! { <strong>{words}</strong> }.into_any() } else { words.into_any() }}
+                            <a class="govuk-link" href=link.href aria-current=link.current.then_some("page")>
+                                {if link.current { view! { <strong>{words}</strong> }.into_any() } else { words.into_any() }}
                             </a>
                         </li>
                     }
                 }).collect_view()}
             </ul>
         </nav>
-        <form method="get" action=TEAM_PATH class="govuk-form-group app-team-search">
-            <label class="govuk-label" for="reference">"Find a report by its reference"</label>
-            <div class="govuk-hint" id="reference-hint">"For example, LD-2026-000123"</div>
-            <input class="govuk-input govuk-input--width-20" id="reference" name="reference" type="search"
-                spellcheck="false" aria-describedby="reference-hint" value=search.clone()/>
-            <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Find"</button>
-        </form>
+        <ListFilter search errors/>
+        <p class="govuk-body" id="matched">{match matched {
+            1 => "1 report matches.".to_owned(),
+            n => format!("{n} reports match."),
+        }}</p>
         {empty.then(|| view! {
-            <p class="govuk-body">
-                {if search.is_empty() { "There are no reports here.".to_owned() } else { format!("No report has the reference {search}.") }}
-            </p>
+            <p class="govuk-body">"There are no reports here."</p>
         })}
         {(!empty).then(|| view! {
             <table class="govuk-table">
@@ -344,12 +378,110 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
                 </tbody>
             </table>
         })}
-        {more.then(|| view! {
-            <p class="govuk-body">"Only the newest reports are shown. Find an older one by its reference."</p>
+        {(newest.is_some() || older.is_some()).then(|| view! {
+            <nav class="govuk-pagination" aria-label="Pages of reports">
+                {newest.map(|href| view! {
+                    <div class="govuk-pagination__prev">
+                        <a class="govuk-link govuk-pagination__link" href=href rel="prev">
+                            <span class="govuk-pagination__link-title">"Newest reports"</span>
+                        </a>
+                    </div>
+                })}
+                {older.map(|href| view! {
+                    <div class="govuk-pagination__next">
+                        <a class="govuk-link govuk-pagination__link" href=href rel="next">
+                            <span class="govuk-pagination__link-title">"Older reports"</span>
+                        </a>
+                    </div>
+                })}
+            </nav>
         })}
         <TrailLine trail/>
     };
-    document(options, "Reports", Some(member), body)
+    document(options, title, Some(member), body)
+}
+
+/// The list's filter: text, what happened, the device and the days received between, sent in
+/// the address (so the list can be shared as a link); the state chosen is kept.
+#[component]
+fn ListFilter(search: ListSearch, errors: Vec<(&'static str, String)>) -> impl IntoView {
+    let error_for = |id: &str| {
+        errors
+            .iter()
+            .find(|(field, _)| *field == id)
+            .map(|(_, message)| message.clone())
+    };
+    let day = move |id: &'static str, label: &'static str, value: String| {
+        let error = error_for(id);
+        let group = if error.is_some() {
+            "govuk-form-group govuk-form-group--error"
+        } else {
+            "govuk-form-group"
+        };
+        let class = if error.is_some() {
+            "govuk-input govuk-input--width-10 govuk-input--error"
+        } else {
+            "govuk-input govuk-input--width-10"
+        };
+        let described = if error.is_some() {
+            format!("{id}-hint {id}-error")
+        } else {
+            format!("{id}-hint")
+        };
+        view! {
+            <div class=group>
+                <label class="govuk-label" for=id>{label}</label>
+                <div class="govuk-hint" id=format!("{id}-hint")>"UK time"</div>
+                {error.map(|message| view! {
+                    <p class="govuk-error-message" id=format!("{id}-error")>
+                        <span class="govuk-visually-hidden">"Error: "</span>{message}
+                    </p>
+                })}
+                <input class=class id=id name=id type="date" value=value aria-describedby=described/>
+            </div>
+        }
+    };
+    let choices = |question: incident_report::Question, chosen: String| {
+        question
+            .choices()
+            .iter()
+            .map(move |choice| {
+                let selected = choice.value == chosen;
+                view! { <option value=choice.value selected=selected>{choice.label}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <form method="get" action=TEAM_PATH class="app-team-search" novalidate>
+            {(!search.state.is_empty()).then(|| view! { <input type="hidden" name="state" value=search.state.clone()/> })}
+            <div class="govuk-form-group">
+                <label class="govuk-label" for="q">"Reference, name, email, asset tag or ticket"</label>
+                <div class="govuk-hint" id="q-hint">"Also the police reference. Any part of it, in any case: for example, LD-2026-000123 or sam.jones"</div>
+                <input class="govuk-input govuk-input--width-20" id="q" name="q" type="search"
+                    spellcheck="false" aria-describedby="q-hint" value=search.q.clone()/>
+            </div>
+            <div class="govuk-form-group">
+                <label class="govuk-label" for="what">"What happened"</label>
+                <select class="govuk-select" id="what" name="what">
+                    <option value="">"Anything"</option>
+                    {choices(incident_report::Question::WhatHappened, search.what.clone())}
+                </select>
+            </div>
+            <div class="govuk-form-group">
+                <label class="govuk-label" for="device">"Device"</label>
+                <select class="govuk-select" id="device" name="device">
+                    <option value="">"Any device"</option>
+                    {choices(incident_report::Question::Device, search.device.clone())}
+                </select>
+            </div>
+            {day("from", "Received from", search.from.clone())}
+            {day("to", "Received to", search.to.clone())}
+            <div class="govuk-button-group">
+                <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Apply filters"</button>
+                <a class="govuk-link" href=TEAM_PATH>"Clear filters"</a>
+            </div>
+        </form>
+    }
 }
 
 /// One report: its answers, deliveries, state, actions and audit trail.

@@ -26,6 +26,7 @@ pub mod form_pages;
 pub mod id;
 pub mod journey;
 pub mod json;
+pub mod listing;
 pub mod progress;
 pub mod question_table;
 pub mod queue;

@@ -196,6 +196,36 @@ impl Progress {
     }
 }
 
+/// A state the team's list filters by: the team's own three, and held back (a delivery parked
+/// after a permanent failure, whatever the team's state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString)]
+#[strum(serialize_all = "kebab-case")]
+pub enum ListState {
+    /// Not acknowledged or closed.
+    New,
+    /// Acknowledged, not closed.
+    Acknowledged,
+    /// Closed.
+    Closed,
+    /// A delivery is held back.
+    HeldBack,
+}
+
+/// How many reports a filter finds in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateCounts {
+    /// In any state.
+    pub all: u64,
+    /// New.
+    pub new: u64,
+    /// Acknowledged, not closed.
+    pub acknowledged: u64,
+    /// Closed.
+    pub closed: u64,
+    /// With a delivery held back (whatever the team's state).
+    pub held_back: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,10 +34,10 @@ mod team;
 
 pub use high_water::Mark;
 
-pub use incident_report::progress::{PassedOn, Progress, TeamState};
+pub use incident_report::progress::{ListState, PassedOn, Progress, StateCounts, TeamState};
 pub use team::{
     Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, DeliveryState,
-    PendingSignIn, Session, TeamReport, TeamSummary,
+    PendingSignIn, ReportFilter, ReportPage, Session, TeamReport, TeamSummary,
 };
 
 /// What a report's answers are once `clear_delivered` has removed them (the SQL of both backends
@@ -661,22 +661,25 @@ impl ReportStore {
         with_sql!(self, read, |sql| queries::team::status(sql, id).await)
     }
 
-    /// The newest reports first, at most `limit`, in `state` if given, or the one with
-    /// `reference` if given.
+    /// The newest reports `filter` finds, older than report number `before` if given (a
+    /// page's `older`): at most `limit`. Pages hold still as new reports arrive.
     pub async fn list(
         &self,
-        state: Option<TeamState>,
-        reference: Option<&str>,
+        filter: &ReportFilter,
+        before: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<TeamSummary>, StoreError> {
-        let reference = reference.map(str::to_owned);
+    ) -> Result<ReportPage, StoreError> {
+        let filter = filter.clone();
         with_sql!(self, read, |sql| queries::team::list(
-            sql,
-            state,
-            reference.as_deref(),
-            limit
+            sql, &filter, before, limit
         )
         .await)
+    }
+
+    /// How many reports `filter` finds in each state (whatever state it names).
+    pub async fn counts(&self, filter: &ReportFilter) -> Result<StateCounts, StoreError> {
+        let filter = filter.clone();
+        with_sql!(self, read, |sql| queries::team::counts(sql, &filter).await)
     }
 
     /// Everything the team may see of the report with `reference`: answers, deliveries and the

@@ -67,10 +67,13 @@ impl PostgresStore {
             .skip(usize::try_from(version).unwrap_or(0))
         {
             transaction.batch_execute(migration.sql.postgres).await?;
-            if migration.chain_audit {
-                crate::queries::team::chain_existing_audit_rows(&Postgres {
-                    client: &transaction,
-                })
+            if let Some(step) = migration.step {
+                crate::queries::run_step(
+                    &Postgres {
+                        client: &transaction,
+                    },
+                    step,
+                )
                 .await?;
             }
             if !migration.then.postgres.is_empty() {

@@ -20,13 +20,24 @@ impl Dialects {
     }
 }
 
-/// One schema version: its SQL; then, for the version that chained the audit trail, the rows
-/// already there chained (SHA-256 is computed in Rust, one implementation for both backends:
-/// SQLite has none); then more SQL. All of it in the migration's transaction.
+/// What a migration does in Rust, between its SQL and its `then` SQL: what SQL cannot do on
+/// both backends alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Chains the audit rows already there (SHA-256 is computed in Rust, one implementation for
+    /// both backends: SQLite has none).
+    ChainAudit,
+    /// Fills in what the team's list finds each report by, from its answers (read by the domain's
+    /// own types, as a new report's are).
+    FillListing,
+}
+
+/// One schema version: its SQL, then its [`Step`] if any, then more SQL. All of it in the
+/// migration's transaction.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Migration {
     pub(crate) sql: Dialects,
-    pub(crate) chain_audit: bool,
+    pub(crate) step: Option<Step>,
     pub(crate) then: Dialects,
 }
 
@@ -35,7 +46,7 @@ impl Migration {
     const fn sql(sql: Dialects) -> Self {
         Self {
             sql,
-            chain_audit: false,
+            step: None,
             then: Dialects::both(""),
         }
     }
@@ -204,7 +215,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     CREATE TRIGGER audit_is_not_truncated BEFORE TRUNCATE ON audit
         FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();",
         },
-        chain_audit: true,
+        step: Some(Step::ChainAudit),
         then: Dialects {
             sqlite: "
     CREATE TRIGGER audit_is_not_changed BEFORE UPDATE ON audit
@@ -219,4 +230,28 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration::sql(Dialects::both(
         "ALTER TABLE sign_ins ADD COLUMN started_by TEXT NOT NULL DEFAULT '';",
     )),
+    // What the team's list filters and searches by, kept beside the answers: the kinds of
+    // incident and device stay when the answers are removed; the searched text goes with them.
+    // On PostgreSQL a trigram index serves a search for text anywhere within it.
+    Migration {
+        sql: Dialects {
+            sqlite: "
+    ALTER TABLE reports ADD COLUMN what_happened TEXT;
+    ALTER TABLE reports ADD COLUMN device TEXT;
+    ALTER TABLE reports ADD COLUMN search TEXT;",
+            postgres: "
+    ALTER TABLE reports ADD COLUMN what_happened TEXT,
+        ADD COLUMN device TEXT,
+        ADD COLUMN search TEXT;",
+        },
+        step: Some(Step::FillListing),
+        then: Dialects {
+            sqlite: "
+    CREATE INDEX reports_received ON reports (received_at_ms);",
+            postgres: "
+    CREATE INDEX reports_received ON reports (received_at_ms);
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    CREATE INDEX reports_search ON reports USING gin (search gin_trgm_ops);",
+        },
+    },
 ];

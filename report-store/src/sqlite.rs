@@ -158,11 +158,14 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         .skip(usize::try_from(version).unwrap_or(0))
     {
         transaction.execute_batch(migration.sql.sqlite)?;
-        if migration.chain_audit {
-            at_once(crate::queries::team::chain_existing_audit_rows(&Sqlite {
-                connection: &transaction,
-                floor: 0,
-            }))?;
+        if let Some(step) = migration.step {
+            at_once(crate::queries::run_step(
+                &Sqlite {
+                    connection: &transaction,
+                    floor: 0,
+                },
+                step,
+            ))?;
         }
         transaction.execute_batch(migration.then.sqlite)?;
         transaction.pragma_update(None, "user_version", next)?;

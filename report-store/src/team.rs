@@ -10,7 +10,7 @@
 //! ([`AuditWalk`], giving [`AuditCheck`]) finds the first row that no longer follows.
 
 use incident_report::ReportId;
-use incident_report::progress::{Outcome, PassedOn, Progress, TeamState};
+use incident_report::progress::{ListState, Outcome, PassedOn, Progress, TeamState};
 use sha2::{Digest as _, Sha256};
 
 /// How far passing a report on has got, from its delivery counts (a report has at least one).
@@ -31,6 +31,33 @@ pub(crate) fn team_state(acknowledged_at_ms: Option<i64>, closed_at_ms: Option<i
         (Some(_), None) => TeamState::Acknowledged,
         (None, None) => TeamState::New,
     }
+}
+
+/// Which reports the team's list shows; every part given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// In this state.
+    pub state: Option<ListState>,
+    /// Received at or after this moment (milliseconds since the Unix epoch).
+    pub received_from_ms: Option<i64>,
+    /// Received before this moment.
+    pub received_before_ms: Option<i64>,
+    /// What happened (a choice's value, `stolen`).
+    pub what_happened: Option<String>,
+    /// The kind of device (a choice's value, `laptop`).
+    pub device: Option<String>,
+    /// The reference, or text within the reporter's name or email, the asset tag, the service
+    /// desk's ticket or the police reference (any case).
+    pub text: Option<String>,
+}
+
+/// One page of the team's list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportPage {
+    /// The reports on it.
+    pub reports: Vec<TeamSummary>,
+    /// Where the next page starts (give it as `before`), when more reports match.
+    pub older: Option<i64>,
 }
 
 /// One report as the team's list shows it.

@@ -11,8 +11,9 @@ use common::Direct;
 use incident_report::ReportId;
 use incident_report::progress::Outcome;
 use report_store::{
-    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, Mark, NewReport,
-    PassedOn, PendingSignIn, ReportStore, Session, StoreError, Submitted, TeamState,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, ListState, Mark,
+    NewReport, PassedOn, PendingSignIn, ReportFilter, ReportStore, Session, StoreError, Submitted,
+    TeamState,
 };
 
 const RECEIVED_MS: i64 = 1_795_000_000_000;
@@ -265,49 +266,42 @@ async fn the_team_s_list_is_newest_first_by_state_or_reference(store: ReportStor
         .acknowledge("LD-2026-000002", &actor("a@example.org"), RECEIVED_MS)
         .await
         .expect("acknowledge");
-    let references = |list: Vec<report_store::TeamSummary>| -> Vec<String> {
-        list.into_iter().map(|s| s.progress.reference).collect()
+    let references = |state: Option<ListState>, text: Option<&str>, limit: u32| {
+        let store = store.clone();
+        let filter = ReportFilter {
+            state,
+            text: text.map(str::to_owned),
+            ..ReportFilter::default()
+        };
+        async move {
+            let page = store.list(&filter, None, limit).await.expect("list");
+            page.reports
+                .into_iter()
+                .map(|s| s.progress.reference)
+                .collect::<Vec<_>>()
+        }
     };
     assert_eq!(
-        references(store.list(None, None, 10).await.expect("list")),
+        references(None, None, 10).await,
         ["LD-2026-000003", "LD-2026-000002", "LD-2026-000001"]
     );
     assert_eq!(
-        references(
-            store
-                .list(Some(TeamState::New), None, 10)
-                .await
-                .expect("list")
-        ),
+        references(Some(ListState::New), None, 10).await,
         ["LD-2026-000003", "LD-2026-000001"]
     );
     assert_eq!(
-        references(
-            store
-                .list(Some(TeamState::Acknowledged), None, 10)
-                .await
-                .expect("list")
-        ),
+        references(Some(ListState::Acknowledged), None, 10).await,
         ["LD-2026-000002"]
     );
-    let closed = store
-        .list(Some(TeamState::Closed), None, 10)
-        .await
-        .expect("list");
-    assert!(closed.is_empty(), "{closed:?}");
     assert_eq!(
-        references(
-            store
-                .list(None, Some("LD-2026-000001"), 10)
-                .await
-                .expect("list")
-        ),
+        references(Some(ListState::Closed), None, 10).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        references(None, Some("ld-2026-000001"), 10).await,
         ["LD-2026-000001"]
     );
-    assert_eq!(
-        references(store.list(None, None, 1).await.expect("list")),
-        ["LD-2026-000003"]
-    );
+    assert_eq!(references(None, None, 1).await, ["LD-2026-000003"]);
 }
 
 async fn a_retried_held_back_delivery_is_due_again_and_audited(store: ReportStore) {
@@ -706,14 +700,22 @@ async fn the_migration_chains_the_audit_rows_already_there(store: ReportStore, d
     database
         .run(
             &format!(
-                "ALTER TABLE sign_ins DROP COLUMN started_by;
+                "DROP INDEX reports_received;
+                 ALTER TABLE reports DROP COLUMN what_happened;
+                 ALTER TABLE reports DROP COLUMN device;
+                 ALTER TABLE reports DROP COLUMN search;
+                 ALTER TABLE sign_ins DROP COLUMN started_by;
                  DROP TRIGGER audit_is_not_replaced;
                  ALTER TABLE audit DROP COLUMN chain;
                  PRAGMA user_version = 3;
                  {rows}"
             ),
             &format!(
-                "ALTER TABLE sign_ins DROP COLUMN started_by;
+                "DROP INDEX reports_received;
+                 DROP INDEX reports_search;
+                 ALTER TABLE reports DROP COLUMN what_happened, DROP COLUMN device, DROP COLUMN search;
+                 DELETE FROM schema_history WHERE version = 6;
+                 ALTER TABLE sign_ins DROP COLUMN started_by;
                  DELETE FROM schema_history WHERE version = 5;
                  DROP TRIGGER audit_is_not_truncated ON audit;
                  ALTER TABLE audit DROP COLUMN chain;
@@ -1245,6 +1247,9 @@ async fn a_database_an_older_server_numbered_is_renumbered_once_and_migrated_on(
         .run(
             "",
             "DROP TABLE schema_history;
+             DROP INDEX reports_received;
+             DROP INDEX reports_search;
+             ALTER TABLE reports DROP COLUMN what_happened, DROP COLUMN device, DROP COLUMN search;
              DELETE FROM schema_version;
              INSERT INTO schema_version (version) VALUES (1), (2), (3);
              ALTER TABLE sign_ins DROP COLUMN started_by;",
@@ -1272,20 +1277,20 @@ async fn a_database_an_older_server_numbered_is_renumbered_once_and_migrated_on(
         database
             .number("SELECT CAST(string_agg(version::text, '' ORDER BY version) AS BIGINT) FROM schema_history")
             .await,
-        12345
+        123_456
     );
     assert_eq!(
         database
             .number("SELECT CAST(MAX(version) AS BIGINT) FROM schema_version")
             .await,
-        4,
+        5,
         "an older server reads its own numbering"
     );
     drop(store);
     database.open().await;
     assert_eq!(
         database.number("SELECT COUNT(*) FROM schema_history").await,
-        5,
+        6,
         "renumbered once"
     );
 }

@@ -38,8 +38,11 @@ pub const IDLE_MS: i64 = 30 * 60 * 1000;
 /// A session ends 8 hours after signing in, however busy.
 pub const ABSOLUTE_MS: i64 = 8 * 60 * 60 * 1000;
 
-/// The most reports the list shows.
-pub const LIST_LIMIT: u32 = 200;
+/// Reports on one page of the team's list.
+pub const LIST_LIMIT: u32 = 50;
+
+/// The longest text the team's list searches for, in characters (a longer one is cut).
+pub const SEARCH_LIMIT: usize = 100;
 
 /// Pages and actions a signed-in person may ask for in a minute (each writes an audit row).
 pub const WORK_PER_MINUTE: NonZeroU32 = NonZeroU32::MIN.saturating_add(119);

@@ -10,31 +10,11 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use clock::{Clock, ManualClock};
-use common::{TestApp, form_post, with_team};
+use common::{CSRF, TestApp, form_post, signed_in, with_team};
 use incident_report::{ReportForm, ReportId};
-use report_store::{NewReport, Session, Submitted};
-use sha2::{Digest, Sha256};
+use report_store::{NewReport, Submitted};
 
 const SIGN_IN_AGAIN: &str = "Sign-in is not available just now";
-const CSRF: &str = "the-session-s-own-form-token";
-
-/// Sam signed in now by `clock`; gives the `Cookie` header their browser sends.
-async fn signed_in(app: &TestApp, clock: &ManualClock, token: &str) -> String {
-    let now = clock.now_ms();
-    app.store
-        .begin_session(&Session {
-            token_hash: format!("{:x}", Sha256::digest(token.as_bytes())),
-            email: "sam@example.org".to_owned(),
-            name: "Sam".to_owned(),
-            csrf: CSRF.to_owned(),
-            id_token: None,
-            created_at_ms: now,
-            last_seen_ms: now,
-        })
-        .await
-        .expect("a session");
-    format!("__Host-lost-device-team={token}")
-}
 
 async fn list(app: &TestApp, cookie: &str) -> (StatusCode, String) {
     let request = Request::get("/team")

@@ -143,7 +143,7 @@ pub(crate) async fn retry_parked(sql: &impl Sql, now_ms: i64) -> Result<u64, Sto
 
 pub(crate) async fn clear_delivered(sql: &impl Sql, before_ms: i64) -> Result<u64, StoreError> {
     sql.execute(
-        "UPDATE reports SET form = '{}', note = NULL WHERE form <> '{}' AND id IN (
+        "UPDATE reports SET form = '{}', note = NULL, search = NULL WHERE form <> '{}' AND id IN (
             SELECT report_id FROM deliveries GROUP BY report_id
             HAVING SUM(CASE WHEN state = 'delivered' THEN 0 ELSE 1 END) = 0
                AND MAX(delivered_at) < $1)",

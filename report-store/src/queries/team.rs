@@ -3,24 +3,100 @@
 //! it (see `crate::team`), with [`record`] the one place that inserts a row.
 
 use incident_report::ReportId;
-use incident_report::progress::{PassedOn, Progress, TeamState};
+use incident_report::progress::{ListState, PassedOn, Progress, StateCounts};
 
 use crate::StoreError;
 use crate::sql::{Row, Sql, Turn, Value, params};
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditEntry, AuditRow, AuditWalk, Changed, DeliveryRecord,
-    DeliveryState, TeamReport, TeamSummary, passed_on, team_state,
+    DeliveryState, ReportFilter, ReportPage, TeamReport, TeamSummary, passed_on, team_state,
 };
 
-/// The columns [`progress`] reads, from `reports r LEFT JOIN deliveries d … GROUP BY r.seq`.
-const STATUS_COLUMNS: &str =
-    "r.id, r.reference, COALESCE(r.received_at_ms, 0), COUNT(d.destination),
-    COUNT(*) FILTER (WHERE d.state = 'delivered'), COUNT(*) FILTER (WHERE d.state = 'parked'),
-    MAX(d.delivered_at), r.acknowledged_at, r.closed_at";
+/// The columns [`progress`] reads, from `reports r`.
+const STATUS_COLUMNS: &str = "r.id, r.reference, COALESCE(r.received_at_ms, 0),
+    (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id),
+    (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id AND d.state = 'delivered'),
+    (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id AND d.state = 'parked'),
+    (SELECT MAX(d.delivered_at) FROM deliveries d WHERE d.report_id = r.id),
+    r.acknowledged_at, r.closed_at";
 
-/// The team state of `reports r` as SQL, to filter by.
-const STATE_SQL: &str = "CASE WHEN r.closed_at IS NOT NULL THEN 'closed'
-    WHEN r.acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'new' END";
+/// Whether report `r` is in each state the list filters by, as SQL.
+fn in_state(state: ListState) -> &'static str {
+    match state {
+        ListState::New => "(r.acknowledged_at IS NULL AND r.closed_at IS NULL)",
+        ListState::Acknowledged => "(r.acknowledged_at IS NOT NULL AND r.closed_at IS NULL)",
+        ListState::Closed => "(r.closed_at IS NOT NULL)",
+        ListState::HeldBack => {
+            "EXISTS (SELECT 1 FROM deliveries p WHERE p.report_id = r.id AND p.state = 'parked')"
+        }
+    }
+}
+
+/// Conditions on `reports r` joined by `AND`, and the parameters they number from `$1`.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    /// The placeholder of a new parameter holding `value`.
+    fn param(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    /// The conditions `filter` puts on `reports r` (its state too, if `with_state`).
+    fn of(filter: &ReportFilter, with_state: bool) -> Self {
+        let mut conditions = Self::default();
+        if let Some(from) = filter.received_from_ms {
+            let from = conditions.param(from);
+            conditions.sql.push(format!("r.received_at_ms >= {from}"));
+        }
+        if let Some(before) = filter.received_before_ms {
+            let before = conditions.param(before);
+            conditions.sql.push(format!("r.received_at_ms < {before}"));
+        }
+        if let Some(what) = &filter.what_happened {
+            let what = conditions.param(what);
+            conditions.sql.push(format!("r.what_happened = {what}"));
+        }
+        if let Some(device) = &filter.device {
+            let device = conditions.param(device);
+            conditions.sql.push(format!("r.device = {device}"));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let reference = conditions.param(text.to_uppercase());
+            // What was typed is matched as typed: `%` and `_` are not wildcards.
+            let escaped = text
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = conditions.param(format!("%{escaped}%"));
+            conditions.sql.push(format!(
+                "(r.reference = {reference} OR r.search LIKE {pattern} ESCAPE '\\')"
+            ));
+        }
+        if with_state && let Some(state) = filter.state {
+            conditions.sql.push(in_state(state).to_owned());
+        }
+        conditions
+    }
+
+    fn sql(&self) -> String {
+        if self.sql.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            self.sql.join(" AND ")
+        }
+    }
+}
 
 /// The progress of the report in `row` (the [`STATUS_COLUMNS`], first); `None` for an id that
 /// cannot be read (ids are checked before they are stored).
@@ -77,10 +153,7 @@ fn audit_entry(row: &Row) -> Result<Option<AuditEntry>, StoreError> {
 pub(crate) async fn status(sql: &impl Sql, id: ReportId) -> Result<Option<Progress>, StoreError> {
     let row = sql
         .query_opt(
-            &format!(
-                "SELECT {STATUS_COLUMNS} FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
-                 WHERE r.id = $1 GROUP BY r.seq"
-            ),
+            &format!("SELECT {STATUS_COLUMNS} FROM reports r WHERE r.id = $1"),
             params![id.to_string()],
         )
         .await?;
@@ -90,29 +163,74 @@ pub(crate) async fn status(sql: &impl Sql, id: ReportId) -> Result<Option<Progre
     })
 }
 
+/// The newest reports `filter` finds, older than report number `before` if given: at most
+/// `limit`, and the number to go on from when there are more.
 pub(crate) async fn list(
     sql: &impl Sql,
-    state: Option<TeamState>,
-    reference: Option<&str>,
+    filter: &ReportFilter,
+    before: Option<i64>,
     limit: u32,
-) -> Result<Vec<TeamSummary>, StoreError> {
+) -> Result<ReportPage, StoreError> {
+    let mut conditions = Conditions::of(filter, true);
+    if let Some(before) = before {
+        let before = conditions.param(before);
+        conditions.sql.push(format!("r.seq < {before}"));
+    }
+    let most = conditions.param(i64::from(limit).saturating_add(1));
     let rows = sql
         .query(
             &format!(
-                "SELECT {STATUS_COLUMNS}, r.form
-                 FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
-                 WHERE (CAST($1 AS TEXT) IS NULL OR {STATE_SQL} = CAST($1 AS TEXT))
-                   AND (CAST($2 AS TEXT) IS NULL OR r.reference = CAST($2 AS TEXT))
-                 GROUP BY r.seq ORDER BY r.seq DESC LIMIT $3"
+                "SELECT {STATUS_COLUMNS}, r.form, r.seq FROM reports r
+                 WHERE {} ORDER BY r.seq DESC LIMIT {most}",
+                conditions.sql()
             ),
-            params![state.map(|s| s.to_string()), reference, limit],
+            &conditions.values,
         )
         .await?;
-    let mut all = Vec::with_capacity(rows.len());
-    for row in &rows {
-        all.extend(summary(row)?);
+    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut page = ReportPage::default();
+    for row in rows
+        .iter()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+    {
+        page.reports.extend(summary(row)?);
+        if more {
+            page.older = Some(row.int(10)?);
+        }
     }
-    Ok(all)
+    Ok(page)
+}
+
+/// How many reports `filter` finds in each state (its own state aside).
+pub(crate) async fn counts(
+    sql: &impl Sql,
+    filter: &ReportFilter,
+) -> Result<StateCounts, StoreError> {
+    let conditions = Conditions::of(filter, false);
+    let count = |state| format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", in_state(state));
+    let row = sql
+        .query_one(
+            &format!(
+                "SELECT COUNT(*), {}, {}, {}, {} FROM reports r WHERE {}",
+                count(ListState::New),
+                count(ListState::Acknowledged),
+                count(ListState::Closed),
+                count(ListState::HeldBack),
+                conditions.sql(),
+            ),
+            &conditions.values,
+        )
+        .await?;
+    let number = |index| -> Result<u64, StoreError> {
+        Ok(u64::try_from(row.opt_int(index)?.unwrap_or(0)).unwrap_or(0))
+    };
+    Ok(StateCounts {
+        all: number(0)?,
+        new: number(1)?,
+        acknowledged: number(2)?,
+        closed: number(3)?,
+        held_back: number(4)?,
+    })
 }
 
 pub(crate) async fn team_report(
@@ -124,8 +242,7 @@ pub(crate) async fn team_report(
             &format!(
                 "SELECT {STATUS_COLUMNS}, r.form,
                         r.acknowledged_by, r.closed_by, r.outcome, r.note
-                 FROM reports r LEFT JOIN deliveries d ON d.report_id = r.id
-                 WHERE r.reference = $1 GROUP BY r.seq"
+                 FROM reports r WHERE r.reference = $1"
             ),
             params![reference],
         )

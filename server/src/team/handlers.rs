@@ -1,13 +1,12 @@
 //! The team's routes: thin handlers that check, act through the store, audit and answer.
 
-use app::team::{self as pages, CloseConfirmation, ListRow, ListView, NOTE_LIMIT, Outcome};
+use app::team::{self as pages, CloseConfirmation, NOTE_LIMIT, Outcome};
 use axum::{
     Form,
     extract::{Path, Query},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
-use incident_report::progress::TeamState;
 use report_store::{AuditAction, AuditEntry, Changed, Session};
 
 use super::sign_in::{Identity, SIGNED_OUT_PATH};
@@ -15,78 +14,9 @@ use super::tokens::{
     SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, cookie, field, is_reference, is_token,
     random_token, set_cookie, token_hash,
 };
-use super::views::{answers_of, member, moment, notice, report_view, title};
+use super::views::{member, notice, report_view};
 use super::visit::{Visit, no_such_page};
-use crate::fixed::{ABSOLUTE_MS, LIST_LIMIT};
-
-#[derive(Debug, serde::Deserialize)]
-pub(super) struct ListQuery {
-    state: Option<String>,
-    reference: Option<String>,
-}
-
-pub(super) async fn list_show(
-    visit: Visit,
-    Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let session = match visit.signed_in(&headers, &uri).await {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
-    let filter = query
-        .state
-        .as_deref()
-        .and_then(|s| s.parse::<TeamState>().ok());
-    // Only what a reference can hold reaches the database.
-    let search = query
-        .reference
-        .as_deref()
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(40)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let found = visit
-        .store()
-        .list(
-            if search.is_empty() { filter } else { None },
-            (!search.is_empty()).then_some(search.as_str()),
-            LIST_LIMIT + 1,
-        )
-        .await;
-    let mut summaries = match found {
-        Ok(found) => found,
-        Err(error) => return visit.trouble(&error),
-    };
-    let more = summaries.len() > LIST_LIMIT as usize;
-    summaries.truncate(LIST_LIMIT as usize);
-    let rows = summaries
-        .into_iter()
-        .map(|summary| ListRow {
-            title: title(&answers_of(&summary)),
-            received: moment(summary.progress.received_at_ms),
-            passed_on: summary.progress.passed_on,
-            state: summary.progress.state,
-            reference: summary.progress.reference,
-        })
-        .collect();
-    let html = pages::list_page(
-        &visit.options,
-        ListView {
-            member: member(&session),
-            rows,
-            filter: if search.is_empty() { filter } else { None },
-            search,
-            more,
-            trail: visit.team.trail_check(visit.store()).await,
-        },
-    );
-    visit.page(StatusCode::OK, html)
-}
+use crate::fixed::ABSOLUTE_MS;
 
 #[derive(Debug, serde::Deserialize)]
 pub(super) struct ReportQuery {

@@ -26,6 +26,7 @@
 //! views; `tokens` are the cookies, tokens and shape checks.
 
 mod handlers;
+mod list;
 pub mod sign_in;
 mod tokens;
 mod views;
@@ -41,7 +42,8 @@ use report_store::{AuditCheck, ReportStore};
 
 use crate::AppState;
 use crate::fixed::{FORM_LIMIT, TRAIL_CHECKED_EVERY, WORK_PER_MINUTE};
-use handlers::{list_show, report_act, report_show, sign_out, signed_in, signed_out};
+use handlers::{report_act, report_show, sign_out, signed_in, signed_out};
+use list::list_show;
 use sign_in::{Identity, Provider, SIGNED_IN_PATH, SIGNED_OUT_PATH};
 
 /// Who may enter the team's view.

@@ -38,6 +38,30 @@ pub fn with_team(config: &mut Config) {
     config.team.team_emails = vec!["sam@example.org".to_owned()];
 }
 
+/// The CSRF token of every session [`signed_in`] starts.
+pub const CSRF: &str = "the-session-s-own-form-token";
+
+/// Sam signed in now by `clock` (the session started in the store: signing in itself, against a
+/// real provider, is in the browser tests); gives the `Cookie` header their browser sends.
+pub async fn signed_in(app: &TestApp, clock: &ManualClock, token: &str) -> String {
+    use clock::Clock as _;
+    use sha2::Digest as _;
+    let now = clock.now_ms();
+    app.store
+        .begin_session(&report_store::Session {
+            token_hash: format!("{:x}", sha2::Sha256::digest(token.as_bytes())),
+            email: "sam@example.org".to_owned(),
+            name: "Sam".to_owned(),
+            csrf: CSRF.to_owned(),
+            id_token: None,
+            created_at_ms: now,
+            last_seen_ms: now,
+        })
+        .await
+        .expect("a session");
+    format!("__Host-lost-device-team={token}")
+}
+
 /// A form posted to `path` with `body` (URL-encoded), carrying `cookie` if given.
 pub fn form_post(path: &str, cookie: Option<&str>, body: impl Into<String>) -> Request<Body> {
     let mut request =

@@ -1,0 +1,114 @@
+//! The team's list through HTTP: the filter in the address, the counts beside each state, a day
+//! that is not a real one, and pages that keep the filter.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use clock::{Clock as _, ManualClock};
+use common::{TestApp, signed_in, with_team};
+use incident_report::form::{DeviceKind, WhatHappened};
+use incident_report::{ReportForm, ReportId};
+use report_store::NewReport;
+
+async fn get(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let request = Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, page) = app.send(request).await;
+    (status, page)
+}
+
+/// Stores `count` reports received a day apart up to now, stolen laptops and lost phones in
+/// turn, the reporters "Person 1" …
+async fn reports(app: &TestApp, clock: &ManualClock, count: u8) {
+    for n in 1..=count {
+        let (what, device) = if n % 2 == 0 {
+            (WhatHappened::Stolen, DeviceKind::Laptop)
+        } else {
+            (WhatHappened::Lost, DeviceKind::Phone)
+        };
+        let form = ReportForm {
+            what_happened: Some(what),
+            device: Some(device),
+            name: format!("Person {n}"),
+            ..ReportForm::example()
+        };
+        app.store
+            .submit(NewReport {
+                id: ReportId::from_random_bytes([n; 16]),
+                fingerprint: format!("f{n}"),
+                form_json: serde_json::to_string(&form).expect("json"),
+                received_at: "2026-12-07T10:00:00Z".into(),
+                received_at_ms: clock.now_ms() - i64::from(count - n) * 86_400_000,
+                year: 2026,
+                destinations: Vec::new(),
+            })
+            .await
+            .expect("stored");
+    }
+}
+
+#[tokio::test]
+async fn the_list_filters_by_what_the_address_says_counts_each_state_and_pages_on() {
+    let clock = ManualClock::at_ms(1_796_644_800_000); // 7 December 2026, midday UK time
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "list-session-token").await;
+    reports(&app, &clock, 60).await;
+
+    let (status, page) = get(&app, &cookie, "/team").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("60 reports match."), "{page}");
+    assert!(
+        page.contains("All (60)") && page.contains("New (60)") && page.contains("Held back (0)")
+    );
+    assert_eq!(
+        page.matches("govuk-table__row").count(),
+        51,
+        "a heading and 50 reports"
+    );
+    assert!(
+        page.contains(r#"href="/team?before="#),
+        "a link to older reports"
+    );
+
+    // Filters combine, are shown back, and the state links keep them.
+    let (status, page) = get(&app, &cookie, "/team?what=stolen&device=laptop&q=person+1").await;
+    assert_eq!(status, StatusCode::OK);
+    // Person 1x stolen laptops: 10, 12, 14, 16, 18 (person 1 lost a phone).
+    assert!(page.contains("5 reports match."), "{page}");
+    assert!(page.contains(r#"<option value="stolen" selected"#));
+    assert!(page.contains(r#"value="person 1""#));
+    assert!(
+        page.contains(r#"href="/team?state=new&amp;q=person+1&amp;what=stolen&amp;device=laptop""#)
+    );
+
+    // Received between two UK days, both included: yesterday and today.
+    let (_, page) = get(&app, &cookie, "/team?from=2026-12-06&to=2026-12-07").await;
+    assert!(page.contains("2 reports match."), "{page}");
+
+    // A day that is not real says so, next to its field, and shows no reports.
+    let (status, page) = get(&app, &cookie, "/team?from=2026-02-30").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("There is a problem"));
+    assert!(page.contains(r##"<a href="#from">Received from must be a real date</a>"##));
+    assert!(page.contains("0 reports match."));
+
+    // The next page follows on, and keeps the filter; the first page is a link away.
+    let (_, first) = get(&app, &cookie, "/team?q=person").await;
+    let older = first
+        .split(r#"href=""#)
+        .find(|link| link.starts_with("/team?q=person&amp;before="))
+        .and_then(|link| link.split('"').next())
+        .expect("a link to older reports")
+        .replace("&amp;", "&");
+    let (_, second) = get(&app, &cookie, &older).await;
+    assert!(second.contains("Newest reports"));
+    assert!(!second.contains("Older reports"), "60 reports: two pages");
+    assert_eq!(second.matches("govuk-table__row").count(), 1 + 10);
+    assert!(
+        second.contains(r#"href="/team?q=person""#),
+        "back to the first page"
+    );
+}
