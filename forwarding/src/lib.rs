@@ -15,9 +15,16 @@
 //! `Message-ID`, the webhook's `webhook-id`, the Maildir file name), derived from the report
 //! id, so receivers drop the repeat.
 //!
+//! The team can be alerted too ([`alert`]): when a delivery is held back, and when nobody has
+//! acknowledged a report in time. Alerts are rows of the same outbox, raised once per report and
+//! kind (in the transaction that holds the delivery back, or by a sweep every minute on each
+//! instance), and sent like reports.
+//!
 //! - [`message`]: a stored report as an email and as a JSON document.
+//! - [`alert`]: an alert to the team as an email.
 //! - [`maildir`], [`smtp`], [`webhook`]: the destinations.
 
+pub mod alert;
 pub mod maildir;
 pub mod message;
 pub mod smtp;
@@ -28,9 +35,11 @@ use std::time::Duration;
 
 use clock::SharedClock;
 use incident_report::RetryPolicy;
-use report_store::{Claim, Delivery, ReportStore};
+use report_store::{Alert, Claim, Delivery, ReportStore};
+use strum::IntoEnumIterator as _;
 use tokio::sync::Notify;
 
+use crate::alert::Alerts;
 use crate::message::{Envelope, ForwardedReport};
 
 /// Why a delivery did not go through.
@@ -126,6 +135,8 @@ pub struct Settings {
     /// This service's address when the team's view is on: each copy then links to the report
     /// there.
     pub team_view: Option<String>,
+    /// Where alerts to the team go, if anywhere (sent through the mail destination).
+    pub alerts: Option<Alerts>,
 }
 
 impl Settings {
@@ -145,6 +156,7 @@ impl Settings {
                 .unwrap_or_else(|_| format!("process-{}", std::process::id())),
             clock: clock::SystemClock::shared(),
             team_view: None,
+            alerts: None,
         }
     }
 
@@ -154,6 +166,27 @@ impl Settings {
             .iter()
             .map(|d| d.name().to_owned())
             .collect()
+    }
+
+    /// The destination alerts are sent through: SMTP if there is one, else the Maildir.
+    pub fn mail(&self) -> Option<&Destination> {
+        let find = |name| self.destinations.iter().find(|d| d.name() == name);
+        find("smtp").or_else(|| find("maildir"))
+    }
+
+    /// Whether alerts are sent: an address for them, and a mail destination to send them by.
+    pub fn alerting(&self) -> bool {
+        self.alerts.is_some() && self.mail().is_some()
+    }
+
+    /// The names of the rows this forwarder claims: its destinations', and the alerts' when it
+    /// sends them.
+    fn claimed_names(&self) -> Vec<String> {
+        let mut names = self.names();
+        if self.alerting() {
+            names.extend(Alert::iter().map(Alert::destination));
+        }
+        names
     }
 }
 
@@ -168,6 +201,9 @@ pub struct Forwarder {
 /// How long a claim holds a row unless the settings say otherwise: longer than one delivery's
 /// limits (10 s to connect, 10 s to answer), and renewed while a delivery runs.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+/// How often each instance looks for reports nobody has acknowledged in time.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// The most rows one claim takes.
 const CLAIM_LIMIT: u32 = 16;
@@ -218,6 +254,7 @@ impl Forwarder {
         tokio::pin!(stop);
         self.release_own_leases().await;
         let mut running = tokio::task::JoinSet::new();
+        let mut sweep = tokio::time::interval(SWEEP_EVERY);
         loop {
             let free = CONCURRENT.saturating_sub(running.len());
             let claimed = if free == 0 {
@@ -234,10 +271,42 @@ impl Forwarder {
                 () = std::future::ready(()), if more && running.len() < CONCURRENT => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}
                 () = self.wake.notified() => {}
+                _ = sweep.tick() => self.raise_unacknowledged().await,
                 () = tokio::time::sleep(self.settings.poll) => {}
             }
         }
         while running.join_next().await.is_some() {}
+    }
+
+    /// Alerts the team about each report nobody has acknowledged in the time set (received
+    /// within [`alert::LOOK_BACK`] before that), once per report whichever instance asks first.
+    pub async fn raise_unacknowledged(&self) {
+        let Some(alerts) = self
+            .settings
+            .alerts
+            .as_ref()
+            .filter(|_| self.settings.alerting())
+        else {
+            return;
+        };
+        let now = self.now_ms();
+        let ms = |duration: Duration| i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        let by = now.saturating_sub(ms(alerts.acknowledge_within));
+        match self
+            .store
+            .raise_unacknowledged(by.saturating_sub(ms(alert::LOOK_BACK)), by, now)
+            .await
+        {
+            Ok(0) => {}
+            Ok(raised) => {
+                tracing::info!(
+                    raised,
+                    "reports not acknowledged in time: the team is alerted"
+                );
+                self.wake();
+            }
+            Err(error) => tracing::error!(%error, "could not look for unacknowledged reports"),
+        }
     }
 
     /// Frees the leases this instance held before it (re)started: nothing of its own is in
@@ -256,7 +325,7 @@ impl Forwarder {
     /// Claims up to `limit` due rows under a new lease; none if the database cannot be read.
     async fn claim(&self, limit: u32) -> Vec<Delivery> {
         let claim = Claim {
-            destinations: self.settings.names(),
+            destinations: self.settings.claimed_names(),
             now_ms: self.now_ms(),
             lease_ms: i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
             lease: match lease_token(getrandom::fill) {
@@ -327,30 +396,55 @@ impl Forwarder {
         }
     }
 
-    async fn deliver(&self, delivery: Delivery) {
-        let Some(destination) = self
+    /// Sends `delivery`: a report to its destination, or an alert to the team.
+    async fn send(&self, delivery: &Delivery) -> Option<Result<(), Failure>> {
+        if let Some(alert) = Alert::of_destination(&delivery.destination) {
+            let alerts = self.settings.alerts.as_ref()?;
+            let mail = self.settings.mail()?;
+            let message = alert::email(
+                alert,
+                delivery,
+                &self.settings.envelope,
+                alerts,
+                self.settings.team_view.as_deref(),
+            );
+            return Some(match (message, mail) {
+                (Err(failure), _) => Err(failure),
+                (Ok(message), Destination::Smtp(smtp)) => smtp.deliver(message).await,
+                (Ok(message), Destination::Maildir(maildir)) => {
+                    alert::to_maildir(maildir, alert, delivery, &message).await
+                }
+                (Ok(_), Destination::Webhook(_)) => {
+                    Err(Failure::permanent("alerts are sent by email only"))
+                }
+            });
+        }
+        let destination = self
             .settings
             .destinations
             .iter()
-            .find(|d| d.name() == delivery.destination)
-        else {
-            return;
-        };
-        let started = std::time::Instant::now();
-        let work = async {
-            match ForwardedReport::from_delivery(&delivery) {
-                Ok(report) => {
-                    let report = report.in_team_view(self.settings.team_view.as_deref());
-                    destination.deliver(&report, &self.settings.envelope).await
-                }
-                Err(failure) => Err(failure),
+            .find(|d| d.name() == delivery.destination)?;
+        Some(match ForwardedReport::from_delivery(delivery) {
+            Ok(report) => {
+                let report = report.in_team_view(self.settings.team_view.as_deref());
+                destination.deliver(&report, &self.settings.envelope).await
             }
-        };
+            Err(failure) => Err(failure),
+        })
+    }
+
+    async fn deliver(&self, delivery: Delivery) {
+        let started = std::time::Instant::now();
+        let work = self.send(&delivery);
         let Some(result) = self.holding_lease(&delivery, work).await else {
             tracing::warn!(
                 report_id = %delivery.report_id, destination = %delivery.destination,
                 "delivery abandoned: its lease could not be kept; it is due again when the lease ends"
             );
+            return;
+        };
+        // A row for a destination this instance does not have (another instance's) is left.
+        let Some(result) = result else {
             return;
         };
         let attempt = delivery.attempts + 1;
@@ -388,7 +482,8 @@ impl Forwarder {
                     outcome = "parked", %reason,
                     "report not forwarded: parked until the server restarts with a fixed configuration"
                 );
-                self.store.mark_parked(&delivery, reason).await
+                let alert_at = self.settings.alerting().then(|| self.now_ms());
+                self.store.mark_parked(&delivery, reason, alert_at).await
             }
         };
         match recorded {

@@ -47,8 +47,12 @@ impl Maildir {
         report: &ForwardedReport,
         message: &lettre::Message,
     ) -> Result<(), Failure> {
+        self.deliver_as(Self::file_name(report), message).await
+    }
+
+    /// Writes `message` as the file `name`, unless it is already there.
+    pub async fn deliver_as(&self, name: String, message: &lettre::Message) -> Result<(), Failure> {
         let root = self.root.clone();
-        let name = Self::file_name(report);
         let bytes = message.formatted();
         tokio::task::spawn_blocking(move || write(&root, &name, &bytes))
             .await

@@ -24,6 +24,7 @@
 //! Each query is written once (`queries`), for both, through `sql::Sql`; the schema is one
 //! history of versions in both dialects (`schema`).
 
+mod alert;
 mod high_water;
 mod postgres;
 mod queries;
@@ -32,7 +33,9 @@ mod sql;
 mod sqlite;
 mod team;
 
+pub use alert::Alert;
 pub use high_water::Mark;
+pub use queries::outbox::SERVICE;
 
 pub use incident_report::progress::{ListState, PassedOn, Progress, StateCounts, TeamState};
 pub use team::{
@@ -577,13 +580,41 @@ impl ReportStore {
         .await)
     }
 
-    /// Records a permanent failure: the delivery is parked until an operator retries it.
-    pub async fn mark_parked(&self, delivery: &Delivery, error: &str) -> Result<bool, StoreError> {
+    /// Records a permanent failure: the delivery is parked until an operator retries it. With
+    /// `alert_at_ms`, the team is alerted about the report from then ([`Alert::HeldBack`], once
+    /// per report), in the same transaction.
+    pub async fn mark_parked(
+        &self,
+        delivery: &Delivery,
+        error: &str,
+        alert_at_ms: Option<i64>,
+    ) -> Result<bool, StoreError> {
         let (delivery, error) = (delivery.clone(), error.to_owned());
         with_sql!(self, write, |sql| queries::outbox::finish(
             sql,
             &delivery,
-            Finish::Parked { error: &error }
+            Finish::Parked {
+                error: &error,
+                alert_at_ms
+            }
+        )
+        .await)
+    }
+
+    /// Alerts the team ([`Alert::Unacknowledged`], due at `now_ms`) about each report received
+    /// between `received_after_ms` and `received_by_ms` that nobody has acknowledged or closed,
+    /// once per report whoever asks. Returns how many alerts were added.
+    pub async fn raise_unacknowledged(
+        &self,
+        received_after_ms: i64,
+        received_by_ms: i64,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        with_sql!(self, write, |sql| queries::outbox::raise_unacknowledged(
+            sql,
+            received_after_ms,
+            received_by_ms,
+            now_ms
         )
         .await)
     }

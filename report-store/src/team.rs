@@ -151,6 +151,8 @@ pub enum AuditAction {
     /// Started the server on a report database that had lost reports (behind its high-water
     /// mark), by the operator's choice.
     StartedDespiteLostReports,
+    /// The service sent the team an alert about the report (its detail names which).
+    AlertSent,
 }
 
 /// Who did something, from where.

@@ -11,7 +11,7 @@ use common::Direct;
 use incident_report::ReportId;
 use incident_report::progress::Outcome;
 use report_store::{
-    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, ListState, Mark,
+    Actor, Alert, AuditAction, AuditCheck, AuditEntry, Changed, Claim, Delivery, ListState, Mark,
     NewReport, PassedOn, PendingSignIn, ReportFilter, ReportStore, Session, StoreError, Submitted,
     TeamState,
 };
@@ -109,7 +109,8 @@ on_every_backend!(
     clearing_the_answers_keeps_the_team_s_state_and_audit_trail,
     a_session_lasts_until_idle_or_too_old_or_ended,
     a_sign_in_is_taken_once_and_not_after_its_limit,
-    records_written_at_once_keep_the_audit_trail_intact;
+    records_written_at_once_keep_the_audit_trail_intact,
+    an_alert_is_raised_once_per_report_and_kind_and_is_not_the_report_s_delivery;
     direct:
     past_the_bound_a_new_sign_in_ends_the_oldest_of_whoever_began_the_most,
     the_audit_trail_is_intact_until_a_row_is_changed_in_the_database,
@@ -132,7 +133,7 @@ async fn deliver_all(store: &ReportStore, now_ms: i64, park_webhook: bool) {
         if park_webhook && delivery.destination == "webhook" {
             assert!(
                 store
-                    .mark_parked(&delivery, "400 Bad Request")
+                    .mark_parked(&delivery, "400 Bad Request", None)
                     .await
                     .expect("park")
             );
@@ -256,6 +257,97 @@ async fn two_people_acknowledging_at_once_give_one_acknowledgement_and_two_audit
         .map(|entry| entry.actor.who.as_str())
         .collect();
     assert!(who.contains(&"one@example.org") && who.contains(&"two@example.org"));
+}
+
+async fn an_alert_is_raised_once_per_report_and_kind_and_is_not_the_report_s_delivery(
+    store: ReportStore,
+) {
+    store.submit(report(id(1), "a")).await.expect("stored");
+    store.submit(report(id(2), "b")).await.expect("stored");
+    let alerts = || {
+        let store = store.clone();
+        async move {
+            store
+                .claim_due(Claim {
+                    destinations: vec![
+                        Alert::HeldBack.destination(),
+                        Alert::Unacknowledged.destination(),
+                    ],
+                    now_ms: RECEIVED_MS + 1_000_000,
+                    lease_ms: 1,
+                    lease: format!("look:{RECEIVED_MS}"),
+                    limit: 10,
+                })
+                .await
+                .expect("claimed")
+        }
+    };
+    // Late: received by `RECEIVED_MS`, within the window; asked twice.
+    for _ in 0..2 {
+        store
+            .raise_unacknowledged(RECEIVED_MS - 1, RECEIVED_MS, RECEIVED_MS)
+            .await
+            .expect("raised");
+    }
+    // Received before the window: never.
+    assert_eq!(
+        store
+            .raise_unacknowledged(RECEIVED_MS, RECEIVED_MS + 10, RECEIVED_MS)
+            .await
+            .expect("none"),
+        0
+    );
+    assert_eq!(alerts().await.len(), 2, "one for each report");
+    // Held back twice: one alert, due when asked.
+    let due = store
+        .claim_due(claim("held", RECEIVED_MS))
+        .await
+        .expect("claimed");
+    let webhook = due
+        .iter()
+        .find(|d| d.report_id == id(1) && d.destination == "webhook")
+        .expect("the webhook's row");
+    assert!(
+        store
+            .mark_parked(webhook, "400", Some(RECEIVED_MS))
+            .await
+            .expect("parked")
+    );
+    store.retry_parked(RECEIVED_MS).await.expect("retried");
+    let due = store
+        .claim_due(claim("again", RECEIVED_MS + 60_000))
+        .await
+        .expect("claimed");
+    let webhook = due
+        .iter()
+        .find(|d| d.report_id == id(1) && d.destination == "webhook")
+        .expect("the webhook's row again");
+    store
+        .mark_parked(webhook, "400", Some(RECEIVED_MS))
+        .await
+        .expect("parked");
+    let claimed = alerts().await;
+    assert_eq!(claimed.len(), 1, "the held-back alert only: {claimed:?}");
+    assert_eq!(claimed[0].destination, "alert:held-back");
+    // What the phone is told counts the report's deliveries only.
+    let status = store.status(id(2)).await.expect("status").expect("there");
+    assert_eq!(status.passed_on, PassedOn::Trying);
+    let delivered = store
+        .claim_due(claim("go", RECEIVED_MS + 120_000))
+        .await
+        .expect("claimed");
+    for delivery in delivered.iter().filter(|d| d.report_id == id(2)) {
+        store
+            .mark_delivered(delivery, RECEIVED_MS)
+            .await
+            .expect("delivered");
+    }
+    let status = store.status(id(2)).await.expect("status").expect("there");
+    assert_eq!(
+        status.passed_on,
+        PassedOn::Delivered,
+        "its alert is not one of its deliveries"
+    );
 }
 
 async fn the_team_s_list_is_newest_first_by_state_or_reference(store: ReportStore) {
@@ -990,7 +1082,7 @@ async fn a_parked_row_waits_for_an_operator_and_shows_in_the_backlog(store: Repo
         .expect("claim");
     assert!(
         store
-            .mark_parked(&due[0], "550 mailbox unknown")
+            .mark_parked(&due[0], "550 mailbox unknown", None)
             .await
             .expect("park")
     );

@@ -128,7 +128,7 @@ async fn stored(store: &ReportStore) {
             .expect("ours");
         if (41..=45).contains(&n) {
             store
-                .mark_parked(delivery, "refused")
+                .mark_parked(delivery, "refused", None)
                 .await
                 .expect("parked");
         } else {

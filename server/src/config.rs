@@ -341,6 +341,42 @@ pub struct TeamAccess {
     /// refused (`false` always is).
     #[arg(long, env = "LOST_DEVICE_OIDC_EMAIL_VERIFIED_NOT_SENT")]
     pub oidc_email_verified_not_sent: bool,
+    /// The team's email address for alerts: one email when a report's delivery is held back and
+    /// one when nobody has acknowledged a report within `--acknowledge-within`, each naming the
+    /// report and linking to it in the team's view, never holding its answers. Sent through the
+    /// SMTP destination if there is one, else written to the Maildir.
+    #[arg(long, env = "LOST_DEVICE_TEAM_ALERT_TO")]
+    pub team_alert_to: Option<String>,
+    /// How long after a report arrives the team is alerted if nobody has acknowledged it
+    /// (`4h`, `90m`, `1h30m`).
+    #[arg(long, env = "LOST_DEVICE_ACKNOWLEDGE_WITHIN", default_value = "4h", value_parser = parse_wait)]
+    pub acknowledge_within: Duration,
+}
+
+/// A wait written as hours and minutes: `4h`, `90m`, `1h30m` (at least a minute).
+fn parse_wait(text: &str) -> Result<Duration, String> {
+    let wrong = || format!("{text:?} is not a wait such as 4h, 90m or 1h30m");
+    let mut minutes: u64 = 0;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' => {
+                let n: u64 = number.parse().map_err(|_| wrong())?;
+                number.clear();
+                let n = if c == 'h' { n.checked_mul(60) } else { Some(n) };
+                minutes = n.and_then(|n| minutes.checked_add(n)).ok_or_else(wrong)?;
+            }
+            _ => return Err(wrong()),
+        }
+    }
+    if !number.is_empty() || minutes == 0 {
+        return Err(wrong());
+    }
+    minutes
+        .checked_mul(60)
+        .map(Duration::from_secs)
+        .ok_or_else(wrong)
 }
 
 /// What [`TeamAccess`] describes, checked.
@@ -363,6 +399,24 @@ pub struct TeamSettings {
 }
 
 impl TeamAccess {
+    /// Where the team's alerts go, if anywhere; an error for an address that is not one.
+    pub fn alerts(&self) -> anyhow::Result<Option<forwarding::alert::Alerts>> {
+        let Some(to) = self
+            .team_alert_to
+            .as_deref()
+            .map(str::trim)
+            .filter(|to| !to.is_empty())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(forwarding::alert::Alerts {
+            to: to
+                .parse()
+                .with_context(|| format!("--team-alert-to {to:?} is not an address"))?,
+            acknowledge_within: self.acknowledge_within,
+        }))
+    }
+
     /// The team view's settings, or `None` when it is off; an error names what is missing.
     pub fn settings(&self) -> anyhow::Result<Option<TeamSettings>> {
         let Some(issuer) = &self.oidc_issuer else {
@@ -464,6 +518,24 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_is_hours_and_minutes() {
+        assert_eq!(parse_wait("4h"), Ok(Duration::from_hours(4)));
+        assert_eq!(parse_wait("90m"), Ok(Duration::from_mins(90)));
+        assert_eq!(parse_wait("1h30m"), Ok(Duration::from_mins(90)));
+        for wrong in [
+            "",
+            "4",
+            "0m",
+            "h",
+            "4 hours",
+            "-1h",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_wait(wrong).is_err(), "{wrong:?}");
+        }
+    }
 
     /// Run by the test below with settings in its environment; does nothing on its own.
     #[test]

@@ -68,6 +68,11 @@ impl Application {
         settings.clock = Arc::clone(&clock);
         let team = config.team.settings()?;
         settings.team_view = team.as_ref().map(|team| team.public_url.clone());
+        settings.alerts = config.team.alerts()?;
+        anyhow::ensure!(
+            settings.alerts.is_none() || settings.alerting(),
+            "--team-alert-to needs an email destination to send alerts by (SMTP or the Maildir)"
+        );
         let parked = store
             .retry_parked(clock.now_ms())
             .await

@@ -491,6 +491,7 @@ async fn readiness_reports_the_database_and_how_far_forwarding_has_got() {
         .mark_parked(
             &due[0],
             "550 5.1.1 <incidents@mail.internal.example> no such mailbox",
+            None,
         )
         .await
         .expect("park");

@@ -3,7 +3,9 @@
 
 use incident_report::ReportId;
 
+use crate::alert::Alert;
 use crate::sql::{Sql, Value, params};
+use crate::team::{Actor, AuditAction, AuditEntry};
 use crate::{Backlog, Claim, Delivery, StoreError};
 
 pub(crate) async fn claim_due(sql: &impl Sql, claim: &Claim) -> Result<Vec<Delivery>, StoreError> {
@@ -61,9 +63,18 @@ pub(crate) async fn claim_due(sql: &impl Sql, claim: &Claim) -> Result<Vec<Deliv
 /// How a delivery ends (or waits) when its attempt is over.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Finish<'a> {
-    Delivered { now_ms: i64 },
-    Retry { at_ms: i64, error: &'a str },
-    Parked { error: &'a str },
+    Delivered {
+        now_ms: i64,
+    },
+    Retry {
+        at_ms: i64,
+        error: &'a str,
+    },
+    /// Held back; with `alert_at_ms`, the team is alerted (once per report) from then.
+    Parked {
+        error: &'a str,
+        alert_at_ms: Option<i64>,
+    },
 }
 
 /// Records how the attempt at `delivery` went, only while `delivery.lease` still holds it.
@@ -81,7 +92,7 @@ pub(crate) async fn finish(
             "next_attempt_at = $4, last_error = $5",
             vec![at_ms.into(), error.into()],
         ),
-        Finish::Parked { error } => ("state = 'parked', last_error = $4", vec![error.into()]),
+        Finish::Parked { error, .. } => ("state = 'parked', last_error = $4", vec![error.into()]),
     };
     let mut all: Vec<Value> = params![
         delivery.report_id.to_string(),
@@ -99,8 +110,79 @@ pub(crate) async fn finish(
             ),
             &all,
         )
-        .await?;
-    Ok(changed == 1)
+        .await?
+        == 1;
+    let alert = Alert::of_destination(&delivery.destination);
+    match (finish, alert) {
+        (Finish::Delivered { now_ms }, Some(alert)) if changed => {
+            super::team::record(
+                sql,
+                &AuditEntry {
+                    at_ms: now_ms,
+                    actor: Actor {
+                        who: SERVICE.to_owned(),
+                        address: String::new(),
+                    },
+                    action: AuditAction::AlertSent,
+                    report: Some(delivery.report_id),
+                    detail: Some(alert.to_string()),
+                },
+            )
+            .await?;
+        }
+        (
+            Finish::Parked {
+                alert_at_ms: Some(at_ms),
+                ..
+            },
+            None,
+        ) if changed => {
+            raise(sql, delivery.report_id, Alert::HeldBack, at_ms).await?;
+        }
+        _ => {}
+    }
+    Ok(changed)
+}
+
+/// Who the audit trail says sent an alert.
+pub const SERVICE: &str = "the service";
+
+/// Adds `alert` about report `id` to the outbox, due at `at_ms`, unless it is there already.
+async fn raise(sql: &impl Sql, id: ReportId, alert: Alert, at_ms: i64) -> Result<(), StoreError> {
+    sql.execute(
+        "INSERT INTO deliveries (report_id, destination, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
+        params![id.to_string(), alert.destination(), at_ms],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds an alert to the outbox for each report received between `received_after_ms` and
+/// `received_by_ms` that nobody has acknowledged or closed, unless it has one already. Returns
+/// how many were added.
+pub(crate) async fn raise_unacknowledged(
+    sql: &impl Sql,
+    received_after_ms: i64,
+    received_by_ms: i64,
+    now_ms: i64,
+) -> Result<u64, StoreError> {
+    sql.execute(
+        "INSERT INTO deliveries (report_id, destination, created_at, next_attempt_at)
+         SELECT r.id, $3, $4, $4 FROM reports r
+         WHERE r.acknowledged_at IS NULL AND r.closed_at IS NULL
+           AND r.received_at_ms > $1 AND r.received_at_ms <= $2
+           AND NOT EXISTS (
+               SELECT 1 FROM deliveries a WHERE a.report_id = r.id AND a.destination = $3)
+         ON CONFLICT DO NOTHING",
+        params![
+            received_after_ms,
+            received_by_ms,
+            Alert::Unacknowledged.destination(),
+            now_ms
+        ],
+    )
+    .await
 }
 
 pub(crate) async fn renew_lease(

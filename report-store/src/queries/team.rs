@@ -6,18 +6,24 @@ use incident_report::ReportId;
 use incident_report::progress::{ListState, PassedOn, Progress, StateCounts};
 
 use crate::StoreError;
+use crate::alert::NOT_ALERT;
 use crate::sql::{Row, Sql, Turn, Value, params};
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditEntry, AuditRow, AuditWalk, Changed, DeliveryRecord,
     DeliveryState, ReportFilter, ReportPage, TeamReport, TeamSummary, passed_on, team_state,
 };
 
-/// The columns [`progress`] reads, from `reports r`.
+/// The columns [`progress`] reads, from `reports r`: its deliveries to destinations, alerts to
+/// the team aside (`crate::alert::NOT_ALERT`).
 const STATUS_COLUMNS: &str = "r.id, r.reference, COALESCE(r.received_at_ms, 0),
-    (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id),
-    (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id AND d.state = 'delivered'),
-    (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id AND d.state = 'parked'),
-    (SELECT MAX(d.delivered_at) FROM deliveries d WHERE d.report_id = r.id),
+    (SELECT COUNT(*) FROM deliveries d
+     WHERE d.report_id = r.id AND d.destination NOT LIKE 'alert:%'),
+    (SELECT COUNT(*) FROM deliveries d
+     WHERE d.report_id = r.id AND d.destination NOT LIKE 'alert:%' AND d.state = 'delivered'),
+    (SELECT COUNT(*) FROM deliveries d
+     WHERE d.report_id = r.id AND d.destination NOT LIKE 'alert:%' AND d.state = 'parked'),
+    (SELECT MAX(d.delivered_at) FROM deliveries d
+     WHERE d.report_id = r.id AND d.destination NOT LIKE 'alert:%'),
     r.acknowledged_at, r.closed_at";
 
 /// Whether report `r` is in each state the list filters by, as SQL.
@@ -27,7 +33,8 @@ fn in_state(state: ListState) -> &'static str {
         ListState::Acknowledged => "(r.acknowledged_at IS NOT NULL AND r.closed_at IS NULL)",
         ListState::Closed => "(r.closed_at IS NOT NULL)",
         ListState::HeldBack => {
-            "EXISTS (SELECT 1 FROM deliveries p WHERE p.report_id = r.id AND p.state = 'parked')"
+            "EXISTS (SELECT 1 FROM deliveries d
+             WHERE d.report_id = r.id AND d.state = 'parked' AND d.destination NOT LIKE 'alert:%')"
         }
     }
 }
@@ -257,8 +264,10 @@ pub(crate) async fn team_report(
     let mut deliveries = Vec::new();
     for delivery in sql
         .query(
-            "SELECT destination, state, attempts, last_error, delivered_at, next_attempt_at
-             FROM deliveries WHERE report_id = $1 ORDER BY destination",
+            &format!(
+                "SELECT destination, state, attempts, last_error, delivered_at, next_attempt_at
+                 FROM deliveries d WHERE report_id = $1 AND {NOT_ALERT} ORDER BY destination"
+            ),
             params![&id],
         )
         .await?

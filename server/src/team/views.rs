@@ -239,6 +239,15 @@ fn audit_words(entry: &AuditEntry) -> String {
         AuditAction::Refused if detail.is_empty() => format!("Refused: {NOT_ADMITTED}"),
         AuditAction::Refused => format!("Refused: {detail}"),
         AuditAction::SignedOut => "Signed out".to_owned(),
+        AuditAction::AlertSent => match detail.parse::<report_store::Alert>() {
+            Ok(report_store::Alert::HeldBack) => {
+                "Alerted the team: a destination refused this report".to_owned()
+            }
+            Ok(report_store::Alert::Unacknowledged) => {
+                "Alerted the team: nobody had acknowledged this report in time".to_owned()
+            }
+            Err(_) => format!("Alerted the team ({detail})"),
+        },
         AuditAction::StartedDespiteLostReports => {
             format!("Started the service on a database that had lost reports ({detail})")
         }
