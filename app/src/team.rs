@@ -12,6 +12,10 @@ use crate::{APP_NAME, DocumentHead};
 
 /// The team's list of reports.
 pub const TEAM_PATH: &str = "/team";
+/// The reports the list's filter finds, as CSV (the same filter in the query).
+pub const EXPORT_CSV_PATH: &str = "/team/reports.csv";
+/// The same, as JSON.
+pub const EXPORT_JSON_PATH: &str = "/team/reports.json";
 /// Signing out (`POST`).
 pub const SIGN_OUT_PATH: &str = "/team/sign-out";
 /// The name of every form's CSRF token field.
@@ -65,6 +69,8 @@ pub struct ListView {
     pub older: Option<String>,
     /// The first page, when this is a later one.
     pub newest: Option<String>,
+    /// The query of the filter shown (`?what=stolen…`, or empty), for the download links.
+    pub filter_query: String,
     /// What is wrong with the filter, by field.
     pub errors: Vec<(&'static str, String)>,
     /// What the last walk of the audit trail found.
@@ -317,6 +323,7 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
         matched,
         older,
         newest,
+        filter_query,
         errors,
         trail,
     } = list;
@@ -348,6 +355,15 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
             1 => "1 report matches.".to_owned(),
             n => format!("{n} reports match."),
         }}</p>
+        {(!empty).then(|| view! {
+            <p class="govuk-body">
+                "Download these reports: "
+                <a class="govuk-link" href=format!("{EXPORT_CSV_PATH}{filter_query}") download="">"CSV, for a spreadsheet"</a>
+                " or "
+                <a class="govuk-link" href=format!("{EXPORT_JSON_PATH}{filter_query}") download="">"JSON"</a>
+                ". Each download is written to the audit trail."
+            </p>
+        })}
         {empty.then(|| view! {
             <p class="govuk-body">"There are no reports here."</p>
         })}

@@ -67,6 +67,12 @@ pub struct TeamSummary {
     pub progress: Progress,
     /// Its answers, as JSON (`{}` once cleared after the retention period).
     pub form_json: String,
+    /// How the team closed it, if it did.
+    pub outcome: Option<Outcome>,
+    /// What happened (a choice's value, `stolen`): kept after the answers are removed.
+    pub what_happened: Option<String>,
+    /// The kind of device (a choice's value, `laptop`): kept after the answers are removed.
+    pub device: Option<String>,
 }
 
 /// One report as the team's page for it shows it.
@@ -153,6 +159,9 @@ pub enum AuditAction {
     StartedDespiteLostReports,
     /// The service sent the team an alert about the report (its detail names which).
     AlertSent,
+    /// Someone downloaded the reports a filter found (its detail: the format, how many, the
+    /// filter).
+    Exported,
 }
 
 /// Who did something, from where.

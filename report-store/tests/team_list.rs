@@ -358,3 +358,61 @@ async fn postgres_searches_text_anywhere_through_an_index() {
         "{plan:#?}"
     );
 }
+
+/// The kinds of incident and device stay when the answers go; the searched text goes with them.
+async fn a_report_whose_answers_were_removed_is_still_counted_by_its_kinds(store: ReportStore) {
+    for n in 1..=2 {
+        store.submit(new_report(n)).await.expect("stored");
+    }
+    let due = store
+        .claim_due(Claim {
+            destinations: vec!["maildir".to_owned()],
+            now_ms: FIRST_MS,
+            lease_ms: 60_000,
+            lease: "test:1".to_owned(),
+            limit: 10,
+        })
+        .await
+        .expect("claimed");
+    assert_eq!(due.len(), 1, "report 1 is due");
+    store
+        .mark_delivered(&due[0], FIRST_MS)
+        .await
+        .expect("delivered");
+    assert_eq!(
+        store.clear_delivered(FIRST_MS + 1).await.expect("cleared"),
+        1
+    );
+
+    let kind = ReportFilter {
+        what_happened: Some("stolen".to_owned()),
+        ..ReportFilter::default()
+    };
+    let found = store.list(&kind, None, 10).await.expect("list").reports;
+    assert_eq!(found.len(), 1, "report 1 is a stolen phone");
+    assert_eq!(found[0].form_json, report_store::CLEARED_ANSWERS);
+    assert_eq!(found[0].what_happened.as_deref(), Some("stolen"));
+    assert_eq!(found[0].device.as_deref(), Some("phone"));
+    let by_name = |name: &str| ReportFilter {
+        text: Some(name.to_owned()),
+        ..ReportFilter::default()
+    };
+    let none: [u32; 0] = [];
+    assert_eq!(
+        numbers(&store, &by_name("person1@")).await,
+        none,
+        "its text went"
+    );
+    assert_eq!(numbers(&store, &by_name("person2@")).await, [2]);
+}
+
+#[tokio::test]
+async fn a_report_whose_answers_were_removed_is_still_counted_by_its_kinds_on_sqlite() {
+    a_report_whose_answers_were_removed_is_still_counted_by_its_kinds(common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_report_whose_answers_were_removed_is_still_counted_by_its_kinds_on_postgres() {
+    a_report_whose_answers_were_removed_is_still_counted_by_its_kinds(common::postgres().await)
+        .await;
+}

@@ -41,6 +41,12 @@ pub const ABSOLUTE_MS: i64 = 8 * 60 * 60 * 1000;
 /// Reports on one page of the team's list.
 pub const LIST_LIMIT: u32 = 50;
 
+/// The most reports one download holds: past it, the team is asked to narrow the filter.
+pub const EXPORT_LIMIT: usize = 50_000;
+
+/// Reports read from the store at a time while a download is made.
+pub const EXPORT_PAGE: u32 = 1_000;
+
 /// The longest text the team's list searches for, in characters (a longer one is cut).
 pub const SEARCH_LIMIT: usize = 100;
 

@@ -112,3 +112,81 @@ async fn the_list_filters_by_what_the_address_says_counts_each_state_and_pages_o
         "back to the first page"
     );
 }
+
+#[tokio::test]
+async fn the_filtered_reports_download_as_csv_and_json_and_each_download_is_audited() {
+    let clock = ManualClock::at_ms(1_796_644_800_000);
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "export-session-token").await;
+    reports(&app, &clock, 4).await;
+    // A name a spreadsheet would run as a formula.
+    let formula = ReportForm {
+        what_happened: Some(WhatHappened::Stolen),
+        device: Some(DeviceKind::Laptop),
+        name: "=HYPERLINK(\"https://example.org\")".into(),
+        ..ReportForm::example()
+    };
+    app.store
+        .submit(NewReport {
+            id: ReportId::from_random_bytes([90; 16]),
+            fingerprint: "formula".into(),
+            form_json: serde_json::to_string(&formula).expect("json"),
+            received_at: "2026-12-07T10:00:00Z".into(),
+            received_at_ms: clock.now_ms(),
+            year: 2026,
+            destinations: Vec::new(),
+        })
+        .await
+        .expect("stored");
+
+    let (status, csv_text) = get(&app, &cookie, "/team/reports.csv?what=stolen").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().expect("a header row").clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|header| header == name)
+            .unwrap_or_else(|| panic!("a {name} column in {headers:?}"))
+    };
+    let rows: Vec<csv::StringRecord> = reader.records().map(|row| row.expect("a row")).collect();
+    // Reports 2 and 4 are stolen laptops, and the formula one.
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(&row[column("what_happened")], "stolen");
+        assert_eq!(&row[column("device")], "laptop");
+        assert_eq!(&row[column("answers_are")], "kept");
+        assert!(row[column("reference")].starts_with("LD-2026-"));
+        assert!(row[column("received_at")].ends_with('Z'));
+    }
+    let names: Vec<&str> = rows.iter().map(|row| &row[column("name")]).collect();
+    assert!(names.contains(&"Person 4"), "{names:?}");
+    assert!(
+        names.contains(&"'=HYPERLINK(\"https://example.org\")"),
+        "a formula is text: {names:?}"
+    );
+
+    let (status, json) = get(&app, &cookie, "/team/reports.json?what=lost").await;
+    assert_eq!(status, StatusCode::OK);
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(rows.as_array().map(Vec::len), Some(2), "reports 1 and 3");
+
+    let database = rusqlite::Connection::open(app.data_dir.path().join("reports.sqlite3"))
+        .expect("the report database");
+    let details: Vec<String> = database
+        .prepare("SELECT detail FROM audit WHERE action = 'exported' ORDER BY seq")
+        .expect("query")
+        .query_map([], |row| row.get(0))
+        .expect("rows")
+        .map(|row| row.expect("row"))
+        .collect();
+    assert_eq!(
+        details,
+        ["csv, 3 reports, what=stolen", "json, 2 reports, what=lost"]
+    );
+
+    // A day that is not real downloads nothing, and says why.
+    let (status, page) = get(&app, &cookie, "/team/reports.csv?to=2026-13-01").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("These reports cannot be downloaded"));
+}

@@ -130,7 +130,11 @@ fn progress(row: &Row) -> Result<Option<Progress>, StoreError> {
     }))
 }
 
-/// The [`STATUS_COLUMNS`], then the answers.
+/// The columns [`summary`] reads: the [`STATUS_COLUMNS`], then the answers and what is kept
+/// after them.
+const SUMMARY_COLUMNS: &str = "r.form, r.outcome, r.what_happened, r.device";
+
+/// The [`STATUS_COLUMNS`], then the [`SUMMARY_COLUMNS`].
 fn summary(row: &Row) -> Result<Option<TeamSummary>, StoreError> {
     let Some(progress) = progress(row)? else {
         return Ok(None);
@@ -138,6 +142,9 @@ fn summary(row: &Row) -> Result<Option<TeamSummary>, StoreError> {
     Ok(Some(TeamSummary {
         progress,
         form_json: row.text(9)?,
+        outcome: row.opt_text(10)?.and_then(|outcome| outcome.parse().ok()),
+        what_happened: row.opt_text(11)?,
+        device: row.opt_text(12)?,
     }))
 }
 
@@ -187,7 +194,7 @@ pub(crate) async fn list(
     let rows = sql
         .query(
             &format!(
-                "SELECT {STATUS_COLUMNS}, r.form, r.seq FROM reports r
+                "SELECT {STATUS_COLUMNS}, {SUMMARY_COLUMNS}, r.seq FROM reports r
                  WHERE {} ORDER BY r.seq DESC LIMIT {most}",
                 conditions.sql()
             ),
@@ -202,7 +209,7 @@ pub(crate) async fn list(
     {
         page.reports.extend(summary(row)?);
         if more {
-            page.older = Some(row.int(10)?);
+            page.older = Some(row.int(13)?);
         }
     }
     Ok(page)
@@ -247,8 +254,8 @@ pub(crate) async fn team_report(
     let Some(row) = sql
         .query_opt(
             &format!(
-                "SELECT {STATUS_COLUMNS}, r.form,
-                        r.acknowledged_by, r.closed_by, r.outcome, r.note
+                "SELECT {STATUS_COLUMNS}, {SUMMARY_COLUMNS},
+                        r.acknowledged_by, r.closed_by, r.note
                  FROM reports r WHERE r.reference = $1"
             ),
             params![reference],
@@ -293,11 +300,11 @@ pub(crate) async fn team_report(
         audit.extend(audit_entry(&entry)?);
     }
     Ok(Some(TeamReport {
+        outcome: summary.outcome,
         summary,
-        acknowledged_by: row.opt_text(10)?,
-        closed_by: row.opt_text(11)?,
-        outcome: row.opt_text(12)?.and_then(|outcome| outcome.parse().ok()),
-        note: row.opt_text(13)?,
+        acknowledged_by: row.opt_text(13)?,
+        closed_by: row.opt_text(14)?,
+        note: row.opt_text(15)?,
         deliveries,
         audit,
     }))

@@ -38,7 +38,7 @@ pub(super) struct ListQuery {
 
 impl ListQuery {
     /// The list's address with this filter.
-    fn href(&self) -> String {
+    pub(super) fn href(&self) -> String {
         match serde_urlencoded::to_string(self) {
             Ok(query) if !query.is_empty() => format!("{}?{query}", pages::TEAM_PATH),
             _ => pages::TEAM_PATH.to_owned(),
@@ -46,7 +46,7 @@ impl ListQuery {
     }
 
     /// This filter in another state (or none), from the first page.
-    fn in_state(&self, state: Option<ListState>) -> Self {
+    pub(super) fn in_state(&self, state: Option<ListState>) -> Self {
         Self {
             state: state.map(|s| s.to_string()).unwrap_or_default(),
             before: String::new(),
@@ -55,7 +55,7 @@ impl ListQuery {
     }
 
     /// The store's filter, where the page starts, and what is wrong with the days given.
-    fn checked(&self) -> (ReportFilter, Option<i64>, Vec<(&'static str, String)>) {
+    pub(super) fn checked(&self) -> (ReportFilter, Option<i64>, Vec<(&'static str, String)>) {
         let mut errors = Vec::new();
         let mut day = |id: &'static str, label: &str, text: &str| {
             let text = text.trim();
@@ -178,6 +178,12 @@ pub(super) async fn list_show(
                 .href()
             }),
             newest: before.map(|_| query.in_state(filter.state).href()),
+            filter_query: query
+                .in_state(filter.state)
+                .href()
+                .strip_prefix(pages::TEAM_PATH)
+                .unwrap_or_default()
+                .to_owned(),
             search: ListSearch {
                 state: filter.state.map(|s| s.to_string()).unwrap_or_default(),
                 q: query.q,

@@ -248,6 +248,7 @@ fn audit_words(entry: &AuditEntry) -> String {
             }
             Err(_) => format!("Alerted the team ({detail})"),
         },
+        AuditAction::Exported => format!("Downloaded reports ({detail})"),
         AuditAction::StartedDespiteLostReports => {
             format!("Started the service on a database that had lost reports ({detail})")
         }
@@ -333,6 +334,9 @@ mod tests {
                 closed_at_ms: None,
             },
             form_json: form_json.to_owned(),
+            outcome: None,
+            what_happened: None,
+            device: None,
         }
     }
 
