@@ -137,6 +137,22 @@ pub struct Settings {
     pub team_view: Option<String>,
     /// Where alerts to the team go, if anywhere (sent through the mail destination).
     pub alerts: Option<Alerts>,
+    /// Told of every attempt's outcome, for metrics.
+    pub observer: Option<Observer>,
+}
+
+/// Told of each delivery attempt: the destination's name (an alert's is `alert:…`) and the
+/// outcome (`delivered`, `retry` or `held_back`).
+#[derive(Clone)]
+pub struct Observer(pub Arc<Observe>);
+
+/// What an [`Observer`] calls: `(destination, outcome)`.
+pub type Observe = dyn Fn(&str, &str) + Send + Sync;
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
 }
 
 impl Settings {
@@ -157,6 +173,7 @@ impl Settings {
             clock: clock::SystemClock::shared(),
             team_view: None,
             alerts: None,
+            observer: None,
         }
     }
 
@@ -447,6 +464,14 @@ impl Forwarder {
         let Some(result) = result else {
             return;
         };
+        if let Some(Observer(observe)) = &self.settings.observer {
+            let outcome = match &result {
+                Ok(()) => "delivered",
+                Err(Failure::Temporary { .. }) => "retry",
+                Err(Failure::Permanent { .. }) => "held_back",
+            };
+            observe(&delivery.destination, outcome);
+        }
         let attempt = delivery.attempts + 1;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let recorded = match &result {

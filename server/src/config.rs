@@ -3,7 +3,7 @@
 //! environment (never a flag, which other users of the machine can see) and kept as
 //! [`SecretString`]s. [`Config`] only describes; [`crate::startup::Application`] acts on it.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,6 +28,11 @@ pub struct Config {
     /// Port to listen on (0 picks a free one and prints it).
     #[arg(long, env = "LOST_DEVICE_PORT", default_value_t = 3000)]
     pub port: u16,
+    /// Where to serve `GET /metrics` (Prometheus' text format) for the people who run the
+    /// service, on a listener of its own (`127.0.0.1:9464`); off unless set. Keep it off the
+    /// public network: it says how busy the service is.
+    #[arg(long, env = "LOST_DEVICE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Where the server keeps its data; created if missing.
     #[arg(long, env = "LOST_DEVICE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,

@@ -26,6 +26,7 @@
 pub mod config;
 pub mod fixed;
 mod headers;
+pub mod metrics;
 pub mod rate_limit;
 mod report_form;
 pub mod report_status;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub team: Option<Arc<team::Team>>,
     /// The entity tag of each built file (from its hash), so revalidations get a bodiless 304.
     pub file_etags: Arc<std::collections::HashMap<String, HeaderValue>>,
+    /// What the service counts, for the metrics listener.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -142,6 +145,7 @@ impl AppState {
                 .per_client_only(),
             team: None,
             file_etags: Arc::new(file_etags(&precache)),
+            metrics: Arc::new(metrics::Metrics::default()),
         })
     }
 
@@ -243,6 +247,10 @@ pub fn app(state: AppState) -> Router {
             Arc::clone(&state.file_etags),
             headers::file_etag,
         ));
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        Arc::clone(&state.metrics),
+        metrics::count,
+    ));
     let trusted_proxy = state.limiter.trusted_proxy();
     request_log::layers(headers::apply(router.with_state(state)), trusted_proxy)
 }

@@ -241,7 +241,10 @@ impl IntoResponse for ApiError {
 pub fn refusal_response(refusal: &Refusal) -> Response {
     let status =
         StatusCode::from_u16(refusal.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(refusal)).into_response()
+    let mut response = (status, Json(refusal)).into_response();
+    // For the metrics: the refusal's code, never its words.
+    response.extensions_mut().insert(refusal.error);
+    response
 }
 
 /// `POST /api/v1/reports`.

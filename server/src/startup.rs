@@ -43,6 +43,8 @@ pub struct Application {
     /// lease): older files left in their `tmp/` are removed.
     maildirs: (Vec<Maildir>, Duration),
     forward_by_itself: bool,
+    /// The metrics listener and what it serves, when one is set.
+    metrics: Option<(TcpListener, axum::Router)>,
 }
 
 impl Application {
@@ -73,6 +75,11 @@ impl Application {
             settings.alerts.is_none() || settings.alerting(),
             "--team-alert-to needs an email destination to send alerts by (SMTP or the Maildir)"
         );
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        settings.observer = Some(forwarding::Observer(Arc::new({
+            let metrics = Arc::clone(&metrics);
+            move |destination: &str, outcome: &str| metrics.delivery(destination, outcome)
+        })));
         let parked = store
             .retry_parked(clock.now_ms())
             .await
@@ -98,6 +105,7 @@ impl Application {
         let mut state = AppState::new(config.leptos_options()?, &build_id, store)?
             .with_forwarder(forwarder.clone())
             .with_limiter(limiter);
+        state.metrics = Arc::clone(&metrics);
         if let Some(team) = team {
             tracing::info!(issuer = %team.issuer, "the team's view is on");
             state = state.with_team(crate::team::sign_in::Provider::new(team)?);
@@ -113,6 +121,15 @@ impl Application {
             .await
             .with_context(|| format!("could not listen on {}:{}", config.bind, config.port))?;
         let address = listener.local_addr()?;
+        let metrics = match config.metrics_listen {
+            Some(at) => Some((
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("could not listen for metrics on {at}"))?,
+                crate::metrics::router(metrics, Arc::clone(&reports)),
+            )),
+            None => None,
+        };
         Ok(Self {
             listener,
             address,
@@ -126,7 +143,15 @@ impl Application {
                 .then(|| i64::from(config.keep_delivered_days) * 24 * 3_600_000),
             maildirs,
             forward_by_itself: true,
+            metrics,
         })
+    }
+
+    /// Where the metrics listener listens, if there is one.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Where the server listens (with the port picked when the configuration said 0).
@@ -163,6 +188,17 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop, stopped) = watch::channel(());
         let mut tasks = JoinSet::new();
+        if let Some((listener, router)) = self.metrics {
+            let stopped = until(stopped.clone());
+            tasks.spawn(async move {
+                if let Err(error) = axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         if self.forward_by_itself {
             tasks.spawn(self.forwarder.run(until(stopped.clone())));
         }

@@ -94,6 +94,8 @@ pub struct TestApp {
     pub reports: Arc<server::reports::Reports>,
     /// Its forwarder (to the Maildir `mail/` unless the test set another destination).
     pub forwarder: forwarding::Forwarder,
+    /// Where its metrics listener listens, when the test set one (`--metrics-listen`).
+    pub metrics_address: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
     running: Option<tokio::task::JoinHandle<()>>,
 }
@@ -138,6 +140,7 @@ impl TestApp {
         let store = application.store().clone();
         let reports = application.reports();
         let forwarder = application.forwarder().clone();
+        let metrics_address = application.metrics_address();
         let running = tokio::spawn(application.run_until_stopped(async {
             let _ = stopped.await;
         }));
@@ -148,6 +151,7 @@ impl TestApp {
             store,
             reports,
             forwarder,
+            metrics_address,
             stop: Some(stop),
             running: Some(running),
         }
