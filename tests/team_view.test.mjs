@@ -103,6 +103,19 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   await page.getByRole('link', { name: 'Received from must be a real date' }).waitFor();
   await expectNoViolations(page, 'the list, with a day that is not real');
 
+  // Working the case: taken, a note, reopened (the phone shows it as seen again).
+  await page.goto(`${server.url}/team/reports/${reference}`);
+  await page.getByRole('button', { name: 'Take this report' }).click();
+  await page.getByText('You own this report').waitFor();
+  await page.getByLabel('Add a note').fill('Called the reporter back: the laptop is with BTP.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.getByText('Called the reporter back: the laptop is with BTP.').waitFor();
+  await page.getByRole('button', { name: 'Reopen this report' }).click();
+  await page.getByText('You reopened this report.').waitFor();
+  await page.getByRole('heading', { name: 'Close this report' }).waitFor();
+  await expectNoViolations(page, 'a reopened report with an owner and a note');
+  await screenshot(page, 'team-report-worked');
+
   // Signing out ends the session here and at the provider.
   await page.getByRole('button', { name: 'Sign out' }).click();
   if (new URL(page.url()).origin === provider.issuer) {
@@ -129,6 +142,14 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
     'sam.handler@example.org viewed',
     'sam.handler@example.org viewed',
     'sam.handler@example.org closed',
+    'sam.handler@example.org viewed',
+    // The case worked: taken, a note, reopened, each shown after.
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org owner_changed',
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org note_added',
+    'sam.handler@example.org viewed',
+    'sam.handler@example.org reopened',
     'sam.handler@example.org viewed',
     'sam.handler@example.org signed_out',
     // The stale sign-in link: a refusal, by no one known.

@@ -33,6 +33,8 @@ pub fn report_path(reference: &str) -> String {
 pub struct Member {
     /// Their name.
     pub name: String,
+    /// Their email address (how the team's records name them).
+    pub email: String,
     /// The token each form carries.
     pub csrf: String,
 }
@@ -212,10 +214,36 @@ pub struct ReportView {
     pub trail: TrailCheck,
     /// What the last action did, for the banner.
     pub notice: Option<String>,
-    /// What is wrong with the close form as posted: (field id, message).
+    /// Who in the team owns it, if anyone.
+    pub owner: Option<String>,
+    /// The team's running notes, oldest first.
+    pub notes: Vec<NoteRow>,
+    /// What is wrong with a form as posted: (field id, message).
     pub errors: Vec<(&'static str, String)>,
-    /// The close form as posted, to show again with its errors.
-    pub posted: (Option<String>, String),
+    /// The forms as posted, to show again with their errors.
+    pub posted: Posted,
+}
+
+/// What a form on the report's page was posted with, to show again beside its errors.
+#[derive(Debug, Clone, Default)]
+pub struct Posted {
+    /// The outcome chosen to close it.
+    pub outcome: Option<String>,
+    /// The internal note written to close it.
+    pub note: String,
+    /// A running note being added.
+    pub note_text: String,
+}
+
+/// One of the team's running notes.
+#[derive(Debug, Clone)]
+pub struct NoteRow {
+    /// When, in words.
+    pub at: String,
+    /// Who wrote it.
+    pub who: String,
+    /// What it says.
+    pub text: String,
 }
 
 /// A page that only says something (signed out, no access, an expired form).
@@ -515,6 +543,8 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         audit,
         trail,
         notice,
+        owner,
+        notes,
         errors,
         posted,
     } = report;
@@ -574,7 +604,19 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
             </form>
         })}
 
+        {(state == TeamState::Closed).then(|| view! {
+            <form method="post" action=format!("{path}/reopen")>
+                <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
+                <p class="govuk-body" id="reopen-hint">{format!("Where the app runs on the reporter's phone, it will then say “Seen by {}” again, and no longer that the report is finished.", crate::settings::ServiceSettings::current().recipient)}</p>
+                <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary" aria-describedby="reopen-hint">"Reopen this report"</button>
+            </form>
+        })}
+
+        <OwnerSection owner path=path.clone() csrf=csrf.clone() me=member.email.clone() errors=errors.clone()/>
+
         <AnswersSection answers/>
+
+        <NotesSection notes path=path.clone() csrf=csrf.clone() errors=errors.clone() text=posted.note_text.clone()/>
 
         <Deliveries deliveries path=path.clone() csrf=csrf.clone()/>
         {(state != TeamState::Closed).then(|| view! { <CloseForm path csrf errors posted/> })}
@@ -582,6 +624,106 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         <TrailLine trail/>
     };
     document(options, &page_title, Some(member), body)
+}
+
+/// The message for field `id` among `errors`, if any.
+fn error_for(errors: &[(&'static str, String)], id: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|(field, _)| *field == id)
+        .map(|(_, message)| message.clone())
+}
+
+/// Who owns the report, taking it, handing it over and leaving it with nobody.
+#[component]
+fn OwnerSection(
+    owner: Option<String>,
+    path: String,
+    csrf: String,
+    me: String,
+    errors: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    let error = error_for(&errors, "owner");
+    let mine = owner.as_deref() == Some(me.as_str());
+    let action = format!("{path}/owner");
+    view! {
+        <h2 class="govuk-heading-m">"Owner"</h2>
+        <p class="govuk-body">{match &owner {
+            Some(owner) if mine => format!("You own this report ({owner})."),
+            Some(owner) => format!("{owner} owns this report."),
+            None => "Nobody owns this report yet.".to_owned(),
+        }}</p>
+        <div class="govuk-button-group">
+            {(!mine).then(|| view! {
+                <form method="post" action=action.clone()>
+                    <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
+                    <input type="hidden" name="owner" value="me"/>
+                    <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Take this report"</button>
+                </form>
+            })}
+            {owner.is_some().then(|| view! {
+                <form method="post" action=action.clone()>
+                    <input type="hidden" name=CSRF_FIELD value=csrf.clone()/>
+                    <input type="hidden" name="owner" value="nobody"/>
+                    <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Leave it with nobody"</button>
+                </form>
+            })}
+        </div>
+        <form method="post" action=action novalidate>
+            <input type="hidden" name=CSRF_FIELD value=csrf/>
+            <div class=if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+                <label class="govuk-label" for="owner">"Hand it to someone else in the team"</label>
+                <div class="govuk-hint" id="owner-hint">"Their work email address"</div>
+                {error.clone().map(|message| view! {
+                    <p class="govuk-error-message" id="owner-error"><span class="govuk-visually-hidden">"Error: "</span>{message}</p>
+                })}
+                <input class=if error.is_some() { "govuk-input govuk-input--width-20 govuk-input--error" } else { "govuk-input govuk-input--width-20" }
+                    id="owner" name="owner" type="email" spellcheck="false" autocomplete="off"
+                    aria-describedby=if error.is_some() { "owner-hint owner-error" } else { "owner-hint" }/>
+            </div>
+            <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Hand over"</button>
+        </form>
+    }
+}
+
+/// The team's running notes, oldest first, and a form to add one.
+#[component]
+fn NotesSection(
+    notes: Vec<NoteRow>,
+    path: String,
+    csrf: String,
+    errors: Vec<(&'static str, String)>,
+    text: String,
+) -> impl IntoView {
+    let error = error_for(&errors, "text");
+    view! {
+        <h2 class="govuk-heading-m">"Notes"</h2>
+        {notes.is_empty().then(|| view! { <p class="govuk-body">"No notes yet."</p> })}
+        {(!notes.is_empty()).then(|| view! {
+            <ol class="govuk-list app-team-notes">
+                {notes.into_iter().map(|note| view! {
+                    <li>
+                        <p class="govuk-body-s govuk-!-margin-bottom-1">{format!("{}, {}", note.who, note.at)}</p>
+                        <p class="govuk-body app-team-note">{note.text}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        })}
+        <form method="post" action=format!("{path}/note") novalidate>
+            <input type="hidden" name=CSRF_FIELD value=csrf/>
+            <div class=if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+                <label class="govuk-label" for="text">"Add a note"</label>
+                <div class="govuk-hint" id="text-hint">{format!("Only the team sees notes. They cannot be changed once added, and are removed with the answers. Up to {NOTE_LIMIT} characters.")}</div>
+                {error.clone().map(|message| view! {
+                    <p class="govuk-error-message" id="text-error"><span class="govuk-visually-hidden">"Error: "</span>{message}</p>
+                })}
+                <textarea class=if error.is_some() { "govuk-textarea govuk-textarea--error" } else { "govuk-textarea" }
+                    id="text" name="text" rows="3"
+                    aria-describedby=if error.is_some() { "text-hint text-error" } else { "text-hint" }>{text}</textarea>
+            </div>
+            <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Add note"</button>
+        </form>
+    }
 }
 
 /// "There is a problem", linking to each field to correct.
@@ -651,7 +793,7 @@ fn CloseForm(
     path: String,
     csrf: String,
     errors: Vec<(&'static str, String)>,
-    posted: (Option<String>, String),
+    posted: Posted,
 ) -> impl IntoView {
     let error_for = |id: &str| {
         errors
@@ -676,7 +818,7 @@ fn CloseForm(
                 <div class="govuk-radios" data-module="govuk-radios">
                     {<Outcome as strum::IntoEnumIterator>::iter().enumerate().map(|(index, outcome)| {
                         let id = if index == 0 { "outcome".to_owned() } else { format!("outcome-{outcome}") };
-                        let checked = posted.0.as_deref() == Some(outcome.to_string().as_str());
+                        let checked = posted.outcome.as_deref() == Some(outcome.to_string().as_str());
                         view! {
                             <div class="govuk-radios__item">
                                 <input class="govuk-radios__input" id=id.clone() name="outcome" type="radio" value=outcome.to_string() checked=checked/>
@@ -696,7 +838,7 @@ fn CloseForm(
                 </p>
             })}
             <textarea class="govuk-textarea" id="note" name="note" rows="4"
-                aria-describedby=if note_error.is_some() { "note-hint note-error" } else { "note-hint" }>{posted.1.clone()}</textarea>
+                aria-describedby=if note_error.is_some() { "note-hint note-error" } else { "note-hint" }>{posted.note.clone()}</textarea>
         </div>
         <p class="govuk-body" id="close-hint">{format!("Where the app runs on the reporter's phone, it will then say that {} has finished with this report, with the date. It does not show the outcome or the note.", crate::settings::ServiceSettings::current().recipient)}</p>
         <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning" aria-describedby="close-hint">"Close report"</button>

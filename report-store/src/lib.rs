@@ -39,7 +39,7 @@ pub use queries::outbox::SERVICE;
 
 pub use incident_report::progress::{ListState, PassedOn, Progress, StateCounts, TeamState};
 pub use team::{
-    Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, DeliveryState,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, DeliveryState, Note,
     PendingSignIn, ReportFilter, ReportPage, Session, TeamReport, TeamSummary,
 };
 
@@ -653,7 +653,8 @@ impl ReportStore {
         .await)
     }
 
-    /// Removes the answers (names, emails, phone numbers, descriptions) and the team's note of
+    /// Removes the answers (names, emails, phone numbers, descriptions), the searched text and the
+    /// team's notes (the closing note and the running ones) of
     /// every report whose deliveries have all been accepted, the last of them before
     /// `before_ms`: the time kept counts from when the report was passed on, not received. Its id,
     /// reference, fingerprint, team state and audit trail stay, so a late repeat from a phone still gets the same reference. Returns how
@@ -765,6 +766,65 @@ impl ReportStore {
             &actor,
             now_ms,
             StateChange::close(&actor, now_ms, &outcome, &note)
+        )
+        .await)
+    }
+
+    /// Gives the report with `reference` to `owner` (an email address; nobody for `None`), and
+    /// writes an audit row naming the new owner.
+    pub async fn take(
+        &self,
+        reference: &str,
+        owner: Option<&str>,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, owner, actor) = (
+            reference.to_owned(),
+            owner.map(str::to_owned),
+            actor.clone(),
+        );
+        with_sql!(self, write, |sql| queries::team::change_state(
+            sql,
+            &reference,
+            &actor,
+            now_ms,
+            StateChange::take(owner.as_deref())
+        )
+        .await)
+    }
+
+    /// Opens the closed report with `reference` again (it stays acknowledged), and writes an
+    /// audit row either way. `Changed::Already` when it was not closed.
+    pub async fn reopen(
+        &self,
+        reference: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, actor) = (reference.to_owned(), actor.clone());
+        with_sql!(self, write, |sql| queries::team::change_state(
+            sql,
+            &reference,
+            &actor,
+            now_ms,
+            StateChange::reopen()
+        )
+        .await)
+    }
+
+    /// Adds a note to the report with `reference`, with who wrote it and when; the audit row
+    /// says a note was added, not what it says.
+    pub async fn add_note(
+        &self,
+        reference: &str,
+        text: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, text, actor) = (reference.to_owned(), text.to_owned(), actor.clone());
+        with_sql!(self, write, |sql| queries::team::add_note(
+            sql, &reference, &text, &actor, now_ms
         )
         .await)
     }

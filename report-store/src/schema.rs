@@ -254,4 +254,28 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     CREATE INDEX reports_search ON reports USING gin (search gin_trgm_ops);",
         },
     },
+    // Working a case: who owns a report, and the team's running notes on it (each with who and
+    // when, in order; removed with the answers after the retention period).
+    Migration::sql(Dialects {
+        sqlite: "
+    ALTER TABLE reports ADD COLUMN owner TEXT;
+    CREATE TABLE notes (
+        seq INTEGER PRIMARY KEY,
+        report_id TEXT NOT NULL REFERENCES reports (id),
+        at INTEGER NOT NULL,
+        who TEXT NOT NULL,
+        text TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX notes_by_report ON notes (report_id, seq);",
+        postgres: "
+    ALTER TABLE reports ADD COLUMN owner TEXT;
+    CREATE TABLE notes (
+        seq BIGSERIAL PRIMARY KEY,
+        report_id TEXT NOT NULL REFERENCES reports (id),
+        at BIGINT NOT NULL,
+        who TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX notes_by_report ON notes (report_id, seq);",
+    }),
 ];

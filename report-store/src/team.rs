@@ -73,6 +73,19 @@ pub struct TeamSummary {
     pub what_happened: Option<String>,
     /// The kind of device (a choice's value, `laptop`): kept after the answers are removed.
     pub device: Option<String>,
+    /// Who in the team owns it, if anyone.
+    pub owner: Option<String>,
+}
+
+/// One of the team's running notes on a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// When it was written.
+    pub at_ms: i64,
+    /// Who wrote it.
+    pub who: String,
+    /// What it says.
+    pub text: String,
 }
 
 /// One report as the team's page for it shows it.
@@ -89,6 +102,10 @@ pub struct TeamReport {
     pub outcome: Option<Outcome>,
     /// The team's internal note, written when it was closed.
     pub note: Option<String>,
+    /// Who in the team owns it, if anyone.
+    pub owner: Option<String>,
+    /// The team's running notes on it, oldest first.
+    pub notes: Vec<Note>,
     /// Its deliveries, one per destination.
     pub deliveries: Vec<DeliveryRecord>,
     /// Every view and action, oldest first.
@@ -159,6 +176,14 @@ pub enum AuditAction {
     StartedDespiteLostReports,
     /// The service sent the team an alert about the report (its detail names which).
     AlertSent,
+    /// Someone changed who owns the report (its detail: the new owner, or nobody).
+    OwnerChanged,
+    /// Someone added a note to the report (the note itself is on the report, not here).
+    NoteAdded,
+    /// Someone reopened a closed report.
+    Reopened,
+    /// Someone asked to reopen a report that was not closed: nothing changed.
+    NotClosed,
     /// Someone downloaded the reports a filter found (its detail: the format, how many, the
     /// filter).
     Exported,

@@ -110,7 +110,8 @@ on_every_backend!(
     a_session_lasts_until_idle_or_too_old_or_ended,
     a_sign_in_is_taken_once_and_not_after_its_limit,
     records_written_at_once_keep_the_audit_trail_intact,
-    an_alert_is_raised_once_per_report_and_kind_and_is_not_the_report_s_delivery;
+    an_alert_is_raised_once_per_report_and_kind_and_is_not_the_report_s_delivery,
+    a_case_is_taken_noted_and_reopened_and_each_step_is_audited;
     direct:
     past_the_bound_a_new_sign_in_ends_the_oldest_of_whoever_began_the_most,
     the_audit_trail_is_intact_until_a_row_is_changed_in_the_database,
@@ -347,6 +348,123 @@ async fn an_alert_is_raised_once_per_report_and_kind_and_is_not_the_report_s_del
         status.passed_on,
         PassedOn::Delivered,
         "its alert is not one of its deliveries"
+    );
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one case's whole story, step by step"
+)]
+async fn a_case_is_taken_noted_and_reopened_and_each_step_is_audited(store: ReportStore) {
+    store.submit(answered(id(1), "a")).await.expect("stored");
+    let reference = "LD-2026-000001";
+    let (sam, alex) = (actor("sam@example.org"), actor("alex@example.org"));
+    let at = |minutes: i64| RECEIVED_MS + minutes * 60_000;
+    assert_eq!(
+        store
+            .take(reference, Some("sam@example.org"), &sam, at(1))
+            .await
+            .expect("taken"),
+        Changed::Yes
+    );
+    assert_eq!(
+        store
+            .take(reference, Some("sam@example.org"), &sam, at(2))
+            .await
+            .expect("again"),
+        Changed::Already
+    );
+    store
+        .add_note(
+            reference,
+            "Called Sam: laptop left on the train.",
+            &sam,
+            at(3),
+        )
+        .await
+        .expect("noted");
+    store
+        .add_note(reference, "BTP reference received.", &alex, at(4))
+        .await
+        .expect("noted");
+    store
+        .take(reference, Some("alex@example.org"), &sam, at(5))
+        .await
+        .expect("handed over");
+    assert_eq!(
+        store.reopen(reference, &alex, at(6)).await.expect("asked"),
+        Changed::Already,
+        "not closed"
+    );
+    store
+        .close(reference, Outcome::Recovered, "", &alex, at(7))
+        .await
+        .expect("closed");
+    assert_eq!(
+        store
+            .reopen(reference, &alex, at(8))
+            .await
+            .expect("reopened"),
+        Changed::Yes
+    );
+    assert_eq!(
+        store
+            .take("LD-2026-999999", None, &sam, at(9))
+            .await
+            .expect("asked"),
+        Changed::NoSuchReport
+    );
+
+    let report = store
+        .team_report(reference)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(report.owner.as_deref(), Some("alex@example.org"));
+    assert_eq!(
+        report.summary.progress.state,
+        TeamState::Acknowledged,
+        "seen again, not new"
+    );
+    assert_eq!(report.outcome, None);
+    let notes: Vec<(&str, &str, i64)> = report
+        .notes
+        .iter()
+        .map(|note| (note.who.as_str(), note.text.as_str(), note.at_ms))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                "sam@example.org",
+                "Called Sam: laptop left on the train.",
+                at(3)
+            ),
+            ("alex@example.org", "BTP reference received.", at(4)),
+        ]
+    );
+    let actions: Vec<(AuditAction, Option<&str>)> = report
+        .audit
+        .iter()
+        .map(|entry| (entry.action, entry.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (AuditAction::OwnerChanged, Some("sam@example.org")),
+            (AuditAction::OwnerChanged, Some("sam@example.org")),
+            (AuditAction::NoteAdded, None),
+            (AuditAction::NoteAdded, None),
+            (AuditAction::OwnerChanged, Some("alex@example.org")),
+            (AuditAction::NotClosed, None),
+            (AuditAction::Closed, Some("recovered")),
+            (AuditAction::Reopened, None),
+        ],
+        "the notes' words are not in the audit trail"
+    );
+    assert_eq!(
+        store.check_audit_trail().await.expect("check"),
+        AuditCheck::Intact { rows: 8 }
     );
 }
 
@@ -792,7 +910,9 @@ async fn the_migration_chains_the_audit_rows_already_there(store: ReportStore, d
     database
         .run(
             &format!(
-                "DROP INDEX reports_received;
+                "DROP TABLE notes;
+                 ALTER TABLE reports DROP COLUMN owner;
+                 DROP INDEX reports_received;
                  ALTER TABLE reports DROP COLUMN what_happened;
                  ALTER TABLE reports DROP COLUMN device;
                  ALTER TABLE reports DROP COLUMN search;
@@ -803,7 +923,10 @@ async fn the_migration_chains_the_audit_rows_already_there(store: ReportStore, d
                  {rows}"
             ),
             &format!(
-                "DROP INDEX reports_received;
+                "DROP TABLE notes;
+                 ALTER TABLE reports DROP COLUMN owner;
+                 DELETE FROM schema_history WHERE version = 7;
+                 DROP INDEX reports_received;
                  DROP INDEX reports_search;
                  ALTER TABLE reports DROP COLUMN what_happened, DROP COLUMN device, DROP COLUMN search;
                  DELETE FROM schema_history WHERE version = 6;
@@ -1339,6 +1462,8 @@ async fn a_database_an_older_server_numbered_is_renumbered_once_and_migrated_on(
         .run(
             "",
             "DROP TABLE schema_history;
+             DROP TABLE notes;
+             ALTER TABLE reports DROP COLUMN owner;
              DROP INDEX reports_received;
              DROP INDEX reports_search;
              ALTER TABLE reports DROP COLUMN what_happened, DROP COLUMN device, DROP COLUMN search;
@@ -1369,20 +1494,20 @@ async fn a_database_an_older_server_numbered_is_renumbered_once_and_migrated_on(
         database
             .number("SELECT CAST(string_agg(version::text, '' ORDER BY version) AS BIGINT) FROM schema_history")
             .await,
-        123_456
+        1_234_567
     );
     assert_eq!(
         database
             .number("SELECT CAST(MAX(version) AS BIGINT) FROM schema_version")
             .await,
-        5,
+        6,
         "an older server reads its own numbering"
     );
     drop(store);
     database.open().await;
     assert_eq!(
         database.number("SELECT COUNT(*) FROM schema_history").await,
-        6,
+        7,
         "renumbered once"
     );
 }

@@ -296,12 +296,17 @@ async fn reports_stored_before_the_listing_are_found_after_the_migration(
     drop(store);
     database
         .run(
-            "DROP INDEX reports_received;
+            "DROP TABLE notes;
+             ALTER TABLE reports DROP COLUMN owner;
+             DROP INDEX reports_received;
              ALTER TABLE reports DROP COLUMN what_happened;
              ALTER TABLE reports DROP COLUMN device;
              ALTER TABLE reports DROP COLUMN search;
              PRAGMA user_version = 5;",
-            "DROP INDEX reports_received;
+            "DROP TABLE notes;
+             ALTER TABLE reports DROP COLUMN owner;
+             DELETE FROM schema_history WHERE version = 7;
+             DROP INDEX reports_received;
              DROP INDEX reports_search;
              ALTER TABLE reports DROP COLUMN what_happened, DROP COLUMN device, DROP COLUMN search;
              DELETE FROM schema_history WHERE version = 6;",

@@ -156,6 +156,7 @@ async fn the_filtered_reports_download_as_csv_and_json_and_each_download_is_audi
         assert_eq!(&row[column("what_happened")], "stolen");
         assert_eq!(&row[column("device")], "laptop");
         assert_eq!(&row[column("answers_are")], "kept");
+        assert_eq!(&row[column("owner")], "", "nobody took these");
         assert!(row[column("reference")].starts_with("LD-2026-"));
         assert!(row[column("received_at")].ends_with('Z'));
     }

@@ -167,3 +167,93 @@ async fn a_form_acts_only_with_its_session_s_token_then_redirects_and_both_are_a
         "each refusal and the acknowledgement, at the server's time"
     );
 }
+
+#[tokio::test]
+async fn a_case_is_taken_handed_over_noted_and_reopened_with_plain_forms() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "case-session-token").await;
+    let reference = a_report(&app, &clock).await;
+    let act = |action: &str, body: &str| {
+        form_post(
+            &format!("/team/reports/{reference}/{action}"),
+            Some(&cookie),
+            format!("csrf={CSRF}&{body}"),
+        )
+    };
+    let done = |headers: &axum::http::HeaderMap| {
+        headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.split_once("?done="))
+            .map(|(_, done)| done.to_owned())
+    };
+    let page = || async {
+        let request = Request::get(format!("/team/reports/{reference}"))
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .expect("request");
+        app.send(request).await.2
+    };
+
+    let (status, headers, _) = app.send(act("owner", "owner=me")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(done(&headers).as_deref(), Some("owner-changed"));
+    assert!(
+        page()
+            .await
+            .contains("You own this report (sam@example.org).")
+    );
+
+    let (status, _, refused) = app
+        .send(act("owner", "owner=alex%40example.org%2C+x%40y.org"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused.contains("Enter the email address of the person in the team to hand it to"));
+    let (_, headers, _) = app.send(act("owner", "owner=Alex%40Example.org")).await;
+    assert_eq!(done(&headers).as_deref(), Some("owner-changed"));
+    assert!(page().await.contains("alex@example.org owns this report."));
+
+    let (status, _, refused) = app.send(act("note", "text=+++")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused.contains("Enter the note"));
+    let (_, headers, _) = app
+        .send(act("note", "text=Called+the+reporter%3A+on+the+train."))
+        .await;
+    assert_eq!(done(&headers).as_deref(), Some("noted"));
+    let shown = page().await;
+    assert!(shown.contains("Called the reporter: on the train."));
+    assert!(
+        shown.contains("sam@example.org, "),
+        "who wrote it, and when"
+    );
+
+    app.send(act("close", "outcome=recovered&confirm=yes"))
+        .await;
+    assert!(page().await.contains("Reopen this report"));
+    let (_, headers, _) = app.send(act("reopen", "")).await;
+    assert_eq!(done(&headers).as_deref(), Some("reopened"));
+    let shown = page().await;
+    assert!(!shown.contains("Reopen this report"), "no longer closed");
+    assert!(shown.contains("Close this report"), "open again");
+    let (_, headers, _) = app.send(act("reopen", "")).await;
+    assert_eq!(done(&headers).as_deref(), Some("not-closed"));
+
+    let actions: Vec<String> = audit(&app)
+        .into_iter()
+        .map(|(action, _, _)| action)
+        .filter(|action| action != "viewed")
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "owner_changed",
+            "owner_changed",
+            "note_added",
+            "closed",
+            "reopened",
+            "not_closed"
+        ],
+        "refused forms change nothing"
+    );
+}

@@ -223,12 +223,24 @@ pub(crate) async fn retry_parked(sql: &impl Sql, now_ms: i64) -> Result<u64, Sto
     .await
 }
 
+/// The reports every delivery of which was accepted, the last before `$1`.
+const DELIVERED_BEFORE: &str = "SELECT report_id FROM deliveries GROUP BY report_id
+    HAVING SUM(CASE WHEN state = 'delivered' THEN 0 ELSE 1 END) = 0 AND MAX(delivered_at) < $1";
+
 pub(crate) async fn clear_delivered(sql: &impl Sql, before_ms: i64) -> Result<u64, StoreError> {
     sql.execute(
-        "UPDATE reports SET form = '{}', note = NULL, search = NULL WHERE form <> '{}' AND id IN (
-            SELECT report_id FROM deliveries GROUP BY report_id
-            HAVING SUM(CASE WHEN state = 'delivered' THEN 0 ELSE 1 END) = 0
-               AND MAX(delivered_at) < $1)",
+        &format!(
+            "DELETE FROM notes WHERE report_id IN (SELECT id FROM reports
+                WHERE form <> '{{}}' AND id IN ({DELIVERED_BEFORE}))"
+        ),
+        params![before_ms],
+    )
+    .await?;
+    sql.execute(
+        &format!(
+            "UPDATE reports SET form = '{{}}', note = NULL, search = NULL
+             WHERE form <> '{{}}' AND id IN ({DELIVERED_BEFORE})"
+        ),
         params![before_ms],
     )
     .await

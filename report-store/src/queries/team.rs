@@ -10,7 +10,7 @@ use crate::alert::NOT_ALERT;
 use crate::sql::{Row, Sql, Turn, Value, params};
 use crate::team::{
     AUDIT_PAGE, Actor, AuditAction, AuditEntry, AuditRow, AuditWalk, Changed, DeliveryRecord,
-    DeliveryState, ReportFilter, ReportPage, TeamReport, TeamSummary, passed_on, team_state,
+    DeliveryState, Note, ReportFilter, ReportPage, TeamReport, TeamSummary, passed_on, team_state,
 };
 
 /// The columns [`progress`] reads, from `reports r`: its deliveries to destinations, alerts to
@@ -132,7 +132,7 @@ fn progress(row: &Row) -> Result<Option<Progress>, StoreError> {
 
 /// The columns [`summary`] reads: the [`STATUS_COLUMNS`], then the answers and what is kept
 /// after them.
-const SUMMARY_COLUMNS: &str = "r.form, r.outcome, r.what_happened, r.device";
+const SUMMARY_COLUMNS: &str = "r.form, r.outcome, r.what_happened, r.device, r.owner";
 
 /// The [`STATUS_COLUMNS`], then the [`SUMMARY_COLUMNS`].
 fn summary(row: &Row) -> Result<Option<TeamSummary>, StoreError> {
@@ -145,6 +145,7 @@ fn summary(row: &Row) -> Result<Option<TeamSummary>, StoreError> {
         outcome: row.opt_text(10)?.and_then(|outcome| outcome.parse().ok()),
         what_happened: row.opt_text(11)?,
         device: row.opt_text(12)?,
+        owner: row.opt_text(13)?,
     }))
 }
 
@@ -209,7 +210,7 @@ pub(crate) async fn list(
     {
         page.reports.extend(summary(row)?);
         if more {
-            page.older = Some(row.int(13)?);
+            page.older = Some(row.int(14)?);
         }
     }
     Ok(page)
@@ -299,12 +300,28 @@ pub(crate) async fn team_report(
     {
         audit.extend(audit_entry(&entry)?);
     }
+    let mut notes = Vec::new();
+    for note in sql
+        .query(
+            "SELECT at, who, text FROM notes WHERE report_id = $1 ORDER BY seq",
+            params![&id],
+        )
+        .await?
+    {
+        notes.push(Note {
+            at_ms: note.int(0)?,
+            who: note.text(1)?,
+            text: note.text(2)?,
+        });
+    }
     Ok(Some(TeamReport {
         outcome: summary.outcome,
+        owner: summary.owner.clone(),
         summary,
-        acknowledged_by: row.opt_text(13)?,
-        closed_by: row.opt_text(14)?,
-        note: row.opt_text(15)?,
+        acknowledged_by: row.opt_text(14)?,
+        closed_by: row.opt_text(15)?,
+        note: row.opt_text(16)?,
+        notes,
         deliveries,
         audit,
     }))
@@ -340,6 +357,30 @@ impl StateChange<'_> {
             values: params![now_ms, &actor.who].to_vec(),
             done: AuditAction::Acknowledged,
             already: AuditAction::AlreadyAcknowledged,
+            detail: None,
+        }
+    }
+
+    /// Gives the report to `owner` (nobody, for `None`).
+    pub(crate) fn take(owner: Option<&str>) -> Self {
+        StateChange {
+            set: "owner = $2",
+            only_if: "owner IS DISTINCT FROM $2",
+            values: params![owner].to_vec(),
+            done: AuditAction::OwnerChanged,
+            already: AuditAction::OwnerChanged,
+            detail: Some(owner.unwrap_or("nobody").to_owned()),
+        }
+    }
+
+    /// Opens a closed report again: acknowledged, as it was before it was closed.
+    pub(crate) fn reopen() -> Self {
+        StateChange {
+            set: "closed_at = NULL, closed_by = NULL, outcome = NULL",
+            only_if: "closed_at IS NOT NULL",
+            values: Vec::new(),
+            done: AuditAction::Reopened,
+            already: AuditAction::NotClosed,
             detail: None,
         }
     }
@@ -439,6 +480,37 @@ pub(crate) async fn retry_delivery(
     } else {
         Changed::Yes
     })
+}
+
+/// Adds the team's note `text` to the report with `reference`, and the audit row (which does not
+/// copy the note).
+pub(crate) async fn add_note(
+    sql: &impl Sql,
+    reference: &str,
+    text: &str,
+    actor: &Actor,
+    now_ms: i64,
+) -> Result<Changed, StoreError> {
+    let Some(id) = id_of(sql, reference).await? else {
+        return Ok(Changed::NoSuchReport);
+    };
+    sql.execute(
+        "INSERT INTO notes (report_id, at, who, text) VALUES ($1, $2, $3, $4)",
+        params![&id, now_ms, &actor.who, text],
+    )
+    .await?;
+    record(
+        sql,
+        &AuditEntry {
+            at_ms: now_ms,
+            actor: actor.clone(),
+            action: AuditAction::NoteAdded,
+            report: ReportId::parse(&id).ok(),
+            detail: None,
+        },
+    )
+    .await?;
+    Ok(Changed::Yes)
 }
 
 /// Appends `entry` to the audit trail, chained to the newest row: the one way a row is written.

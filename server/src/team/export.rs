@@ -1,5 +1,5 @@
 //! Downloads of the reports the list's filter finds: `GET /team/reports.csv` and `.json`, one
-//! row per report with its reference, times, states, outcome, kinds of incident and device (kept
+//! row per report with its reference, times, states, owner, outcome, kinds of incident and device (kept
 //! after the answers are removed) and its answers while they are kept. Each download is written
 //! to the audit trail before it is sent. A cell that a spreadsheet would run as a formula is
 //! written as text.
@@ -147,6 +147,7 @@ struct ExportRow {
     passed_on: String,
     acknowledged_at: Option<String>,
     closed_at: Option<String>,
+    owner: Option<String>,
     outcome: Option<String>,
     what_happened: Option<String>,
     device: Option<String>,
@@ -180,6 +181,7 @@ impl ExportRow {
             passed_on: progress.passed_on.to_string(),
             acknowledged_at: progress.acknowledged_at_ms.map(utc),
             closed_at: progress.closed_at_ms.map(utc),
+            owner: summary.owner.clone(),
             outcome: summary.outcome.map(|outcome| outcome.to_string()),
             what_happened: summary.what_happened.clone(),
             device: summary.device.clone(),
@@ -222,6 +224,7 @@ fn to_csv(rows: &[ExportRow]) -> Result<Vec<u8>, String> {
         "passed_on",
         "acknowledged_at",
         "closed_at",
+        "owner",
         "outcome",
         "what_happened",
         "device",
@@ -246,6 +249,7 @@ fn to_csv(rows: &[ExportRow]) -> Result<Vec<u8>, String> {
             row.passed_on.clone(),
             row.acknowledged_at.clone().unwrap_or_default(),
             row.closed_at.clone().unwrap_or_default(),
+            row.owner.clone().unwrap_or_default(),
             row.outcome.clone().unwrap_or_default(),
             row.what_happened.clone().unwrap_or_default(),
             row.device.clone().unwrap_or_default(),

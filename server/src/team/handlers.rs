@@ -1,6 +1,6 @@
 //! The team's routes: thin handlers that check, act through the store, audit and answer.
 
-use app::team::{self as pages, CloseConfirmation, NOTE_LIMIT, Outcome};
+use app::team::{self as pages, CloseConfirmation, NOTE_LIMIT, Outcome, Posted};
 use axum::{
     Form,
     extract::{Path, Query},
@@ -11,7 +11,7 @@ use report_store::{AuditAction, AuditEntry, Changed, Session};
 
 use super::sign_in::{Identity, SIGNED_OUT_PATH};
 use super::tokens::{
-    SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, cookie, field, is_reference, is_token,
+    SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, cookie, field, is_email, is_reference, is_token,
     random_token, set_cookie, token_hash,
 };
 use super::views::{member, notice, report_view};
@@ -44,7 +44,7 @@ pub(super) async fn report_show(
         &reference,
         notice,
         Vec::new(),
-        (None, String::new()),
+        Posted::default(),
     )
     .await
 }
@@ -56,7 +56,7 @@ async fn show_report(
     reference: &str,
     notice: Option<&str>,
     errors: Vec<(&'static str, String)>,
-    posted: (Option<String>, String),
+    posted: Posted,
 ) -> Response {
     let found = match visit.store().team_report(reference).await {
         Ok(found) => found,
@@ -93,15 +93,21 @@ async fn show_report(
     visit.page(status, pages::report_page(&visit.options, view))
 }
 
-/// "Acknowledge", "Close" or "Retry delivery" on the report with `reference`: only with a
-/// session within its limits and the form's CSRF token, then back to the report's page.
+/// "Acknowledge", "Close", "Retry delivery", the owner, a note or "Reopen" on the report with
+/// `reference`: only with a session within its limits and the form's CSRF token, then back to
+/// the report's page.
 pub(super) async fn report_act(
     visit: Visit,
     Path((reference, action)): Path<(String, String)>,
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !is_reference(&reference) || !matches!(action.as_str(), "acknowledge" | "close" | "retry") {
+    if !is_reference(&reference)
+        || !matches!(
+            action.as_str(),
+            "acknowledge" | "close" | "retry" | "owner" | "note" | "reopen"
+        )
+    {
         return no_such_page(&visit);
     }
     let back = pages::report_path(&reference);
@@ -118,23 +124,13 @@ pub(super) async fn report_act(
             "already-acknowledged",
         ),
         "close" => {
-            let outcome = field(&form, "outcome").and_then(|o| o.parse::<Outcome>().ok());
-            let note = field(&form, "note").unwrap_or_default().trim().to_owned();
-            let mut errors = Vec::new();
-            if outcome.is_none() {
-                errors.push(("outcome", "Select how the report ends".to_owned()));
-            }
-            if note.chars().count() > NOTE_LIMIT {
-                errors.push((
-                    "note",
-                    format!("The internal note must be {NOTE_LIMIT} characters or fewer"),
-                ));
-            }
-            let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
-                let posted = (field(&form, "outcome").map(str::to_owned), note);
-                return show_report(&visit, &session, &reference, None, errors, posted).await;
+            let (outcome, note) = match closing_of(&form) {
+                Ok(closing) => closing,
+                Err((errors, posted)) => {
+                    return show_report(&visit, &session, &reference, None, errors, posted).await;
+                }
             };
-            // Closing cannot be undone here: asked first, with what was chosen.
+            // Asked first, with what was chosen: the reporter's phone is told at once.
             if field(&form, "confirm") != Some("yes") {
                 return visit.page(
                     StatusCode::OK,
@@ -158,6 +154,43 @@ pub(super) async fn report_act(
                 "already-closed",
             )
         }
+        "owner" => match owner_of(&form, &session) {
+            Ok(owner) => (
+                visit
+                    .store()
+                    .take(&reference, owner.as_deref(), &actor, now)
+                    .await,
+                "owner-changed",
+                "owner-unchanged",
+            ),
+            Err(error) => {
+                let errors = vec![error];
+                return show_report(
+                    &visit,
+                    &session,
+                    &reference,
+                    None,
+                    errors,
+                    Posted::default(),
+                )
+                .await;
+            }
+        },
+        "note" => match note_of(&form) {
+            Ok(text) => (
+                visit.store().add_note(&reference, &text, &actor, now).await,
+                "noted",
+                "noted",
+            ),
+            Err((errors, posted)) => {
+                return show_report(&visit, &session, &reference, None, errors, posted).await;
+            }
+        },
+        "reopen" => (
+            visit.store().reopen(&reference, &actor, now).await,
+            "reopened",
+            "not-closed",
+        ),
         _ => {
             let done = visit.store().retry_delivery(&reference, &actor, now).await;
             if matches!(done, Ok(Changed::Yes)) {
@@ -167,6 +200,71 @@ pub(super) async fn report_act(
         }
     };
     after(&visit, &session, &reference, done, yes, already).await
+}
+
+/// What is wrong with a posted form, by field, and what it was posted with, to show again.
+type Refused = (Vec<(&'static str, String)>, Posted);
+
+/// The outcome and internal note the close form gives.
+fn closing_of(form: &[(String, String)]) -> Result<(Outcome, String), Refused> {
+    let outcome = field(form, "outcome").and_then(|o| o.parse::<Outcome>().ok());
+    let note = field(form, "note").unwrap_or_default().trim().to_owned();
+    let mut errors = Vec::new();
+    if outcome.is_none() {
+        errors.push(("outcome", "Select how the report ends".to_owned()));
+    }
+    if note.chars().count() > NOTE_LIMIT {
+        errors.push((
+            "note",
+            format!("The internal note must be {NOTE_LIMIT} characters or fewer"),
+        ));
+    }
+    match outcome {
+        Some(outcome) if errors.is_empty() => Ok((outcome, note)),
+        _ => Err((
+            errors,
+            Posted {
+                outcome: field(form, "outcome").map(str::to_owned),
+                note,
+                ..Posted::default()
+            },
+        )),
+    }
+}
+
+/// The owner the form names: the person signed in (`me`), nobody, or a team member's email
+/// address; else what to show beside the field.
+fn owner_of(
+    form: &[(String, String)],
+    session: &Session,
+) -> Result<Option<String>, (&'static str, String)> {
+    match field(form, "owner").map(str::trim) {
+        Some("me") => Ok(Some(session.email.clone())),
+        Some("nobody") => Ok(None),
+        Some(email) if is_email(email) => Ok(Some(crate::team::email_key(email))),
+        _ => Err((
+            "owner",
+            "Enter the email address of the person in the team to hand it to, like name@example.org"
+                .to_owned(),
+        )),
+    }
+}
+
+/// The note the form adds.
+fn note_of(form: &[(String, String)]) -> Result<String, Refused> {
+    let text = field(form, "text").unwrap_or_default().trim().to_owned();
+    let message = if text.is_empty() {
+        "Enter the note".to_owned()
+    } else if text.chars().count() > NOTE_LIMIT {
+        format!("The note must be {NOTE_LIMIT} characters or fewer")
+    } else {
+        return Ok(text);
+    };
+    let posted = Posted {
+        note_text: text,
+        ..Posted::default()
+    };
+    Err((vec![("text", message)], posted))
 }
 
 /// After an action: back to the report's page with what happened (post, redirect, get).
@@ -188,7 +286,7 @@ pub(super) async fn after(
                 reference,
                 None,
                 Vec::new(),
-                (None, String::new()),
+                Posted::default(),
             )
             .await;
         }

@@ -52,6 +52,22 @@ pub(super) fn clear_cookie(response: &mut Response, name: &str) {
     set_cookie(response, name, "", 0);
 }
 
+/// Whether `text` has the shape of one plain email address (`name@example.org`): one `@` with
+/// something either side, at most 254 characters, nothing that could add a second address or a
+/// header (spaces, commas, angle brackets, quotes, control characters).
+pub(super) fn is_email(text: &str) -> bool {
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_alphanumeric() || "._%+-'".contains(c))
+    };
+    text.len() <= 254
+        && text
+            .split_once('@')
+            .is_some_and(|(local, domain)| plain(local) && plain(domain) && domain.contains('.'))
+}
+
 /// 32 random bytes, URL-safe base64; an error when the system gives no randomness.
 pub(super) fn random_token() -> Result<String, getrandom::Error> {
     token_from(getrandom::fill)
@@ -117,6 +133,24 @@ mod tests {
         .expect("a token");
         assert_eq!(token.len(), 43);
         assert!(is_token(&token));
+    }
+
+    #[test]
+    fn only_one_plain_email_address_is_an_email() {
+        assert!(is_email("alex.smith@justice.gov.uk"));
+        for text in [
+            "",
+            "alex",
+            "alex@",
+            "@example.org",
+            "alex@localhost",
+            "alex@example.org, sam@example.org",
+            "Alex <alex@example.org>",
+            "alex@example.org\r\nBcc: x@y.org",
+            "a@b@example.org",
+        ] {
+            assert!(!is_email(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! From the store's rows to the pages' views: names, times and words the team reads.
 
 use app::team::{
-    self as pages, AnswerRow, AuditRow, DeliveryRow, Member, Outcome, ReportView, TrailCheck,
+    self as pages, AnswerRow, AuditRow, DeliveryRow, Member, NoteRow, Outcome, ReportView,
+    TrailCheck,
 };
 use incident_report::Question;
 use incident_report::progress::PassedOn;
@@ -12,6 +13,7 @@ use super::handlers::NOT_ADMITTED;
 pub(super) fn member(session: &Session) -> Member {
     Member {
         name: session.name.clone(),
+        email: session.email.clone(),
         csrf: session.csrf.clone(),
     }
 }
@@ -22,7 +24,7 @@ pub(super) fn report_view(
     member: Member,
     notice: Option<&str>,
     errors: Vec<(&'static str, String)>,
-    posted: (Option<String>, String),
+    posted: pages::Posted,
 ) -> ReportView {
     let status = &report.summary.progress;
     let form = answers_of(&report.summary);
@@ -96,6 +98,16 @@ pub(super) fn report_view(
             .collect(),
         trail: TrailCheck::NotChecked,
         notice: notice.map(str::to_owned),
+        owner: report.owner.clone(),
+        notes: report
+            .notes
+            .iter()
+            .map(|note| NoteRow {
+                at: moment(note.at_ms),
+                who: note.who.clone(),
+                text: note.text.clone(),
+            })
+            .collect(),
         errors,
         posted,
     }
@@ -112,6 +124,11 @@ pub(super) fn notice(done: &str) -> Option<&'static str> {
         "already-closed" => "Someone else closed this report first. Nothing was changed.",
         "retried" => "Delivery will be tried again now.",
         "nothing-to-retry" => "No delivery was held back, so there was nothing to retry.",
+        "owner-changed" => "The owner was changed.",
+        "owner-unchanged" => "That was already the owner. Nothing was changed.",
+        "noted" => "Your note was added.",
+        "reopened" => "You reopened this report.",
+        "not-closed" => "This report was not closed, so there was nothing to reopen.",
         _ => return None,
     })
 }
@@ -249,6 +266,11 @@ fn audit_words(entry: &AuditEntry) -> String {
             Err(_) => format!("Alerted the team ({detail})"),
         },
         AuditAction::Exported => format!("Downloaded reports ({detail})"),
+        AuditAction::OwnerChanged if detail == "nobody" => "Left it with nobody".to_owned(),
+        AuditAction::OwnerChanged => format!("Gave it to {detail}"),
+        AuditAction::NoteAdded => "Added a note".to_owned(),
+        AuditAction::Reopened => "Reopened".to_owned(),
+        AuditAction::NotClosed => "Asked to reopen; it was not closed, nothing changed".to_owned(),
         AuditAction::StartedDespiteLostReports => {
             format!("Started the service on a database that had lost reports ({detail})")
         }
@@ -337,6 +359,7 @@ mod tests {
             outcome: None,
             what_happened: None,
             device: None,
+            owner: None,
         }
     }
 
