@@ -20,6 +20,8 @@ pub const EXPORT_JSON_PATH: &str = "/team/reports.json";
 pub const SIGN_OUT_PATH: &str = "/team/sign-out";
 /// The name of every form's CSRF token field.
 pub const CSRF_FIELD: &str = "csrf";
+/// The longest reason for erasing personal details.
+pub const REASON_LIMIT: usize = 500;
 /// The longest internal note.
 pub const NOTE_LIMIT: usize = 2000;
 
@@ -233,6 +235,8 @@ pub struct Posted {
     pub note: String,
     /// A running note being added.
     pub note_text: String,
+    /// The reason given for erasing the personal details.
+    pub erase_reason: String,
 }
 
 /// One of the team's running notes.
@@ -550,6 +554,13 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
     } = report;
     let csrf = member.csrf.clone();
     let path = report_path(&reference);
+    let answers_kept = matches!(answers, Answers::Kept(_));
+    // The destinations a copy has reached, named for the team to ask their owners to erase it.
+    let copies: Vec<String> = deliveries
+        .iter()
+        .filter(|d| d.delivered.is_some())
+        .map(|d| d.destination.clone())
+        .collect();
     let page_title = if errors.is_empty() {
         reference.clone()
     } else {
@@ -619,7 +630,9 @@ pub fn report_page(options: &LeptosOptions, report: ReportView) -> String {
         <NotesSection notes path=path.clone() csrf=csrf.clone() errors=errors.clone() text=posted.note_text.clone()/>
 
         <Deliveries deliveries path=path.clone() csrf=csrf.clone()/>
-        {(state != TeamState::Closed).then(|| view! { <CloseForm path csrf errors posted/> })}
+
+        {(state != TeamState::Closed).then(|| view! { <CloseForm path=path.clone() csrf=csrf.clone() errors=errors.clone() posted=posted.clone()/> })}
+        {answers_kept.then(|| view! { <EraseForm path=path.clone() csrf=csrf.clone() errors=errors.clone() reason=posted.erase_reason.clone() copies=copies.clone()/> })}
         <AuditTrail audit/>
         <TrailLine trail/>
     };
@@ -682,6 +695,56 @@ fn OwnerSection(
                     aria-describedby=if error.is_some() { "owner-hint owner-error" } else { "owner-hint" }/>
             </div>
             <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--secondary">"Hand over"</button>
+        </form>
+    }
+}
+
+/// "Erase personal details", for a request to remove them: what goes, what stays, the copies
+/// already passed on, a reason and a box to tick.
+#[component]
+fn EraseForm(
+    path: String,
+    csrf: String,
+    errors: Vec<(&'static str, String)>,
+    reason: String,
+    copies: Vec<String>,
+) -> impl IntoView {
+    let reason_error = error_for(&errors, "reason");
+    let understood_error = error_for(&errors, "understood");
+    view! {
+        <h2 class="govuk-heading-m">"Erase personal details"</h2>
+        <p class="govuk-body">"Only when the reporter, or someone entitled to, asks for their details to be removed. The answers, the notes and the internal note are erased. The reference, what happened, the device, the times, the states and the outcome stay, so counts stay true."</p>
+        {(!copies.is_empty()).then(|| view! {
+            <p class="govuk-body">"Copies were passed on to these destinations. Erasing here does not reach them: ask their owners to erase them too."</p>
+            <ul class="govuk-list govuk-list--bullet">
+                {copies.into_iter().map(|copy| view! { <li>{copy}</li> }).collect_view()}
+            </ul>
+        })}
+        <form method="post" action=format!("{path}/erase") novalidate>
+            <input type="hidden" name=CSRF_FIELD value=csrf/>
+            <div class=if reason_error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+                <label class="govuk-label" for="reason">"Why are the details erased?"</label>
+                <div class="govuk-hint" id="reason-hint">{format!("Kept in the audit trail. Do not include anyone's personal details. Up to {REASON_LIMIT} characters.")}</div>
+                {reason_error.clone().map(|message| view! {
+                    <p class="govuk-error-message" id="reason-error"><span class="govuk-visually-hidden">"Error: "</span>{message}</p>
+                })}
+                <textarea class=if reason_error.is_some() { "govuk-textarea govuk-textarea--error" } else { "govuk-textarea" }
+                    id="reason" name="reason" rows="2"
+                    aria-describedby=if reason_error.is_some() { "reason-hint reason-error" } else { "reason-hint" }>{reason}</textarea>
+            </div>
+            <div class=if understood_error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+                {understood_error.clone().map(|message| view! {
+                    <p class="govuk-error-message" id="understood-error"><span class="govuk-visually-hidden">"Error: "</span>{message}</p>
+                })}
+                <div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">
+                    <div class="govuk-checkboxes__item">
+                        <input class="govuk-checkboxes__input" id="understood" name="understood" type="checkbox" value="yes"
+                            aria-describedby=understood_error.is_some().then_some("understood-error")/>
+                        <label class="govuk-label govuk-checkboxes__label" for="understood">"I understand the details cannot be brought back"</label>
+                    </div>
+                </div>
+            </div>
+            <button data-module="govuk-button" type="submit" class="govuk-button govuk-button--warning">"Erase personal details"</button>
         </form>
     }
 }

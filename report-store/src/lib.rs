@@ -813,6 +813,23 @@ impl ReportStore {
         .await)
     }
 
+    /// Erases the personal details of the report with `reference` (its answers, the team's
+    /// notes and closing note), giving `reason` in the audit row; its reference, kinds, times,
+    /// states and outcome stay. `Changed::Already` when they were already removed.
+    pub async fn erase(
+        &self,
+        reference: &str,
+        reason: &str,
+        actor: &Actor,
+        now_ms: i64,
+    ) -> Result<Changed, StoreError> {
+        let (reference, reason, actor) = (reference.to_owned(), reason.to_owned(), actor.clone());
+        with_sql!(self, write, |sql| queries::team::erase(
+            sql, &reference, &reason, &actor, now_ms
+        )
+        .await)
+    }
+
     /// Adds a note to the report with `reference`, with who wrote it and when; the audit row
     /// says a note was added, not what it says.
     pub async fn add_note(

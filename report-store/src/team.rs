@@ -184,6 +184,10 @@ pub enum AuditAction {
     Reopened,
     /// Someone asked to reopen a report that was not closed: nothing changed.
     NotClosed,
+    /// Someone erased the reporter's personal details (its detail: the reason given).
+    Erased,
+    /// Someone asked to erase details already removed: nothing changed.
+    AlreadyErased,
     /// Someone downloaded the reports a filter found (its detail: the format, how many, the
     /// filter).
     Exported,

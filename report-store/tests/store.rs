@@ -111,7 +111,8 @@ on_every_backend!(
     a_sign_in_is_taken_once_and_not_after_its_limit,
     records_written_at_once_keep_the_audit_trail_intact,
     an_alert_is_raised_once_per_report_and_kind_and_is_not_the_report_s_delivery,
-    a_case_is_taken_noted_and_reopened_and_each_step_is_audited;
+    a_case_is_taken_noted_and_reopened_and_each_step_is_audited,
+    erasing_removes_the_personal_details_and_keeps_what_counts;
     direct:
     past_the_bound_a_new_sign_in_ends_the_oldest_of_whoever_began_the_most,
     the_audit_trail_is_intact_until_a_row_is_changed_in_the_database,
@@ -465,6 +466,92 @@ async fn a_case_is_taken_noted_and_reopened_and_each_step_is_audited(store: Repo
     assert_eq!(
         store.check_audit_trail().await.expect("check"),
         AuditCheck::Intact { rows: 8 }
+    );
+}
+
+async fn erasing_removes_the_personal_details_and_keeps_what_counts(store: ReportStore) {
+    let form = incident_report::ReportForm::example();
+    store
+        .submit(NewReport {
+            form_json: serde_json::to_string(&form).expect("json"),
+            ..report(id(1), "a")
+        })
+        .await
+        .expect("stored");
+    let reference = "LD-2026-000001";
+    let sam = actor("sam@example.org");
+    store
+        .add_note(reference, "Spoke to Sam Example.", &sam, RECEIVED_MS)
+        .await
+        .expect("noted");
+    store
+        .close(
+            reference,
+            Outcome::AccountsSecured,
+            "Sam's manager told.",
+            &sam,
+            RECEIVED_MS,
+        )
+        .await
+        .expect("closed");
+    assert_eq!(
+        store
+            .erase(reference, "Asked by the reporter", &sam, RECEIVED_MS)
+            .await
+            .expect("erased"),
+        Changed::Yes
+    );
+    assert_eq!(
+        store
+            .erase(reference, "Again", &sam, RECEIVED_MS)
+            .await
+            .expect("asked"),
+        Changed::Already
+    );
+    let report = store
+        .team_report(reference)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(report.summary.form_json, report_store::CLEARED_ANSWERS);
+    assert_eq!(report.note, None);
+    assert_eq!(report.notes, []);
+    assert_eq!(
+        report.outcome,
+        Some(Outcome::AccountsSecured),
+        "the outcome stays"
+    );
+    assert_eq!(report.summary.what_happened.as_deref(), Some("stolen"));
+    assert_eq!(report.summary.device.as_deref(), Some("laptop"));
+    let found = store
+        .list(
+            &ReportFilter {
+                text: Some(form.name.clone()),
+                ..ReportFilter::default()
+            },
+            None,
+            10,
+        )
+        .await
+        .expect("list");
+    assert!(found.reports.is_empty(), "not found by the name any more");
+    let erased: Vec<(AuditAction, Option<&str>)> = report
+        .audit
+        .iter()
+        .filter(|entry| {
+            matches!(
+                entry.action,
+                AuditAction::Erased | AuditAction::AlreadyErased
+            )
+        })
+        .map(|entry| (entry.action, entry.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        erased,
+        [
+            (AuditAction::Erased, Some("Asked by the reporter")),
+            (AuditAction::AlreadyErased, Some("Again"))
+        ]
     );
 }
 

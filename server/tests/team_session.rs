@@ -257,3 +257,74 @@ async fn a_case_is_taken_handed_over_noted_and_reopened_with_plain_forms() {
         "refused forms change nothing"
     );
 }
+
+#[tokio::test]
+async fn personal_details_are_erased_on_request_only_once_passed_on_with_a_reason() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "erase-session-token").await;
+    let submitted = app
+        .store
+        .submit(NewReport {
+            id: ReportId::from_random_bytes([8; 16]),
+            fingerprint: "f".into(),
+            form_json: serde_json::to_string(&ReportForm::example()).expect("json"),
+            received_at: "2026-12-07T10:04:05Z".into(),
+            received_at_ms: clock.now_ms(),
+            year: 2026,
+            destinations: vec!["maildir".into()],
+        })
+        .await
+        .expect("stored");
+    let Submitted::Created { reference } = submitted else {
+        panic!("a new report");
+    };
+    let erase = |body: &str| {
+        form_post(
+            &format!("/team/reports/{reference}/erase"),
+            Some(&cookie),
+            format!("csrf={CSRF}&{body}"),
+        )
+    };
+    let (status, _, page) = app.send(erase("reason=")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("Enter why the details are erased"));
+    assert!(page.contains("Select that you understand the details cannot be brought back"));
+
+    // Not passed on yet: the copy still to be sent would be empty.
+    let (status, _, page) = app
+        .send(erase("reason=Asked+by+the+reporter&understood=yes"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("These details cannot be erased yet"));
+
+    app.forwarder.run_once().await;
+    let request = Request::get(format!("/team/reports/{reference}"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let page = app.send(request).await.2;
+    assert!(page.contains("Copies were passed on to these destinations"));
+    assert!(page.contains("The mail folder on this server"));
+    let (status, headers, _) = app
+        .send(erase("reason=Asked+by+the+reporter&understood=yes"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.ends_with("?done=erased"))
+    );
+    let report = app
+        .store
+        .team_report(&reference)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(report.summary.form_json, report_store::CLEARED_ANSWERS);
+    assert!(
+        audit(&app).iter().any(|(action, _, _)| action == "erased"),
+        "audited"
+    );
+}

@@ -482,6 +482,51 @@ pub(crate) async fn retry_delivery(
     })
 }
 
+/// Erases the personal details of the report with `reference` on request: its answers, the
+/// searched text, the team's notes and closing note; its reference, kinds, times, states and
+/// outcome stay. The audit row keeps the reason given.
+pub(crate) async fn erase(
+    sql: &impl Sql,
+    reference: &str,
+    reason: &str,
+    actor: &Actor,
+    now_ms: i64,
+) -> Result<Changed, StoreError> {
+    let Some(id) = id_of(sql, reference).await? else {
+        return Ok(Changed::NoSuchReport);
+    };
+    sql.execute("DELETE FROM notes WHERE report_id = $1", params![&id])
+        .await?;
+    let erased = sql
+        .execute(
+            "UPDATE reports SET form = '{}', note = NULL, search = NULL
+             WHERE id = $1 AND (form <> '{}' OR note IS NOT NULL)",
+            params![&id],
+        )
+        .await?
+        == 1;
+    record(
+        sql,
+        &AuditEntry {
+            at_ms: now_ms,
+            actor: actor.clone(),
+            action: if erased {
+                AuditAction::Erased
+            } else {
+                AuditAction::AlreadyErased
+            },
+            report: ReportId::parse(&id).ok(),
+            detail: Some(reason.to_owned()),
+        },
+    )
+    .await?;
+    Ok(if erased {
+        Changed::Yes
+    } else {
+        Changed::Already
+    })
+}
+
 /// Adds the team's note `text` to the report with `reference`, and the audit row (which does not
 /// copy the note).
 pub(crate) async fn add_note(

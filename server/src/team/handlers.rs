@@ -1,6 +1,6 @@
 //! The team's routes: thin handlers that check, act through the store, audit and answer.
 
-use app::team::{self as pages, CloseConfirmation, NOTE_LIMIT, Outcome, Posted};
+use app::team::{self as pages, CloseConfirmation, NOTE_LIMIT, Outcome, Posted, REASON_LIMIT};
 use axum::{
     Form,
     extract::{Path, Query},
@@ -105,7 +105,7 @@ pub(super) async fn report_act(
     if !is_reference(&reference)
         || !matches!(
             action.as_str(),
-            "acknowledge" | "close" | "retry" | "owner" | "note" | "reopen"
+            "acknowledge" | "close" | "retry" | "owner" | "note" | "reopen" | "erase"
         )
     {
         return no_such_page(&visit);
@@ -123,37 +123,10 @@ pub(super) async fn report_act(
             "acknowledged",
             "already-acknowledged",
         ),
-        "close" => {
-            let (outcome, note) = match closing_of(&form) {
-                Ok(closing) => closing,
-                Err((errors, posted)) => {
-                    return show_report(&visit, &session, &reference, None, errors, posted).await;
-                }
-            };
-            // Asked first, with what was chosen: the reporter's phone is told at once.
-            if field(&form, "confirm") != Some("yes") {
-                return visit.page(
-                    StatusCode::OK,
-                    pages::close_confirmation_page(
-                        &visit.options,
-                        CloseConfirmation {
-                            member: member(&session),
-                            reference,
-                            outcome,
-                            note,
-                        },
-                    ),
-                );
-            }
-            (
-                visit
-                    .store()
-                    .close(&reference, outcome, &note, &actor, now)
-                    .await,
-                "closed",
-                "already-closed",
-            )
-        }
+        "close" => match close(&visit, &session, &reference, &form).await {
+            Ok(acted) => acted,
+            Err(response) => return *response,
+        },
         "owner" => match owner_of(&form, &session) {
             Ok(owner) => (
                 visit
@@ -186,6 +159,19 @@ pub(super) async fn report_act(
                 return show_report(&visit, &session, &reference, None, errors, posted).await;
             }
         },
+        "erase" => match erasing_of(&form) {
+            Ok(reason) => match not_passed_on(&visit, &session, &reference).await {
+                Some(refused) => return refused,
+                None => (
+                    visit.store().erase(&reference, &reason, &actor, now).await,
+                    "erased",
+                    "already-erased",
+                ),
+            },
+            Err((errors, posted)) => {
+                return show_report(&visit, &session, &reference, None, errors, posted).await;
+            }
+        },
         "reopen" => (
             visit.store().reopen(&reference, &actor, now).await,
             "reopened",
@@ -200,6 +186,51 @@ pub(super) async fn report_act(
         }
     };
     after(&visit, &session, &reference, done, yes, already).await
+}
+
+/// What an action did, and the banners for done and already done.
+type Acted = (
+    Result<Changed, report_store::StoreError>,
+    &'static str,
+    &'static str,
+);
+
+/// Closes the report once the form is right and confirmed; until then the form again with its
+/// errors, or "Close this report?" with what was chosen (the reporter's phone is told at once).
+async fn close(
+    visit: &Visit,
+    session: &Session,
+    reference: &str,
+    form: &[(String, String)],
+) -> Result<Acted, Box<Response>> {
+    let (outcome, note) = match closing_of(form) {
+        Ok(closing) => closing,
+        Err((errors, posted)) => {
+            return Err(Box::new(
+                show_report(visit, session, reference, None, errors, posted).await,
+            ));
+        }
+    };
+    if field(form, "confirm") != Some("yes") {
+        return Err(Box::new(visit.page(
+            StatusCode::OK,
+            pages::close_confirmation_page(
+                &visit.options,
+                CloseConfirmation {
+                    member: member(session),
+                    reference: reference.to_owned(),
+                    outcome,
+                    note,
+                },
+            ),
+        )));
+    }
+    let actor = visit.actor(&session.email);
+    let closed = visit
+        .store()
+        .close(reference, outcome, &note, &actor, visit.now_ms())
+        .await;
+    Ok((closed, "closed", "already-closed"))
 }
 
 /// What is wrong with a posted form, by field, and what it was posted with, to show again.
@@ -230,6 +261,59 @@ fn closing_of(form: &[(String, String)]) -> Result<(Outcome, String), Refused> {
             },
         )),
     }
+}
+
+/// The reason the erase form gives, once its box is ticked.
+fn erasing_of(form: &[(String, String)]) -> Result<String, Refused> {
+    let reason = field(form, "reason").unwrap_or_default().trim().to_owned();
+    let mut errors = Vec::new();
+    if reason.is_empty() {
+        errors.push(("reason", "Enter why the details are erased".to_owned()));
+    } else if reason.chars().count() > REASON_LIMIT {
+        errors.push((
+            "reason",
+            format!("The reason must be {REASON_LIMIT} characters or fewer"),
+        ));
+    }
+    if field(form, "understood") != Some("yes") {
+        errors.push((
+            "understood",
+            "Select that you understand the details cannot be brought back".to_owned(),
+        ));
+    }
+    if errors.is_empty() {
+        return Ok(reason);
+    }
+    Err((
+        errors,
+        Posted {
+            erase_reason: reason,
+            ..Posted::default()
+        },
+    ))
+}
+
+/// A report still on its way to a destination is not erased (the copy sent would be empty): the
+/// answer that says so, if it is.
+async fn not_passed_on(visit: &Visit, session: &Session, reference: &str) -> Option<Response> {
+    let report = match visit.store().team_report(reference).await {
+        Ok(report) => report?,
+        Err(error) => return Some(visit.trouble(&error)),
+    };
+    (report.summary.progress.passed_on != incident_report::progress::PassedOn::Delivered).then(
+        || {
+            visit.message(
+            StatusCode::CONFLICT,
+            Some(member(session)),
+            "These details cannot be erased yet",
+            &[
+                "The report has not reached every destination yet, so a copy still has to be sent.",
+                "Once it has (retry a delivery that is held back), erase the details.",
+            ],
+            Some((&pages::report_path(reference), "Back to the report")),
+        )
+        },
+    )
 }
 
 /// The owner the form names: the person signed in (`me`), nobody, or a team member's email

@@ -128,6 +128,10 @@ pub(super) fn notice(done: &str) -> Option<&'static str> {
         "owner-unchanged" => "That was already the owner. Nothing was changed.",
         "noted" => "Your note was added.",
         "reopened" => "You reopened this report.",
+        "erased" => {
+            "The personal details were erased. Ask the owners of the copies passed on to erase theirs too."
+        }
+        "already-erased" => "The personal details had already been removed. Nothing was changed.",
         "not-closed" => "This report was not closed, so there was nothing to reopen.",
         _ => return None,
     })
@@ -269,6 +273,10 @@ fn audit_words(entry: &AuditEntry) -> String {
         AuditAction::OwnerChanged if detail == "nobody" => "Left it with nobody".to_owned(),
         AuditAction::OwnerChanged => format!("Gave it to {detail}"),
         AuditAction::NoteAdded => "Added a note".to_owned(),
+        AuditAction::Erased => format!("Erased the personal details: {detail}"),
+        AuditAction::AlreadyErased => {
+            "Asked to erase the personal details; they were already removed".to_owned()
+        }
         AuditAction::Reopened => "Reopened".to_owned(),
         AuditAction::NotClosed => "Asked to reopen; it was not closed, nothing changed".to_owned(),
         AuditAction::StartedDespiteLostReports => {
