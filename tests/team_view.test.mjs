@@ -103,6 +103,12 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   await page.getByRole('link', { name: 'Received from must be a real date' }).waitFor();
   await expectNoViolations(page, 'the list, with a day that is not real');
 
+  await page.goto(`${server.url}/team/counts`);
+  await page.getByRole('heading', { level: 1, name: 'Counts' }).waitFor();
+  await page.getByRole('table', { name: 'How long the team took, from receiving a report' }).waitFor();
+  await expectNoViolations(page, 'the counts page');
+  await screenshot(page, 'team-counts');
+
   // Working the case: taken, a note, reopened (the phone shows it as seen again).
   await page.goto(`${server.url}/team/reports/${reference}`);
   await page.getByRole('button', { name: 'Take this report' }).click();

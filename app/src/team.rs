@@ -12,6 +12,8 @@ use crate::{APP_NAME, DocumentHead};
 
 /// The team's list of reports.
 pub const TEAM_PATH: &str = "/team";
+/// The counts page.
+pub const COUNTS_PATH: &str = "/team/counts";
 /// The reports the list's filter finds, as CSV (the same filter in the query).
 pub const EXPORT_CSV_PATH: &str = "/team/reports.csv";
 /// The same, as JSON.
@@ -239,6 +241,62 @@ pub struct Posted {
     pub erase_reason: String,
 }
 
+/// The counts page: tables of figures, one row per month.
+#[derive(Debug, Clone)]
+pub struct CountsView {
+    /// Who is signed in.
+    pub member: Member,
+    /// The tables.
+    pub tables: Vec<CountTable>,
+}
+
+/// One table of figures.
+#[derive(Debug, Clone)]
+pub struct CountTable {
+    /// What it shows.
+    pub caption: String,
+    /// Its column headings, the first the row's.
+    pub headers: Vec<String>,
+    /// Its rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The counts page.
+pub fn counts_page(options: &LeptosOptions, counts: CountsView) -> String {
+    let CountsView { member, tables } = counts;
+    let empty = tables.iter().all(|table| table.rows.is_empty());
+    let body = view! {
+        <p class="govuk-body"><a class="govuk-back-link" href=TEAM_PATH>"All reports"</a></p>
+        <h1 class="govuk-heading-l">"Counts"</h1>
+        <p class="govuk-body">"Reports received in the last 12 months, by month in UK time. Counted from what is kept after the answers are removed, so the figures stay true."</p>
+        {empty.then(|| view! { <p class="govuk-body">"No reports were received in the last 12 months."</p> })}
+        {(!empty).then(|| tables.into_iter().map(|table| view! {
+            <table class="govuk-table">
+                <caption class="govuk-table__caption govuk-table__caption--m">{table.caption}</caption>
+                <thead class="govuk-table__head">
+                    <tr class="govuk-table__row">
+                        {table.headers.into_iter().enumerate().map(|(n, header)| view! {
+                            <th scope="col" class=if n == 0 { "govuk-table__header" } else { "govuk-table__header govuk-table__header--numeric" }>{header}</th>
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody class="govuk-table__body">
+                    {table.rows.into_iter().map(|row| view! {
+                        <tr class="govuk-table__row">
+                            {row.into_iter().enumerate().map(|(n, cell)| if n == 0 {
+                                view! { <th scope="row" class="govuk-table__header">{cell}</th> }.into_any()
+                            } else {
+                                view! { <td class="govuk-table__cell govuk-table__cell--numeric">{cell}</td> }.into_any()
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }).collect_view())}
+    };
+    document(options, "Counts", Some(member), body)
+}
+
 /// One of the team's running notes.
 #[derive(Debug, Clone)]
 pub struct NoteRow {
@@ -368,6 +426,7 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
     let body = view! {
         <ErrorSummary errors=errors.clone()/>
         <h1 class="govuk-heading-l">"Reports"</h1>
+        <p class="govuk-body"><a class="govuk-link" href=COUNTS_PATH>"Counts by month"</a></p>
         <nav aria-label="Filter by state" class="app-team-filter">
             <ul class="govuk-list app-team-filter__list">
                 {states.into_iter().map(|link| {
@@ -426,7 +485,17 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
                 </tbody>
             </table>
         })}
-        {(newest.is_some() || older.is_some()).then(|| view! {
+        <Pages newest older/>
+        <TrailLine trail/>
+    };
+    document(options, title, Some(member), body)
+}
+
+/// Links to the first page of the list and to the next, older one, where there are.
+#[component]
+fn Pages(newest: Option<String>, older: Option<String>) -> impl IntoView {
+    (newest.is_some() || older.is_some()).then(|| {
+        view! {
             <nav class="govuk-pagination" aria-label="Pages of reports">
                 {newest.map(|href| view! {
                     <div class="govuk-pagination__prev">
@@ -443,10 +512,8 @@ pub fn list_page(options: &LeptosOptions, list: ListView) -> String {
                     </div>
                 })}
             </nav>
-        })}
-        <TrailLine trail/>
-    };
-    document(options, title, Some(member), body)
+        }
+    })
 }
 
 /// The list's filter: text, what happened, the device and the days received between, sent in

@@ -39,8 +39,8 @@ pub use queries::outbox::SERVICE;
 
 pub use incident_report::progress::{ListState, PassedOn, Progress, StateCounts, TeamState};
 pub use team::{
-    Actor, AuditAction, AuditCheck, AuditEntry, Changed, DeliveryRecord, DeliveryState, Note,
-    PendingSignIn, ReportFilter, ReportPage, Session, TeamReport, TeamSummary,
+    Actor, AuditAction, AuditCheck, AuditEntry, Changed, Counted, DeliveryRecord, DeliveryState,
+    Note, PendingSignIn, ReportFilter, ReportPage, Session, TeamReport, TeamSummary,
 };
 
 /// What a report's answers are once `clear_delivered` has removed them (the SQL of both backends
@@ -811,6 +811,12 @@ impl ReportStore {
             StateChange::reopen()
         )
         .await)
+    }
+
+    /// What the counts page counts of every report received from `from_ms` on, oldest first:
+    /// when, what happened, the outcome and when it was acknowledged and closed.
+    pub async fn counted(&self, from_ms: i64) -> Result<Vec<Counted>, StoreError> {
+        with_sql!(self, read, |sql| queries::team::counted(sql, from_ms).await)
     }
 
     /// Erases the personal details of the report with `reference` (its answers, the team's

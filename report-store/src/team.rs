@@ -77,6 +77,21 @@ pub struct TeamSummary {
     pub owner: Option<String>,
 }
 
+/// What the counts page counts of one report: never its answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    /// When it was received.
+    pub received_at_ms: i64,
+    /// What happened (a choice's value), if known.
+    pub what_happened: Option<String>,
+    /// How the team closed it, if it did.
+    pub outcome: Option<Outcome>,
+    /// When the team acknowledged it.
+    pub acknowledged_at_ms: Option<i64>,
+    /// When the team closed it.
+    pub closed_at_ms: Option<i64>,
+}
+
 /// One of the team's running notes on a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {

@@ -191,3 +191,76 @@ async fn the_filtered_reports_download_as_csv_and_json_and_each_download_is_audi
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("These reports cannot be downloaded"));
 }
+
+#[tokio::test]
+async fn the_counts_page_counts_each_month_its_kinds_outcomes_and_waits() {
+    let clock = ManualClock::at_ms(1_796_644_800_000); // 7 December 2026, midday UK time
+    let app = TestApp::spawn_with_clock(&clock, with_team).await;
+    let cookie = signed_in(&app, &clock, "counts-session-token").await;
+    // Reports 1 to 40, a day apart: 7 in December, 30 in November, 3 in October.
+    reports(&app, &clock, 40).await;
+    let member = report_store::Actor {
+        who: "sam@example.org".into(),
+        address: "127.0.0.1".into(),
+    };
+    let now = clock.now_ms();
+    // Today's report (40): acknowledged after 30 minutes; yesterday's (39) after 2 hours and
+    // closed 4 days after it arrived.
+    for (reference, acknowledged_after, closed_after) in [
+        ("LD-2026-000040", 30 * 60_000, None),
+        ("LD-2026-000039", 2 * 3_600_000, Some(4 * 86_400_000)),
+    ] {
+        let received = if reference.ends_with("40") {
+            now
+        } else {
+            now - 86_400_000
+        };
+        app.store
+            .acknowledge(reference, &member, received + acknowledged_after)
+            .await
+            .expect("acknowledged");
+        if let Some(after) = closed_after {
+            app.store
+                .close(
+                    reference,
+                    incident_report::progress::Outcome::Recovered,
+                    "",
+                    &member,
+                    received + after,
+                )
+                .await
+                .expect("closed");
+        }
+    }
+    let (status, page) = get(&app, &cookie, "/team/counts").await;
+    assert_eq!(status, StatusCode::OK);
+    let row = |month: &str| {
+        page.split(&format!(
+            r#"<th scope="row" class="govuk-table__header">{month}</th>"#
+        ))
+        .skip(1)
+        .map(|rest| {
+            rest.split("</tr>")
+                .next()
+                .unwrap_or_default()
+                .split("govuk-table__cell--numeric\">")
+                .skip(1)
+                .map(|cell| cell.split('<').next().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+    };
+    let december = row("December 2026");
+    // Reports, then lost, stolen, hacked, something else: 7 (1–7 December: 34 to 40; odd are lost).
+    assert_eq!(december[0], ["7", "3", "4", "0", "0"]);
+    // Recovered first; 6 not closed.
+    assert_eq!(december[1][0], "1");
+    assert_eq!(december[1].last().map(String::as_str), Some("6"));
+    assert_eq!(
+        december[2],
+        ["30 minutes", "2 hours", "4 days", "4 days"],
+        "median and 90% of two waits to acknowledge, one to close"
+    );
+    assert_eq!(row("November 2026")[0][0], "30");
+    assert_eq!(row("October 2026")[0][0], "3");
+}

@@ -9,8 +9,9 @@ use crate::StoreError;
 use crate::alert::NOT_ALERT;
 use crate::sql::{Row, Sql, Turn, Value, params};
 use crate::team::{
-    AUDIT_PAGE, Actor, AuditAction, AuditEntry, AuditRow, AuditWalk, Changed, DeliveryRecord,
-    DeliveryState, Note, ReportFilter, ReportPage, TeamReport, TeamSummary, passed_on, team_state,
+    AUDIT_PAGE, Actor, AuditAction, AuditEntry, AuditRow, AuditWalk, Changed, Counted,
+    DeliveryRecord, DeliveryState, Note, ReportFilter, ReportPage, TeamReport, TeamSummary,
+    passed_on, team_state,
 };
 
 /// The columns [`progress`] reads, from `reports r`: its deliveries to destinations, alerts to
@@ -480,6 +481,28 @@ pub(crate) async fn retry_delivery(
     } else {
         Changed::Yes
     })
+}
+
+/// What the counts page counts of every report received from `from_ms` on, oldest first.
+pub(crate) async fn counted(sql: &impl Sql, from_ms: i64) -> Result<Vec<Counted>, StoreError> {
+    let rows = sql
+        .query(
+            "SELECT received_at_ms, what_happened, outcome, acknowledged_at, closed_at
+             FROM reports WHERE received_at_ms >= $1 ORDER BY seq",
+            params![from_ms],
+        )
+        .await?;
+    let mut all = Vec::with_capacity(rows.len());
+    for row in rows {
+        all.push(Counted {
+            received_at_ms: row.int(0)?,
+            what_happened: row.opt_text(1)?,
+            outcome: row.opt_text(2)?.and_then(|outcome| outcome.parse().ok()),
+            acknowledged_at_ms: row.opt_int(3)?,
+            closed_at_ms: row.opt_int(4)?,
+        });
+    }
+    Ok(all)
 }
 
 /// Erases the personal details of the report with `reference` on request: its answers, the

@@ -25,6 +25,7 @@
 //! answers); `handlers` are the routes' handlers; `views` turn the store's rows into the pages'
 //! views; `tokens` are the cookies, tokens and shape checks.
 
+mod counts;
 mod export;
 mod handlers;
 mod list;
@@ -43,6 +44,7 @@ use report_store::{AuditCheck, ReportStore};
 
 use crate::AppState;
 use crate::fixed::{FORM_LIMIT, TRAIL_CHECKED_EVERY, WORK_PER_MINUTE};
+use counts::counts_show;
 use export::{reports_csv, reports_json};
 use handlers::{report_act, report_show, sign_out, signed_in, signed_out};
 use list::list_show;
@@ -143,6 +145,7 @@ pub fn routes(team: Option<&Team>) -> Router<AppState> {
     }
     Router::new()
         .route(pages::TEAM_PATH, get(list_show))
+        .route(pages::COUNTS_PATH, get(counts_show))
         .route(pages::EXPORT_CSV_PATH, get(reports_csv))
         .route(pages::EXPORT_JSON_PATH, get(reports_json))
         .route("/team/reports/{reference}", get(report_show))
