@@ -515,39 +515,26 @@ pub(crate) async fn erase(
     actor: &Actor,
     now_ms: i64,
 ) -> Result<Changed, StoreError> {
-    let Some(id) = id_of(sql, reference).await? else {
-        return Ok(Changed::NoSuchReport);
-    };
-    sql.execute("DELETE FROM notes WHERE report_id = $1", params![&id])
-        .await?;
-    let erased = sql
-        .execute(
-            "UPDATE reports SET form = '{}', note = NULL, search = NULL
-             WHERE id = $1 AND (form <> '{}' OR note IS NOT NULL)",
-            params![&id],
-        )
-        .await?
-        == 1;
-    record(
+    sql.execute(
+        "DELETE FROM notes WHERE report_id IN (SELECT id FROM reports WHERE reference = $1)",
+        params![reference],
+    )
+    .await?;
+    change_state(
         sql,
-        &AuditEntry {
-            at_ms: now_ms,
-            actor: actor.clone(),
-            action: if erased {
-                AuditAction::Erased
-            } else {
-                AuditAction::AlreadyErased
-            },
-            report: ReportId::parse(&id).ok(),
+        reference,
+        actor,
+        now_ms,
+        StateChange {
+            set: "form = '{}', note = NULL, search = NULL",
+            only_if: "(form <> '{}' OR note IS NOT NULL)",
+            values: Vec::new(),
+            done: AuditAction::Erased,
+            already: AuditAction::AlreadyErased,
             detail: Some(reason.to_owned()),
         },
     )
-    .await?;
-    Ok(if erased {
-        Changed::Yes
-    } else {
-        Changed::Already
-    })
+    .await
 }
 
 /// Adds the team's note `text` to the report with `reference`, and the audit row (which does not
