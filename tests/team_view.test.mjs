@@ -122,6 +122,17 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   await expectNoViolations(page, 'a reopened report with an owner and a note');
   await screenshot(page, 'team-report-worked');
 
+  // Erasing asks for a reason and a ticked box, and says so beside each.
+  await page.getByRole('button', { name: 'Erase personal details' }).click();
+  await page.getByRole('link', { name: 'Enter why the details are erased' }).waitFor();
+  await page.getByRole('link', { name: 'Select that you understand the details cannot be brought back' }).waitFor();
+  await expectNoViolations(page, 'the erase form with its errors');
+  // A download with a day that is not real is refused in words.
+  const refusedDownload = await page.goto(`${server.url}/team/reports.csv?to=2026-13-01`);
+  assert.equal(refusedDownload.status(), 400);
+  await page.getByRole('heading', { level: 1, name: 'These reports cannot be downloaded' }).waitFor();
+  await expectNoViolations(page, 'a refused download');
+
   // Signing out ends the session here and at the provider.
   await page.getByRole('button', { name: 'Sign out' }).click();
   if (new URL(page.url()).origin === provider.issuer) {
@@ -156,6 +167,8 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
     'sam.handler@example.org note_added',
     'sam.handler@example.org viewed',
     'sam.handler@example.org reopened',
+    'sam.handler@example.org viewed',
+    // The erase form shown again with its errors is a view of the report.
     'sam.handler@example.org viewed',
     'sam.handler@example.org signed_out',
     // The stale sign-in link: a refusal, by no one known.
@@ -253,6 +266,9 @@ test('a person over their allowance is told in plain words, and can still sign o
     status = (await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status();
   }
   assert.equal(status, 429);
+  // The allowance refills as time passes (two a second): spend what came back while the loop
+  // ran, then open the page at once, so it is refused however slow this machine is.
+  await Promise.all(Array.from({ length: 20 }, () => context.request.get(`${server.url}/team`, { maxRedirects: 0 })));
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'Too many requests' }).waitFor();
   await page.getByText('You opened or changed a lot of pages in the last minute.').waitFor();
