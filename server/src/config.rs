@@ -356,6 +356,10 @@ pub struct TeamAccess {
     /// (`4h`, `90m`, `1h30m`).
     #[arg(long, env = "LOST_DEVICE_ACKNOWLEDGE_WITHIN", default_value = "4h", value_parser = parse_wait)]
     pub acknowledge_within: Duration,
+    /// The most reports one download from the team's list holds (each is read into memory
+    /// before it is sent); past it, the team is asked to narrow the filter.
+    #[arg(long, env = "LOST_DEVICE_EXPORT_LIMIT", default_value_t = crate::fixed::EXPORT_LIMIT)]
+    pub export_limit: usize,
 }
 
 /// A wait written as hours and minutes: `4h`, `90m`, `1h30m` (at least a minute).
@@ -401,6 +405,8 @@ pub struct TeamSettings {
     pub email_verified_not_sent: bool,
     /// Who a person refused entry should ask, in words.
     pub contact: String,
+    /// The most reports one download holds.
+    pub export_limit: usize,
 }
 
 impl TeamAccess {
@@ -468,6 +474,7 @@ impl TeamAccess {
                 .filter(|contact| !contact.is_empty())
                 .unwrap_or("the service's administrator")
                 .to_owned(),
+            export_limit: self.export_limit,
         }))
     }
 }

@@ -41,7 +41,8 @@ pub const ABSOLUTE_MS: i64 = 8 * 60 * 60 * 1000;
 /// Reports on one page of the team's list.
 pub const LIST_LIMIT: u32 = 50;
 
-/// The most reports one download holds: past it, the team is asked to narrow the filter.
+/// The most reports one download holds unless `--export-limit` says otherwise: a download is
+/// made in memory, every report with its answers at once.
 pub const EXPORT_LIMIT: usize = 50_000;
 
 /// Reports read from the store at a time while a download is made.

@@ -171,6 +171,9 @@ async fn the_filtered_reports_download_as_csv_and_json_and_each_download_is_audi
     assert_eq!(status, StatusCode::OK);
     let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(rows.as_array().map(Vec::len), Some(2), "reports 1 and 3");
+    // What was searched for may be a person's name: the trail says only that there was a search.
+    let (status, _) = get(&app, &cookie, "/team/reports.csv?q=Person+4&device=laptop").await;
+    assert_eq!(status, StatusCode::OK);
 
     let database = rusqlite::Connection::open(app.data_dir.path().join("reports.sqlite3"))
         .expect("the report database");
@@ -183,13 +186,67 @@ async fn the_filtered_reports_download_as_csv_and_json_and_each_download_is_audi
         .collect();
     assert_eq!(
         details,
-        ["csv, 3 reports, what=stolen", "json, 2 reports, what=lost"]
+        [
+            "csv, 3 reports, what=stolen",
+            "json, 2 reports, what=lost",
+            "csv, 1 reports, device=laptop and a text search"
+        ]
     );
+    assert!(details.iter().all(|detail| !detail.contains("Person")));
 
     // A day that is not real downloads nothing, and says why.
     let (status, page) = get(&app, &cookie, "/team/reports.csv?to=2026-13-01").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("These reports cannot be downloaded"));
+}
+
+#[tokio::test]
+async fn a_download_past_the_limit_is_refused_in_words_and_one_at_the_limit_is_not() {
+    let clock = ManualClock::at_ms(1_796_644_800_000);
+    let app = TestApp::spawn_with_clock(&clock, |config| {
+        with_team(config);
+        config.team.export_limit = 3;
+    })
+    .await;
+    let cookie = signed_in(&app, &clock, "limit-session-token").await;
+    reports(&app, &clock, 5).await;
+
+    // Reports 1, 3 and 5 were lost: exactly the limit.
+    let (status, csv_text) = get(&app, &cookie, "/team/reports.csv?what=lost").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        csv::Reader::from_reader(csv_text.as_bytes())
+            .records()
+            .count(),
+        3
+    );
+
+    for path in ["/team/reports.csv", "/team/reports.json?state=new"] {
+        let (status, page) = get(&app, &cookie, path).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(
+            page.contains("Too many reports to download at once"),
+            "{page}"
+        );
+        assert!(
+            page.contains("More than 3 reports match this filter."),
+            "{page}"
+        );
+        assert!(page.contains("Narrow the filter"), "{page}");
+    }
+    let database = rusqlite::Connection::open(app.data_dir.path().join("reports.sqlite3"))
+        .expect("the report database");
+    let downloads: i64 = database
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'exported'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert_eq!(
+        downloads, 1,
+        "a refused download sent nothing, so it is not one"
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use app::team::{self as pages, CountTable, CountsView};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use incident_report::Question;
 use incident_report::progress::Outcome;
@@ -15,20 +15,12 @@ use report_store::Counted;
 use strum::IntoEnumIterator as _;
 
 use super::views::member;
-use super::visit::Visit;
+use super::visit::SignedIn;
 
 /// How far back the page counts.
 const YEAR_MS: i64 = 366 * 24 * 3_600_000;
 
-pub(super) async fn counts_show(
-    visit: Visit,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let session = match visit.signed_in(&headers, &uri).await {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
+pub(super) async fn counts_show(SignedIn { visit, session }: SignedIn) -> Response {
     let counted = match visit.store().counted(visit.now_ms() - YEAR_MS).await {
         Ok(counted) => counted,
         Err(error) => return visit.trouble(&error),

@@ -6,7 +6,7 @@
 
 use axum::{
     extract::Query,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use incident_report::Question;
@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::list::ListQuery;
 use super::views::{Answers, answers_of, member};
-use super::visit::Visit;
-use crate::fixed::{EXPORT_LIMIT, EXPORT_PAGE};
+use super::visit::SignedIn;
+use crate::fixed::EXPORT_PAGE;
 
 /// What a download is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
@@ -26,35 +26,20 @@ enum Format {
     Json,
 }
 
-pub(super) async fn reports_csv(
-    visit: Visit,
-    Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    export(visit, query, &headers, &uri, Format::Csv).await
+pub(super) async fn reports_csv(signed_in: SignedIn, Query(query): Query<ListQuery>) -> Response {
+    export(signed_in, query, Format::Csv).await
 }
 
-pub(super) async fn reports_json(
-    visit: Visit,
-    Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    export(visit, query, &headers, &uri, Format::Json).await
+pub(super) async fn reports_json(signed_in: SignedIn, Query(query): Query<ListQuery>) -> Response {
+    export(signed_in, query, Format::Json).await
 }
 
 async fn export(
-    visit: Visit,
+    SignedIn { visit, session }: SignedIn,
     query: ListQuery,
-    headers: &HeaderMap,
-    uri: &axum::http::Uri,
     format: Format,
 ) -> Response {
-    let session = match visit.signed_in(headers, uri).await {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
+    let limit = visit.team.provider.settings().export_limit;
     let list = query.in_state(None).href();
     let (filter, _, errors) = query.checked();
     if !errors.is_empty() {
@@ -74,8 +59,8 @@ async fn export(
             Err(error) => return visit.trouble(&error),
         };
         reports.extend(page.reports);
-        if reports.len() > EXPORT_LIMIT {
-            let many = format!("More than {EXPORT_LIMIT} reports match this filter.");
+        if reports.len() > limit {
+            let many = format!("More than {} reports match this filter.", grouped(limit));
             return visit.message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(member(&session)),
@@ -102,9 +87,7 @@ async fn export(
         Err(error) => return visit.trouble(&error),
     };
     // Nothing is sent that the audit trail does not record.
-    let filter_words = list
-        .split_once('?')
-        .map_or("all reports", |(_, query)| query);
+    let filter_words = query.for_the_trail();
     if let Err(response) = visit
         .record(
             &session.email,
@@ -268,9 +251,31 @@ fn to_csv(rows: &[ExportRow]) -> Result<Vec<u8>, String> {
     writer.into_inner().map_err(|e| e.to_string())
 }
 
+/// A count as GOV.UK writes it: `50,000`.
+fn grouped(count: usize) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::as_text;
+    use super::{as_text, grouped};
+
+    #[test]
+    fn a_count_is_written_with_commas() {
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(50_000), "50,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn a_cell_a_spreadsheet_would_run_is_written_as_text() {

@@ -3,17 +3,13 @@
 //! links that keep the filter.
 
 use app::team::{self as pages, ListRow, ListSearch, ListView, StateLink};
-use axum::{
-    extract::Query,
-    http::{HeaderMap, StatusCode},
-    response::Response,
-};
+use axum::{extract::Query, http::StatusCode, response::Response};
 use incident_report::Question;
 use incident_report::progress::{ListState, StateCounts};
 use report_store::ReportFilter;
 
 use super::views::{answers_of, member, moment, title};
-use super::visit::Visit;
+use super::visit::SignedIn;
 use crate::fixed::{LIST_LIMIT, SEARCH_LIMIT};
 
 /// The list's filter as the address gives it; every part may be missing or anything at all.
@@ -42,6 +38,23 @@ impl ListQuery {
         match serde_urlencoded::to_string(self) {
             Ok(query) if !query.is_empty() => format!("{}?{query}", pages::TEAM_PATH),
             _ => pages::TEAM_PATH.to_owned(),
+        }
+    }
+
+    /// This filter as the audit trail keeps it: the text searched for is left out (it may be a
+    /// person's name, and the trail is never cleared), only that there was one is said.
+    pub(super) fn for_the_trail(&self) -> String {
+        let rest = Self {
+            q: String::new(),
+            before: String::new(),
+            ..self.clone()
+        };
+        let rest = serde_urlencoded::to_string(rest).unwrap_or_default();
+        match (rest.is_empty(), self.q.trim().is_empty()) {
+            (true, true) => "all reports".to_owned(),
+            (false, true) => rest,
+            (true, false) => "a text search".to_owned(),
+            (false, false) => format!("{rest} and a text search"),
         }
     }
 
@@ -107,15 +120,9 @@ fn uk_day(date: jiff::civil::Date) -> Option<(i64, i64)> {
 }
 
 pub(super) async fn list_show(
-    visit: Visit,
+    SignedIn { visit, session }: SignedIn,
     Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
 ) -> Response {
-    let session = match visit.signed_in(&headers, &uri).await {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
     let (filter, before, errors) = query.checked();
     let status = if errors.is_empty() {
         StatusCode::OK

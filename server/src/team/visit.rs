@@ -39,6 +39,29 @@ impl axum::extract::FromRequestParts<AppState> for Visit {
     }
 }
 
+/// A [`Visit`] by a signed-in person within their allowance: a handler that takes it runs only
+/// for them; anyone else is sent to sign in and come back, or told to wait.
+pub(super) struct SignedIn {
+    pub(super) visit: Visit,
+    pub(super) session: Session,
+}
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let visit = Visit::from_parts(parts, state).map_err(IntoResponse::into_response)?;
+        let session = visit
+            .signed_in(&parts.headers, &parts.uri)
+            .await
+            .map_err(|response| *response)?;
+        Ok(Self { visit, session })
+    }
+}
+
 impl Visit {
     fn from_parts(
         parts: &axum::http::request::Parts,
