@@ -9,6 +9,8 @@ import { expectNoViolations, screenshot } from './helpers/access.mjs';
 import { PEOPLE, signInAtProvider } from './helpers/identity_provider.mjs';
 import { EXAMPLE_FORM, mailedReports, postReport } from './helpers/report.mjs';
 import { auditRows, sqlite, withTeam } from './helpers/team.mjs';
+import { freePort } from './helpers/mail.mjs';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 /** Posts the example report; resolves to its reference. */
 async function sendExample(server) {
@@ -176,31 +178,52 @@ test('signing in from /team, the list, a report, acknowledge, close and sign out
   ]);
 }));
 
-test('someone the server does not admit is refused, and the refusal is in the audit trail', () => withTeam(async ({ server, browser }) => {
-  await sendExample(server);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const refused = page.waitForResponse((response) => response.url().startsWith(`${server.url}/team/signed-in`));
-  await page.goto(`${server.url}/team`);
-  await signInAtProvider(page, PEOPLE.other, server.url);
-  assert.equal((await refused).status(), 403);
-  await page.getByRole('heading', { level: 1, name: 'You cannot use the team\'s view' }).waitFor();
-  await page.getByText('You signed in as pat.other@example.org.').waitFor();
-  await page.getByText('If you should be one of them, ask the IT Security team at itsecurity@example.org to add you.').waitFor();
-  await expectNoViolations(page, 'refused');
-  assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303, 'no session was made');
-  assert.deepEqual(await auditRows(server), [{
-    who: 'pat.other@example.org', action: 'refused', address: '127.0.0.1', detail: 'may not use the team\'s view (provider subject pat.other)',
-  }]);
+test('someone the server does not admit is refused, and the refusal is in the audit trail', async () => {
+  const metricsPort = await freePort();
+  await withTeam(async ({ server, browser }) => {
+    await sendExample(server);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const refused = page.waitForResponse((response) => response.url().startsWith(`${server.url}/team/signed-in`));
+    await page.goto(`${server.url}/team`);
+    await signInAtProvider(page, PEOPLE.other, server.url);
+    assert.equal((await refused).status(), 403);
+    await page.getByRole('heading', { level: 1, name: 'You cannot use the team\'s view' }).waitFor();
+    await page.getByText('You signed in as pat.other@example.org.').waitFor();
+    await page.getByText('If you should be one of them, ask the IT Security team at itsecurity@example.org to add you.').waitFor();
+    await expectNoViolations(page, 'refused');
+    assert.equal((await context.request.get(`${server.url}/team`, { maxRedirects: 0 })).status(), 303, 'no session was made');
+    assert.deepEqual(await auditRows(server), [{
+      who: 'pat.other@example.org', action: 'refused', address: '127.0.0.1', detail: 'may not use the team\'s view (provider subject pat.other)',
+    }]);
 
-  // Signed out at the provider, they can sign in as someone who may enter.
-  await page.getByRole('link', { name: 'Sign out, to sign in as someone else' }).click();
-  await page.getByRole('button', { name: /yes/i }).click();
-  await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
-  await page.goto(`${server.url}/team`);
-  await signInAtProvider(page, PEOPLE.handler, server.url);
-  await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
-}, { args: ['--team-contact', 'the IT Security team at itsecurity@example.org'] }));
+    // Signed out at the provider, they can sign in as someone who may enter.
+    await page.getByRole('link', { name: 'Sign out, to sign in as someone else' }).click();
+    await page.getByRole('button', { name: /yes/i }).click();
+    await page.getByRole('heading', { level: 1, name: 'You have signed out' }).waitFor();
+    await page.goto(`${server.url}/team`);
+    await signInAtProvider(page, PEOPLE.handler, server.url);
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+
+    // The people who run the service see one sign-in refused and one that entered, nothing else.
+    const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.equal(scraped.status, 200);
+    const families = parsePrometheusTextFormat(await scraped.text());
+    const signIns = families.find((family) => family.name === 'lost_device_sign_ins_total');
+    assert.deepEqual(
+      Object.fromEntries(signIns.metrics.map((metric) => [metric.labels.outcome, Number(metric.value)])),
+      { refused: 1, signed_in: 1 },
+    );
+    const received = families.find((family) => family.name === 'lost_device_reports_received_total');
+    assert.deepEqual(received.metrics.map((metric) => [metric.labels.outcome, metric.value]), [['stored', '1']]);
+    assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'not on the public listener');
+  }, {
+    args: [
+      '--team-contact', 'the IT Security team at itsecurity@example.org',
+      '--metrics-listen', `127.0.0.1:${metricsPort}`,
+    ],
+  });
+});
 
 test('a form without its CSRF token does nothing; an ended session signs in again first', () => withTeam(async ({ server, browser }) => {
   const reference = await sendExample(server);
