@@ -16,7 +16,7 @@ work=target/bench-store
 rm -rf "$work/baseline"
 mkdir -p "$work/baseline"
 git archive "$baseline" | tar -x -C "$work/baseline"
-cp report-store/examples/intake_bench.rs "$work/baseline/report-store/examples/"
+cp -r report-store/examples/intake_bench.rs report-store/examples/common "$work/baseline/report-store/examples/"
 cargo build --quiet --release -p report-store --example intake_bench
 CARGO_TARGET_DIR=$work/target cargo build --quiet --release \
   --manifest-path "$work/baseline/Cargo.toml" -p report-store --example intake_bench

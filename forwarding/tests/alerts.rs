@@ -1,16 +1,23 @@
 //! Alerts to the team, through a real Maildir: one when a delivery is held back and one when
-//! nobody acknowledged a report in time, each sent once by two instances sharing the store and
-//! again after a restart, written to the audit trail, and holding no answer.
+//! nobody acknowledged a report in time, each sent once by two instances sharing the store (one
+//! SQLite database, or two connections to one PostgreSQL database) and again after a restart,
+//! written to the audit trail, and holding no answer.
 
 #[allow(dead_code, reason = "each test file uses some of the shared helpers")]
 mod common;
+#[allow(
+    dead_code,
+    reason = "the store's own test databases: only PostgreSQL's are used here"
+)]
+#[path = "../../report-store/tests/common/mod.rs"]
+mod databases;
 
 use std::path::Path;
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use clock::{Clock as _, ManualClock};
-use common::{forward, forwarder_with, store_with_report};
+use common::{forward, forwarder_with, report_in, store_with_report};
 use forwarding::alert::Alerts;
 use forwarding::maildir::Maildir;
 use forwarding::webhook::Webhook;
@@ -44,6 +51,14 @@ fn instance(
     )
 }
 
+/// A member of the team, at work.
+fn sam() -> Actor {
+    Actor {
+        who: "sam@example.org".into(),
+        address: "127.0.0.1".into(),
+    }
+}
+
 /// The alert files in the Maildir, read.
 fn alerts_in(root: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(root.join("new")) else {
@@ -71,12 +86,30 @@ async fn alerts_audited(store: &ReportStore, reference: &str) -> usize {
 
 #[tokio::test]
 async fn a_report_nobody_acknowledged_in_time_is_alerted_once_across_instances_and_restarts() {
+    let store = ReportStore::sqlite_in_memory().expect("store");
+    alerted_once_by_two_instances(store.clone(), store).await;
+}
+
+#[tokio::test]
+async fn the_same_on_postgresql_with_each_instance_its_own_connections() {
+    let database = databases::postgres_database().await;
+    let open = || async {
+        ReportStore::open_postgres(&database)
+            .await
+            .expect("open the PostgreSQL store")
+    };
+    alerted_once_by_two_instances(open().await, open().await).await;
+}
+
+/// Two instances, on `store` and `other` (one database), look for late reports and forward
+/// what they find at the same moments: one alert is sent, and none after a restart.
+async fn alerted_once_by_two_instances(store: ReportStore, other: ReportStore) {
     let maildir = tempfile::tempdir().expect("dir");
-    let (store, reference) = store_with_report(&["maildir"]).await;
+    let reference = report_in(&store, &["maildir"]).await;
     let clock = ManualClock::starting_now();
     let (first, second) = (
         instance(&store, &clock, maildir.path(), "first", None),
-        instance(&store, &clock, maildir.path(), "second", None),
+        instance(&other, &clock, maildir.path(), "second", None),
     );
     first.raise_unacknowledged().await;
     forward(&first, 1).await;
@@ -89,10 +122,8 @@ async fn a_report_nobody_acknowledged_in_time_is_alerted_once_across_instances_a
 
     clock.advance(Duration::from_secs(61));
     // Both instances look, and both forward.
-    first.raise_unacknowledged().await;
-    second.raise_unacknowledged().await;
-    forward(&second, 1).await;
-    forward(&first, 1).await;
+    tokio::join!(first.raise_unacknowledged(), second.raise_unacknowledged());
+    tokio::join!(forward(&second, 1), forward(&first, 1));
     let alerts = alerts_in(maildir.path());
     assert_eq!(alerts.len(), 1, "one alert");
     let alert = &alerts[0];
@@ -130,14 +161,7 @@ async fn a_report_acknowledged_in_time_is_not_alerted() {
     let clock = ManualClock::starting_now();
     let forwarder = instance(&store, &clock, maildir.path(), "only", None);
     store
-        .acknowledge(
-            &reference,
-            &Actor {
-                who: "sam@example.org".into(),
-                address: "127.0.0.1".into(),
-            },
-            clock.now_ms(),
-        )
+        .acknowledge(&reference, &sam(), clock.now_ms())
         .await
         .expect("acknowledged");
     clock.advance(FOUR_HOURS * 2);
@@ -178,14 +202,7 @@ async fn a_delivery_held_back_is_alerted_once_however_often_it_is_held_back() {
     )));
     // The team tries again; it is held back again; no second alert.
     store
-        .retry_delivery(
-            &reference,
-            &Actor {
-                who: "sam@example.org".into(),
-                address: "127.0.0.1".into(),
-            },
-            clock.now_ms(),
-        )
+        .retry_delivery(&reference, &sam(), clock.now_ms())
         .await
         .expect("retried");
     forward(&forwarder, 2).await;

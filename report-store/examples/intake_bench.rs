@@ -4,6 +4,8 @@
 //! `cargo run --release -p report-store --example intake_bench [REPORTS] [ROUNDS] [POSTGRES_URL]`.
 //! `scripts/bench-store.sh` runs it beside the same driver built on an older revision's store.
 
+mod common;
+
 use std::time::Instant;
 
 use incident_report::ReportId;
@@ -56,7 +58,7 @@ async fn run(reports: u32, backend: Backend<'_>) -> Result<f64, StoreError> {
             store
         }
         Backend::Postgres(server) => {
-            ReportStore::open_postgres(&new_database(server).await?).await?
+            ReportStore::open_postgres(&common::new_database(server).await?).await?
         }
     };
     let started = Instant::now();
@@ -79,26 +81,6 @@ async fn run(reports: u32, backend: Backend<'_>) -> Result<f64, StoreError> {
         task.await.map_err(|e| StoreError::Task(e.to_string()))??;
     }
     Ok(f64::from(reports) / started.elapsed().as_secs_f64())
-}
-
-/// A new, empty database on the PostgreSQL server at `server`; its URL.
-async fn new_database(server: &str) -> Result<String, StoreError> {
-    let failed = |e: tokio_postgres::Error| StoreError::Postgres(e.to_string());
-    let (client, connection) =
-        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
-            .await
-            .map_err(failed)?;
-    tokio::spawn(connection);
-    let name = format!(
-        "bench_{}_{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos()
-    );
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .map_err(failed)?;
-    Ok(format!("{server}/{name}"))
 }
 
 /// A report the size of a full one's answers, for the forwarder's one destination.

@@ -4,6 +4,8 @@
 //! (no database name), on a new database there:
 //! `cargo run --release -p report-store --example list_bench [REPORTS] [POSTGRES_URL]`.
 
+mod common;
+
 use std::time::Instant;
 
 use incident_report::ReportForm;
@@ -31,7 +33,7 @@ async fn main() -> Result<(), StoreError> {
     );
     measure("sqlite", &sqlite, reports).await?;
     if let Some(server) = postgres {
-        let store = ReportStore::open_postgres(&new_database(&server).await?).await?;
+        let store = ReportStore::open_postgres(&common::new_database(&server).await?).await?;
         measure("postgres", &store, reports).await?;
     }
     Ok(())
@@ -125,20 +127,4 @@ fn report(n: u32) -> NewReport {
         year: 2026,
         destinations: vec!["maildir".to_owned()],
     }
-}
-
-/// A new, empty database on the PostgreSQL server at `server`; its URL.
-async fn new_database(server: &str) -> Result<String, StoreError> {
-    let failed = |e: tokio_postgres::Error| StoreError::Postgres(e.to_string());
-    let (client, connection) =
-        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
-            .await
-            .map_err(failed)?;
-    tokio::spawn(connection);
-    let name = format!("list_bench_{}", std::process::id());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .map_err(failed)?;
-    Ok(format!("{server}/{name}"))
 }

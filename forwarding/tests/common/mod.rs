@@ -18,6 +18,13 @@ pub fn id() -> ReportId {
 /// the report's reference.
 pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
     let store = ReportStore::sqlite_in_memory().expect("store");
+    let reference = report_in(&store, destinations).await;
+    (store, reference)
+}
+
+/// Stores the example report in `store`, with a delivery for each of `destinations`; returns its
+/// reference.
+pub async fn report_in(store: &ReportStore, destinations: &[&str]) -> String {
     let form = ReportForm::example();
     let now = SystemClock.now_ms();
     let submitted = store
@@ -35,7 +42,7 @@ pub async fn store_with_report(destinations: &[&str]) -> (ReportStore, String) {
     let Submitted::Created { reference } = submitted else {
         panic!("a new report");
     };
-    (store, reference)
+    reference
 }
 
 /// A forwarder to `destination` whose retries are due again at once.
