@@ -1,6 +1,7 @@
 // Hydrates the page's islands: fetches the JS glue and the WebAssembly named on the page's
 // hydration script tag, then hydrates each island in a task of its own, so that a tap in between
-// is answered at once. The tag (app/src/hydration/mod.rs) decides when this file is imported.
+// is answered at once. The tag (app/src/hydration/mod.rs) decides when this file is imported,
+// which may be before the page has been read to its end.
 // Adapted from Leptos 0.8's island_script.js (MIT licence), which Leptos inlines into every page
 // beside high-priority preload hints. sw-register.js reads the same data attributes.
 (() => {
@@ -28,8 +29,15 @@
   // Each step in a task of its own, so that a tap in between is answered at once.
   const yieldToPage = () => new Promise((resolve) => setTimeout(resolve));
   async function hydrate() {
+    // The WebAssembly is compiling already when the page came from the offline worker (the tag
+    // started it); otherwise it is asked for beside the glue, not after it has been read.
+    const wasm = window.lostDeviceCompiling ?? fetch(files.wasm);
     const mod = await import(files.js);
-    await mod.default({ module_or_path: files.wasm });
+    await mod.default({ module_or_path: wasm });
+    // Loading may start before the page has been read to its end; hydrating may not.
+    if (document.readyState === 'loading') {
+      await new Promise((resolve) => addEventListener('DOMContentLoaded', resolve, { once: true }));
+    }
     await yieldToPage();
     mod.hydrate();
     await traverse(document.body, mod);

@@ -104,10 +104,8 @@
     }
     next.postMessage({ type: 'store-the-rest' });
   });
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => {
-    // Nothing the reader can do about it; the pages still work online, and no "saved" line shows.
-    console.warn('Offline copy not installed:', error);
-  });
+  // The worker was registered by the page's first script (`app::hydration::RegisterWorker`); if
+  // it could not be, the pages still work online, and no "saved" line shows.
   // `ready` resolves once a worker is active, i.e. the first step is stored; then it is asked
   // for the second, and says when that is stored too.
   navigator.serviceWorker.addEventListener('message', (event) => {

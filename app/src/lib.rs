@@ -89,6 +89,7 @@ pub fn DocumentHead(
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
         <meta name="theme-color" content="#0b0c0c"/>
+        {scripts.then(|| view! { <hydration::RegisterWorker/> })}
         <hydration::BuildStylesheet options/>
         <settings::SettingsMeta/>
         <link rel="icon" href="/favicon.ico" sizes="32x32"/>

@@ -36,6 +36,12 @@ pub const KEPT_HOURS_ATTRIBUTE: &str = "data-kept-hours";
 pub const INSTALLABLE_EVENT: &str = "lost-device:installable";
 /// Where `sw-register.js` keeps the browser's `beforeinstallprompt` event, on `window`.
 pub const INSTALL_PROMPT: &str = "lostDeviceInstallPrompt";
+/// Where the page's first script keeps the offline worker's registration (a promise), on
+/// `window`, for the script that decides when to hydrate.
+pub const REGISTRATION: &str = "lostDeviceRegistration";
+/// Where the hydration script tag keeps the WebAssembly it started compiling (a promise of a
+/// module), on `window`, for `hydrate.js`.
+pub const COMPILING: &str = "lostDeviceCompiling";
 /// A page asks the worker to store the rest of the offline copy.
 pub const STORE_THE_REST: &str = "store-the-rest";
 /// The worker's answer once it has.
@@ -74,7 +80,7 @@ mod tests {
         let hydrate = script("public/hydrate.js");
         let worker = script("service-worker/src/js/worker.js");
         let quoted = |name: &str| format!("'{name}'");
-        let uses: [(&str, &str, String); 21] = [
+        let uses: [(&str, &str, String); 22] = [
             ("sw-register.js", &register, quoted(STATUS_SAVED)),
             ("sw-register.js", &register, quoted(STATUS_SAVING)),
             ("sw-register.js", &register, quoted(STATUS_OFFLINE)),
@@ -86,6 +92,7 @@ mod tests {
             ("sw-register.js", &register, quoted(UPDATE_RELOAD)),
             ("sw-register.js", &register, quoted(HYDRATION)),
             ("hydrate.js", &hydrate, quoted(HYDRATION)),
+            ("hydrate.js", &hydrate, format!("window.{COMPILING}")),
             ("sw-register.js", &register, dataset(SUMMARY_KEY_ATTRIBUTE)),
             (
                 "sw-register.js",

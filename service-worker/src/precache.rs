@@ -137,9 +137,11 @@ impl Precache {
 }
 
 /// Whether the file at `url` is the app's code: the WebAssembly and the JavaScript that
-/// cargo-leptos builds beside it in `/pkg/` (the plain scripts at the root work without it).
+/// cargo-leptos builds beside it in `/pkg/`, and `/hydrate.js`, which only loads them (the
+/// other plain scripts at the root work without them).
 fn is_app_code(url: &str) -> bool {
-    url.starts_with("/pkg/") && (has_extension(url, "wasm") || has_extension(url, "js"))
+    url == "/hydrate.js"
+        || url.starts_with("/pkg/") && (has_extension(url, "wasm") || has_extension(url, "js"))
 }
 
 fn has_extension(url: &str, wanted: &str) -> bool {
@@ -287,12 +289,14 @@ mod tests {
             ("pkg/app.1.wasm", "code"),
             ("pkg/app.1.css", "css"),
             ("checklist.js", "plain"),
+            ("hydrate.js", "loads the app's code"),
         ]);
         let precache = precache(&dir).later(&["/report"]);
         assert_eq!(
             precache.later,
             [
                 "/pkg/app.1.wasm",
+                "/hydrate.js",
                 "/pkg/app.1.js",
                 "/report",
                 "/icons/a.png"

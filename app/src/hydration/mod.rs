@@ -14,23 +14,53 @@ use std::sync::OnceLock;
 
 use leptos::prelude::*;
 
+use crate::script_names::{COMPILING, REGISTRATION};
+
 /// When to load `public/hydrate.js` (one file for every page, stored by the worker with them),
 /// which fetches the JS glue and the WebAssembly, then hydrates every island: at once when the
 /// offline worker serves the page (everything is on the phone), otherwise after the page's load
 /// event and when the browser is idle; and while a worker is installing (a first visit), once it
 /// has stored the guidance for offline use, since on a weak link the page's code would share the
 /// link with the guidance or go ahead of it (every page works without the code meanwhile). An
-/// installing worker is waited for 10 s at most; a blocked or failed one not at all. Inline, so
-/// the page asks for nothing else before it paints.
-const WHEN_TO_HYDRATE: &str = "const go=()=>import('/hydrate.js');\
-    const idle=()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go));\
-    const sw=navigator.serviceWorker;\
-    if(sw?.controller)go();\
-    else addEventListener('load',()=>(sw?sw.getRegistration():Promise.resolve())\
-    .then((r)=>r&&!r.active?Promise.race([sw.ready,new Promise((d)=>setTimeout(d,10000))]):null)\
-    .then(idle,idle),{once:true});";
+/// installing worker is waited for 10 s at most; a blocked or failed one not at all. The
+/// registration is the one [`register_worker`] started. Inline, so the page asks for nothing
+/// else before it paints; a classic script in the `<head>` rather than a module, so that served
+/// by the worker it starts loading the code as soon as the stylesheet is there, while the rest
+/// of the page is still being read and painted: the WebAssembly is compiled off the page's
+/// thread meanwhile ([`COMPILING`]), and `hydrate.js` waits for the page before hydrating.
+fn when_to_hydrate() -> String {
+    format!(
+        "{{const go=()=>import('/hydrate.js');\
+         const idle=()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go));\
+         const sw=navigator.serviceWorker;\
+         if(sw?.controller){{const d=document.currentScript.dataset;\
+         window.{COMPILING}=WebAssembly.compileStreaming?.(fetch(d.wasm));import(d.js);go();}}\
+         else addEventListener('load',()=>Promise.resolve(window.{REGISTRATION})\
+         .then((r)=>r&&!r.active?Promise.race([sw.ready,new Promise((d)=>setTimeout(d,10000))]):null)\
+         .then(idle,idle),{{once:true}});}}"
+    )
+}
 
-/// The inline module script that decides when to hydrate ([`WHEN_TO_HYDRATE`]). The files'
+/// Registers the offline worker as soon as the page's `<head>` is read, before the stylesheet:
+/// a script after it would wait for it, and the worker's first step (the guidance, stored for
+/// use offline) would start a second or more later on a weak link. Keeps the registration on
+/// `window` ([`REGISTRATION`]).
+fn register_worker() -> String {
+    format!(
+        "window.{REGISTRATION}=navigator.serviceWorker?.register('/sw.js',{{scope:'/'}});\
+         window.{REGISTRATION}?.catch((e)=>console.warn('Offline copy not installed:',e));"
+    )
+}
+
+/// The inline script that registers the offline worker ([`register_worker`]); first in the
+/// `<head>` of every page that has scripts.
+#[component]
+pub fn RegisterWorker() -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    view! { <script nonce=nonce>{register_worker()}</script> }
+}
+
+/// The inline script that decides when to hydrate ([`when_to_hydrate`]). The files'
 /// addresses are data attributes, where `hydrate.js` and the update check (`sw-register.js`)
 /// read them.
 #[component]
@@ -43,13 +73,12 @@ pub fn IslandScripts(
     let nonce = leptos::nonce::use_nonce();
     view! {
         <script
-            type="module"
             id=crate::script_names::HYDRATION
             nonce=nonce
             data-js=format!("/{pkg}/{js}.js")
             data-wasm=format!("/{pkg}/{wasm}.wasm")
         >
-            {WHEN_TO_HYDRATE}
+            {when_to_hydrate()}
         </script>
     }
 }

@@ -6,7 +6,8 @@
 // (`../handover.rs`).
 //
 // The copy is stored in two steps, so that a phone that loses signal early still has the
-// guidance: installing stores the guidance pages, the stylesheet and the plain scripts; then each
+// guidance: installing stores the guidance pages, the stylesheet and the plain scripts they run
+// without the app's code; then each
 // page asks the active worker to store the rest (the app's code and the pages that need it,
 // `PRECACHE.later`), and is told when it is there.
 //
@@ -31,21 +32,38 @@ const LATER = new Set(PRECACHE.later);
 const INTEGRITY = new Map(PRECACHE.assets.map((asset) => [asset.url, asset.integrity]));
 
 // This build's requests of one step: the first (`later` false) or the second, in the order
-// `PRECACHE.later` gives (on a weak link, the order asked is the order stored). `no-cache`
-// revalidates with the server, so the HTTP cache cannot hand us an older build; `integrity`
-// makes the step fail rather than store a file from another build. Files under `/pkg/` are
-// named by their content, so the copy the page has just loaded is taken from the HTTP cache:
-// a revalidation would hold one of the browser's six connections for a round trip.
+// `PRECACHE.later` gives (on a weak link, the order asked is the order stored). A page is asked
+// for with `no-cache`, so the HTTP cache cannot hand us an older build's. A file is checked
+// against its `integrity`, so any copy the HTTP cache holds (the page has just loaded several)
+// is taken as it is, without the round trip of asking the server whether it changed, which
+// holds one of the browser's six connections per server on a weak link; a copy of another build
+// fails the check and is fetched again (`store`).
 function requests(later) {
   const urls = later
     ? PRECACHE.later
     : [...PRECACHE.assets.map((asset) => asset.url), ...PRECACHE.pages].filter((url) => !LATER.has(url));
-  return urls.map((url) => {
-    const cache = url.startsWith('/pkg/') ? 'default' : 'no-cache';
-    return INTEGRITY.has(url)
-      ? new Request(url, { integrity: INTEGRITY.get(url), cache })
-      : new Request(url, { cache });
-  });
+  return urls.map((url) =>
+    INTEGRITY.has(url)
+      ? new Request(url, { integrity: INTEGRITY.get(url), cache: 'force-cache' })
+      : new Request(url, { cache: 'no-cache' }),
+  );
+}
+
+// Fetches every one of `wanted`, then stores them all in `cache`; stores nothing if any cannot be
+// had (as `cache.addAll`), so a page is never stored without the files it needs. A file whose
+// cached copy failed its integrity check is asked of the server.
+async function store(cache, wanted) {
+  const responses = await Promise.all(
+    wanted.map(async (request) => {
+      let response = await fetch(request).catch(() => null);
+      if (!response && request.cache === 'force-cache') {
+        response = await fetch(new Request(request, { cache: 'no-cache' }));
+      }
+      if (!response?.ok) throw new TypeError(`${request.url} could not be stored`);
+      return response;
+    }),
+  );
+  await Promise.all(responses.map((response, i) => cache.put(wanted[i], response)));
 }
 
 self.addEventListener('install', (event) => {
@@ -56,9 +74,15 @@ self.addEventListener('install', (event) => {
       // The second step is asked for straight after, so that it queues behind the guidance and
       // the link is never idle; the page asks for its own code only once this step is stored
       // (`app::hydration`), and then gets it from the second step rather than a second download.
-      const guidance = cache.addAll(requests(false));
+      const guidance = store(cache, requests(false));
       storeRestFiles().catch(() => {});
-      await guidance;
+      try {
+        await guidance;
+      } catch (error) {
+        // No half-stored build is left for a page to be served from.
+        await caches.delete(CACHE);
+        throw error;
+      }
       await self.skipWaiting();
     })(),
   );
@@ -74,7 +98,7 @@ function storeRestFiles() {
     const cache = await caches.open(CACHE);
     const wanted = requests(true);
     const stored = await Promise.all(wanted.map((request) => cache.match(request)));
-    await cache.addAll(wanted.filter((_, i) => !stored[i]));
+    await store(cache, wanted.filter((_, i) => !stored[i]));
   })().catch((error) => {
     storingRest = null;
     throw error;
