@@ -27,14 +27,17 @@ use crate::script_names::{COMPILING, REGISTRATION};
 /// else before it paints; a classic script in the `<head>` rather than a module, so that served
 /// by the worker it starts loading the code as soon as the stylesheet is there, while the rest
 /// of the page is still being read and painted: the WebAssembly is compiled off the page's
-/// thread meanwhile ([`COMPILING`]), and `hydrate.js` waits for the page before hydrating.
+/// thread meanwhile ([`COMPILING`]), and `hydrate.js` waits for the page before hydrating. (Offline
+/// before the app's code is stored, these fail as importing `hydrate.js` does, which reports it
+/// once; every page works without the code.)
 fn when_to_hydrate() -> String {
     format!(
         "{{const go=()=>import('/hydrate.js');\
          const idle=()=>('requestIdleCallback'in window?requestIdleCallback(go):setTimeout(go));\
          const sw=navigator.serviceWorker;\
          if(sw?.controller){{const d=document.currentScript.dataset;\
-         window.{COMPILING}=WebAssembly.compileStreaming?.(fetch(d.wasm));import(d.js);go();}}\
+         const c=WebAssembly.compileStreaming?.(fetch(d.wasm));c?.catch(()=>{{}});\
+         window.{COMPILING}=c;import(d.js).catch(()=>{{}});go();}}\
          else addEventListener('load',()=>Promise.resolve(window.{REGISTRATION})\
          .then((r)=>r&&!r.active?Promise.race([sw.ready,new Promise((d)=>setTimeout(d,10000))]):null)\
          .then(idle,idle),{{once:true}});}}"

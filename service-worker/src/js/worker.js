@@ -7,9 +7,8 @@
 //
 // The copy is stored in two steps, so that a phone that loses signal early still has the
 // guidance: installing stores the guidance pages, the stylesheet and the plain scripts they run
-// without the app's code; then each
-// page asks the active worker to store the rest (the app's code and the pages that need it,
-// `PRECACHE.later`), and is told when it is there.
+// without the app's code; then each page asks the active worker to store the rest (the app's
+// code and the pages that need it, `PRECACHE.later`), and is told when it is there.
 //
 // Invariants:
 // - A page is only ever shown with the files of its own build: pages and files of one build are
@@ -35,9 +34,9 @@ const INTEGRITY = new Map(PRECACHE.assets.map((asset) => [asset.url, asset.integ
 // `PRECACHE.later` gives (on a weak link, the order asked is the order stored). A page is asked
 // for with `no-cache`, so the HTTP cache cannot hand us an older build's. A file is checked
 // against its `integrity`, so any copy the HTTP cache holds (the page has just loaded several)
-// is taken as it is, without the round trip of asking the server whether it changed, which
-// holds one of the browser's six connections per server on a weak link; a copy of another build
-// fails the check and is fetched again (`store`).
+// is taken as it is, without the round trip of asking the server whether it changed (the
+// browser sends this worker's requests to a server a few at a time, so on a weak link each round
+// trip delays the rest); a copy of another build fails the check and is fetched again (`store`).
 function requests(later) {
   const urls = later
     ? PRECACHE.later
